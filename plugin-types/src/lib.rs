@@ -1,0 +1,63 @@
+//! Every wire type of rustledger's WebAssembly plugin ABI v1, for directive plugins and
+//! importers, byte-compatible with rustledger 0.24.
+//!
+//! ```
+//! use rlplugin_types::{PluginError, PluginInput, PluginOutput};
+//!
+//! fn process(input: PluginInput) -> PluginOutput {
+//!     let mut output = PluginOutput::passthrough(input.directives.len());
+//!     if input.options.operating_currencies.is_empty() {
+//!         output.errors.push(PluginError::warning("no operating_currency option set"));
+//!     }
+//!     output
+//! }
+//! # let input = PluginInput { directives: vec![], options: Default::default(), config: None };
+//! # assert_eq!(process(input).errors.len(), 1);
+//! ```
+//!
+//! # Concepts
+//!
+//! The host sends a [`PluginInput`] and expects a [`PluginOutput`]: a list of [`PluginOp`]s
+//! that together name every input directive exactly once (kept, modified or deleted) plus any
+//! inserted directives, and a list of [`PluginError`]s. [`validate_op_coverage`] checks that
+//! rule with the exact messages the production host uses.
+//!
+//! Directives travel as [`DirectiveWrapper`]: a date, an optional source location and one of
+//! twelve [`DirectiveData`] kinds. Numbers are decimal strings, exactly as rustledger prints
+//! them; enable the `decimal` feature for conversions to and from `rust_decimal::Decimal`.
+//!
+//! Importers receive an [`ImporterInput`] (the statement's bytes plus configuration) and
+//! answer with an [`ImporterOutput`] or an [`EnrichedImporterOutput`].
+//!
+//! # Wire format
+//!
+//! MessagePack as written by `rmp_serde::to_vec`: structs are positional arrays, except
+//! [`DirectiveWrapper`], which is a map because its directive fields are flattened into it.
+//! Field order therefore matters and must never change; the crate's compatibility tests
+//! compare every byte with rustledger's own crate.
+//!
+//! # Features
+//!
+//! - `decimal`: [`AmountData::from_decimal`], [`AmountData::decimal`] and [`parse_decimal`],
+//!   which accept exactly the strings the host accepts.
+
+mod directive;
+mod importer;
+mod plugin;
+
+#[cfg(feature = "decimal")]
+mod decimal;
+
+pub use directive::*;
+pub use importer::*;
+pub use plugin::*;
+
+#[cfg(feature = "decimal")]
+pub use decimal::{DecimalError, parse_decimal};
+
+/// The ABI version this crate speaks; the host refuses any other.
+pub const ABI_VERSION: u32 = 1;
+
+/// Name of the export through which a guest declares [`ABI_VERSION`]: a function
+/// `() -> i32` that must return 1 and must not trap.
+pub const ABI_VERSION_EXPORT: &str = "__rustledger_abi_version";
