@@ -1,1 +1,8 @@
-//! Placeholder until the guest SDK lands.
+//! Placeholder until the guest SDK lands (macros: see src/macros.rs, owned by the SDK work).
+
+#[doc(hidden)]
+pub mod codec;
+
+mod arena;
+
+pub use rlplugin_types::*;

@@ -1,0 +1,1 @@
+//! Per-call bump allocator (work in progress).

@@ -1,0 +1,1 @@
+//! Schema-specialised MessagePack codec (work in progress).
