@@ -1,0 +1,387 @@
+//! Auto-balance: a plugin that turns statement balances into `balance` assertions.
+//!
+//! Demonstrates `Insert` ops that keep a source location. Bank statements print the
+//! running balance after each line; importers can keep it as posting metadata:
+//!
+//! ```text
+//! 2024-03-04 * "Grocer" "weekly shop"
+//!   Assets:Bank:Checking  -54.20 EUR
+//!     balance: 1245.80 EUR
+//!   Expenses:Groceries
+//! ```
+//!
+//! For every posting with that metadata the plugin inserts
+//! `2024-03-05 balance Assets:Bank:Checking 1245.80 EUR` (an assertion holds at the start of
+//! its day, hence the next day), attributed to the transaction's `file:line` so an assertion
+//! that fails points at the statement line it came from. Only the last balance of each day
+//! is asserted (or of each month, with `monthly=true`); an assertion already written in the
+//! ledger for the same account and day wins.
+//!
+//! ```text
+//! plugin "auto_balance.wasm"
+//! plugin "auto_balance.wasm" "meta_key=statement_balance,monthly=true"
+//! ```
+//!
+//! Run it: `cargo test -p auto-balance` (builds the wasm, runs it in the production sandbox),
+//! `cargo build -p auto-balance --release --target wasm32-unknown-unknown` for the module.
+
+use std::collections::{HashMap, HashSet};
+
+use rlplugin::{
+    AmountData, BalanceData, DirectiveData, DirectiveWrapper, MetaValueData, PluginError, PluginOp,
+    PluginOutput, PostingData,
+};
+use serde::Deserialize;
+
+/// The plugin's config: JSON or `key=value`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Posting metadata key holding the balance after the posting.
+    #[serde(default = "default_meta_key")]
+    pub meta_key: String,
+    /// Assert only the last balance of each month instead of each day.
+    #[serde(default)]
+    pub monthly: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            meta_key: default_meta_key(),
+            monthly: false,
+        }
+    }
+}
+
+fn default_meta_key() -> String {
+    "balance".to_owned()
+}
+
+/// A balance assertion to insert, and the input directive it comes from.
+struct Assertion {
+    source: usize,
+    date: String,
+    account: String,
+    amount: AmountData,
+}
+
+/// Inserts a balance assertion after the transaction holding the last statement balance of
+/// each account and day (or month); keeps every input directive.
+#[must_use]
+pub fn auto_balance(directives: &[DirectiveWrapper], config: &Config) -> PluginOutput {
+    let mut errors = Vec::new();
+    let written: HashSet<(&str, &str)> = directives
+        .iter()
+        .filter_map(|directive| match &directive.data {
+            DirectiveData::Balance(balance) => {
+                Some((balance.account.as_str(), directive.date.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    // Key: account and period (the day, or the month); later postings replace earlier ones.
+    let mut latest: HashMap<(&str, &str), Assertion> = HashMap::new();
+    for (index, directive) in directives.iter().enumerate() {
+        let DirectiveData::Transaction(txn) = &directive.data else {
+            continue;
+        };
+        for posting in &txn.postings {
+            let Some((_, value)) = posting
+                .metadata
+                .iter()
+                .find(|(key, _)| *key == config.meta_key)
+            else {
+                continue;
+            };
+            let amount = match statement_amount(value, posting) {
+                Ok(amount) => amount,
+                Err(reason) => {
+                    errors.push(
+                        PluginError::warning(format!(
+                            "{} metadata of the {} posting {reason}; write it like \"1245.80 EUR\"",
+                            config.meta_key, posting.account
+                        ))
+                        .at_directive(directive),
+                    );
+                    continue;
+                }
+            };
+            let Some(date) = next_day(&directive.date) else {
+                continue;
+            };
+            let period = if config.monthly {
+                &directive.date[..7]
+            } else {
+                directive.date.as_str()
+            };
+            latest.insert(
+                (posting.account.as_str(), period),
+                Assertion {
+                    source: index,
+                    date,
+                    account: posting.account.clone(),
+                    amount,
+                },
+            );
+        }
+    }
+    let mut inserts: Vec<Assertion> = latest
+        .into_values()
+        .filter(|a| !written.contains(&(a.account.as_str(), a.date.as_str())))
+        .collect();
+    inserts.sort_unstable_by(|a, b| (a.source, &a.account).cmp(&(b.source, &b.account)));
+
+    let mut ops = Vec::with_capacity(directives.len() + inserts.len());
+    let mut pending = inserts.into_iter().peekable();
+    for (index, directive) in directives.iter().enumerate() {
+        ops.push(PluginOp::Keep(index));
+        while let Some(assertion) = pending.next_if(|a| a.source == index) {
+            ops.push(PluginOp::Insert(DirectiveWrapper {
+                directive_type: String::new(),
+                date: assertion.date,
+                filename: directive.filename.clone(),
+                lineno: directive.lineno,
+                data: DirectiveData::Balance(BalanceData {
+                    account: assertion.account,
+                    amount: assertion.amount,
+                    tolerance: None,
+                    metadata: Vec::new(),
+                }),
+            }));
+        }
+    }
+    PluginOutput { ops, errors }
+}
+
+/// The balance a metadata value states: an amount, `"1245.80 EUR"` text, or a bare number
+/// in the posting's currency.
+fn statement_amount(value: &MetaValueData, posting: &PostingData) -> Result<AmountData, String> {
+    let (number, currency) = match value {
+        MetaValueData::Amount(amount) => (amount.number.as_str(), amount.currency.as_str()),
+        MetaValueData::String(text) => {
+            let mut parts = text.split_whitespace();
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(number), Some(currency), None) => (number, currency),
+                _ => return Err(format!("is {text:?}, not an amount")),
+            }
+        }
+        MetaValueData::Number(number) => {
+            let currency = posting.units.as_ref().map_or("", |u| u.currency.as_str());
+            (number.as_str(), currency)
+        }
+        other => return Err(format!("is {other:?}, not an amount")),
+    };
+    if !is_plain_decimal(number) {
+        return Err(format!("has the number {number:?}, not plain decimal text"));
+    }
+    if !is_currency(currency) {
+        return Err(format!("has no valid currency ({currency:?})"));
+    }
+    Ok(AmountData::new(number, currency))
+}
+
+/// Decimal text the host accepts and prints back unchanged: `-12.50`, `3`.
+#[must_use]
+pub fn is_plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.len() + fraction.len() <= 28
+        && whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+}
+
+fn is_currency(text: &str) -> bool {
+    text.len() <= 24
+        && text.starts_with(|c: char| c.is_ascii_uppercase())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"'._-".contains(&b))
+}
+
+/// The day after a `YYYY-MM-DD` date, `None` if it is not one.
+#[must_use]
+pub fn next_day(date: &str) -> Option<String> {
+    let mut parts = date.splitn(3, '-');
+    let year: u32 = parts.next()?.parse().ok()?;
+    let month: u32 = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    let (year, month, day) = match (day, month) {
+        (d, _) if d == 0 || d > days => return None,
+        (d, 12) if d == days => (year + 1, 1, 1),
+        (d, m) if d == days => (year, m + 1, 1),
+        (d, m) => (year, m, d + 1),
+    };
+    Some(format!("{year:04}-{month:02}-{day:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rlplugin::TransactionData;
+
+    fn posting(account: &str, number: &str, meta: Option<MetaValueData>) -> PostingData {
+        PostingData {
+            account: account.into(),
+            units: Some(AmountData::new(number, "EUR")),
+            cost: None,
+            price: None,
+            flag: None,
+            metadata: meta.map(|m| ("balance".into(), m)).into_iter().collect(),
+            span: None,
+        }
+    }
+
+    fn txn(
+        line: u32,
+        date: &str,
+        amount: &str,
+        balance: Option<MetaValueData>,
+    ) -> DirectiveWrapper {
+        DirectiveWrapper {
+            directive_type: String::new(),
+            date: date.into(),
+            filename: Some("/books/bank.beancount".into()),
+            lineno: Some(line),
+            data: DirectiveData::Transaction(TransactionData {
+                flag: "*".into(),
+                payee: None,
+                narration: "card".into(),
+                tags: vec![],
+                links: vec![],
+                metadata: vec![],
+                postings: vec![
+                    posting("Assets:Bank", &format!("-{amount}"), balance),
+                    posting("Expenses:Food", amount, None),
+                ],
+            }),
+        }
+    }
+
+    fn text(s: &str) -> Option<MetaValueData> {
+        Some(MetaValueData::String(s.into()))
+    }
+
+    fn inserted(output: &PluginOutput) -> Vec<(String, String, u32)> {
+        output
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                PluginOp::Insert(DirectiveWrapper {
+                    date,
+                    lineno,
+                    data: DirectiveData::Balance(b),
+                    ..
+                }) => Some((
+                    date.clone(),
+                    format!("{} {} {}", b.account, b.amount.number, b.amount.currency),
+                    lineno.unwrap(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn next_day_rolls_months_years_and_leap_days() {
+        assert_eq!(next_day("2024-02-28").unwrap(), "2024-02-29");
+        assert_eq!(next_day("2023-02-28").unwrap(), "2023-03-01");
+        assert_eq!(next_day("2024-12-31").unwrap(), "2025-01-01");
+        assert_eq!(next_day("2024-04-30").unwrap(), "2024-05-01");
+        assert_eq!(next_day("2024-04-31"), None);
+        assert_eq!(next_day("2024/04/01"), None);
+    }
+
+    #[test]
+    fn plain_decimals_only() {
+        assert!(is_plain_decimal("-1245.80"));
+        assert!(is_plain_decimal("0"));
+        for bad in ["", "1e5", "+5", ".5", "5.", "1,000.00", " 1", "--1"] {
+            assert!(!is_plain_decimal(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_last_balance_of_each_day_is_asserted_the_next_day_after_its_source() {
+        let input = [
+            txn(3, "2024-03-04", "10.00", text("1000.00 EUR")),
+            txn(7, "2024-03-04", "5.00", text("995.00 EUR")),
+            txn(
+                11,
+                "2024-03-05",
+                "1.00",
+                Some(MetaValueData::Amount(AmountData::new("994.00", "EUR"))),
+            ),
+        ];
+        let output = auto_balance(&input, &Config::default());
+        assert_eq!(
+            inserted(&output),
+            [
+                ("2024-03-05".into(), "Assets:Bank 995.00 EUR".into(), 7),
+                ("2024-03-06".into(), "Assets:Bank 994.00 EUR".into(), 11),
+            ]
+        );
+        assert!(matches!(output.ops[2], PluginOp::Insert(_)));
+        assert!(output.errors.is_empty());
+    }
+
+    #[test]
+    fn monthly_mode_keeps_the_last_balance_of_the_month() {
+        let input = [
+            txn(3, "2024-03-04", "10.00", text("1000.00 EUR")),
+            txn(
+                7,
+                "2024-03-31",
+                "5.00",
+                Some(MetaValueData::Number("995.00".into())),
+            ),
+            txn(11, "2024-04-02", "1.00", text("994.00 EUR")),
+        ];
+        let config = Config {
+            monthly: true,
+            ..Config::default()
+        };
+        assert_eq!(
+            inserted(&auto_balance(&input, &config)),
+            [
+                ("2024-04-01".into(), "Assets:Bank 995.00 EUR".into(), 7),
+                ("2024-04-03".into(), "Assets:Bank 994.00 EUR".into(), 11),
+            ]
+        );
+    }
+
+    #[test]
+    fn written_assertions_win_and_bad_values_warn() {
+        let mut written = txn(1, "2024-03-05", "0", None);
+        written.data = DirectiveData::Balance(BalanceData {
+            account: "Assets:Bank".into(),
+            amount: AmountData::new("1", "EUR"),
+            tolerance: None,
+            metadata: vec![],
+        });
+        let input = [
+            txn(3, "2024-03-04", "10.00", text("1000.00 EUR")),
+            written,
+            txn(9, "2024-03-06", "1", text("1,000 EUR")),
+        ];
+        let output = auto_balance(&input, &Config::default());
+        assert!(inserted(&output).is_empty());
+        assert_eq!(output.ops.len(), 3);
+        assert_eq!(
+            output.errors[0].to_string(),
+            "/books/bank.beancount:9: warning: balance metadata of the Assets:Bank posting has the number \"1,000\", not plain decimal text; write it like \"1245.80 EUR\""
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! Currency guard: a validator that reports every posting whose currency was never declared.
+//!
+//! Demonstrates a read-only plugin: it keeps every directive (`PluginOutput::passthrough`)
+//! and reports errors at the offending posting's `file:line`. A currency is declared when it
+//! is an `option "operating_currency"` or has a `commodity` directive anywhere in the ledger.
+//! The units, the cost and the price of every posting are checked, so a typo such as `USDD`
+//! or a forgotten `commodity VTI` is caught at load time.
+//!
+//! ```text
+//! plugin "currency_guard.wasm"
+//! plugin "currency_guard.wasm" "severity=warning"
+//! ```
+//!
+//! Run it: `cargo test -p currency-guard` (builds the wasm, runs it in the production
+//! sandbox), `cargo build -p currency-guard --release --target wasm32-unknown-unknown` for
+//! the module.
+
+use std::collections::HashSet;
+
+use rlplugin::{
+    DirectiveData, DirectiveWrapper, PluginError, PluginErrorSeverity, PluginOutput, PostingData,
+    TransactionData,
+};
+use serde::Deserialize;
+
+/// The plugin's config: JSON or `key=value`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// How undeclared currencies are reported.
+    #[serde(default)]
+    pub severity: Severity,
+}
+
+/// `severity=error` (the default) fails `rledger check`; `severity=warning` only reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Report as errors.
+    #[default]
+    Error,
+    /// Report as warnings.
+    Warning,
+}
+
+/// Checks every posting of every transaction against the declared currencies.
+#[must_use]
+pub fn check(
+    directives: &[DirectiveWrapper],
+    operating: &[String],
+    config: Config,
+) -> PluginOutput {
+    let mut declared: HashSet<&str> = operating.iter().map(String::as_str).collect();
+    for directive in directives {
+        if let DirectiveData::Commodity(commodity) = &directive.data {
+            declared.insert(&commodity.currency);
+        }
+    }
+    let severity = match config.severity {
+        Severity::Error => PluginErrorSeverity::Error,
+        Severity::Warning => PluginErrorSeverity::Warning,
+    };
+    let mut output = PluginOutput::passthrough(directives.len());
+    for directive in directives {
+        let DirectiveData::Transaction(txn) = &directive.data else {
+            continue;
+        };
+        for (index, posting) in txn.postings.iter().enumerate() {
+            let mut reported: [Option<&str>; 3] = [None; 3];
+            for (slot, (role, currency)) in currencies(posting).into_iter().enumerate() {
+                let Some(currency) = currency else { continue };
+                if declared.contains(currency) || reported.contains(&Some(currency)) {
+                    continue;
+                }
+                reported[slot] = Some(currency);
+                let mut error = PluginError::error(format!(
+                    "currency {currency} ({role} of the {account} posting) is neither an operating currency nor declared; add \"commodity {currency}\" or fix the typo",
+                    account = posting.account,
+                ));
+                error.severity = severity;
+                if let (Some(file), Some(line)) = (&directive.filename, directive.lineno) {
+                    error = error.at(file.clone(), posting_line(line, txn, index));
+                }
+                output.errors.push(error);
+            }
+        }
+    }
+    output
+}
+
+/// The currencies a posting uses, named by role; `None` where a part is absent or
+/// currency-less.
+fn currencies(posting: &PostingData) -> [(&'static str, Option<&str>); 3] {
+    let units = posting
+        .units
+        .as_ref()
+        .and_then(|units| non_empty(&units.currency));
+    let cost = posting
+        .cost
+        .as_ref()
+        .and_then(|cost| cost.currency.as_deref())
+        .and_then(non_empty);
+    let price = posting.price.as_ref().and_then(|price| {
+        price
+            .amount
+            .as_ref()
+            .map(|amount| amount.currency.as_str())
+            .or(price.currency.as_deref())
+            .and_then(non_empty)
+    });
+    [("units", units), ("cost", cost), ("price", price)]
+}
+
+fn non_empty(text: &str) -> Option<&str> {
+    (!text.is_empty()).then_some(text)
+}
+
+/// The line of posting `index`, assuming the usual layout: the header line, one line per
+/// transaction metadata entry, then each posting followed by its metadata lines. The wire
+/// carries posting byte spans but not the file, so comment lines inside a transaction
+/// would shift this; the message names the posting's account to stay unambiguous.
+#[must_use]
+pub fn posting_line(header_line: u32, txn: &TransactionData, index: usize) -> u32 {
+    let before: usize = txn.postings[..index]
+        .iter()
+        .map(|posting| 1 + posting.metadata.len())
+        .sum();
+    let offset = 1 + txn.metadata.len() + before;
+    header_line.saturating_add(u32::try_from(offset).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rlplugin::{
+        AmountData, CommodityData, CostData, CostNumberData, MetaValueData, PluginOp,
+        PriceAnnotationData,
+    };
+
+    fn wrap(lineno: u32, data: DirectiveData) -> DirectiveWrapper {
+        DirectiveWrapper {
+            directive_type: String::new(),
+            date: "2024-01-02".into(),
+            filename: Some("/books/main.beancount".into()),
+            lineno: Some(lineno),
+            data,
+        }
+    }
+
+    fn posting(account: &str, number: &str, currency: &str) -> PostingData {
+        PostingData {
+            account: account.into(),
+            units: Some(AmountData::new(number, currency)),
+            cost: None,
+            price: None,
+            flag: None,
+            metadata: vec![],
+            span: None,
+        }
+    }
+
+    fn txn(lineno: u32, metadata: usize, postings: Vec<PostingData>) -> DirectiveWrapper {
+        wrap(
+            lineno,
+            DirectiveData::Transaction(TransactionData {
+                flag: "*".into(),
+                payee: None,
+                narration: "buy".into(),
+                tags: vec![],
+                links: vec![],
+                metadata: (0..metadata)
+                    .map(|i| (format!("k{i}"), MetaValueData::String("v".into())))
+                    .collect(),
+                postings,
+            }),
+        )
+    }
+
+    fn commodity(currency: &str) -> DirectiveWrapper {
+        wrap(
+            1,
+            DirectiveData::Commodity(CommodityData {
+                currency: currency.into(),
+                metadata: vec![],
+            }),
+        )
+    }
+
+    #[test]
+    fn declared_and_operating_currencies_pass_and_all_directives_are_kept() {
+        let input = [
+            commodity("VTI"),
+            txn(
+                5,
+                0,
+                vec![
+                    posting("Assets:Broker", "1", "VTI"),
+                    posting("Assets:Cash", "-1", "USD"),
+                ],
+            ),
+        ];
+        let output = check(&input, &["USD".into()], Config::default());
+        assert!(output.errors.is_empty());
+        assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
+    }
+
+    #[test]
+    fn commodity_declared_after_use_still_counts() {
+        let input = [
+            txn(3, 0, vec![posting("Assets:Broker", "1", "VTI")]),
+            commodity("VTI"),
+        ];
+        assert!(check(&input, &[], Config::default()).errors.is_empty());
+    }
+
+    #[test]
+    fn undeclared_units_cost_and_price_are_reported_at_the_posting_line() {
+        let mut stock = posting("Assets:Broker", "10", "VTI");
+        stock.cost = Some(CostData {
+            number: Some(CostNumberData::PerUnit {
+                value: "200".into(),
+            }),
+            currency: Some("USDD".into()),
+            date: None,
+            label: None,
+            merge: false,
+        });
+        stock.metadata = vec![("lot".into(), MetaValueData::String("a".into()))];
+        let mut cash = posting("Assets:Cash", "-2000", "USD");
+        cash.price = Some(PriceAnnotationData {
+            is_total: false,
+            amount: Some(AmountData::new("1", "EURO")),
+            number: None,
+            currency: None,
+        });
+        let input = [txn(
+            10,
+            2,
+            vec![posting("Assets:Cash", "0", "USD"), stock, cash],
+        )];
+        let output = check(&input, &["USD".into()], Config::default());
+        let lines: Vec<String> = output.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "/books/main.beancount:14: error: currency VTI (units of the Assets:Broker posting) is neither an operating currency nor declared; add \"commodity VTI\" or fix the typo",
+                "/books/main.beancount:14: error: currency USDD (cost of the Assets:Broker posting) is neither an operating currency nor declared; add \"commodity USDD\" or fix the typo",
+                "/books/main.beancount:16: error: currency EURO (price of the Assets:Cash posting) is neither an operating currency nor declared; add \"commodity EURO\" or fix the typo",
+            ]
+        );
+    }
+
+    #[test]
+    fn one_currency_twice_in_a_posting_is_reported_once() {
+        let mut p = posting("Assets:Broker", "1", "XAU");
+        p.price = Some(PriceAnnotationData {
+            is_total: true,
+            amount: None,
+            number: None,
+            currency: Some("XAU".into()),
+        });
+        let output = check(&[txn(1, 0, vec![p])], &[], Config::default());
+        assert_eq!(output.errors.len(), 1);
+    }
+
+    #[test]
+    fn warning_severity_is_configurable() {
+        let config = Config {
+            severity: Severity::Warning,
+        };
+        let output = check(&[txn(1, 0, vec![posting("A:B", "1", "XYZ")])], &[], config);
+        assert_eq!(output.errors[0].severity, PluginErrorSeverity::Warning);
+    }
+
+    #[test]
+    fn posting_lines_count_metadata_lines() {
+        let DirectiveData::Transaction(t) = txn(
+            100,
+            1,
+            vec![posting("A:B", "1", "X"), posting("A:C", "1", "X")],
+        )
+        .data
+        else {
+            unreachable!()
+        };
+        assert_eq!(posting_line(100, &t, 0), 102);
+        assert_eq!(posting_line(100, &t, 1), 103);
+    }
+}
