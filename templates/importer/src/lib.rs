@@ -65,7 +65,9 @@ pub fn extract(input: ImporterInput) -> ImporterOutput {
             continue;
         }
         match parse_row(line) {
-            Ok(row) => output.directives.push(transaction(&row, &input.account, currency)),
+            Ok(row) => output
+                .directives
+                .push(transaction(&row, &input.account, currency)),
             Err(reason) => output.errors.push(
                 PluginError::error(format!("skipped row {line:?}: {reason}"))
                     .at(&input.path, line_number),
@@ -96,7 +98,11 @@ fn parse_row(line: &str) -> Result<Row<'_>, String> {
     if description.is_empty() {
         return Err("no description after the amount".to_owned());
     }
-    Ok(Row { date, amount, description })
+    Ok(Row {
+        date,
+        amount,
+        description,
+    })
 }
 
 /// Splits off the first whitespace-separated field; the rest comes back trimmed.
@@ -140,7 +146,10 @@ fn is_amount(text: &str) -> bool {
     !whole.is_empty()
         && !fraction.is_empty()
         && whole.len() + fraction.len() <= 28
-        && whole.bytes().chain(fraction.bytes()).all(|byte| byte.is_ascii_digit())
+        && whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|byte| byte.is_ascii_digit())
 }
 
 fn transaction(row: &Row<'_>, account: &str, currency: &str) -> DirectiveWrapper {
@@ -188,13 +197,23 @@ mod tests {
     #[test]
     fn rows_are_checked_field_by_field() {
         let row = parse_row("2024-02-29   -12.50   Corner  Market").unwrap();
-        assert_eq!((row.date, row.amount, row.description), ("2024-02-29", "-12.50", "Corner  Market"));
-        assert!(parse_row("2023-02-29 1.00 x").unwrap_err().contains("not a date"));
+        assert_eq!(
+            (row.date, row.amount, row.description),
+            ("2024-02-29", "-12.50", "Corner  Market")
+        );
+        assert!(
+            parse_row("2023-02-29 1.00 x")
+                .unwrap_err()
+                .contains("not a date")
+        );
         for amount in ["1,000.00", "+5", "1e3", ".5", "5.", "--1"] {
             let error = parse_row(&format!("2024-01-01 {amount} x")).unwrap_err();
             assert!(error.contains("not an amount"), "{amount}: {error}");
         }
-        assert_eq!(parse_row("2024-01-01 5").unwrap_err(), "no description after the amount");
+        assert_eq!(
+            parse_row("2024-01-01 5").unwrap_err(),
+            "no description after the amount"
+        );
     }
 
     #[test]
@@ -207,6 +226,10 @@ mod tests {
             options: Default::default(),
         });
         assert!(output.directives.is_empty());
-        assert!(output.errors[0].message.starts_with("no currency configured"));
+        assert!(
+            output.errors[0]
+                .message
+                .starts_with("no currency configured")
+        );
     }
 }

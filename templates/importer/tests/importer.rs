@@ -10,11 +10,17 @@ fn statement_rows_become_transactions() -> Result<(), rlplugin_testkit::Error> {
     let guest = Guest::build().run()?;
     let import = guest
         .importer()
-        .statement("statement-2024-03.txt", include_bytes!("../statement-2024-03.txt").to_vec())
+        .statement(
+            "statement-2024-03.txt",
+            include_bytes!("../statement-2024-03.txt").to_vec(),
+        )
         .account("Assets:Bank:Checking")
         .currency("USD")
         .run()?;
-    assert!(import.identified(), "identify() should accept statement-2024-03.txt");
+    assert!(
+        import.identified(),
+        "identify() should accept statement-2024-03.txt"
+    );
     insta::assert_snapshot!("statement_rows_become_transactions", import);
     Ok(())
 }

@@ -1,78 +1,72 @@
 //! {{project-name}}: a rustledger plugin that tags each transaction with an expense above a
-//! threshold `#large`, so big spending is one query away (`WHERE 'large' IN tags`).
+//! threshold, so big spending is one query away (`WHERE 'large' IN tags`).
 //!
-//! The plugin line's config string is the threshold, compared with each expense posting's
-//! amount whatever its currency; without one the threshold is 500:
+//! Its config, the second string of the `plugin` line, is `key=value` pairs (or a JSON
+//! object) for the fields of [`Config`]; every key is optional:
 //!
 //! ```text
-//! plugin "{{crate_name}}.wasm" "250"
+//! plugin "{{crate_name}}.wasm" "threshold=250, tag=big"
 //! ```
 //!
 //! Build it with `cargo build --target wasm32-unknown-unknown --release`; the tests in
 //! `tests/` run it in rustledger's production sandbox.
 
-use rlplugin::{DirectiveData, PluginAccountTypes, PluginInput, PluginOp, PluginOutput, PostingData};
+use rlplugin::{DirectiveData, Ops, PluginAccountTypes, PluginInput, PluginOutput, PostingData};
+use serde::Deserialize;
 
 rlplugin::wasm_plugin_main! { process: tag_large_expenses }
 
-/// The tag given to a transaction with a large expense.
-pub const TAG: &str = "large";
+/// What the `plugin` line configures.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// An expense posting above this amount, in whatever currency, is large. Default 500.
+    pub threshold: f64,
+    /// The tag for a transaction with a large expense, without `#`. Default `large`.
+    pub tag: String,
+}
 
-/// The threshold when the plugin line has no config.
-pub const DEFAULT_THRESHOLD: f64 = 500.0;
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            threshold: 500.0,
+            tag: "large".to_owned(),
+        }
+    }
+}
 
-/// Tags each transaction that has an expense posting above the configured threshold and
-/// keeps every other directive as it is.
+/// Tags each transaction that has an expense posting above the configured threshold; every
+/// other directive is kept as it is.
 ///
 /// # Errors
 ///
-/// A config that is not a threshold. rlplugin then keeps every directive unchanged and
-/// shows the message as the plugin's error.
-pub fn tag_large_expenses(input: PluginInput) -> Result<PluginOutput, String> {
-    let PluginInput { directives, options, config } = input;
-    let threshold = threshold(config.as_deref())?;
-    let mut ops = Vec::with_capacity(directives.len());
-    for (index, mut directive) in directives.into_iter().enumerate() {
+/// A config that does not parse. rlplugin then keeps every directive unchanged and shows
+/// the message as the plugin's error.
+pub fn tag_large_expenses(input: PluginInput) -> Result<PluginOutput, Box<dyn std::error::Error>> {
+    let config: Config = rlplugin::config(input.config.as_deref())?;
+    let account_types = &input.options.account_types;
+    // Ops keeps every directive nobody decides on: Keep is lossless and costs the least fuel.
+    let mut ops = Ops::new(input.directives.len());
+    for (index, mut directive) in input.directives.into_iter().enumerate() {
         if let DirectiveData::Transaction(transaction) = &mut directive.data
-            && !transaction.tags.iter().any(|tag| tag == TAG)
+            && !transaction.tags.contains(&config.tag)
             && transaction
                 .postings
                 .iter()
-                .any(|posting| is_large_expense(posting, threshold, &options.account_types))
+                .any(|posting| is_large_expense(posting, config.threshold, account_types))
         {
-            transaction.tags.push(TAG.to_owned());
-            ops.push(PluginOp::Modify(index, directive));
-        } else {
-            // Keep, not Modify, for everything unchanged: it is lossless and costs less fuel.
-            ops.push(PluginOp::Keep(index));
+            transaction.tags.push(config.tag.clone());
+            ops.modify(index, directive)?;
         }
     }
-    Ok(PluginOutput { ops, errors: Vec::new() })
+    Ok(ops.finish())
 }
 
-/// Reads the threshold from the plugin's config string.
-///
-/// ```
-/// assert_eq!({{crate_name}}::threshold(Some("250")), Ok(250.0));
-/// assert_eq!({{crate_name}}::threshold(None), Ok({{crate_name}}::DEFAULT_THRESHOLD));
-/// ```
-///
-/// # Errors
-///
-/// The config is not a non-negative number.
-pub fn threshold(config: Option<&str>) -> Result<f64, String> {
-    let Some(text) = config.map(str::trim).filter(|text| !text.is_empty()) else {
-        return Ok(DEFAULT_THRESHOLD);
-    };
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
-        _ => Err(format!(
-            "invalid config {text:?}: write the threshold as a number, e.g. \"500\""
-        )),
-    }
-}
-
-fn is_large_expense(posting: &PostingData, threshold: f64, account_types: &PluginAccountTypes) -> bool {
+fn is_large_expense(
+    posting: &PostingData,
+    threshold: f64,
+    account_types: &PluginAccountTypes,
+) -> bool {
     // f64 orders decimals of up to 15 significant digits exactly, which covers any real
     // expense, and keeps a decimal library out of the module.
     account_types.is_expense(&posting.account)
@@ -88,15 +82,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn threshold_rejects_what_is_not_a_non_negative_number() {
-        assert_eq!(threshold(Some(" 1000.50 ")), Ok(1000.5));
-        assert_eq!(threshold(Some("")), Ok(DEFAULT_THRESHOLD));
-        for bad in ["lots", "-5", "inf", "NaN"] {
-            assert_eq!(
-                threshold(Some(bad)),
-                Err(format!("invalid config {bad:?}: write the threshold as a number, e.g. \"500\""))
-            );
-        }
+    fn config_keys_are_optional_and_checked() {
+        assert_eq!(rlplugin::config::<Config>(None).unwrap(), Config::default());
+        let config: Config = rlplugin::config(Some("threshold=250, tag=big")).unwrap();
+        assert_eq!((config.threshold, config.tag.as_str()), (250.0, "big"));
+        assert!(rlplugin::config::<Config>(Some("treshold=250")).is_err());
+        assert!(rlplugin::config::<Config>(Some("threshold=lots")).is_err());
     }
 
     #[test]
@@ -104,8 +95,9 @@ mod tests {
         let input = PluginInput {
             directives: Vec::new(),
             options: Default::default(),
-            config: Some("lots".to_owned()),
+            config: Some("threshold=lots".to_owned()),
         };
-        assert!(tag_large_expenses(input).unwrap_err().contains("\"lots\""));
+        let error = tag_large_expenses(input).unwrap_err().to_string();
+        assert!(error.contains("threshold"), "{error}");
     }
 }
