@@ -64,20 +64,35 @@ const NON_ASCII: &[&str] = &[
     "Ausgaben:Lebensmittel:Bäckerei",
 ];
 
+/// Pieces that long strings repeat: ASCII and 2-, 3- and 4-byte UTF-8 sequences.
+const PIECES: &[&str] = &["ab c", "Café ", "日本", "🦀", "Straße:"];
+
+/// Characters of short ASCII strings.
+const ASCII: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._- ";
+
 /// Any string a field may hold: weighted towards short ones, with every length class.
+///
+/// Built from character vectors and repetition rather than regex strategies, which are an
+/// order of magnitude slower to sample in debug builds.
 pub fn arb_string() -> BoxedStrategy<String> {
     prop_oneof![
         2 => Just(String::new()),
-        6 => "[A-Za-z0-9:._-]{1,12}",
+        6 => vec(select(ASCII), 1..12).prop_map(|bytes| bytes.into_iter().map(char::from).collect()),
         3 => select(NON_ASCII).prop_map(str::to_owned),
-        2 => "(?s).{1,12}",
+        2 => vec(any::<char>(), 1..12).prop_map(String::from_iter),
         // The fixstr/str8 and str8/str16 header boundaries.
         1 => select(vec![31_usize, 32, 255, 256]).prop_map(|n| "x".repeat(n)),
-        2 => "[a-z ]{32,80}",
-        1 => "[A-Za-z0-9]{256,300}",
-        1 => "\\PC{90,120}",
+        2 => long_string(32..256),
+        1 => long_string(256..400),
     ]
     .boxed()
+}
+
+/// A string of at least `min_bytes.start` bytes, one piece repeated.
+fn long_string(min_bytes: std::ops::Range<usize>) -> BoxedStrategy<String> {
+    (select(PIECES), min_bytes)
+        .prop_map(|(piece, bytes)| piece.repeat(bytes.div_ceil(piece.len())))
+        .boxed()
 }
 
 /// A list of `element`s: usually short (often empty), sometimes longer than 15 so the
