@@ -1,0 +1,292 @@
+//! The steps behind [`wasm_plugin_main!`](crate::wasm_plugin_main) and
+//! [`wasm_importer_main!`](crate::wasm_importer_main), as ordinary functions over bytes.
+//!
+//! Each `run_*` function does what one export does, minus the pointer handling: decode the
+//! host's MessagePack (tolerantly), call the author's function, turn an `Err` into a
+//! diagnostic, [validate](crate::validate) what goes back, and encode it exactly as the host
+//! expects. None of them panics on bad input. They are public so the whole path can be
+//! tested natively, e.g. with bytes written by `rmp_serde::to_vec`.
+
+use core::fmt::Display;
+
+use rlplugin_types::{
+    EnrichedImporterOutput, IdentifyOutput, ImporterInput, ImporterOutput, MetadataOutput,
+    PluginError, PluginInput, PluginOutput,
+};
+
+use crate::codec;
+
+/// What a `process` function may return: a [`PluginOutput`], or a `Result` whose error
+/// becomes a diagnostic while every input directive is kept.
+///
+/// ```
+/// use rlplugin::{IntoPluginOutput, PluginOp, PluginOutput};
+///
+/// let failed: Result<PluginOutput, String> = Err("config: missing `account`".into());
+/// let output = failed.into_plugin_output(2);
+/// assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
+/// assert_eq!(output.errors[0].message, "config: missing `account`");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`process` must return `PluginOutput` or `Result<PluginOutput, E>` with `E: Display`, not `{Self}`",
+    label = "this function returns `{Self}`",
+    note = "the signature rlplugin expects is `fn(PluginInput) -> PluginOutput` (or `-> Result<PluginOutput, E>`)"
+)]
+pub trait IntoPluginOutput {
+    /// The output for an input of `input_len` directives.
+    fn into_plugin_output(self, input_len: usize) -> PluginOutput;
+}
+
+impl IntoPluginOutput for PluginOutput {
+    fn into_plugin_output(self, _input_len: usize) -> PluginOutput {
+        self
+    }
+}
+
+impl<E: Display> IntoPluginOutput for Result<PluginOutput, E> {
+    fn into_plugin_output(self, input_len: usize) -> PluginOutput {
+        self.unwrap_or_else(|error| {
+            let mut output = PluginOutput::passthrough(input_len);
+            output.errors.push(PluginError::error(error.to_string()));
+            output
+        })
+    }
+}
+
+/// What an `extract` function may return: an [`ImporterOutput`], or a `Result` whose error
+/// becomes an empty output with one error diagnostic.
+///
+/// ```
+/// use rlplugin::{ImporterOutput, IntoImporterOutput};
+///
+/// let failed: Result<ImporterOutput, &str> = Err("not a statement");
+/// let output = failed.into_importer_output();
+/// assert!(output.directives.is_empty());
+/// assert_eq!(output.errors[0].message, "not a statement");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`extract` must return `ImporterOutput` or `Result<ImporterOutput, E>` with `E: Display`, not `{Self}`",
+    label = "this function returns `{Self}`",
+    note = "the signature rlplugin expects is `fn(ImporterInput) -> ImporterOutput` (or `-> Result<ImporterOutput, E>`)"
+)]
+pub trait IntoImporterOutput {
+    /// The output to send.
+    fn into_importer_output(self) -> ImporterOutput;
+}
+
+impl IntoImporterOutput for ImporterOutput {
+    fn into_importer_output(self) -> ImporterOutput {
+        self
+    }
+}
+
+impl<E: Display> IntoImporterOutput for Result<ImporterOutput, E> {
+    fn into_importer_output(self) -> ImporterOutput {
+        self.unwrap_or_else(|error| failed_import(error.to_string()))
+    }
+}
+
+/// What an `extract_enriched` function may return: an [`EnrichedImporterOutput`], or a
+/// `Result` whose error becomes an empty output with one error diagnostic.
+///
+/// ```
+/// use rlplugin::{EnrichedImporterOutput, IntoEnrichedOutput};
+///
+/// let failed: Result<EnrichedImporterOutput, &str> = Err("no rules");
+/// assert_eq!(failed.into_enriched_output().errors[0].message, "no rules");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`extract_enriched` must return `EnrichedImporterOutput` or `Result<EnrichedImporterOutput, E>` with `E: Display`, not `{Self}`",
+    label = "this function returns `{Self}`"
+)]
+pub trait IntoEnrichedOutput {
+    /// The output to send.
+    fn into_enriched_output(self) -> EnrichedImporterOutput;
+}
+
+impl IntoEnrichedOutput for EnrichedImporterOutput {
+    fn into_enriched_output(self) -> EnrichedImporterOutput {
+        self
+    }
+}
+
+impl<E: Display> IntoEnrichedOutput for Result<EnrichedImporterOutput, E> {
+    fn into_enriched_output(self) -> EnrichedImporterOutput {
+        self.unwrap_or_else(|error| failed_import(error.to_string()).into())
+    }
+}
+
+fn failed_import(message: String) -> ImporterOutput {
+    let mut output = ImporterOutput::empty();
+    output.errors.push(PluginError::error(message));
+    output
+}
+
+/// Pairs each directive with the enrichment of an uncategorized one (method `"default"`,
+/// confidence 0): what `extract_enriched` answers when an importer only has `extract`.
+///
+/// ```
+/// use rlplugin::{guest::default_enriched_from, ImporterOutput};
+///
+/// let enriched = default_enriched_from(ImporterOutput::empty());
+/// assert!(enriched.entries.is_empty());
+/// ```
+#[must_use]
+pub fn default_enriched_from(output: ImporterOutput) -> EnrichedImporterOutput {
+    output.into()
+}
+
+/// The whole `process` step: decode `input`, call `process`, map an `Err`, validate every
+/// outgoing `Modify`/`Insert`. Input that cannot be decoded yields `passthrough(n)` plus an
+/// error naming the problem (or, if not even `n` can be read, no ops plus the error, which
+/// makes the host keep the ledger unchanged).
+///
+/// ```
+/// use rlplugin::{guest::plugin_output, PluginOp};
+///
+/// // [[], [[], nil], nil]: an empty ledger.
+/// let output = plugin_output(b"\x93\x90\x92\x90\xc0\xc0", |input| {
+///     rlplugin::PluginOutput::passthrough(input.directives.len())
+/// });
+/// assert!(output.ops.is_empty() && output.errors.is_empty());
+///
+/// // Two directives announced, then garbage: both are kept, and the error says why.
+/// let output = plugin_output(b"\x93\x92\xc1", |_| -> rlplugin::PluginOutput { unreachable!() });
+/// assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
+/// assert!(output.errors[0].message.starts_with("cannot decode the plugin input"));
+/// ```
+pub fn plugin_output<F, R>(input: &[u8], process: F) -> PluginOutput
+where
+    F: FnOnce(PluginInput) -> R,
+    R: IntoPluginOutput,
+{
+    let decoded = match codec::decode_plugin_input(input) {
+        Ok(decoded) => decoded,
+        Err(error) => {
+            let count = codec::count_input_directives(input);
+            let kept = match count {
+                Some(n) => format!("all {n} directives were kept unchanged"),
+                None => "the ledger was left unchanged".to_owned(),
+            };
+            let error = PluginError::error(format!(
+                "cannot decode the plugin input ({error}); {kept}; rebuild the plugin with an \
+                 rlplugin release that supports this rustledger version"
+            ));
+            let mut output = count.map_or_else(
+                || PluginOutput {
+                    ops: Vec::new(),
+                    errors: Vec::new(),
+                },
+                PluginOutput::passthrough,
+            );
+            output.errors.push(error);
+            return output;
+        }
+    };
+    let input_len = decoded.directives.len();
+    let mut output = process(decoded).into_plugin_output(input_len);
+    crate::validate::check_plugin_output(&mut output);
+    output
+}
+
+/// [`plugin_output`], encoded for the host.
+pub fn run_plugin<F, R>(input: &[u8], process: F) -> Vec<u8>
+where
+    F: FnOnce(PluginInput) -> R,
+    R: IntoPluginOutput,
+{
+    codec::encode_plugin_output(&plugin_output(input, process))
+}
+
+/// The `metadata` step, encoded for the host.
+#[must_use]
+pub fn run_metadata(name: String, description: String) -> Vec<u8> {
+    codec::encode_metadata_output(&MetadataOutput { name, description })
+}
+
+/// The `identify` step: decode the path and ask `identify`. Undecodable input answers
+/// "no match", which is also what the host does when `identify` fails.
+///
+/// ```
+/// use rlplugin::guest::identify_output;
+///
+/// // ["bank.csv"]
+/// assert!(identify_output(b"\x91\xa8bank.csv", |path| path.ends_with(".csv")).matches);
+/// assert!(!identify_output(b"\xc1", |_| true).matches);
+/// ```
+pub fn identify_output<F>(input: &[u8], identify: F) -> IdentifyOutput
+where
+    F: FnOnce(&str) -> bool,
+{
+    let matches = codec::decode_identify_input(input).is_ok_and(|input| identify(&input.path));
+    IdentifyOutput { matches }
+}
+
+/// [`identify_output`], encoded for the host.
+pub fn run_identify<F>(input: &[u8], identify: F) -> Vec<u8>
+where
+    F: FnOnce(&str) -> bool,
+{
+    codec::encode_identify_output(&identify_output(input, identify))
+}
+
+/// The `extract` step: decode, call `extract`, map an `Err`, drop (with an error) every
+/// directive the host would reject. Undecodable input yields an empty output and an error.
+///
+/// ```
+/// use rlplugin::{guest::importer_output, ImporterOutput};
+///
+/// let output = importer_output(b"\xc1", |_| ImporterOutput::empty());
+/// assert!(output.errors[0].message.starts_with("cannot decode the importer input"));
+/// ```
+pub fn importer_output<F, R>(input: &[u8], extract: F) -> ImporterOutput
+where
+    F: FnOnce(ImporterInput) -> R,
+    R: IntoImporterOutput,
+{
+    let mut output = match codec::decode_importer_input(input) {
+        Ok(input) => extract(input).into_importer_output(),
+        Err(error) => failed_import(undecodable_import(&error)),
+    };
+    crate::validate::check_importer_output(&mut output);
+    output
+}
+
+/// [`importer_output`], encoded for the host.
+pub fn run_extract<F, R>(input: &[u8], extract: F) -> Vec<u8>
+where
+    F: FnOnce(ImporterInput) -> R,
+    R: IntoImporterOutput,
+{
+    codec::encode_importer_output(&importer_output(input, extract))
+}
+
+/// The `extract_enriched` step, like [`importer_output`].
+pub fn enriched_output<F, R>(input: &[u8], extract_enriched: F) -> EnrichedImporterOutput
+where
+    F: FnOnce(ImporterInput) -> R,
+    R: IntoEnrichedOutput,
+{
+    let mut output = match codec::decode_importer_input(input) {
+        Ok(input) => extract_enriched(input).into_enriched_output(),
+        Err(error) => failed_import(undecodable_import(&error)).into(),
+    };
+    crate::validate::check_enriched_output(&mut output);
+    output
+}
+
+/// [`enriched_output`], encoded for the host.
+pub fn run_extract_enriched<F, R>(input: &[u8], extract_enriched: F) -> Vec<u8>
+where
+    F: FnOnce(ImporterInput) -> R,
+    R: IntoEnrichedOutput,
+{
+    codec::encode_enriched_output(&enriched_output(input, extract_enriched))
+}
+
+fn undecodable_import(error: &codec::DecodeError) -> String {
+    format!(
+        "cannot decode the importer input ({error}); nothing was imported; rebuild the \
+         importer with an rlplugin release that supports this rustledger version"
+    )
+}

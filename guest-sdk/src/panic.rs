@@ -1,0 +1,120 @@
+//! Panic capture: a hook that writes `<file>:<line>:<column>\n<message>` into a static buffer
+//! before the guest traps, so a test kit can read it through `__rlplugin_panic_info`.
+//!
+//! The buffer is a plain static, independent of the allocator: a panic caused by a broken
+//! or exhausted heap must still be recorded.
+
+use core::fmt::{self, Write};
+use std::panic::PanicHookInfo;
+use std::sync::{Mutex, Once};
+
+/// Room for a location and a long message; longer messages are cut at a character boundary.
+pub const CAPACITY: usize = 4096;
+
+struct Record {
+    bytes: [u8; CAPACITY],
+    len: usize,
+}
+
+impl Write for Record {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let room = CAPACITY - self.len;
+        let mut take = text.len().min(room);
+        while !text.is_char_boundary(take) {
+            take -= 1;
+        }
+        self.bytes[self.len..self.len + take].copy_from_slice(&text.as_bytes()[..take]);
+        self.len += take;
+        Ok(())
+    }
+}
+
+static RECORD: Mutex<Record> = Mutex::new(Record {
+    bytes: [0; CAPACITY],
+    len: 0,
+});
+
+static INSTALL: Once = Once::new();
+
+/// Installs the recording hook, once per instance. Every export calls this first.
+pub fn install_hook() {
+    INSTALL.call_once(|| {
+        // On wasm32-unknown-unknown the default hook only formats into a stderr that
+        // discards everything, so replacing it saves fuel; natively keep it so test
+        // output still shows panics.
+        #[cfg(target_arch = "wasm32")]
+        std::panic::set_hook(Box::new(record));
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                record(info);
+                previous(info);
+            }));
+        }
+    });
+}
+
+/// Writes `info` into the record, replacing any earlier one.
+pub fn record(info: &PanicHookInfo<'_>) {
+    // A panic while the record is locked can only come from this function; skip it rather
+    // than deadlock.
+    let Ok(mut record) = RECORD.try_lock() else {
+        return;
+    };
+    record.len = 0;
+    let message = info
+        .payload_as_str()
+        .unwrap_or("a panic with a non-string payload");
+    let _ = match info.location() {
+        Some(at) => write!(
+            record,
+            "{}:{}:{}\n{message}",
+            at.file(),
+            at.line(),
+            at.column()
+        ),
+        None => write!(record, "<unknown>:0:0\n{message}"),
+    };
+}
+
+/// Calls `f` with the recorded bytes, `None` if nothing panicked yet.
+pub fn with_record<T>(f: impl FnOnce(Option<&[u8]>) -> T) -> T {
+    let record = match RECORD.try_lock() {
+        Ok(record) => record,
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => return f(None),
+    };
+    f((record.len > 0).then(|| &record.bytes[..record.len]))
+}
+
+/// The recorded panic as text: `<file>:<line>:<column>\n<message>`.
+#[cfg(test)]
+fn recorded() -> Option<String> {
+    with_record(|bytes| bytes.map(|bytes| String::from_utf8_lossy(bytes).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hook_records_location_and_message_and_truncates_long_ones() {
+        install_hook();
+        let line = line!() + 1;
+        let result = std::panic::catch_unwind(|| panic!("bad row {}", 7));
+        assert!(result.is_err());
+        let text = recorded().expect("a record");
+        assert_eq!(text, format!("{}:{line}:50\nbad row 7", file!()));
+
+        let long = "é".repeat(CAPACITY);
+        let _ = std::panic::catch_unwind(|| panic!("{long}"));
+        let text = recorded().expect("a record");
+        assert!(
+            text.len() <= CAPACITY && text.len() > CAPACITY - 4,
+            "{}",
+            text.len()
+        );
+        assert!(text.ends_with('é'));
+    }
+}

@@ -1,0 +1,435 @@
+//! Checks every directive that leaves the guest against the rules the host enforces when
+//! converting it back (abi-spec §6, §10.15–16).
+//!
+//! The host does not reject a bad `Modify`, `Insert` or imported directive on its own: it
+//! aborts the *whole* ledger load (`processing pipeline failed`) or the whole extract. The
+//! guest therefore checks each one before sending it; a bad `Modify` becomes a `Keep` of the
+//! original, a bad `Insert` or imported directive is dropped, and each gets an
+//! error-severity diagnostic naming the directive and the field.
+//!
+//! ```
+//! use rlplugin::validate::validate_directive;
+//! # use rlplugin::*;
+//! let mut price = DirectiveWrapper {
+//!     directive_type: String::new(),
+//!     date: "2024-02-30".into(),
+//!     filename: None,
+//!     lineno: None,
+//!     data: DirectiveData::Price(PriceData {
+//!         currency: "EUR".into(),
+//!         amount: AmountData::new("1.08", "USD"),
+//!         metadata: vec![],
+//!     }),
+//! };
+//! let error = validate_directive(&price).unwrap_err();
+//! assert_eq!(error.field(), "date");
+//! assert_eq!(
+//!     error.to_string(),
+//!     "date: \"2024-02-30\" is not a calendar date; write YYYY-MM-DD",
+//! );
+//! price.date = "2024-02-29".into();
+//! assert!(validate_directive(&price).is_ok());
+//! ```
+
+use core::fmt;
+
+use rlplugin_types::{
+    AmountData, CostData, CostNumberData, DirectiveData, DirectiveWrapper, EnrichedImporterOutput,
+    ImporterOutput, PluginError, PluginOp, PluginOutput, PostingData,
+};
+
+/// Why the host would reject a directive: which field, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidField {
+    field: String,
+    problem: String,
+}
+
+impl InvalidField {
+    fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+
+    fn within(mut self, parent: &str) -> Self {
+        self.field = format!("{parent}.{}", self.field);
+        self
+    }
+
+    /// Path of the offending field, e.g. `postings[1].units.number`.
+    #[must_use]
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// What is wrong with it and how to write it instead.
+    #[must_use]
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+}
+
+impl fmt::Display for InvalidField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.problem)
+    }
+}
+
+impl std::error::Error for InvalidField {}
+
+/// Checks one directive the way the host converts it: dates are real `YYYY-MM-DD` calendar
+/// dates, numbers are exact decimals that fit rust_decimal's 96-bit mantissa, a
+/// transaction's flag is one character, amounts are not entirely empty, and a
+/// `per_unit_from_total` cost agrees with its posting's units.
+///
+/// # Errors
+///
+/// The first invalid field found.
+pub fn validate_directive(directive: &DirectiveWrapper) -> Result<(), InvalidField> {
+    check_date(&directive.date).map_err(|problem| InvalidField::new("date", problem))?;
+    match &directive.data {
+        DirectiveData::Transaction(txn) => {
+            if txn.flag.chars().count() != 1 {
+                return Err(InvalidField::new(
+                    "flag",
+                    format!(
+                        "{:?} is not a single character; use a one-character flag such as \"*\" or \"!\"",
+                        txn.flag
+                    ),
+                ));
+            }
+            for (index, posting) in txn.postings.iter().enumerate() {
+                check_posting(posting)
+                    .map_err(|error| error.within(&format!("postings[{index}]")))?;
+            }
+        }
+        DirectiveData::Balance(balance) => {
+            check_complete_amount(&balance.amount).map_err(|e| e.within("amount"))?;
+            if let Some(tolerance) = &balance.tolerance {
+                check_decimal(tolerance)
+                    .map_err(|problem| InvalidField::new("tolerance", problem))?;
+            }
+        }
+        DirectiveData::Price(price) => {
+            check_complete_amount(&price.amount).map_err(|e| e.within("amount"))?;
+        }
+        DirectiveData::Open(_)
+        | DirectiveData::Close(_)
+        | DirectiveData::Commodity(_)
+        | DirectiveData::Pad(_)
+        | DirectiveData::Event(_)
+        | DirectiveData::Note(_)
+        | DirectiveData::Document(_)
+        | DirectiveData::Query(_)
+        | DirectiveData::Custom(_) => {}
+    }
+    Ok(())
+}
+
+fn check_posting(posting: &PostingData) -> Result<(), InvalidField> {
+    if let Some(units) = &posting.units {
+        check_amount(units).map_err(|e| e.within("units"))?;
+    }
+    if let Some(cost) = &posting.cost {
+        check_cost(cost, posting.units.as_ref()).map_err(|e| e.within("cost"))?;
+    }
+    if let Some(price) = &posting.price {
+        if let Some(amount) = &price.amount {
+            check_amount(amount).map_err(|e| e.within("price.amount"))?;
+        } else if let Some(number) = &price.number {
+            check_decimal(number).map_err(|problem| InvalidField::new("price.number", problem))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_cost(cost: &CostData, units: Option<&AmountData>) -> Result<(), InvalidField> {
+    if let Some(date) = &cost.date {
+        check_date(date).map_err(|problem| InvalidField::new("date", problem))?;
+    }
+    let Some(number) = &cost.number else {
+        return Ok(());
+    };
+    let decimal = |field: &str, text: &str| {
+        check_decimal(text).map_err(|problem| InvalidField::new(format!("number.{field}"), problem))
+    };
+    match number {
+        CostNumberData::PerUnit { value } | CostNumberData::Total { value } => {
+            decimal("value", value)
+        }
+        CostNumberData::Compound { per_unit, total } => {
+            decimal("per_unit", per_unit)?;
+            decimal("total", total)
+        }
+        CostNumberData::PerUnitFromTotal { per_unit, total } => {
+            decimal("per_unit", per_unit)?;
+            decimal("total", total)?;
+            check_per_unit_from_total(per_unit, total, units)
+        }
+    }
+}
+
+/// The host recomputes `per_unit × |units|` and rejects anything but a rounding-level
+/// difference from `total`. Without a 192-bit decimal multiply here, the check is done in
+/// `f64` with a tolerance far above `f64` error and far below any real inconsistency, so it
+/// catches every changed quantity or price but not a discrepancy in the 10th digit.
+fn check_per_unit_from_total(
+    per_unit: &str,
+    total: &str,
+    units: Option<&AmountData>,
+) -> Result<(), InvalidField> {
+    let fix = "update per_unit and total together, or use a per_unit or total cost";
+    let units = units
+        .filter(|units| !units.number.is_empty())
+        .ok_or_else(|| {
+            InvalidField::new(
+                "number",
+                format!("a per_unit_from_total cost needs the posting's units; {fix}"),
+            )
+        })?;
+    let as_f64 = |text: &str| text.parse::<f64>().unwrap_or(f64::NAN);
+    let (per_unit, total, quantity) = (as_f64(per_unit), as_f64(total), as_f64(&units.number));
+    if quantity == 0.0 {
+        return Err(InvalidField::new(
+            "number",
+            format!("a per_unit_from_total cost cannot apply to zero units; {fix}"),
+        ));
+    }
+    let difference = (per_unit * quantity.abs() - total).abs();
+    if difference > (total.abs() * 1e-9).max(1e-12) {
+        return Err(InvalidField::new(
+            "number",
+            format!(
+                "per_unit × |units| does not equal total ({per_unit} × {} ≠ {total}); {fix}",
+                quantity.abs()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An amount where an incomplete one is allowed: number-only or currency-only, not both
+/// empty.
+fn check_amount(amount: &AmountData) -> Result<(), InvalidField> {
+    if amount.number.is_empty() {
+        if amount.currency.is_empty() {
+            return Err(InvalidField::new(
+                "number",
+                "both number and currency are empty; give at least one of them",
+            ));
+        }
+        return Ok(());
+    }
+    check_decimal(&amount.number).map_err(|problem| InvalidField::new("number", problem))
+}
+
+fn check_complete_amount(amount: &AmountData) -> Result<(), InvalidField> {
+    check_decimal(&amount.number).map_err(|problem| InvalidField::new("number", problem))
+}
+
+/// Largest mantissa of a 96-bit decimal.
+const MAX_MANTISSA: u128 = (1 << 96) - 1;
+/// Most fractional digits a decimal may have.
+const MAX_SCALE: usize = 28;
+
+/// Checks a number string as rustledger parses it (`Decimal::from_str_exact`), in the
+/// canonical form rustledger prints: optional `-`, digits, optionally `.` and digits; at most
+/// 28 fractional digits; the digits without the point at most 79228162514264337593543950335.
+/// Forms the host happens to accept but never writes (`+5`, `.5`, `5.`, `1_000`) are
+/// rejected too, so output always round-trips.
+///
+/// ```
+/// use rlplugin::validate::check_decimal;
+/// assert!(check_decimal("-12.50").is_ok());
+/// assert!(check_decimal("79228162514264337593543950335").is_ok());
+/// assert!(check_decimal("79228162514264337593543950336").is_err());
+/// assert!(check_decimal("1e5").is_err());
+/// ```
+///
+/// # Errors
+///
+/// What is wrong with the text and how to write it, as a lowercase sentence.
+pub fn check_decimal(text: &str) -> Result<(), String> {
+    let plain = "write plain decimal text such as \"-12.50\"";
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if text.is_empty() {
+        return Err(format!("the number is empty; {plain}"));
+    }
+    if !all_digits(whole) || (digits.contains('.') && !all_digits(fraction)) {
+        return Err(format!("{text:?} is not a plain decimal number; {plain}"));
+    }
+    if fraction.len() > MAX_SCALE {
+        return Err(format!(
+            "{text:?} has {} digits after the point, at most {MAX_SCALE} are allowed",
+            fraction.len()
+        ));
+    }
+    let significant = whole
+        .bytes()
+        .chain(fraction.bytes())
+        .skip_while(|&b| b == b'0')
+        .try_fold(0u128, |mantissa, b| {
+            mantissa
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(u128::from(b - b'0')))
+                .filter(|&m| m <= MAX_MANTISSA)
+        });
+    if significant.is_none() {
+        return Err(format!(
+            "{text:?} has too many significant digits for a 96-bit decimal (at most \
+             79228162514264337593543950335 without the point)"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a date as `YYYY-MM-DD` naming a real calendar day (leap years included).
+///
+/// ```
+/// use rlplugin::validate::check_date;
+/// assert!(check_date("2024-02-29").is_ok());
+/// assert!(check_date("2023-02-29").is_err());
+/// assert!(check_date("2024/01/01").is_err());
+/// ```
+///
+/// # Errors
+///
+/// What is wrong with the text, as a lowercase sentence.
+pub fn check_date(text: &str) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    let shape = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shape {
+        return Err(format!("{text:?} is not a date; write YYYY-MM-DD"));
+    }
+    let number = |range: core::ops::Range<usize>| {
+        bytes[range]
+            .iter()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    };
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    if day == 0 || day > days {
+        return Err(format!("{text:?} is not a calendar date; write YYYY-MM-DD"));
+    }
+    Ok(())
+}
+
+fn describe(directive: &DirectiveWrapper) -> String {
+    format!("{} dated {}", directive.type_name(), directive.date)
+}
+
+/// Replaces each invalid `Modify` with a `Keep` of the original and drops each invalid
+/// `Insert`, adding an error for each.
+///
+/// ```
+/// use rlplugin::validate::check_plugin_output;
+/// # use rlplugin::*;
+/// let bad = DirectiveWrapper {
+///     directive_type: String::new(),
+///     date: "yesterday".into(),
+///     filename: Some("/books/main.beancount".into()),
+///     lineno: Some(4),
+///     data: DirectiveData::Commodity(CommodityData { currency: "EUR".into(), metadata: vec![] }),
+/// };
+/// let mut output = PluginOutput { ops: vec![PluginOp::Modify(0, bad)], errors: vec![] };
+/// check_plugin_output(&mut output);
+/// assert_eq!(output.ops, [PluginOp::Keep(0)]);
+/// assert_eq!(output.errors[0].line_number, Some(4));
+/// assert!(output.errors[0].message.starts_with("invalid modification of commodity dated yesterday"));
+/// ```
+pub fn check_plugin_output(output: &mut PluginOutput) {
+    let errors = &mut output.errors;
+    output.ops.retain_mut(|op| match op {
+        PluginOp::Modify(index, directive) => {
+            if let Err(invalid) = validate_directive(directive) {
+                errors.push(
+                    PluginError::error(format!(
+                        "invalid modification of {}: {invalid}; the original directive was kept",
+                        describe(directive)
+                    ))
+                    .at_directive(directive),
+                );
+                *op = PluginOp::Keep(*index);
+            }
+            true
+        }
+        PluginOp::Insert(directive) => match validate_directive(directive) {
+            Ok(()) => true,
+            Err(invalid) => {
+                errors.push(
+                    PluginError::error(format!(
+                        "invalid inserted {}: {invalid}; it was not inserted",
+                        describe(directive)
+                    ))
+                    .at_directive(directive),
+                );
+                false
+            }
+        },
+        PluginOp::Keep(_) | PluginOp::Delete(_) => true,
+    });
+}
+
+fn import_error(directive: &DirectiveWrapper, invalid: &InvalidField) -> PluginError {
+    PluginError::error(format!(
+        "invalid imported {}: {invalid}; it was left out",
+        describe(directive)
+    ))
+    .at_directive(directive)
+}
+
+/// Drops each imported directive the host would reject, adding an error for each.
+pub fn check_importer_output(output: &mut ImporterOutput) {
+    let errors = &mut output.errors;
+    output
+        .directives
+        .retain(|directive| match validate_directive(directive) {
+            Ok(()) => true,
+            Err(invalid) => {
+                errors.push(import_error(directive, &invalid));
+                false
+            }
+        });
+}
+
+/// Like [`check_importer_output`]; entries whose `directive_index` was their position are
+/// renumbered to their new position.
+pub fn check_enriched_output(output: &mut EnrichedImporterOutput) {
+    let errors = &mut output.errors;
+    let mut position = 0;
+    let mut kept = 0;
+    output.entries.retain_mut(|(directive, enrichment)| {
+        let old = position;
+        position += 1;
+        match validate_directive(directive) {
+            Ok(()) => {
+                if enrichment.directive_index == old {
+                    enrichment.directive_index = kept;
+                }
+                kept += 1;
+                true
+            }
+            Err(invalid) => {
+                errors.push(import_error(directive, &invalid));
+                false
+            }
+        }
+    });
+}

@@ -1,0 +1,79 @@
+//! The macros expand correctly beside user items that shadow every name an unhygienic
+//! expansion could pick up: the expansions must use `$crate::`, `::core::` and `::std::`
+//! paths only.
+
+#![allow(dead_code, non_camel_case_types, clippy::needless_pass_by_value)]
+
+mod core {}
+mod std {}
+
+struct Result;
+struct Ok;
+struct Err;
+struct Option;
+struct Some;
+struct None;
+struct String;
+struct Vec;
+struct Box;
+fn alloc() {}
+fn process() {}
+fn identify() {}
+fn extract() {}
+fn metadata() {}
+
+fn my_process(input: rlplugin::PluginInput) -> rlplugin::PluginOutput {
+    rlplugin::PluginOutput::passthrough(input.directives.len())
+}
+
+rlplugin::wasm_plugin_main! { process: my_process }
+
+rlplugin::wasm_plugin_main! {
+    process: |_input: rlplugin::PluginInput| -> ::core::result::Result<rlplugin::PluginOutput, &'static str> {
+        ::core::result::Result::Err("no")
+    },
+}
+
+fn my_identify(path: &str) -> bool {
+    path.is_empty()
+}
+
+fn my_extract(_input: rlplugin::ImporterInput) -> rlplugin::ImporterOutput {
+    rlplugin::ImporterOutput::empty()
+}
+
+rlplugin::wasm_importer_main! {
+    name: "hygiene",
+    description: "shadowed names",
+    identify: my_identify,
+    extract: my_extract,
+}
+
+rlplugin::wasm_importer_main! {
+    extract_enriched: |_input: rlplugin::ImporterInput| rlplugin::guest::default_enriched_from(
+        rlplugin::ImporterOutput::empty(),
+    ),
+    extract: my_extract,
+    identify: my_identify,
+    description: "fields in another order",
+    name: "hygiene-2",
+}
+
+#[test]
+fn user_functions_stay_callable_beside_the_expansion() {
+    let input = rlplugin::PluginInput {
+        directives: ::std::vec![rlplugin::DirectiveWrapper {
+            directive_type: ::std::string::String::new(),
+            date: "2024-01-01".into(),
+            filename: ::core::option::Option::None,
+            lineno: ::core::option::Option::None,
+            data: rlplugin::DirectiveData::Commodity(rlplugin::CommodityData {
+                currency: "EUR".into(),
+                metadata: ::std::vec![],
+            }),
+        }],
+        options: ::core::default::Default::default(),
+        config: ::core::option::Option::None,
+    };
+    assert_eq!(my_process(input).ops, [rlplugin::PluginOp::Keep(0)]);
+}
