@@ -25,12 +25,41 @@ use support::WireNormalized;
 
 /// `PROPTEST_CASES` cases (256 unless set). No regression files: the checkout is shared and
 /// a failure prints its (shrunk) counterexample, which belongs in `golden.rs` if it matters.
+/// Shrinking is capped in time because a broken field fails every property at once.
 fn config() -> ProptestConfig {
     ProptestConfig {
         failure_persistence: None,
-        max_shrink_iters: 2048,
+        max_shrink_time: 5_000,
         ..ProptestConfig::default()
     }
+}
+
+/// Fails with the first differing position and a window around it, since whole encodings
+/// run to kilobytes.
+fn same<T: AsRef<[u8]>>(left: T, right: T, what: &str) -> Result<(), TestCaseError> {
+    let (left, right) = (left.as_ref(), right.as_ref());
+    if left == right {
+        return Ok(());
+    }
+    let at = left
+        .iter()
+        .zip(right)
+        .position(|(l, r)| l != r)
+        .unwrap_or(left.len().min(right.len()));
+    let window = |bytes: &[u8]| {
+        let window = &bytes[at.saturating_sub(16)..bytes.len().min(at + 32)];
+        match std::str::from_utf8(window) {
+            Ok(text) => format!("{text:?}"),
+            Err(_) => hex::encode(window),
+        }
+    };
+    Err(TestCaseError::fail(format!(
+        "{what}: first difference at offset {at} (lengths {} and {})\n  left:  {}\n  right: {}",
+        left.len(),
+        right.len(),
+        window(left),
+        window(right)
+    )))
 }
 
 fn encode<T: Serialize>(value: &T, side: &str) -> Result<Vec<u8>, TestCaseError> {
@@ -41,8 +70,9 @@ fn encode<T: Serialize>(value: &T, side: &str) -> Result<Vec<u8>, TestCaseError>
 fn decode<T: DeserializeOwned>(bytes: &[u8], side: &str) -> Result<T, TestCaseError> {
     rmp_serde::from_slice(bytes).map_err(|error| {
         TestCaseError::fail(format!(
-            "{side} failed to decode {}: {error}",
-            hex::encode(bytes)
+            "{side} failed to decode {} bytes beginning {}: {error}",
+            bytes.len(),
+            hex::encode(&bytes[..bytes.len().min(48)])
         ))
     })
 }
@@ -55,22 +85,22 @@ where
 {
     let bytes = encode(value, "ours")?;
     let expected = encode(&to_upstream(value), "upstream")?;
-    prop_assert_eq!(
-        hex::encode(&bytes),
-        hex::encode(&expected),
-        "ours (left) and upstream (right) encode the same value differently"
-    );
+    same(
+        &bytes,
+        &expected,
+        "ours (left) and upstream (right) encode the same value differently",
+    )?;
     let decoded: U = decode(&bytes, "upstream")?;
-    prop_assert_eq!(
-        hex::encode(encode(&decoded, "upstream")?),
-        hex::encode(&bytes),
-        "upstream re-encoded our bytes differently"
-    );
-    prop_assert_eq!(
+    same(
+        &encode(&decoded, "upstream")?,
+        &bytes,
+        "upstream re-encoded (left) our bytes (right) differently",
+    )?;
+    same(
         format!("{decoded:?}"),
         format!("{:?}", value.wire_normalized()),
-        "upstream decoded our bytes to a different value"
-    );
+        "upstream decoded (left) our bytes to a different value than ours (right)",
+    )?;
     Ok(())
 }
 
@@ -83,16 +113,16 @@ where
     let upstream = to_upstream(value);
     let bytes = encode(&upstream, "upstream")?;
     let decoded: O = decode(&bytes, "ours")?;
-    prop_assert_eq!(
-        hex::encode(encode(&decoded, "ours")?),
-        hex::encode(&bytes),
-        "we re-encoded upstream's bytes differently"
-    );
-    prop_assert_eq!(
+    same(
+        &encode(&decoded, "ours")?,
+        &bytes,
+        "we re-encoded (left) upstream's bytes (right) differently",
+    )?;
+    same(
         format!("{decoded:?}"),
         format!("{:?}", value.wire_normalized()),
-        "we decoded upstream's bytes to a different value"
-    );
+        "we decoded (left) upstream's bytes to a different value than the original (right)",
+    )?;
     Ok(())
 }
 
