@@ -95,7 +95,7 @@ pub fn validate_directive(directive: &DirectiveWrapper) -> Result<(), InvalidFie
                 return Err(InvalidField::new(
                     "flag",
                     format!(
-                        "{:?} is not a single character; use a one-character flag such as \"*\" or \"!\"",
+                        "\"{}\" is not a single character; use a one-character flag such as \"*\" or \"!\"",
                         txn.flag
                     ),
                 ));
@@ -172,42 +172,75 @@ fn check_cost(cost: &CostData, units: Option<&AmountData>) -> Result<(), Invalid
 }
 
 /// The host recomputes `per_unit × |units|` and rejects anything but a rounding-level
-/// difference from `total`. Without a 192-bit decimal multiply here, the check is done in
-/// `f64` with a tolerance far above `f64` error and far below any real inconsistency, so it
-/// catches every changed quantity or price but not a discrepancy in the 10th digit.
+/// difference from `total`. Without a 192-bit decimal multiply here, the check compares
+/// 19-significant-digit approximations with a relative tolerance of 1e-9: far above the
+/// approximation's error, far below any real inconsistency, so it catches every changed
+/// quantity or price but not a discrepancy in the 10th digit. (No `f64` parsing or
+/// printing: that would add tens of kilobytes to every guest.)
 fn check_per_unit_from_total(
     per_unit: &str,
     total: &str,
     units: Option<&AmountData>,
 ) -> Result<(), InvalidField> {
     let fix = "update per_unit and total together, or use a per_unit or total cost";
-    let units = units
+    let quantity = units
         .filter(|units| !units.number.is_empty())
         .ok_or_else(|| {
             InvalidField::new(
                 "number",
                 format!("a per_unit_from_total cost needs the posting's units; {fix}"),
             )
-        })?;
-    let as_f64 = |text: &str| text.parse::<f64>().unwrap_or(f64::NAN);
-    let (per_unit, total, quantity) = (as_f64(per_unit), as_f64(total), as_f64(&units.number));
-    if quantity == 0.0 {
+        })?
+        .number
+        .as_str();
+    let (per_unit_value, total_value, quantity_value) = (
+        approximate(per_unit),
+        approximate(total),
+        approximate(quantity),
+    );
+    if quantity_value == 0.0 {
         return Err(InvalidField::new(
             "number",
             format!("a per_unit_from_total cost cannot apply to zero units; {fix}"),
         ));
     }
-    let difference = (per_unit * quantity.abs() - total).abs();
-    if difference > (total.abs() * 1e-9).max(1e-12) {
+    let difference = (per_unit_value * quantity_value.abs() - total_value).abs();
+    if difference > (total_value.abs() * 1e-9).max(1e-12) {
+        let quantity = quantity.trim_start_matches('-');
         return Err(InvalidField::new(
             "number",
-            format!(
-                "per_unit × |units| does not equal total ({per_unit} × {} ≠ {total}); {fix}",
-                quantity.abs()
-            ),
+            format!("per_unit × |units| is not total ({per_unit} × {quantity} ≠ {total}); {fix}"),
         ));
     }
     Ok(())
+}
+
+/// A decimal already accepted by [`check_decimal`], as an `f64` built from its first 19
+/// significant digits.
+fn approximate(text: &str) -> f64 {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut mantissa = 0u64;
+    let mut kept = 0i32;
+    let mut exponent = -i32::try_from(fraction.len()).unwrap_or(i32::MAX);
+    for digit in whole
+        .bytes()
+        .chain(fraction.bytes())
+        .skip_while(|&b| b == b'0')
+    {
+        if kept < 19 {
+            mantissa = mantissa * 10 + u64::from(digit - b'0');
+            kept += 1;
+        } else {
+            exponent += 1;
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let value = mantissa as f64 * 10f64.powi(exponent);
+    if negative { -value } else { value }
 }
 
 /// An amount where an incomplete one is allowed: number-only or currency-only, not both
@@ -260,11 +293,11 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
         return Err(format!("the number is empty; {plain}"));
     }
     if !all_digits(whole) || (digits.contains('.') && !all_digits(fraction)) {
-        return Err(format!("{text:?} is not a plain decimal number; {plain}"));
+        return Err(format!("\"{text}\" is not a plain decimal number; {plain}"));
     }
     if fraction.len() > MAX_SCALE {
         return Err(format!(
-            "{text:?} has {} digits after the point, at most {MAX_SCALE} are allowed",
+            "\"{text}\" has {} digits after the point, at most {MAX_SCALE} are allowed",
             fraction.len()
         ));
     }
@@ -280,7 +313,7 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
         });
     if significant.is_none() {
         return Err(format!(
-            "{text:?} has too many significant digits for a 96-bit decimal (at most \
+            "\"{text}\" has too many significant digits for a 96-bit decimal (at most \
              79228162514264337593543950335 without the point)"
         ));
     }
@@ -309,7 +342,7 @@ pub fn check_date(text: &str) -> Result<(), String> {
             .enumerate()
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shape {
-        return Err(format!("{text:?} is not a date; write YYYY-MM-DD"));
+        return Err(format!("\"{text}\" is not a date; write YYYY-MM-DD"));
     }
     let number = |range: core::ops::Range<usize>| {
         bytes[range]
@@ -326,7 +359,9 @@ pub fn check_date(text: &str) -> Result<(), String> {
         _ => 0,
     };
     if day == 0 || day > days {
-        return Err(format!("{text:?} is not a calendar date; write YYYY-MM-DD"));
+        return Err(format!(
+            "\"{text}\" is not a calendar date; write YYYY-MM-DD"
+        ));
     }
     Ok(())
 }
@@ -432,4 +467,148 @@ pub fn check_enriched_output(output: &mut EnrichedImporterOutput) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rlplugin_types::{CostData, PostingData, TransactionData};
+
+    fn posting(units: &str, cost: Option<CostNumberData>) -> PostingData {
+        PostingData {
+            account: "Assets:Broker".into(),
+            units: Some(AmountData::new(units, "AAPL")),
+            cost: cost.map(|number| CostData {
+                number: Some(number),
+                currency: Some("USD".into()),
+                date: Some("2024-01-15".into()),
+                label: None,
+                merge: false,
+            }),
+            price: None,
+            flag: None,
+            metadata: vec![],
+            span: None,
+        }
+    }
+
+    fn transaction(flag: &str, postings: Vec<PostingData>) -> DirectiveWrapper {
+        DirectiveWrapper {
+            directive_type: String::new(),
+            date: "2024-01-15".into(),
+            filename: None,
+            lineno: None,
+            data: DirectiveData::Transaction(TransactionData {
+                flag: flag.into(),
+                payee: None,
+                narration: String::new(),
+                tags: vec![],
+                links: vec![],
+                metadata: vec![],
+                postings,
+            }),
+        }
+    }
+
+    fn per_unit_from_total(per_unit: &str, total: &str) -> Option<CostNumberData> {
+        Some(CostNumberData::PerUnitFromTotal {
+            per_unit: per_unit.into(),
+            total: total.into(),
+        })
+    }
+
+    #[test]
+    fn per_unit_from_total_must_match_units() {
+        let ok = transaction("*", vec![posting("2", per_unit_from_total("150", "300"))]);
+        assert_eq!(validate_directive(&ok), Ok(()));
+        let thirds = transaction(
+            "*",
+            vec![posting(
+                "-3",
+                per_unit_from_total("3.333333333333333333333333333", "10"),
+            )],
+        );
+        assert_eq!(validate_directive(&thirds), Ok(()));
+        let changed = transaction("*", vec![posting("3", per_unit_from_total("150", "300"))]);
+        let error = validate_directive(&changed).unwrap_err();
+        assert_eq!(error.field(), "postings[0].cost.number");
+        assert!(
+            error
+                .problem()
+                .starts_with("per_unit × |units| is not total (150 × 3 ≠ 300)")
+        );
+        let zero = transaction("*", vec![posting("0", per_unit_from_total("150", "300"))]);
+        assert!(
+            validate_directive(&zero)
+                .unwrap_err()
+                .problem()
+                .contains("zero units")
+        );
+        let mut unitless = posting("1", per_unit_from_total("150", "300"));
+        unitless.units = None;
+        let error = validate_directive(&transaction("*", vec![unitless])).unwrap_err();
+        assert!(error.problem().contains("needs the posting's units"));
+    }
+
+    #[test]
+    fn flags_cost_dates_and_empty_amounts_are_named() {
+        let error = validate_directive(&transaction("**", vec![])).unwrap_err();
+        assert_eq!(error.to_string().split(':').next(), Some("flag"));
+        let mut bad_date = posting("1", Some(CostNumberData::PerUnit { value: "1".into() }));
+        bad_date.cost.as_mut().unwrap().date = Some("2024-1-5".into());
+        let error = validate_directive(&transaction("*", vec![bad_date])).unwrap_err();
+        assert_eq!(error.field(), "postings[0].cost.date");
+        let empty = PostingData {
+            units: Some(AmountData::new("", "")),
+            ..posting("1", None)
+        };
+        let error = validate_directive(&transaction("!", vec![empty])).unwrap_err();
+        assert_eq!(error.field(), "postings[0].units.number");
+        let currency_only = PostingData {
+            units: Some(AmountData::new("", "EUR")),
+            ..posting("1", None)
+        };
+        assert_eq!(
+            validate_directive(&transaction("!", vec![currency_only])),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn dates_follow_the_calendar() {
+        for good in ["2024-02-29", "2000-02-29", "1999-12-31", "0001-01-01"] {
+            assert_eq!(check_date(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "1900-02-29",
+            "2024-04-31",
+            "2024-00-10",
+            "2024-01-00",
+            "24-01-01",
+            "2024-01-01 ",
+        ] {
+            assert!(check_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        /// Whatever we accept, rustledger's parser accepts with the same digits; whatever we
+        /// reject is either rejected by it or a non-canonical form we refuse to emit.
+        #[test]
+        fn decimals_agree_with_rust_decimal(text in "-?[0-9]{0,31}(\\.[0-9]{0,31})?|[-+.0-9e_ ]{0,8}") {
+            let ours = check_decimal(&text);
+            let theirs = rlplugin_types::parse_decimal(&text);
+            if ours.is_ok() {
+                prop_assert!(theirs.is_ok(), "{text} accepted here, rejected by the host");
+            } else if let Ok(decimal) = theirs {
+                let canonical = text.strip_prefix('-').unwrap_or(&text);
+                let non_canonical = text.starts_with('+')
+                    || canonical.starts_with('.')
+                    || canonical.ends_with('.')
+                    || text.contains('_');
+                prop_assert!(non_canonical, "{text} rejected here, host reads {decimal}");
+            }
+        }
+    }
 }
