@@ -1,0 +1,363 @@
+//! One call into a guest, in a store made by rustledger's own sandbox code, with
+//! every wasmtime error turned into an [`Error`] at this boundary.
+
+use std::time::{Duration, Instant};
+
+use rustledger_plugin::sandbox::{self, AbiCheck, StoreState};
+use wasmtime::{Instance, Linker, Memory, Store, Trap, WasmBacktrace};
+
+use crate::error::Diagnostics;
+use crate::{Error, Guest};
+
+/// Output reads above this are refused before allocating (production's importer cap).
+pub(crate) const OUTPUT_CAP: u64 = 64 * 1024 * 1024;
+const PANIC_INFO_EXPORT: &str = "__rlplugin_panic_info";
+const PANIC_INFO_CAP: u32 = 64 * 1024;
+const WASM_PAGE: u64 = 65536;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) fuel: u64,
+    pub(crate) memory: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            fuel: crate::PRODUCTION_FUEL,
+            memory: sandbox::DEFAULT_SANDBOX_MAX_MEMORY,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stats {
+    pub(crate) fuel_used: u64,
+    pub(crate) peak_memory: u64,
+    pub(crate) output_bytes: u64,
+    pub(crate) wall: Duration,
+}
+
+/// What to call: `entry` with `input` written through `alloc` (or no arguments).
+pub(crate) struct Call<'a> {
+    pub(crate) entry: &'static str,
+    pub(crate) input: Option<&'a [u8]>,
+    pub(crate) check_abi: bool,
+    pub(crate) role: &'static str,
+}
+
+struct Session<'g> {
+    guest: &'g Guest,
+    store: Store<StoreState>,
+    limits: Limits,
+}
+
+pub(crate) fn call(
+    guest: &Guest,
+    call: &Call<'_>,
+    limits: Limits,
+) -> Result<(Vec<u8>, Stats), Error> {
+    let started = Instant::now();
+    let engine = sandbox::shared_engine();
+    let mut store = sandbox::make_sandboxed_store(
+        &engine,
+        limits.memory,
+        sandbox::DEFAULT_SANDBOX_MAX_TIME_SECS,
+    )
+    .map_err(|e| {
+        Error::Usage(format!(
+            "cannot create rustledger's sandboxed store: {}",
+            error_chain(&e)
+        ))
+    })?;
+    // Production's budget is 30 s × 1 M; any other budget is a test override.
+    store
+        .set_fuel(limits.fuel)
+        .map_err(|e| Error::Usage(format!("cannot set the fuel budget: {}", error_chain(&e))))?;
+    let mut s = Session {
+        guest,
+        store,
+        limits,
+    };
+    let linker = Linker::new(&engine);
+    let instance = match linker.instantiate(&mut s.store, guest.module()) {
+        Ok(instance) => instance,
+        Err(e) => return Err(s.instantiate_error(&e)),
+    };
+    let memory =
+        instance
+            .get_memory(&mut s.store, "memory")
+            .ok_or_else(|| Error::MissingExport {
+                guest: guest.name().to_owned(),
+                export: "memory".to_owned(),
+                role: call.role,
+                fix: "export the linear memory as `memory`",
+            })?;
+    if call.check_abi {
+        match sandbox::check_guest_abi(&instance, &mut s.store) {
+            AbiCheck::Match => {}
+            AbiCheck::Missing => {
+                return Err(Error::AbiMissing {
+                    guest: guest.name().to_owned(),
+                });
+            }
+            AbiCheck::Mismatch { found } => {
+                return Err(Error::AbiMismatch {
+                    guest: guest.name().to_owned(),
+                    found,
+                });
+            }
+        }
+    }
+    let packed = match call.input {
+        Some(input) => {
+            let alloc = s.typed::<u32, u32>(
+                &instance,
+                "alloc",
+                "(func (param i32) (result i32))",
+                call.role,
+            )?;
+            let len = u32::try_from(input.len()).map_err(|_| {
+                Error::Usage(format!(
+                    "input of {} bytes does not fit a wasm32 address space",
+                    input.len()
+                ))
+            })?;
+            let ptr = alloc
+                .call(&mut s.store, len)
+                .map_err(|e| s.trap_error(&e, &instance, memory, "alloc"))?;
+            if memory.write(&mut s.store, ptr as usize, input).is_err() {
+                return Err(Error::AllocOutOfBounds {
+                    guest: guest.name().to_owned(),
+                    ptr,
+                    len,
+                    memory: memory.data_size(&s.store) as u64,
+                });
+            }
+            let entry = s.typed::<(u32, u32), u64>(
+                &instance,
+                call.entry,
+                "(func (param i32 i32) (result i64))",
+                call.role,
+            )?;
+            entry
+                .call(&mut s.store, (ptr, len))
+                .map_err(|e| s.trap_error(&e, &instance, memory, call.entry))?
+        }
+        None => {
+            let entry =
+                s.typed::<(), u64>(&instance, call.entry, "(func (result i64))", call.role)?;
+            entry
+                .call(&mut s.store, ())
+                .map_err(|e| s.trap_error(&e, &instance, memory, call.entry))?
+        }
+    };
+    let out_ptr = (packed >> 32) as u32;
+    let out_len = (packed & 0xFFFF_FFFF) as u32;
+    let memory_size = memory.data_size(&s.store) as u64;
+    if u64::from(out_len) > OUTPUT_CAP {
+        return Err(Error::OutputTooLarge {
+            guest: guest.name().to_owned(),
+            entry: call.entry.to_owned(),
+            len: u64::from(out_len),
+            max: OUTPUT_CAP,
+        });
+    }
+    if u64::from(out_ptr) + u64::from(out_len) > memory_size {
+        return Err(Error::OutputOutOfBounds {
+            guest: guest.name().to_owned(),
+            entry: call.entry.to_owned(),
+            ptr: out_ptr,
+            len: out_len,
+            memory: memory_size,
+        });
+    }
+    let mut output = vec![0u8; out_len as usize];
+    memory
+        .read(&s.store, out_ptr as usize, &mut output)
+        .map_err(|_| Error::OutputOutOfBounds {
+            guest: guest.name().to_owned(),
+            entry: call.entry.to_owned(),
+            ptr: out_ptr,
+            len: out_len,
+            memory: memory_size,
+        })?;
+    let stats = Stats {
+        fuel_used: s.fuel_used(),
+        peak_memory: memory_size,
+        output_bytes: u64::from(out_len),
+        wall: started.elapsed(),
+    };
+    Ok((output, stats))
+}
+
+impl Session<'_> {
+    fn name(&self) -> String {
+        self.guest.name().to_owned()
+    }
+
+    fn fuel_used(&self) -> u64 {
+        self.limits
+            .fuel
+            .saturating_sub(self.store.get_fuel().unwrap_or(0))
+    }
+
+    fn typed<P, R>(
+        &mut self,
+        instance: &Instance,
+        export: &'static str,
+        expected: &'static str,
+        role: &'static str,
+    ) -> Result<wasmtime::TypedFunc<P, R>, Error>
+    where
+        P: wasmtime::WasmParams,
+        R: wasmtime::WasmResults,
+    {
+        let Some(func) = instance.get_func(&mut self.store, export) else {
+            return Err(Error::MissingExport {
+                guest: self.name(),
+                export: export.to_owned(),
+                role,
+                fix: "use the SDK's entry-point macro, which exports every function the ABI needs",
+            });
+        };
+        func.typed::<P, R>(&self.store)
+            .map_err(|_| Error::WrongSignature {
+                guest: self.name(),
+                export: export.to_owned(),
+                expected,
+                found: func.ty(&self.store).to_string(),
+            })
+    }
+
+    fn instantiate_error(&mut self, err: &wasmtime::Error) -> Error {
+        let text = error_chain(err);
+        if err.downcast_ref::<Trap>().is_none() && text.contains("memory") && text.contains("limit")
+        {
+            return Error::OutOfMemory {
+                guest: self.name(),
+                entry: "instantiate".to_owned(),
+                limit: self.limits.memory as u64,
+                peak: 0,
+                diagnostics: Box::new(Diagnostics {
+                    panic: None,
+                    backtrace: Some(format!("the initial memory is already too large: {text}")),
+                }),
+            };
+        }
+        let diagnostics = Diagnostics {
+            panic: None,
+            backtrace: err.downcast_ref::<WasmBacktrace>().map(ToString::to_string),
+        };
+        self.classify(err, diagnostics, 0, "instantiate (start function)")
+    }
+
+    fn trap_error(
+        &mut self,
+        err: &wasmtime::Error,
+        instance: &Instance,
+        memory: Memory,
+        entry: &str,
+    ) -> Error {
+        let panic = self.panic_info(instance, memory);
+        let diagnostics = Diagnostics {
+            panic,
+            backtrace: err.downcast_ref::<WasmBacktrace>().map(ToString::to_string),
+        };
+        let memory_size = memory.data_size(&self.store) as u64;
+        self.classify(err, diagnostics, memory_size, entry)
+    }
+
+    fn classify(
+        &mut self,
+        err: &wasmtime::Error,
+        diagnostics: Diagnostics,
+        memory_size: u64,
+        entry: &str,
+    ) -> Error {
+        let trap = err.downcast_ref::<Trap>().copied();
+        let diagnostics = Box::new(diagnostics);
+        if trap == Some(Trap::OutOfFuel) {
+            return Error::OutOfFuel {
+                guest: self.name(),
+                entry: entry.to_owned(),
+                limit: self.limits.fuel,
+                diagnostics,
+            };
+        }
+        let limit = self.limits.memory as u64;
+        // The sandbox's limiter makes `memory.grow` return -1 silently, and what the
+        // guest does next (a Rust allocator aborts) is an ordinary trap; a trap with
+        // memory within 1/16 of the cap is therefore attributed to the cap.
+        let at_cap = memory_size + (limit / 16).max(WASM_PAGE) > limit;
+        let oom_frames = diagnostics.backtrace.as_deref().is_some_and(|b| {
+            b.contains("alloc_error") || b.contains("rust_oom") || b.contains("out_of_memory")
+        });
+        let oom_panic = diagnostics
+            .panic
+            .as_deref()
+            .is_some_and(|p| p.contains("memory allocation of"));
+        if at_cap || oom_frames || oom_panic {
+            return Error::OutOfMemory {
+                guest: self.name(),
+                entry: entry.to_owned(),
+                limit,
+                peak: memory_size,
+                diagnostics,
+            };
+        }
+        Error::Trap {
+            guest: self.name(),
+            entry: entry.to_owned(),
+            trap: trap.map_or_else(|| root_message(err), |t| t.to_string()),
+            fuel_used: self.fuel_used(),
+            fuel_limit: self.limits.fuel,
+            memory: memory_size,
+            diagnostics,
+        }
+    }
+
+    /// Reads the panic record an rlplugin guest's hook left behind. The call gets a
+    /// small fresh budget because the trap may have been fuel exhaustion.
+    fn panic_info(&mut self, instance: &Instance, memory: Memory) -> Option<String> {
+        let func = instance
+            .get_typed_func::<(), i64>(&mut self.store, PANIC_INFO_EXPORT)
+            .ok()?;
+        let remaining = self.store.get_fuel().ok()?;
+        self.store.set_fuel(1_000_000).ok()?;
+        let packed = func.call(&mut self.store, ()).ok();
+        let _ = self.store.set_fuel(remaining);
+        let packed = packed? as u64;
+        if packed == 0 {
+            return None;
+        }
+        let ptr = (packed >> 32) as usize;
+        let len = ((packed & 0xFFFF_FFFF) as u32).min(PANIC_INFO_CAP) as usize;
+        let mut buf = vec![0u8; len];
+        memory.read(&self.store, ptr, &mut buf).ok()?;
+        let text = String::from_utf8_lossy(&buf);
+        Some(match text.split_once('\n') {
+            Some((location, message)) => format!("{location}: {message}"),
+            None => text.into_owned(),
+        })
+    }
+}
+
+/// The error and its causes joined by `: `, without the backtrace context.
+pub(crate) fn error_chain(err: &wasmtime::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.starts_with("error while executing at wasm backtrace") {
+            continue;
+        }
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
+fn root_message(err: &wasmtime::Error) -> String {
+    err.root_cause().to_string()
+}

@@ -1,0 +1,8 @@
+//! The kit's one integration test binary (modules below share built guests).
+
+mod common;
+mod hostile;
+mod importer;
+mod plugin;
+mod rust_guests;
+mod sandbox;

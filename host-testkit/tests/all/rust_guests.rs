@@ -1,0 +1,139 @@
+//! Real Rust guests built from fixture crates by `Guest::build()`.
+
+use std::time::{Duration, Instant};
+
+use rlplugin_testkit::{Error, Guest};
+
+use crate::common::{LEDGER_20, assert_parity, fixture_dir, upstream_guest};
+
+#[test]
+fn upstream_sdk_guest_runs_and_matches_production() {
+    let guest = upstream_guest();
+    let run = guest.plugin().ledger(LEDGER_20).run().unwrap();
+    assert_eq!(run.summary().modified, 2);
+    assert_eq!(run.summary().kept, 18);
+    assert_eq!(run.errors().len(), 2);
+    run.assert_within(50.0);
+    assert_parity(&guest, &run);
+    insta::assert_snapshot!(run.to_string());
+}
+
+#[test]
+fn builds_are_cached_per_process() {
+    let first = upstream_guest();
+    let started = Instant::now();
+    let second = Guest::build()
+        .crate_dir(fixture_dir("upstream-guest"))
+        .run()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(first.wasm_bytes(), second.wasm_bytes());
+    assert_eq!(second.name(), "upstream_guest");
+}
+
+#[test]
+fn warm_rust_guest_run_is_fast() {
+    let guest = upstream_guest();
+    guest.plugin().ledger(LEDGER_20).run().unwrap();
+    let mut best = Duration::MAX;
+    for _ in 0..5 {
+        let started = Instant::now();
+        guest.plugin().ledger(LEDGER_20).run().unwrap();
+        best = best.min(started.elapsed());
+    }
+    eprintln!("warm run, 20 directives, upstream-SDK Rust guest: {best:?}");
+    assert!(best < Duration::from_millis(100), "warm run took {best:?}");
+}
+
+#[test]
+fn unconvertible_directive_names_op_directive_and_reason() {
+    let err = upstream_guest()
+        .plugin()
+        .ledger(LEDGER_20)
+        .config("bad-date")
+        .run()
+        .unwrap_err();
+    match &err {
+        Error::Conversion {
+            op_index,
+            op,
+            reason,
+            directive,
+            ..
+        } => {
+            assert_eq!(*op_index, 7);
+            assert_eq!(op, "Modify(7)");
+            assert_eq!(reason, "invalid date format: 2024/01/04");
+            assert!(directive.contains("Rent REVIEW"), "{directive}");
+        }
+        other => panic!("{other:?}"),
+    }
+    insta::assert_snapshot!(err.to_string());
+}
+
+#[test]
+fn rust_panic_is_a_trap_with_a_backtrace() {
+    let err = upstream_guest()
+        .plugin()
+        .ledger(LEDGER_20)
+        .config("panic")
+        .run()
+        .unwrap_err();
+    match &err {
+        Error::Trap {
+            entry,
+            trap,
+            diagnostics,
+            ..
+        } => {
+            assert_eq!(entry, "process");
+            assert!(trap.contains("unreachable"), "{trap}");
+            assert!(
+                diagnostics
+                    .backtrace
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("wasm backtrace")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn rledger_check_runs_the_real_loader() {
+    let outcome = upstream_guest()
+        .rledger_check()
+        .ledger(LEDGER_20)
+        .run()
+        .unwrap();
+    assert_eq!(outcome.aborted(), None);
+    let warnings: Vec<_> = outcome
+        .diagnostics()
+        .iter()
+        .filter(|d| d.contains("needs review"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{outcome}");
+    assert!(
+        outcome
+            .ledger_text()
+            .contains("2024-01-04 ! \"Landlord\" \"Rent REVIEW\""),
+        "{outcome}"
+    );
+    insta::assert_snapshot!(outcome.to_string());
+}
+
+#[test]
+fn rledger_check_shows_a_pipeline_abort() {
+    let outcome = upstream_guest()
+        .rledger_check()
+        .ledger(LEDGER_20)
+        .config("bad-date")
+        .run()
+        .unwrap();
+    let aborted = outcome.aborted().expect("rustledger aborts the load");
+    assert!(
+        aborted.contains("invalid date format: 2024/01/04"),
+        "{aborted}"
+    );
+}
