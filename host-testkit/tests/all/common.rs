@@ -172,6 +172,13 @@ pub fn upstream_guest() -> Guest {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+pub fn rlplugin_guest() -> Guest {
+    Guest::build()
+        .crate_dir(fixture_dir("rlplugin-guest"))
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The same input through `rustledger_plugin::Plugin::execute` must give the same output.
 pub fn assert_parity(guest: &Guest, run: &Run) {
     let input: PluginInput = rmp_serde::from_slice(run.input_bytes()).expect("kit input decodes");

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use rlplugin_testkit::{Error, Guest};
 
-use crate::common::{LEDGER_20, assert_parity, fixture_dir, upstream_guest};
+use crate::common::{LEDGER_20, assert_parity, fixture_dir, rlplugin_guest, upstream_guest};
 
 #[test]
 fn upstream_sdk_guest_runs_and_matches_production() {
@@ -135,5 +135,40 @@ fn rledger_check_shows_a_pipeline_abort() {
     assert!(
         aborted.contains("invalid date format: 2024/01/04"),
         "{aborted}"
+    );
+}
+
+#[test]
+fn rlplugin_sdk_guest_runs_like_the_upstream_one() {
+    let guest = rlplugin_guest();
+    let run = guest.plugin().ledger(LEDGER_20).run().unwrap();
+    assert_parity(&guest, &run);
+    let upstream = upstream_guest().plugin().ledger(LEDGER_20).run().unwrap();
+    assert_eq!(run.to_string(), upstream.to_string());
+    run.assert_within(50.0);
+    eprintln!(
+        "rlplugin guest: {}\nupstream guest: {}",
+        run.report(),
+        upstream.report()
+    );
+}
+
+#[test]
+fn rlplugin_panics_report_message_and_location() {
+    let err = rlplugin_guest()
+        .plugin()
+        .ledger(LEDGER_20)
+        .config("panic")
+        .run()
+        .unwrap_err();
+    let panic = match &err {
+        Error::Trap { diagnostics, .. } => diagnostics.panic.clone().unwrap_or_default(),
+        other => panic!("{other:?}"),
+    };
+    assert!(panic.starts_with("src/lib.rs:13:"), "{panic}");
+    assert!(panic.ends_with("asked to panic"), "{panic}");
+    assert!(
+        err.to_string().contains("guest panicked at src/lib.rs:13:"),
+        "{err}"
     );
 }
