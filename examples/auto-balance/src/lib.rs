@@ -28,10 +28,12 @@
 use std::collections::{HashMap, HashSet};
 
 use rlplugin::{
-    AmountData, BalanceData, DirectiveData, DirectiveWrapper, MetaValueData, PluginError, PluginOp,
-    PluginOutput, PostingData,
+    AmountData, BalanceData, DirectiveData, DirectiveWrapper, MetaValueData, Ops, OpsError,
+    PluginError, PluginInput, PluginOutput, PostingData,
 };
 use serde::Deserialize;
+
+rlplugin::wasm_plugin_main! { process: process }
 
 /// The plugin's config: JSON or `key=value`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -58,6 +60,17 @@ fn default_meta_key() -> String {
     "balance".to_owned()
 }
 
+/// The plugin entry point: reads the config, then inserts assertions.
+///
+/// # Errors
+///
+/// A config with unknown keys or values of the wrong type.
+pub fn process(input: PluginInput) -> Result<PluginOutput, String> {
+    let config: Config =
+        rlplugin::config(input.config.as_deref()).map_err(|error| error.to_string())?;
+    auto_balance(&input.directives, &config).map_err(|error| error.to_string())
+}
+
 /// A balance assertion to insert, and the input directive it comes from.
 struct Assertion {
     source: usize,
@@ -68,8 +81,14 @@ struct Assertion {
 
 /// Inserts a balance assertion after the transaction holding the last statement balance of
 /// each account and day (or month); keeps every input directive.
-#[must_use]
-pub fn auto_balance(directives: &[DirectiveWrapper], config: &Config) -> PluginOutput {
+///
+/// # Errors
+///
+/// Only if an assertion pointed outside the input, which the construction rules out.
+pub fn auto_balance(
+    directives: &[DirectiveWrapper],
+    config: &Config,
+) -> Result<PluginOutput, OpsError> {
     let mut errors = Vec::new();
     let written: HashSet<(&str, &str)> = directives
         .iter()
@@ -132,26 +151,29 @@ pub fn auto_balance(directives: &[DirectiveWrapper], config: &Config) -> PluginO
         .collect();
     inserts.sort_unstable_by(|a, b| (a.source, &a.account).cmp(&(b.source, &b.account)));
 
-    let mut ops = Vec::with_capacity(directives.len() + inserts.len());
-    let mut pending = inserts.into_iter().peekable();
-    for (index, directive) in directives.iter().enumerate() {
-        ops.push(PluginOp::Keep(index));
-        while let Some(assertion) = pending.next_if(|a| a.source == index) {
-            ops.push(PluginOp::Insert(DirectiveWrapper {
-                directive_type: String::new(),
-                date: assertion.date,
-                filename: directive.filename.clone(),
-                lineno: directive.lineno,
-                data: DirectiveData::Balance(BalanceData {
-                    account: assertion.account,
-                    amount: assertion.amount,
-                    tolerance: None,
-                    metadata: Vec::new(),
-                }),
-            }));
-        }
+    let mut ops = Ops::new(directives.len());
+    for assertion in inserts {
+        let source = &directives[assertion.source];
+        let balance = DirectiveWrapper {
+            directive_type: String::new(),
+            date: assertion.date,
+            // The source transaction's location: a failing assertion points at the
+            // statement line it was derived from.
+            filename: source.filename.clone(),
+            lineno: source.lineno,
+            data: DirectiveData::Balance(BalanceData {
+                account: assertion.account,
+                amount: assertion.amount,
+                tolerance: None,
+                metadata: Vec::new(),
+            }),
+        };
+        ops.insert_after(assertion.source, balance)?;
     }
-    PluginOutput { ops, errors }
+    for error in errors {
+        ops.error(error);
+    }
+    Ok(ops.finish())
 }
 
 /// The balance a metadata value states: an amount, `"1245.80 EUR"` text, or a bare number
@@ -230,7 +252,7 @@ pub fn next_day(date: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rlplugin::TransactionData;
+    use rlplugin::{PluginOp, TransactionData};
 
     fn posting(account: &str, number: &str, meta: Option<MetaValueData>) -> PostingData {
         PostingData {
@@ -325,7 +347,7 @@ mod tests {
                 Some(MetaValueData::Amount(AmountData::new("994.00", "EUR"))),
             ),
         ];
-        let output = auto_balance(&input, &Config::default());
+        let output = auto_balance(&input, &Config::default()).unwrap();
         assert_eq!(
             inserted(&output),
             [
@@ -354,7 +376,7 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(
-            inserted(&auto_balance(&input, &config)),
+            inserted(&auto_balance(&input, &config).unwrap()),
             [
                 ("2024-04-01".into(), "Assets:Bank 995.00 EUR".into(), 7),
                 ("2024-04-03".into(), "Assets:Bank 994.00 EUR".into(), 11),
@@ -376,7 +398,7 @@ mod tests {
             written,
             txn(9, "2024-03-06", "1", text("1,000 EUR")),
         ];
-        let output = auto_balance(&input, &Config::default());
+        let output = auto_balance(&input, &Config::default()).unwrap();
         assert!(inserted(&output).is_empty());
         assert_eq!(output.ops.len(), 3);
         assert_eq!(

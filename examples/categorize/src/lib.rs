@@ -16,10 +16,12 @@
 //! `cargo build -p categorize --release --target wasm32-unknown-unknown` for the module.
 
 use rlplugin::{
-    AmountData, DirectiveData, DirectiveWrapper, PluginError, PluginOp, PluginOutput, PostingData,
-    TransactionData,
+    AmountData, DirectiveData, DirectiveWrapper, PluginError, PluginInput, PluginOp, PluginOutput,
+    PostingData, TransactionData,
 };
 use serde::Deserialize;
+
+rlplugin::wasm_plugin_main! { process: process }
 
 /// The plugin's config, given as JSON on the `plugin` line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -57,6 +59,19 @@ pub struct Rule {
     /// Tag added to the transaction, without `#`.
     #[serde(default)]
     pub tag: Option<String>,
+}
+
+/// The plugin entry point: reads the config, then categorizes.
+///
+/// # Errors
+///
+/// A config that is not JSON of the expected shape, or a rule that matches nothing or does
+/// nothing; the host then keeps every directive and shows the message as an error.
+pub fn process(input: PluginInput) -> Result<PluginOutput, String> {
+    let config: Config =
+        rlplugin::config(input.config.as_deref()).map_err(|error| error.to_string())?;
+    let rules = Rules::compile(config)?;
+    Ok(categorize(&input.directives, &rules))
 }
 
 /// Validated rules with lowercased patterns, ready to match.

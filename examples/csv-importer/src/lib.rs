@@ -28,6 +28,13 @@ use rlplugin::{
     PostingData, TransactionData,
 };
 
+rlplugin::wasm_importer_main! {
+    name: "bank-csv",
+    description: "Bank CSV statements: columns by header name or options, strict dates and amounts",
+    identify: identify,
+    extract: extract,
+}
+
 /// `identify` only receives the path (rustledger sends no content), so the importer claims
 /// every `.csv` file; `extract` then checks the header and explains a mismatch.
 #[must_use]
@@ -143,6 +150,8 @@ const COLUMN_OPTIONS: [&str; 4] = [
     "payee_column",
     "narration_column",
 ];
+/// Header names recognised per column, from English and German bank exports; the first is
+/// the name used in messages.
 const HEADER_NAMES: [&[&str]; 4] = [
     &[
         "date",
@@ -150,10 +159,27 @@ const HEADER_NAMES: [&[&str]; 4] = [
         "transaction date",
         "posted date",
         "value date",
+        "buchungstag",
+        "datum",
     ],
-    &["amount", "value"],
-    &["payee", "description", "merchant", "counterparty", "name"],
-    &["narration", "memo", "details", "reference", "purpose"],
+    &["amount", "value", "betrag"],
+    &[
+        "payee",
+        "description",
+        "merchant",
+        "counterparty",
+        "name",
+        "empfaenger",
+        "auftraggeber",
+    ],
+    &[
+        "narration",
+        "memo",
+        "details",
+        "reference",
+        "purpose",
+        "verwendungszweck",
+    ],
 ];
 
 impl Options {

@@ -15,13 +15,13 @@
 //! sandbox), `cargo build -p currency-guard --release --target wasm32-unknown-unknown` for
 //! the module.
 
-use std::collections::HashSet;
-
 use rlplugin::{
-    DirectiveData, DirectiveWrapper, PluginError, PluginErrorSeverity, PluginOutput, PostingData,
-    TransactionData,
+    DirectiveData, DirectiveWrapper, PluginError, PluginErrorSeverity, PluginInput, PluginOutput,
+    PostingData, TransactionData,
 };
 use serde::Deserialize;
+
+rlplugin::wasm_plugin_main! { process: process }
 
 /// The plugin's config: JSON or `key=value`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -43,6 +43,20 @@ pub enum Severity {
     Warning,
 }
 
+/// The plugin entry point: reads the config, then checks.
+///
+/// # Errors
+///
+/// A config other than `severity=error` or `severity=warning`.
+pub fn process(input: PluginInput) -> Result<PluginOutput, rlplugin::ConfigError> {
+    let config: Config = rlplugin::config(input.config.as_deref())?;
+    Ok(check(
+        &input.directives,
+        &input.options.operating_currencies,
+        config,
+    ))
+}
+
 /// Checks every posting of every transaction against the declared currencies.
 #[must_use]
 pub fn check(
@@ -50,12 +64,16 @@ pub fn check(
     operating: &[String],
     config: Config,
 ) -> PluginOutput {
-    let mut declared: HashSet<&str> = operating.iter().map(String::as_str).collect();
+    // A sorted list: ledgers declare a few dozen currencies, and binary search costs less
+    // fuel than hashing each posting's currency.
+    let mut declared: Vec<&str> = operating.iter().map(String::as_str).collect();
     for directive in directives {
         if let DirectiveData::Commodity(commodity) = &directive.data {
-            declared.insert(&commodity.currency);
+            declared.push(&commodity.currency);
         }
     }
+    declared.sort_unstable();
+    declared.dedup();
     let severity = match config.severity {
         Severity::Error => PluginErrorSeverity::Error,
         Severity::Warning => PluginErrorSeverity::Warning,
@@ -69,7 +87,7 @@ pub fn check(
             let mut reported: [Option<&str>; 3] = [None; 3];
             for (slot, (role, currency)) in currencies(posting).into_iter().enumerate() {
                 let Some(currency) = currency else { continue };
-                if declared.contains(currency) || reported.contains(&Some(currency)) {
+                if declared.binary_search(&currency).is_ok() || reported.contains(&Some(currency)) {
                     continue;
                 }
                 reported[slot] = Some(currency);

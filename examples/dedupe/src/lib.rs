@@ -18,9 +18,12 @@
 use std::collections::HashMap;
 
 use rlplugin::{
-    DirectiveData, DirectiveWrapper, PluginError, PluginOp, PluginOutput, TransactionData,
+    DirectiveData, DirectiveWrapper, PluginError, PluginInput, PluginOp, PluginOutput,
+    TransactionData,
 };
 use serde::Deserialize;
+
+rlplugin::wasm_plugin_main! { process: process }
 
 /// The plugin's config: JSON or `key=value`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -29,6 +32,16 @@ pub struct Config {
     /// Report duplicates without deleting them.
     #[serde(default)]
     pub dry_run: bool,
+}
+
+/// The plugin entry point: reads the config, then deduplicates.
+///
+/// # Errors
+///
+/// A config other than `dry_run=true` or `dry_run=false`.
+pub fn process(input: PluginInput) -> Result<PluginOutput, rlplugin::ConfigError> {
+    let config: Config = rlplugin::config(input.config.as_deref())?;
+    Ok(dedupe(&input.directives, config))
 }
 
 /// Deletes (or, in a dry run, only reports) every transaction that duplicates an earlier one.
