@@ -78,6 +78,7 @@ pub fn extract(input: ImporterInput) -> ImporterOutput {
 }
 
 /// One statement line, checked.
+#[derive(Debug)]
 struct Row<'a> {
     date: &'a str,
     amount: &'a str,

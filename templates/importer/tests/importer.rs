@@ -10,10 +10,7 @@ fn statement_rows_become_transactions() -> Result<(), rlplugin_testkit::Error> {
     let guest = Guest::build().run()?;
     let import = guest
         .importer()
-        .statement(
-            "statement-2024-03.txt",
-            include_bytes!("../statement-2024-03.txt").to_vec(),
-        )
+        .statement_file("statement-2024-03.txt")
         .account("Assets:Bank:Checking")
         .currency("USD")
         .run()?;
