@@ -88,6 +88,16 @@ impl ConfigError {
     }
 
     /// The key the problem is in (`outer.inner` when nested), if it is about one key.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize, Debug)]
+    /// struct Config { limits: Limits }
+    /// #[derive(serde::Deserialize, Debug)]
+    /// struct Limits { daily: u32 }
+    ///
+    /// let error = rlplugin::config::<Config>(Some(r#"{"limits": {"daily": -1}}"#)).unwrap_err();
+    /// assert_eq!(error.key(), Some("limits.daily"));
+    /// ```
     #[must_use]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()

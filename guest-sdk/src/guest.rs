@@ -190,6 +190,15 @@ where
 }
 
 /// [`plugin_output`], encoded for the host.
+///
+/// ```
+/// use rlplugin::{guest::run_plugin, PluginOutput};
+///
+/// let bytes = run_plugin(b"\x93\x90\x92\x90\xc0\xc0", |input| {
+///     PluginOutput::passthrough(input.directives.len())
+/// });
+/// assert_eq!(bytes, b"\x92\x90\x90"); // [[], []]
+/// ```
 pub fn run_plugin<F, R>(input: &[u8], process: F) -> Vec<u8>
 where
     F: FnOnce(PluginInput) -> R,
@@ -199,6 +208,11 @@ where
 }
 
 /// The `metadata` step, encoded for the host.
+///
+/// ```
+/// let bytes = rlplugin::guest::run_metadata("a".into(), "b".into());
+/// assert_eq!(bytes, b"\x92\xa1a\xa1b");
+/// ```
 #[must_use]
 pub fn run_metadata(name: String, description: String) -> Vec<u8> {
     codec::encode_metadata_output(&MetadataOutput { name, description })
@@ -223,6 +237,11 @@ where
 }
 
 /// [`identify_output`], encoded for the host.
+///
+/// ```
+/// let bytes = rlplugin::guest::run_identify(b"\x91\xa5a.csv", |path| path.ends_with(".csv"));
+/// assert_eq!(bytes, b"\x91\xc3");
+/// ```
 pub fn run_identify<F>(input: &[u8], identify: F) -> Vec<u8>
 where
     F: FnOnce(&str) -> bool,
@@ -253,6 +272,14 @@ where
 }
 
 /// [`importer_output`], encoded for the host.
+///
+/// ```
+/// let bytes = rlplugin::guest::run_extract(b"\x95\xa0\x90\xa0\xc0\x80", |input| {
+///     assert!(input.content.is_empty());
+///     rlplugin::ImporterOutput::empty()
+/// });
+/// assert_eq!(bytes, b"\x93\x90\x90\x90");
+/// ```
 pub fn run_extract<F, R>(input: &[u8], extract: F) -> Vec<u8>
 where
     F: FnOnce(ImporterInput) -> R,
@@ -262,6 +289,15 @@ where
 }
 
 /// The `extract_enriched` step, like [`importer_output`].
+///
+/// ```
+/// use rlplugin::guest::{default_enriched_from, enriched_output};
+///
+/// let output = enriched_output(b"\x95\xa0\x90\xa0\xc0\x80", |_| {
+///     default_enriched_from(rlplugin::ImporterOutput::empty())
+/// });
+/// assert!(output.entries.is_empty() && output.errors.is_empty());
+/// ```
 pub fn enriched_output<F, R>(input: &[u8], extract_enriched: F) -> EnrichedImporterOutput
 where
     F: FnOnce(ImporterInput) -> R,
@@ -276,6 +312,13 @@ where
 }
 
 /// [`enriched_output`], encoded for the host.
+///
+/// ```
+/// let bytes = rlplugin::guest::run_extract_enriched(b"\xc0", |_| {
+///     rlplugin::guest::default_enriched_from(rlplugin::ImporterOutput::empty())
+/// });
+/// assert!(bytes.starts_with(b"\x93\x90\x90\x91")); // no entries or warnings, one error
+/// ```
 pub fn run_extract_enriched<F, R>(input: &[u8], extract_enriched: F) -> Vec<u8>
 where
     F: FnOnce(ImporterInput) -> R,

@@ -76,6 +76,13 @@ pub struct Ops {
 }
 
 /// A protocol violation [`Ops`] refused to record.
+///
+/// ```
+/// let mut ops = rlplugin::Ops::new(1);
+/// let error = ops.keep(4).unwrap_err();
+/// assert_eq!(error, rlplugin::OpsError::OutOfBounds { index: 4, len: 1 });
+/// assert_eq!(error.to_string(), "input index 4 is out of bounds (input has 1 directives)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum OpsError {
@@ -115,6 +122,11 @@ impl std::error::Error for OpsError {}
 
 impl Ops {
     /// Ops for an input of `len` directives, all undecided (kept unless decided otherwise).
+    ///
+    /// ```
+    /// use rlplugin::{Ops, PluginOp};
+    /// assert_eq!(Ops::new(2).finish().ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
+    /// ```
     #[must_use]
     pub fn new(len: usize) -> Self {
         Self {
@@ -253,6 +265,16 @@ impl Ops {
 
     /// Inserts `directive` just after input directive `index` (after earlier inserts there).
     ///
+    /// ```
+    /// # use rlplugin::*;
+    /// # let new = DirectiveWrapper { directive_type: String::new(), date: "2024-01-01".into(),
+    /// #     filename: None, lineno: None,
+    /// #     data: DirectiveData::Commodity(CommodityData { currency: "EUR".into(), metadata: vec![] }) };
+    /// let mut ops = Ops::new(2);
+    /// ops.insert_after(0, new.clone()).unwrap();
+    /// assert_eq!(ops.finish().ops, [PluginOp::Keep(0), PluginOp::Insert(new), PluginOp::Keep(1)]);
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`OpsError::OutOfBounds`] if `index` is not an input position.
@@ -292,7 +314,15 @@ impl Ops {
     }
 
     /// The finished output: for each input index in order, its inserts-before, its op
-    /// (`Keep` if undecided) and its inserts-after; then the appended directives.
+    /// (`Keep` if undecided) and its inserts-after; then the appended directives. It always
+    /// passes [`validate_op_coverage`](crate::validate_op_coverage).
+    ///
+    /// ```
+    /// let mut ops = rlplugin::Ops::new(3);
+    /// ops.delete(1).unwrap();
+    /// let output = ops.finish();
+    /// assert!(rlplugin::validate_op_coverage(3, &output.ops).is_ok());
+    /// ```
     #[must_use]
     pub fn finish(self) -> PluginOutput {
         let Self {

@@ -59,6 +59,25 @@ impl InvalidField {
     }
 
     /// Path of the offending field, e.g. `postings[1].units.number`.
+    ///
+    /// ```
+    /// # use rlplugin::*;
+    /// let balance = DirectiveWrapper {
+    ///     directive_type: String::new(),
+    ///     date: "2024-01-01".into(),
+    ///     filename: None,
+    ///     lineno: None,
+    ///     data: DirectiveData::Balance(BalanceData {
+    ///         account: "Assets:Cash".into(),
+    ///         amount: AmountData::new("12,50", "EUR"),
+    ///         tolerance: None,
+    ///         metadata: vec![],
+    ///     }),
+    /// };
+    /// let invalid = rlplugin::validate::validate_directive(&balance).unwrap_err();
+    /// assert_eq!(invalid.field(), "amount.number");
+    /// assert!(invalid.problem().starts_with("\"12,50\" is not a plain decimal number"));
+    /// ```
     #[must_use]
     pub fn field(&self) -> &str {
         &self.field
@@ -431,6 +450,26 @@ fn import_error(directive: &DirectiveWrapper, invalid: &InvalidField) -> PluginE
 }
 
 /// Drops each imported directive the host would reject, adding an error for each.
+///
+/// ```
+/// # use rlplugin::*;
+/// let open = DirectiveWrapper {
+///     directive_type: String::new(),
+///     date: "2024-1-1".into(),
+///     filename: None,
+///     lineno: None,
+///     data: DirectiveData::Open(OpenData {
+///         account: "Assets:Cash".into(),
+///         currencies: vec![],
+///         booking: None,
+///         metadata: vec![],
+///     }),
+/// };
+/// let mut output = ImporterOutput::new(vec![open]);
+/// rlplugin::validate::check_importer_output(&mut output);
+/// assert!(output.directives.is_empty());
+/// assert!(output.errors[0].message.starts_with("invalid imported open dated 2024-1-1: date:"));
+/// ```
 pub fn check_importer_output(output: &mut ImporterOutput) {
     let errors = &mut output.errors;
     output
@@ -446,6 +485,26 @@ pub fn check_importer_output(output: &mut ImporterOutput) {
 
 /// Like [`check_importer_output`]; entries whose `directive_index` was their position are
 /// renumbered to their new position.
+///
+/// ```
+/// # use rlplugin::*;
+/// let note = |date: &str| DirectiveWrapper {
+///     directive_type: String::new(),
+///     date: date.into(),
+///     filename: None,
+///     lineno: None,
+///     data: DirectiveData::Note(NoteData {
+///         account: "Assets:Cash".into(),
+///         comment: "hi".into(),
+///         metadata: vec![],
+///     }),
+/// };
+/// let mut output: EnrichedImporterOutput =
+///     ImporterOutput::new(vec![note("2024-13-01"), note("2024-01-01")]).into();
+/// rlplugin::validate::check_enriched_output(&mut output);
+/// assert_eq!(output.entries.len(), 1);
+/// assert_eq!(output.entries[0].1.directive_index, 0);
+/// ```
 pub fn check_enriched_output(output: &mut EnrichedImporterOutput) {
     let errors = &mut output.errors;
     let mut position = 0;
