@@ -35,8 +35,13 @@ rlplugin::wasm_importer_main! {
 /// assert!(!{{crate_name}}::identify("/downloads/notes.txt"));
 /// ```
 pub fn identify(path: &str) -> bool {
-    let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    file_name.starts_with("statement") && file_name.ends_with(".txt")
+    let name = file_name(path);
+    name.starts_with("statement") && name.ends_with(".txt")
+}
+
+/// The last component of a path as the host sends it (Unix or Windows separators).
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// Turns each row of the statement into a transaction on `input.account`.
@@ -59,6 +64,9 @@ pub fn extract(input: ImporterInput) -> ImporterOutput {
             return output;
         }
     };
+    // Rows are located by file name: what the user recognises, and the same wherever the
+    // statement lives (so are the snapshots of the tests).
+    let statement = file_name(&input.path);
     for (line_number, line) in (1..).zip(text.lines()) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -70,7 +78,7 @@ pub fn extract(input: ImporterInput) -> ImporterOutput {
                 .push(transaction(&row, &input.account, currency)),
             Err(reason) => output.errors.push(
                 PluginError::error(format!("skipped row {line:?}: {reason}"))
-                    .at(&input.path, line_number),
+                    .at(statement, line_number),
             ),
         }
     }
