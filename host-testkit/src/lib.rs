@@ -50,6 +50,7 @@ mod error;
 mod guest;
 mod import;
 mod input;
+pub mod profile;
 mod render;
 mod run;
 mod runner;

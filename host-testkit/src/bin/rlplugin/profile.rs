@@ -1,0 +1,120 @@
+//! `rlplugin profile`: where the fuel of one `process` call goes, per guest function.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use rlplugin_testkit::profile::Profiler;
+
+use crate::style::{BOLD, DIM, WARN, paint, thousands};
+
+pub struct Options<'a> {
+    pub plugin: &'a Path,
+    pub ledger: &'a Path,
+    pub output: &'a Path,
+    pub config: Option<String>,
+    pub fuel: Option<u64>,
+    pub every: u64,
+    pub top: usize,
+}
+
+pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
+    if !opts.ledger.is_file() {
+        anyhow::bail!(
+            "ledger {} does not exist or is not a file: pass the path of a .beancount file",
+            opts.ledger.display()
+        );
+    }
+    let guest = crate::load::guest(opts.plugin)?;
+    // The kit builds the exact bytes rledger would send; a generous budget here lets a
+    // plugin that exceeds production's still hand over its input for profiling.
+    let mut request = guest
+        .plugin()
+        .ledger_file(opts.ledger)
+        .fuel(rlplugin_testkit::PRODUCTION_FUEL * 100);
+    if let Some(c) = &opts.config {
+        request = request.config(c.clone());
+    }
+    let run = request.run().context(
+        "cannot prepare the profiled input: the plugin fails on this ledger even with 100x the fuel; `rlplugin run` shows why",
+    )?;
+    let mut profiler = Profiler::new(&guest)
+        .input(run.input_bytes().to_vec())
+        .every(opts.every);
+    if let Some(f) = opts.fuel {
+        profiler = profiler.fuel(f);
+    }
+    let profile = profiler.run()?;
+    std::fs::write(opts.output, profile.firefox_json())
+        .with_context(|| format!("cannot write {}", opts.output.display()))?;
+
+    anstream::println!(
+        "{} {}  {}",
+        paint(BOLD, "profile"),
+        paint(BOLD, guest.name()),
+        paint(
+            DIM,
+            format!(
+                "{}; {} samples, {} of {} fuel attributed",
+                profile.outcome(),
+                profile.samples(),
+                thousands(profile.sampled_fuel()),
+                thousands(profile.fuel_used())
+            )
+        )
+    );
+    if profile.samples() == 0 {
+        anstream::println!(
+            "{}",
+            paint(
+                WARN,
+                "no samples: the call used less fuel than one sampling period; lower --every"
+            )
+        );
+    }
+    anstream::println!(
+        "{}",
+        paint(
+            BOLD,
+            format!(
+                "{:>4}  {:>14}  {:>6}  {:>14}  function",
+                "#", "self fuel", "self%", "total fuel"
+            )
+        )
+    );
+    let sampled = profile.sampled_fuel().max(1) as f64;
+    for (i, f) in profile.functions().iter().take(opts.top).enumerate() {
+        anstream::println!(
+            "{:>4}  {:>14}  {:>5.1}%  {:>14}  {}",
+            i + 1,
+            thousands(f.self_fuel),
+            f.self_fuel as f64 * 100.0 / sampled,
+            thousands(f.total_fuel),
+            f.name
+        );
+    }
+    if profile
+        .functions()
+        .iter()
+        .all(|f| f.name.starts_with("func["))
+        && profile.samples() > 0
+    {
+        anstream::println!(
+            "{}",
+            paint(
+                WARN,
+                "the module has no name section, so functions show as func[N]; build with `strip = false` in the release profile to see names"
+            )
+        );
+    }
+    anstream::println!(
+        "{}",
+        paint(
+            DIM,
+            format!(
+                "Firefox profile written to {} (open it at https://profiler.firefox.com; sample weight = fuel)",
+                opts.output.display()
+            )
+        )
+    );
+    Ok(())
+}

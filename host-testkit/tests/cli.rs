@@ -1,0 +1,782 @@
+//! The `rlplugin` binary, driven as a user drives it: exit codes, stdout/stderr split,
+//! messages, JSON shapes, on the real example plugins and on hostile WAT guests.
+//!
+//! Each example crate is built once per test process with the kit and handed to the
+//! binary as a `.wasm` file, so only `demo` (and one `run` on a crate directory) pays for
+//! cargo inside the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+
+use rlplugin_testkit::Guest;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn demo_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("demo")
+        .join(name)
+}
+
+fn scratch() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+}
+
+/// The example's module as a `.wasm` file, built once per process.
+fn example(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<Vec<(String, PathBuf)>>> = OnceLock::new();
+    let built = BUILT.get_or_init(Default::default);
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, path)) = built.iter().find(|(n, _)| n == name) {
+        return path.clone();
+    }
+    let guest = Guest::build()
+        .crate_dir(repo().join("examples").join(name))
+        .run()
+        .unwrap_or_else(|e| panic!("example {name} builds: {e}"));
+    let path = scratch().join(format!("{}.wasm", name.replace('-', "_")));
+    std::fs::write(&path, guest.wasm_bytes()).unwrap();
+    built.push((name.to_owned(), path.clone()));
+    path
+}
+
+fn wat_file(name: &str, wat: &str) -> PathBuf {
+    let path = scratch().join(format!("{name}.wasm"));
+    std::fs::write(&path, wat::parse_str(wat).expect("test WAT assembles")).unwrap();
+    path
+}
+
+fn text_file(name: &str, text: &str) -> PathBuf {
+    let path = scratch().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn rlplugin(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Ran {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(env!("CARGO_BIN_EXE_rlplugin"))
+        .args(args.iter().map(|a| a.as_ref()))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("the binary starts");
+    let ran = Ran {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    };
+    assert_ne!(ran.code, 101, "rlplugin panicked:\n{}", ran.stderr);
+    // Output is piped here, so anstream must have stripped every colour.
+    assert!(
+        !ran.stdout.contains('\x1b') && !ran.stderr.contains('\x1b'),
+        "escape codes on a non-terminal:\n{}{}",
+        ran.stdout,
+        ran.stderr
+    );
+    ran
+}
+
+const LEDGER: &str = "option \"operating_currency\" \"USD\"\n\n2024-01-01 open Assets:Cash USD\n2024-01-01 open Expenses:Food USD\n\n2024-01-02 * \"Shop\" \"bread\"\n  Assets:Cash  -2.50 USD\n  Expenses:Food\n";
+
+fn ledger() -> PathBuf {
+    text_file("small.beancount", LEDGER)
+}
+
+const CATEGORIZE_RULES: &str = r#"{"rules":[{"payee":"rewe","account":"Expenses:Groceries"},{"payee":"amazon","account":"Expenses:Shopping","tag":"online"}]}"#;
+
+// ---------------------------------------------------------------- help
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    for sub in ["run", "check", "bench", "profile", "import", "demo"] {
+        let ran = rlplugin(&[&sub, &"--help"]);
+        assert_eq!(ran.code, 0, "{sub}: {}", ran.stderr);
+        assert!(ran.stdout.contains("Examples:"), "{sub}:\n{}", ran.stdout);
+        assert!(
+            ran.stdout.contains(&format!("rlplugin {sub}")),
+            "{sub}:\n{}",
+            ran.stdout
+        );
+    }
+    let ran = rlplugin(&[&"--help"]);
+    assert!(ran.stdout.contains("rlplugin demo") && ran.stdout.contains("Exit codes"));
+}
+
+#[test]
+fn usage_errors_exit_2_on_stderr() {
+    let ran = rlplugin(&[&"run"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("PLUGIN"), "{}", ran.stderr);
+    let ran = rlplugin(&[&"bench", &"x.wasm", &"--sizes", &"10k"]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("`10k` is not a whole number"),
+        "{}",
+        ran.stderr
+    );
+}
+
+// ---------------------------------------------------------------- run
+
+#[test]
+fn run_prints_the_resulting_ledger_and_the_budget() {
+    let ran = rlplugin(&[
+        &"run",
+        &example("categorize"),
+        &demo_file("sample.beancount"),
+        &"--config",
+        &CATEGORIZE_RULES,
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("Expenses:Groceries"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("#online"), "{}", ran.stdout);
+    assert!(!ran.stdout.contains("fuel"), "budget goes to stderr");
+    assert!(ran.stderr.contains("modified"), "{}", ran.stderr);
+    assert!(ran.stderr.contains(" / 30,000,000 ("), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("memory ") && ran.stderr.contains("/ 256.0 MiB"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn run_diff_shows_only_what_changed() {
+    let ran = rlplugin(&[
+        &"run",
+        &example("dedupe"),
+        &demo_file("sample.beancount"),
+        &"--format",
+        &"diff",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.starts_with("deleted sample.beancount:51\n"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout
+            .contains("-2024-03-02 * \"Amazon.de\" \"Amazon order\""),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        !ran.stdout.contains("Landlord"),
+        "kept directives stay out of the diff"
+    );
+    assert!(
+        ran.stderr.contains("sample.beancount:51 warning duplicate"),
+        "{}",
+        ran.stderr
+    );
+
+    let ran = rlplugin(&[
+        &"run",
+        &example("auto-balance"),
+        &demo_file("sample.beancount"),
+        &"--format",
+        &"diff",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout.matches("inserted\n+").count(),
+        4,
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout
+            .contains("+2024-03-02 balance Assets:Bank:Checking  345.80 EUR"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn run_exits_1_when_the_plugin_reports_errors() {
+    let ran = rlplugin(&[
+        &"run",
+        &example("currency-guard"),
+        &demo_file("sample.beancount"),
+    ]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("sample.beancount:57 error currency EUROS"),
+        "{}",
+        ran.stderr
+    );
+    // The ledger is still printed: a validator keeps everything.
+    assert!(ran.stdout.contains("Flea market"));
+    // Warnings alone are not errors.
+    let ran = rlplugin(&[
+        &"run",
+        &example("currency-guard"),
+        &demo_file("sample.beancount"),
+        &"--config",
+        &"severity=warning",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("sample.beancount:57 warning"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn run_json_is_one_parseable_object() {
+    let ran = rlplugin(&[
+        &"run",
+        &example("categorize"),
+        &demo_file("sample.beancount"),
+        &"--config",
+        &CATEGORIZE_RULES,
+        &"--json",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON on stdout");
+    assert_eq!(v["summary"]["modified"], 3, "{v:#}");
+    assert_eq!(v["failed_errors"], 0);
+    assert_eq!(v["report"]["fuel_limit"], 30_000_000);
+    let fuel = v["report"]["fuel_used"].as_u64().unwrap();
+    assert!(fuel > 1_000 && fuel < 30_000_000, "{fuel}");
+    let changes = v["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3);
+    assert!(changes.iter().all(|c| c["kind"] == "modified"));
+    assert!(
+        v["ledger_text"]
+            .as_str()
+            .unwrap()
+            .contains("Expenses:Shopping")
+    );
+}
+
+#[test]
+fn run_limits_are_overridable_and_their_failures_exit_2() {
+    let ran = rlplugin(&[
+        &"run",
+        &example("categorize"),
+        &demo_file("sample.beancount"),
+        &"--fuel",
+        &"5000",
+    ]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.starts_with("error: "), "{}", ran.stderr);
+    assert!(ran.stderr.contains("ran out of fuel"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("5000"), "{}", ran.stderr);
+    assert!(ran.stdout.is_empty());
+}
+
+#[test]
+fn run_reports_missing_inputs_clearly() {
+    let ran = rlplugin(&[&"run", &"no-such.wasm", &ledger()]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("no-such.wasm does not exist"),
+        "{}",
+        ran.stderr
+    );
+    let ran = rlplugin(&[&"run", &example("dedupe"), &"no-such.beancount"]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr
+            .contains("ledger no-such.beancount does not exist"),
+        "{}",
+        ran.stderr
+    );
+    let ran = rlplugin(&[&"run", &scratch(), &ledger()]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("without a Cargo.toml"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn run_builds_a_crate_directory_first() {
+    let ran = rlplugin(&[
+        &"run",
+        &repo().join("examples").join("dedupe"),
+        &demo_file("sample.beancount"),
+        &"--format",
+        &"diff",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("for wasm32-unknown-unknown (release)"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains(" done in "), "{}", ran.stderr);
+    assert!(
+        ran.stdout.starts_with("deleted sample.beancount:51"),
+        "{}",
+        ran.stdout
+    );
+}
+
+// ---------------------------------------------------------------- hostile guests
+
+fn plugin_wat(abi: &str, alloc: &str, process: &str, extra: &str) -> String {
+    format!(
+        r#"(module
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 1024))
+  (func (export "__rustledger_abi_version") (result i32) {abi})
+  (func (export "alloc") (param $n i32) (result i32) {alloc})
+  (func (export "process") (param $ptr i32) (param $len i32) (result i64) {process})
+  {extra}
+)"#
+    )
+}
+
+const ABI_OK: &str = "(i32.const 1)";
+const ALLOC_OK: &str =
+    "(global.get $heap) (global.set $heap (i32.add (global.get $heap) (local.get $n)))";
+
+/// Each hostile guest, and a phrase its `run` failure must contain.
+fn hostile() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "infinite_loop",
+            plugin_wat(ABI_OK, ALLOC_OK, "(loop $l (br $l)) (i64.const 0)", ""),
+            "ran out of fuel in `process`",
+        ),
+        (
+            "memory_grow_bomb",
+            plugin_wat(
+                ABI_OK,
+                ALLOC_OK,
+                "(loop $l (br_if $l (i32.ne (memory.grow (i32.const 256)) (i32.const -1)))) unreachable",
+                "",
+            ),
+            "memory",
+        ),
+        (
+            "bogus_output_pointer",
+            plugin_wat(ABI_OK, ALLOC_OK, "(i64.const 0x7fff000000000010)", ""),
+            "past the end",
+        ),
+        (
+            "four_gib_output",
+            plugin_wat(ABI_OK, ALLOC_OK, "(i64.const 0x00000000ffffffff)", ""),
+            "over the",
+        ),
+        (
+            "garbage_msgpack",
+            plugin_wat(
+                ABI_OK,
+                ALLOC_OK,
+                "(i64.const 0x0000001000000003)",
+                r#"(data (i32.const 16) "\c1\c1\c1")"#,
+            ),
+            "do not decode as `PluginOutput`",
+        ),
+        (
+            "ops_do_not_cover_input",
+            plugin_wat(
+                ABI_OK,
+                ALLOC_OK,
+                "(i64.const 0x0000001000000003)",
+                r#"(data (i32.const 16) "\92\90\90")"#,
+            ),
+            "ops that rustledger rejects",
+        ),
+        (
+            "wrong_abi",
+            plugin_wat("(i32.const 2)", ALLOC_OK, "(i64.const 0)", ""),
+            "declares ABI v2",
+        ),
+        (
+            "trap_in_alloc",
+            plugin_wat(ABI_OK, "unreachable", "(i64.const 0)", ""),
+            "trapped in `alloc`",
+        ),
+        (
+            "missing_abi",
+            r#"(module (memory (export "memory") 1)
+                 (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+                 (func (export "process") (param i32 i32) (result i64) (i64.const 0)))"#
+                .to_owned(),
+            "missing or invalid `__rustledger_abi_version`",
+        ),
+        (
+            "wasi_import",
+            r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+                 (memory (export "memory") 1))"#
+                .to_owned(),
+            "imports `wasi_snapshot_preview1::fd_write`",
+        ),
+        (
+            "function_named_memory",
+            r#"(module (memory (export "mem") 1) (func (export "memory"))
+                 (func (export "alloc") (param i32) (result i32) (i32.const 0))
+                 (func (export "process") (param i32 i32) (result i64) (i64.const 0))
+                 (func (export "__rustledger_abi_version") (result i32) (i32.const 1)))"#
+                .to_owned(),
+            "would crash rustledger",
+        ),
+        (
+            "shared_memory",
+            r#"(module (memory (export "memory") 1 1 shared))"#.to_owned(),
+            "not a module rustledger 0.24 can load",
+        ),
+    ]
+}
+
+#[test]
+fn every_hostile_guest_fails_run_with_exit_2_and_its_own_message() {
+    let ledger = ledger();
+    for (name, wat, phrase) in hostile() {
+        let ran = rlplugin(&[&"run", &wat_file(name, &wat), &ledger]);
+        assert_eq!(ran.code, 2, "{name}: {}", ran.stderr);
+        assert!(ran.stderr.starts_with("error: "), "{name}: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains(phrase),
+            "{name}: expected {phrase:?} in\n{}",
+            ran.stderr
+        );
+        assert!(ran.stdout.is_empty(), "{name}: {}", ran.stdout);
+    }
+}
+
+#[test]
+fn check_gives_a_verdict_for_every_hostile_guest() {
+    // The ones `check` can see without running `process`.
+    let expectations = [
+        ("wrong_abi", "declares ABI v2"),
+        ("trap_in_alloc", ""),
+        ("missing_abi", "does not export `__rustledger_abi_version`"),
+        ("wasi_import", "imports wasi_snapshot_preview1::fd_write"),
+        ("function_named_memory", "would crash (panic)"),
+        ("shared_memory", "uses threads / shared memory"),
+    ];
+    let corpus = hostile();
+    for (name, reason) in expectations {
+        let wat = &corpus.iter().find(|(n, _, _)| *n == name).unwrap().1;
+        let ran = rlplugin(&[&"check", &wat_file(name, wat)]);
+        if reason.is_empty() {
+            // Its exports are well-formed: only running it shows the trap.
+            assert_eq!(ran.code, 0, "{name}: {}", ran.stdout);
+            assert!(
+                ran.stdout.contains("loads in rustledger 0.24: yes"),
+                "{}",
+                ran.stdout
+            );
+        } else {
+            assert_eq!(ran.code, 1, "{name}: {}", ran.stdout);
+            let verdict = ran.stdout.lines().last().unwrap();
+            assert!(
+                verdict.starts_with("loads in rustledger 0.24: no, because "),
+                "{verdict}"
+            );
+            assert!(verdict.contains(reason), "{name}: {verdict}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- check
+
+#[test]
+fn check_a_real_plugin_and_importer() {
+    let ran = rlplugin(&[&"check", &example("dedupe")]);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    for line in [
+        "core module, directive plugin",
+        "process",
+        "(i32, i32) -> i64",
+        "abi  v1 (called in the sandbox)",
+        "imports  none",
+        "features  none the sandbox rejects",
+    ] {
+        assert!(
+            ran.stdout.contains(line),
+            "missing {line:?} in\n{}",
+            ran.stdout
+        );
+    }
+    assert_eq!(
+        ran.stdout.lines().last(),
+        Some("loads in rustledger 0.24: yes")
+    );
+
+    let ran = rlplugin(&[&"check", &example("csv-importer"), &"--json"]);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(v["kind"], "importer");
+    assert_eq!(v["loads"], true);
+    assert_eq!(v["abi"]["status"], "version");
+    assert_eq!(v["abi"]["version"], 1);
+    let names: Vec<&str> = v["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    for export in [
+        "memory",
+        "alloc",
+        "metadata",
+        "identify",
+        "extract",
+        "extract_enriched",
+    ] {
+        assert!(names.contains(&export), "{names:?}");
+    }
+    assert!(v["size"].as_u64().unwrap() > 1_000);
+}
+
+#[test]
+fn check_rejects_non_wasm_and_missing_files() {
+    let ran = rlplugin(&[&"check", &text_file("notes.wasm", "hello")]);
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.stdout.contains("no, because it is not a wasm module"),
+        "{}",
+        ran.stdout
+    );
+    let ran = rlplugin(&[&"check", &"missing.wasm"]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("cannot read missing.wasm"),
+        "{}",
+        ran.stderr
+    );
+}
+
+// ---------------------------------------------------------------- bench
+
+#[test]
+fn bench_measures_fits_and_plots() {
+    let png = scratch().join("fuel.png");
+    let ran = rlplugin(&[
+        &"bench",
+        &example("dedupe"),
+        &"--sizes",
+        &"100,200,400",
+        &"--plot",
+        &png,
+        &"--json",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    let fuel: Vec<u64> = points.iter().map(|p| p["fuel"].as_u64().unwrap()).collect();
+    assert!(fuel[0] < fuel[1] && fuel[1] < fuel[2], "{fuel:?}");
+    assert!(points.iter().all(|p| p["fits_production"] == true));
+    assert!(
+        points
+            .iter()
+            .all(|p| p["peak_memory"].as_u64().unwrap() >= 65_536)
+    );
+    let slope = v["fit"]["slope"].as_f64().unwrap();
+    assert!(slope > 0.0);
+    let largest = &v["largest_within_budget"];
+    let n = largest["directives"].as_u64().unwrap();
+    assert!(n > 400, "{largest}");
+    assert!(largest["fuel"].as_u64().unwrap() <= 30_000_000);
+    let png = std::fs::read(&png).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() > 2_000);
+}
+
+#[test]
+fn bench_table_names_the_budget_and_the_growth() {
+    let ran = rlplugin(&[&"bench", &example("currency-guard"), &"--sizes", &"50,100"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("directives") && ran.stdout.contains("fuel/dir"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("fit: fuel ≈ "), "{}", ran.stdout);
+    assert!(ran.stdout.contains("growth linear") || ran.stdout.contains("growth superlinear"));
+    assert!(
+        ran.stdout
+            .contains("largest ledger within rustledger's 30,000,000 fuel: ≈ "),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn bench_of_a_guest_that_always_fails_exits_2() {
+    let corpus = hostile();
+    let wat = &corpus
+        .iter()
+        .find(|(n, _, _)| *n == "infinite_loop")
+        .unwrap()
+        .1;
+    let ran = rlplugin(&[
+        &"bench",
+        &wat_file("infinite_loop", wat),
+        &"--sizes",
+        &"10,20",
+        &"--fuel-cap",
+        &"100000",
+    ]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("failed at every size"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("ran out of fuel"), "{}", ran.stderr);
+}
+
+// ---------------------------------------------------------------- import
+
+#[test]
+fn import_prints_beancount_text() {
+    let ran = rlplugin(&[
+        &"import",
+        &example("csv-importer"),
+        &demo_file("statement.csv"),
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--currency",
+        &"EUR",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .starts_with("2024-04-01 * \"Landlord\" \"rent April\"\n"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("Assets:Bank:Checking     3100.00 EUR"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stderr.contains("4 directives"), "{}", ran.stderr);
+
+    let ran = rlplugin(&[
+        &"import",
+        &example("csv-importer"),
+        &demo_file("statement.csv"),
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--option",
+        &"invert_sign=true",
+        &"--json",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(v["identified"], true);
+    assert!(
+        v["ledger_text"]
+            .as_str()
+            .unwrap()
+            .contains("  Assets:Bank:Checking      900.00"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn import_failures() {
+    let ran = rlplugin(&[
+        &"import",
+        &example("csv-importer"),
+        &demo_file("statement.csv"),
+        &"--account",
+        &"Assets:Bank",
+        &"--option",
+        &"novalue",
+    ]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("`novalue` is not key=value"),
+        "{}",
+        ran.stderr
+    );
+    let ran = rlplugin(&[
+        &"import",
+        &example("csv-importer"),
+        &"nothing.csv",
+        &"--account",
+        &"Assets:Bank",
+    ]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("statement nothing.csv does not exist"),
+        "{}",
+        ran.stderr
+    );
+    // A plugin is not an importer.
+    let ran = rlplugin(&[
+        &"import",
+        &example("dedupe"),
+        &demo_file("statement.csv"),
+        &"--account",
+        &"Assets:Bank",
+    ]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("metadata"), "{}", ran.stderr);
+}
+
+// ---------------------------------------------------------------- demo
+
+#[test]
+fn demo_runs_every_example_and_shows_effects_and_budgets() {
+    let ran = rlplugin(&[&"demo"]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let out = &ran.stdout;
+    for section in [
+        "── categorize",
+        "── dedupe",
+        "── auto-balance",
+        "── currency-guard",
+        "── csv-importer",
+    ] {
+        assert!(out.contains(section), "missing {section}\n{out}");
+    }
+    assert!(out.contains("+  Expenses:Groceries"), "{out}");
+    assert!(out.contains("deleted sample.beancount:51"), "{out}");
+    assert!(
+        out.contains("+2024-03-16 balance Assets:Bank:Checking  3442.30 EUR"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sample.beancount:57 error currency EUROS"),
+        "{out}"
+    );
+    assert!(out.contains("+2024-04-15 * \"ACME GmbH, Koeln\""), "{out}");
+    let summary = out.split("summary\n").nth(1).expect("a summary");
+    assert_eq!(
+        summary
+            .lines()
+            .filter(|l| l.trim_start().starts_with("ok"))
+            .count(),
+        5,
+        "{summary}"
+    );
+    assert!(
+        summary.contains("4 modified")
+            && summary.contains("1 deleted")
+            && summary.contains("4 inserted")
+    );
+    assert_eq!(
+        out.matches("/ 30,000,000 (").count(),
+        5,
+        "one budget line per example"
+    );
+}
