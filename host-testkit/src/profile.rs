@@ -9,18 +9,19 @@
 //! `sandbox_config()` plus epoch interruption (the shared production engine has none; epoch
 //! checks change codegen but not fuel accounting, which counts wasm operators).
 //!
-//! Sampling is by fuel, not by clock, so it is deterministic and works on a loaded machine
-//! (a timer thread often does not get a core during a call that lasts 3 ms): the epoch
-//! deadline is kept permanently expired, so wasmtime calls back at every function entry and
-//! loop header; whenever at least `every` fuel has been burnt since the last sample, the
-//! guest's stack is sampled and the sample weighted by that fuel. The table ranks functions
-//! by fuel. The same samples feed wasmtime's `GuestProfiler`, whose output is a
-//! Firefox-profiler JSON file (open it at <https://profiler.firefox.com>); there the "CPU"
-//! weight of each sample is its fuel, recorded as 1 ns per unit. The callbacks make the
-//! profiled call 10–100× slower in wall time; its fuel is unchanged.
+//! Sampling is deterministic, not by clock (a timer thread often does not get a core on a
+//! loaded machine during a call that lasts 3 ms): the epoch deadline is kept permanently
+//! expired, so wasmtime calls back at every function entry and loop header, and every
+//! `every`-th callback samples the guest's stack. Inside a loop wasmtime does not publish
+//! consumed fuel until the next call, so samples cannot be weighted by exact fuel; instead
+//! each function's fuel is its share of the samples times the call's total fuel (an
+//! estimate, exact in proportion to executed entries and loop iterations). The same samples
+//! feed wasmtime's `GuestProfiler`, whose output is a Firefox-profiler JSON file (open it at
+//! <https://profiler.firefox.com>). The callbacks make the profiled call 10–100× slower in
+//! wall time; its fuel is unchanged.
 //!
 //! ```no_run
-//! # fn main() -> Result<(), rlplugin_testkit::Error> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use rlplugin_testkit::{Guest, profile::Profiler};
 //! let guest = Guest::from_file("my_plugin.wasm")?;
 //! let input = guest.plugin().ledger("2024-01-01 open Assets:Cash\n").run()?.input_bytes().to_vec();
@@ -47,12 +48,14 @@ use crate::{Error, Guest};
 pub struct FunctionCost {
     /// The name from the module's name section, or `func[<index>]` without one.
     pub name: String,
-    /// Fuel of samples where this function was running (the leaf frame).
+    /// Estimated fuel spent in this function itself: its share of leaf samples × total fuel.
     pub self_fuel: u64,
-    /// Fuel of samples where this function was anywhere on the stack.
+    /// Estimated fuel spent while it was anywhere on the stack.
     pub total_fuel: u64,
     /// Samples where it was the leaf frame.
     pub self_samples: u64,
+    /// Samples where it was on the stack.
+    pub total_samples: u64,
 }
 
 /// The result of a profiled call: per-function costs, the Firefox profile, and how the
@@ -62,7 +65,6 @@ pub struct Profile {
     functions: Vec<FunctionCost>,
     samples: u64,
     fuel_used: u64,
-    sampled_fuel: u64,
     outcome: String,
     #[serde(skip)]
     firefox_json: Vec<u8>,
@@ -82,12 +84,6 @@ impl Profile {
     /// Fuel the whole call used (instantiation, handshake, `alloc`, `process`).
     pub fn fuel_used(&self) -> u64 {
         self.fuel_used
-    }
-
-    /// Fuel attributed to samples; the rest ran after the last tick (or in the start
-    /// function and handshake).
-    pub fn sampled_fuel(&self) -> u64 {
-        self.sampled_fuel
     }
 
     /// `completed` or why the call stopped (e.g. the fuel trap), so a plugin that runs out
@@ -113,13 +109,14 @@ pub struct Profiler<'g> {
 }
 
 impl<'g> Profiler<'g> {
-    /// Profile `guest` with production fuel, one sample per 10,000 fuel.
+    /// Profile `guest` with production fuel, one sample per 100 function entries or loop
+    /// iterations.
     pub fn new(guest: &'g Guest) -> Self {
         Profiler {
             guest,
             input: None,
             fuel: crate::PRODUCTION_FUEL,
-            every: 10_000,
+            every: 100,
         }
     }
 
@@ -135,7 +132,7 @@ impl<'g> Profiler<'g> {
         self
     }
 
-    /// Fuel between samples; smaller gives more samples (and a slower call).
+    /// Function entries and loop iterations between samples; smaller gives more samples.
     pub fn every(mut self, fuel: u64) -> Self {
         self.every = fuel.max(1);
         self
@@ -177,19 +174,18 @@ impl<'g> Profiler<'g> {
         .map_err(|e| setup("profiler", e))?;
         let state = Arc::new(Mutex::new(Sampling {
             profiler: Some(profiler),
-            last_fuel: self.fuel,
+            checks: 0,
             every: self.every,
             samples: 0,
-            sampled_fuel: 0,
             costs: HashMap::new(),
         }));
         let hook_state = state.clone();
         store.epoch_deadline_callback(move |ctx| {
-            let fuel_left = ctx.get_fuel().unwrap_or(0);
-            if let Ok(mut s) = hook_state.lock()
-                && s.last_fuel.saturating_sub(fuel_left) >= s.every
-            {
-                s.sample(&ctx, fuel_left);
+            if let Ok(mut s) = hook_state.lock() {
+                s.checks += 1;
+                if s.checks % s.every == 0 {
+                    s.sample(&ctx);
+                }
             }
             // A deadline equal to the (never advanced) epoch stays expired: call back again
             // at the next check.
@@ -220,18 +216,26 @@ impl<'g> Profiler<'g> {
                 .finish(&mut firefox_json)
                 .map_err(|e| setup("write profile", e))?;
         }
-        let mut functions: Vec<FunctionCost> = s.costs.drain().map(|(_, c)| c).collect();
+        let per_sample = fuel_used as f64 / s.samples.max(1) as f64;
+        let mut functions: Vec<FunctionCost> = s
+            .costs
+            .drain()
+            .map(|(_, mut c)| {
+                c.self_fuel = (c.self_samples as f64 * per_sample).round() as u64;
+                c.total_fuel = (c.total_samples as f64 * per_sample).round() as u64;
+                c
+            })
+            .collect();
         functions.sort_by(|a, b| {
-            b.self_fuel
-                .cmp(&a.self_fuel)
-                .then(b.total_fuel.cmp(&a.total_fuel))
+            b.self_samples
+                .cmp(&a.self_samples)
+                .then(b.total_samples.cmp(&a.total_samples))
                 .then(a.name.cmp(&b.name))
         });
         Ok(Profile {
             functions,
             samples: s.samples,
             fuel_used,
-            sampled_fuel: s.sampled_fuel,
             outcome,
             firefox_json,
         })
@@ -240,19 +244,16 @@ impl<'g> Profiler<'g> {
 
 struct Sampling {
     profiler: Option<GuestProfiler>,
-    last_fuel: u64,
+    checks: u64,
     every: u64,
     samples: u64,
-    sampled_fuel: u64,
     costs: HashMap<String, FunctionCost>,
 }
 
 impl Sampling {
-    fn sample(&mut self, ctx: &wasmtime::StoreContextMut<'_, sandbox::StoreState>, fuel_left: u64) {
-        let delta = self.last_fuel.saturating_sub(fuel_left);
-        self.last_fuel = fuel_left;
+    fn sample(&mut self, ctx: &wasmtime::StoreContextMut<'_, sandbox::StoreState>) {
         if let Some(p) = self.profiler.as_mut() {
-            p.sample(ctx, Duration::from_nanos(delta));
+            p.sample(ctx, Duration::from_nanos(self.every));
         }
         let trace = WasmBacktrace::capture(ctx);
         let mut seen = Vec::new();
@@ -265,19 +266,18 @@ impl Sampling {
                 self_fuel: 0,
                 total_fuel: 0,
                 self_samples: 0,
+                total_samples: 0,
             });
             if depth == 0 {
-                cost.self_fuel += delta;
                 cost.self_samples += 1;
             }
             // Recursion must not count a sample twice towards the inclusive total.
             if !seen.contains(&name) {
-                cost.total_fuel += delta;
+                cost.total_samples += 1;
                 seen.push(name);
             }
         }
         self.samples += 1;
-        self.sampled_fuel += delta;
     }
 }
 

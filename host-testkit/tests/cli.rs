@@ -780,3 +780,110 @@ fn demo_runs_every_example_and_shows_effects_and_budgets() {
         "one budget line per example"
     );
 }
+
+// ---------------------------------------------------------------- profile
+
+/// A valid one-directive passthrough that burns fuel in two named functions, 3:1.
+const BURNER: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "__rustledger_abi_version") (result i32) (i32.const 1))
+  (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+  (func $spin (param $n i32)
+    (loop $l (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br_if $l (local.get $n))))
+  (func $heavy (call $spin (i32.const 300000)))
+  (func $light (call $spin (i32.const 100000)))
+  (func (export "process") (param i32 i32) (result i64)
+    (call $heavy) (call $light)
+    (i64.const 0x000000100000000a))
+  (data (i32.const 16) "\92\91\81\a4Keep\00\90"))"#;
+
+#[test]
+fn profile_ranks_named_functions_by_fuel_and_writes_a_firefox_profile() {
+    let wasm = wat_file("burner", BURNER);
+    let ledger = text_file("one.beancount", "2024-01-01 open Assets:Cash USD\n");
+    let out = scratch().join("burner.json");
+    let ran = rlplugin(&[&"profile", &wasm, &ledger, &"-o", &out, &"--every", &"100"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("completed"), "{}", ran.stdout);
+    let rows: Vec<&str> = ran
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(char::is_numeric))
+        .collect();
+    assert!(rows[0].ends_with(" spin"), "{}", ran.stdout);
+    // $spin runs for both callers; inclusive fuel ranks them 3:1.
+    let total = |name: &str| -> f64 {
+        let row = ran
+            .stdout
+            .lines()
+            .find(|l| l.ends_with(&format!(" {name}")))
+            .unwrap();
+        row.split_whitespace()
+            .nth(3)
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap()
+    };
+    let ratio = total("heavy") / total("light");
+    assert!((2.7..3.3).contains(&ratio), "{ratio}\n{}", ran.stdout);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(
+        json["meta"]["product"].as_str().unwrap().contains("burner"),
+        "{}",
+        json["meta"]
+    );
+    assert!(!json["threads"].as_array().unwrap().is_empty());
+
+    // Fuel sampling is deterministic: the same table twice.
+    let again = rlplugin(&[&"profile", &wasm, &ledger, &"-o", &out, &"--every", &"100"]);
+    assert_eq!(
+        ran.stdout.replace("burner.json", ""),
+        again.stdout.replace("burner.json", "")
+    );
+}
+
+#[test]
+fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
+    let out = scratch().join("guard.json");
+    let ran = rlplugin(&[
+        &"profile",
+        &example("currency-guard"),
+        &demo_file("sample.beancount"),
+        &"-o",
+        &out,
+        &"--every",
+        &"50",
+        &"--top",
+        &"3",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let rows = ran
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(char::is_numeric))
+        .count();
+    assert_eq!(rows, 3, "{}", ran.stdout);
+    assert!(out.is_file());
+
+    let corpus = hostile();
+    let wat = &corpus
+        .iter()
+        .find(|(n, _, _)| *n == "trap_in_alloc")
+        .unwrap()
+        .1;
+    let ran = rlplugin(&[
+        &"profile",
+        &wat_file("trap_in_alloc", wat),
+        &ledger(),
+        &"-o",
+        &out,
+    ]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("cannot prepare the profiled input"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("trapped in `alloc`"), "{}", ran.stderr);
+}

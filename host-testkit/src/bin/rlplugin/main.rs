@@ -85,7 +85,7 @@ enum Command {
     },
     /// Profile where a plugin's fuel goes, per guest function (Firefox profiler format)
     #[command(
-        after_help = "Examples:\n  rlplugin profile my_plugin.wasm books.beancount -o profile.json\n  rlplugin profile examples/dedupe books.beancount -o dedupe.json --top 20\n\nSamples the guest stack every N fuel (deterministic) and weights each sample by its fuel. Open the JSON at https://profiler.firefox.com. Function names need a\nname section (see `rlplugin check`)."
+        after_help = "Examples:\n  rlplugin profile my_plugin.wasm books.beancount -o profile.json\n  rlplugin profile examples/dedupe books.beancount -o dedupe.json --top 20\n\nSamples the guest stack every N function entries and loop iterations (deterministic);\neach function's fuel is its share of the samples times the call's fuel. Open the JSON at https://profiler.firefox.com. Function names need a\nname section (see `rlplugin check`)."
     )]
     Profile {
         /// The plugin: a .wasm file or a plugin crate directory
@@ -101,8 +101,8 @@ enum Command {
         /// Fuel budget of the profiled call (production: 30000000)
         #[arg(long)]
         fuel: Option<u64>,
-        /// Fuel between stack samples
-        #[arg(long, default_value_t = 10_000)]
+        /// Function entries and loop iterations between stack samples
+        #[arg(long, default_value_t = 100)]
         every: u64,
         /// Rows in the table
         #[arg(long, default_value_t = 10)]

@@ -54,10 +54,9 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
         paint(
             DIM,
             format!(
-                "{}; {} samples, {} of {} fuel attributed",
+                "{}; {} samples over {} fuel",
                 profile.outcome(),
                 profile.samples(),
-                thousands(profile.sampled_fuel()),
                 thousands(profile.fuel_used())
             )
         )
@@ -67,7 +66,7 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
             "{}",
             paint(
                 WARN,
-                "no samples: the call used less fuel than one sampling period; lower --every"
+                "no samples: the call ran fewer function entries and loop iterations than --every"
             )
         );
     }
@@ -77,17 +76,17 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
             BOLD,
             format!(
                 "{:>4}  {:>14}  {:>6}  {:>14}  function",
-                "#", "self fuel", "self%", "total fuel"
+                "#", "≈ self fuel", "self%", "≈ total fuel"
             )
         )
     );
-    let sampled = profile.sampled_fuel().max(1) as f64;
+    let samples = profile.samples().max(1) as f64;
     for (i, f) in profile.functions().iter().take(opts.top).enumerate() {
         anstream::println!(
             "{:>4}  {:>14}  {:>5.1}%  {:>14}  {}",
             i + 1,
             thousands(f.self_fuel),
-            f.self_fuel as f64 * 100.0 / sampled,
+            f.self_samples as f64 * 100.0 / samples,
             thousands(f.total_fuel),
             f.name
         );
