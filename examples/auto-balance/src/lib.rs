@@ -184,7 +184,9 @@ fn statement_amount(value: &MetaValueData, posting: &PostingData) -> Result<Amou
         MetaValueData::String(text) => {
             let mut parts = text.split_whitespace();
             match (parts.next(), parts.next(), parts.next()) {
-                (Some(number), Some(currency), None) => (number, currency),
+                (Some(number), Some(currency), None) if is_plain_decimal(number) => {
+                    (number, currency)
+                }
                 _ => return Err(format!("is {text:?}, not an amount")),
             }
         }
@@ -403,7 +405,7 @@ mod tests {
         assert_eq!(output.ops.len(), 3);
         assert_eq!(
             output.errors[0].to_string(),
-            "/books/bank.beancount:9: warning: balance metadata of the Assets:Bank posting has the number \"1,000\", not plain decimal text; write it like \"1245.80 EUR\""
+            "/books/bank.beancount:9: warning: balance metadata of the Assets:Bank posting is \"1,000 EUR\", not an amount; write it like \"1245.80 EUR\""
         );
     }
 }

@@ -46,13 +46,15 @@ pub fn identify(path: &str) -> bool {
 /// Extracts one transaction per data row.
 #[must_use]
 pub fn extract(input: ImporterInput) -> ImporterOutput {
+    // Diagnostics name the file, not the directory it was downloaded to.
+    let path = input.path.rsplit(['/', '\\']).next().unwrap_or(&input.path);
     let options = match Options::from_map(&input.options, input.currency.as_deref()) {
         Ok(options) => options,
-        Err(message) => return failed(&input.path, message),
+        Err(message) => return failed(path, message),
     };
     let Ok(text) = std::str::from_utf8(&input.content) else {
         return failed(
-            &input.path,
+            path,
             "the statement is not UTF-8; convert it (e.g. iconv -f latin1 -t utf-8)".to_owned(),
         );
     };
@@ -66,18 +68,18 @@ pub fn extract(input: ImporterInput) -> ImporterOutput {
     let columns = if options.has_header {
         let Some((line, header)) = records.next() else {
             return failed(
-                &input.path,
+                path,
                 "the statement is empty; expected a header row".to_owned(),
             );
         };
         match header.and_then(|header| options.resolve(Some(&header))) {
             Ok(columns) => columns,
-            Err(message) => return failed_at(&input.path, line, message),
+            Err(message) => return failed_at(path, line, message),
         }
     } else {
         match options.resolve(None) {
             Ok(columns) => columns,
-            Err(message) => return failed(&input.path, message),
+            Err(message) => return failed(path, message),
         }
     };
     for (line, record) in records {
@@ -93,17 +95,16 @@ pub fn extract(input: ImporterInput) -> ImporterOutput {
                 PluginError::warning(
                     "amount is zero; row skipped because skip_zero_amounts is true".to_owned(),
                 )
-                .at(input.path.clone(), line),
+                .at(path, line),
             ),
             Ok(Some(Row::Entry(row))) => {
                 output
                     .directives
                     .push(row.into_directive(&input.account, &options));
             }
-            Err(message) => output.errors.push(
-                PluginError::error(format!("row not imported: {message}"))
-                    .at(input.path.clone(), line),
-            ),
+            Err(message) => output
+                .errors
+                .push(PluginError::error(format!("row not imported: {message}")).at(path, line)),
         }
     }
     output

@@ -16,6 +16,7 @@
 //! `cargo build -p dedupe --release --target wasm32-unknown-unknown` for the module.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rlplugin::{
     DirectiveData, DirectiveWrapper, PluginError, PluginInput, PluginOp, PluginOutput,
@@ -52,21 +53,31 @@ pub fn dedupe(directives: &[DirectiveWrapper], config: Config) -> PluginOutput {
         errors: Vec::new(),
     };
     // Transactions already kept, grouped by date and postings: only those can be duplicates.
-    let mut seen: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+    // Most groups hold one transaction, so names are normalized only on a collision.
+    let mut seen: HashMap<String, Vec<usize>, BuildHasherDefault<Fnv>> = HashMap::default();
     for (index, directive) in directives.iter().enumerate() {
         let DirectiveData::Transaction(txn) = &directive.data else {
             output.ops.push(PluginOp::Keep(index));
             continue;
         };
-        let name = normalize(txn_name(txn));
         let group = seen.entry(signature(&directive.date, txn)).or_default();
-        let original = group
-            .iter()
-            .find(|(_, other)| similar(&name, other))
-            .map(|&(original, _)| original);
+        let original = if group.is_empty() {
+            None
+        } else {
+            let name = normalize(txn_name(txn));
+            group
+                .iter()
+                .copied()
+                .find(|&other| match &directives[other].data {
+                    DirectiveData::Transaction(other) => {
+                        similar(&name, &normalize(txn_name(other)))
+                    }
+                    _ => false,
+                })
+        };
         match original {
             None => {
-                group.push((index, name));
+                group.push(index);
                 output.ops.push(PluginOp::Keep(index));
             }
             Some(original) => {
@@ -84,6 +95,29 @@ pub fn dedupe(directives: &[DirectiveWrapper], config: Config) -> PluginOutput {
         }
     }
     output
+}
+
+/// FNV-1a: the default SipHash costs several times more fuel per key byte, and the keys
+/// (dates, accounts, amounts from the user's own ledger) need no flooding protection.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &byte in bytes {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
 }
 
 fn txn_name(txn: &TransactionData) -> &str {

@@ -1,0 +1,85 @@
+//! The auto-balance plugin in rustledger's production sandbox: snapshots of the inserted
+//! assertions, the real loader checking them, and the fuel budget.
+
+use rlplugin_testkit::{Guest, synthetic};
+
+const STATEMENT: &str = include_str!("fixtures/statement.beancount");
+const MISSING: &str = include_str!("fixtures/missing-transaction.beancount");
+
+fn guest() -> Guest {
+    Guest::build()
+        .run()
+        .expect("the auto-balance guest builds and loads")
+}
+
+#[test]
+fn asserts_the_last_balance_of_each_day() {
+    let run = guest().plugin().ledger(STATEMENT).run().unwrap();
+    insta::assert_snapshot!("asserts_the_last_balance_of_each_day", run);
+}
+
+#[test]
+fn monthly_asserts_the_last_balance_of_each_month() {
+    let run = guest()
+        .plugin()
+        .ledger(STATEMENT)
+        .config("monthly=true")
+        .run()
+        .unwrap();
+    insta::assert_snapshot!("monthly_asserts_the_last_balance_of_each_month", run);
+}
+
+#[test]
+fn unreadable_balance_metadata_is_a_warning() {
+    let run = guest().plugin().ledger(MISSING).run().unwrap();
+    insta::assert_snapshot!("unreadable_balance_metadata_is_a_warning", run);
+}
+
+#[test]
+fn unknown_config_key_is_a_config_error() {
+    let run = guest()
+        .plugin()
+        .ledger(STATEMENT)
+        .config("monthy=true")
+        .run()
+        .unwrap();
+    insta::assert_snapshot!("unknown_config_key_is_a_config_error", run);
+}
+
+#[test]
+fn rledger_check_verifies_the_inserted_assertions() {
+    let outcome = guest().rledger_check().ledger(STATEMENT).run().unwrap();
+    assert_eq!(outcome.aborted(), None);
+    assert!(outcome.diagnostics().is_empty(), "{outcome}");
+    assert_eq!(
+        outcome.ledger_text().matches(" balance ").count(),
+        5,
+        "{outcome}"
+    );
+}
+
+#[test]
+fn rledger_check_catches_a_missing_transaction() {
+    let outcome = guest().rledger_check().ledger(MISSING).run().unwrap();
+    assert_eq!(outcome.aborted(), None);
+    let diagnostics = outcome.diagnostics().join("\n");
+    // The failed assertion is attributed to the statement line it came from (fixture line
+    // 12, shifted by the kit's `plugin` line).
+    assert!(diagnostics.contains("ledger.beancount:13"), "{diagnostics}");
+    assert!(diagnostics.contains("430.00"), "{diagnostics}");
+    assert!(diagnostics.contains("four hundred"), "{diagnostics}");
+}
+
+#[test]
+#[ignore = "over budget until the SDK codec meets its issue-3 target: a passthrough plugin alone uses 68.9% on this ledger; run with --ignored"]
+fn stays_within_budget_on_a_two_thousand_directive_ledger() {
+    // The synthetic ledger has no statement metadata, so this measures the scan every
+    // ledger pays for.
+    let run = guest()
+        .plugin()
+        .ledger(synthetic::ledger(2_000))
+        .run()
+        .unwrap();
+    println!("auto-balance on 2,000 directives: {}", run.report());
+    run.assert_within(40.0);
+}

@@ -1,0 +1,75 @@
+//! The dedupe plugin in rustledger's production sandbox: snapshots of the deduplicated
+//! ledger and its warnings, the real loader end to end, and the fuel budget.
+
+use rlplugin_testkit::{Guest, synthetic};
+
+const LEDGER: &str = include_str!("fixtures/twice-imported.beancount");
+
+fn guest() -> Guest {
+    Guest::build()
+        .run()
+        .expect("the dedupe guest builds and loads")
+}
+
+#[test]
+fn deletes_the_later_copy_of_each_duplicate() {
+    let run = guest().plugin().ledger(LEDGER).run().unwrap();
+    insta::assert_snapshot!("deletes_the_later_copy_of_each_duplicate", run);
+}
+
+#[test]
+fn dry_run_keeps_both_and_warns() {
+    let run = guest()
+        .plugin()
+        .ledger(LEDGER)
+        .config("dry_run=true")
+        .run()
+        .unwrap();
+    insta::assert_snapshot!("dry_run_keeps_both_and_warns", run);
+}
+
+#[test]
+fn bad_dry_run_value_is_a_config_error() {
+    let run = guest()
+        .plugin()
+        .ledger(LEDGER)
+        .config("dry_run=maybe")
+        .run()
+        .unwrap();
+    insta::assert_snapshot!("bad_dry_run_value_is_a_config_error", run);
+}
+
+#[test]
+fn rledger_check_loads_each_transaction_once() {
+    let outcome = guest().rledger_check().ledger(LEDGER).run().unwrap();
+    assert_eq!(outcome.aborted(), None);
+    let diagnostics = outcome.diagnostics();
+    assert_eq!(diagnostics.len(), 2, "{outcome}");
+    // Fixture lines 24 and 28 (the second import) are deleted; each warning names the
+    // first import's line. The kit's `plugin` line shifts every line by one.
+    let all = diagnostics.join("\n");
+    for expected in [
+        "ledger.beancount:25 ",
+        "ledger.beancount:29 ",
+        "at ledger.beancount:12 ",
+        "at ledger.beancount:16 ",
+    ] {
+        assert!(all.contains(expected), "{expected} missing in:\n{all}");
+    }
+    let text = outcome.ledger_text();
+    assert_eq!(text.matches("Liabilities:Card").count(), 2, "{text}");
+    assert!(!text.contains("REWE MARKT 0421 KOELN"), "{text}");
+    assert_eq!(text.matches("\"Cafe Luna\"").count(), 3, "{text}");
+}
+
+#[test]
+#[ignore = "over budget until the SDK codec meets its issue-3 target: a passthrough plugin alone uses 68.9% on this ledger; run with --ignored"]
+fn stays_within_budget_on_a_two_thousand_directive_ledger() {
+    let run = guest()
+        .plugin()
+        .ledger(synthetic::ledger(2_000))
+        .run()
+        .unwrap();
+    println!("dedupe on 2,000 directives: {}", run.report());
+    run.assert_within(40.0);
+}
