@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rustledger_core::Directive;
-use rustledger_loader::{ErrorSeverity, ExtraPlugin, LoadOptions, VirtualFileSystem};
+use rustledger_loader::{ErrorSeverity, ExtraPlugin, Ledger, LoadOptions, VirtualFileSystem};
 use rustledger_plugin::PluginInput;
 
 use crate::Error;
@@ -24,11 +24,29 @@ pub const TEXT_LEDGER_PATH: &str = "rlplugin-testkit/ledger.beancount";
 
 const CAPTURE_PREFIX: &str = "rlplugin-capture:";
 
-const CAPTURE_WAT: &str = r#"
+/// Input bytes one capture instance hex-encodes. Each `plugin` line gets its own
+/// store with production's 30,000,000 fuel; the SIMD loop below costs about 2 fuel
+/// per input byte, so 8 MiB (≈17 M fuel) leaves room for one `Keep` op per
+/// directive (≈28 fuel each) on ledgers far past 100,000 directives.
+const CHUNK_BYTES: u32 = 8 << 20;
+
+/// MessagePack input bytes per byte of beancount text, an upper estimate measured
+/// on realistic ledgers (see `chunk_estimate_covers_synthetic_ledgers`): used to
+/// declare enough capture lines up front, so a large ledger is loaded only once.
+const INPUT_PER_TEXT_BYTE: usize = 3;
+
+/// The capture module for chunk `k`: keeps every directive (so each later capture
+/// sees exactly the same directives, spans and all) and reports
+/// `rlplugin-capture:<k as 8 hex><input length as 8 hex><hex of its slice>` as a
+/// `PluginError`. A `PluginError` message is the only place output can carry
+/// arbitrary text, and it must be UTF-8, hence hex.
+fn capture_wat(k: u32, chunk: u32) -> String {
+    format!(
+        r#"
 (module
   (memory (export "memory") 1)
   (data (i32.const 0) "0123456789abcdef")
-  (data (i32.const 16) "rlplugin-capture:")
+  (data (i32.const 16) "{CAPTURE_PREFIX}")
   (global $heap (mut i32) (i32.const 64))
   (func (export "__rustledger_abi_version") (result i32) (i32.const 1))
   (func $alloc (export "alloc") (param $n i32) (result i32)
@@ -44,14 +62,15 @@ const CAPTURE_WAT: &str = r#"
           (then unreachable))))
     (global.set $heap (local.get $end))
     (local.get $p))
-  (func $be32 (param $at i32) (param $v i32)
-    (i32.store8 (local.get $at) (i32.shr_u (local.get $v) (i32.const 24)))
-    (i32.store8 offset=1 (local.get $at) (i32.shr_u (local.get $v) (i32.const 16)))
-    (i32.store8 offset=2 (local.get $at) (i32.shr_u (local.get $v) (i32.const 8)))
-    (i32.store8 offset=3 (local.get $at) (local.get $v)))
+  (func $bswap (param $v i32) (result i32)
+    (i32.or
+      (i32.and (i32.rotl (local.get $v) (i32.const 8)) (i32.const 0x00ff00ff))
+      (i32.and (i32.rotr (local.get $v) (i32.const 8)) (i32.const 0xff00ff00))))
   (func (export "process") (param $ptr i32) (param $len i32) (result i64)
     (local $n i32) (local $b i32) (local $msg i32) (local $total i32)
     (local $out i32) (local $o i32) (local $i i32)
+    (local $start i32) (local $stop i32) (local $tag i64)
+    (local $v v128) (local $hi v128) (local $lo v128) (local $digits v128)
     ;; PluginInput is a 3-array whose first element is the directive array.
     (local.set $b (i32.load8_u offset=1 (local.get $ptr)))
     (if (i32.eq (i32.and (local.get $b) (i32.const 0xf0)) (i32.const 0x90))
@@ -63,49 +82,75 @@ const CAPTURE_WAT: &str = r#"
             (i32.load8_u offset=3 (local.get $ptr)))))
           (else
             (if (i32.eq (local.get $b) (i32.const 0xdd))
-              (then (local.set $n (i32.or (i32.or
-                (i32.shl (i32.load8_u offset=2 (local.get $ptr)) (i32.const 24))
-                (i32.shl (i32.load8_u offset=3 (local.get $ptr)) (i32.const 16))) (i32.or
-                (i32.shl (i32.load8_u offset=4 (local.get $ptr)) (i32.const 8))
-                (i32.load8_u offset=5 (local.get $ptr))))))
+              (then (local.set $n (call $bswap (i32.load offset=2 (local.get $ptr)))))
               (else unreachable))))))
-    (local.set $msg (i32.add (i32.const 17) (i32.shl (local.get $len) (i32.const 1))))
+    ;; This instance's slice of the input: [k * chunk, (k + 1) * chunk) ∩ [0, len).
+    (local.set $start (i32.const {start}))
+    (if (i32.gt_u (local.get $start) (local.get $len)) (then (local.set $start (local.get $len))))
+    (local.set $stop (i32.add (local.get $start) (i32.const {chunk})))
+    (if (i32.gt_u (local.get $stop) (local.get $len)) (then (local.set $stop (local.get $len))))
+    (local.set $msg (i32.add (i32.const 33)
+      (i32.shl (i32.sub (local.get $stop) (local.get $start)) (i32.const 1))))
     (local.set $total (i32.add
       (i32.add (i32.const 21) (i32.mul (local.get $n) (i32.const 11)))
       (local.get $msg)))
-    (local.set $out (call $alloc (local.get $total)))
+    ;; 32 spare bytes: the hex loop writes whole 16-byte blocks.
+    (local.set $out (call $alloc (i32.add (local.get $total) (i32.const 32))))
     (local.set $o (local.get $out))
     (i32.store8 (local.get $o) (i32.const 0x92))
     (i32.store8 offset=1 (local.get $o) (i32.const 0xdd))
-    (call $be32 (i32.add (local.get $o) (i32.const 2)) (local.get $n))
+    (i32.store offset=2 (local.get $o) (call $bswap (local.get $n)))
     (local.set $o (i32.add (local.get $o) (i32.const 6)))
-    (block $done
-      (loop $ops
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (i32.store8 (local.get $o) (i32.const 0x81))
-        (i32.store8 offset=1 (local.get $o) (i32.const 0xa4))
-        (i32.store offset=2 (local.get $o) (i32.const 0x7065654b))
-        (i32.store8 offset=6 (local.get $o) (i32.const 0xce))
-        (call $be32 (i32.add (local.get $o) (i32.const 7)) (local.get $i))
-        (local.set $o (i32.add (local.get $o) (i32.const 11)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $ops)))
+    ;; Keep(i) = 81 a4 "Keep" ce <i as big-endian u32>: one 8-byte template store
+    ;; plus the index, so 100,000 directives cost under 3 M fuel.
+    (if (local.get $n)
+      (then
+        (loop $ops
+          (i64.store (local.get $o) (i64.const 0x00ce7065654ba481))
+          (i32.store offset=7 (local.get $o)
+            (i32.or
+              (i32.and (i32.rotl (local.get $i) (i32.const 8)) (i32.const 0x00ff00ff))
+              (i32.and (i32.rotr (local.get $i) (i32.const 8)) (i32.const 0xff00ff00))))
+          (local.set $o (i32.add (local.get $o) (i32.const 11)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $ops (i32.lt_u (local.get $i) (local.get $n))))))
     (i32.store8 (local.get $o) (i32.const 0x91))
     (i32.store8 offset=1 (local.get $o) (i32.const 0x94))
     (i32.store8 offset=2 (local.get $o) (i32.const 0xdb))
-    (call $be32 (i32.add (local.get $o) (i32.const 3)) (local.get $msg))
+    (i32.store offset=3 (local.get $o) (call $bswap (local.get $msg)))
     (memory.copy (i32.add (local.get $o) (i32.const 7)) (i32.const 16) (i32.const 17))
     (local.set $o (i32.add (local.get $o) (i32.const 24)))
+    ;; Chunk index and total input length, 16 hex digits.
+    (local.set $tag (i64.or (i64.const {tag}) (i64.extend_i32_u (local.get $len))))
     (local.set $i (i32.const 0))
-    (block $done
-      (loop $hex
-        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
-        (local.set $b (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
-        (i32.store8 (local.get $o) (i32.load8_u (i32.shr_u (local.get $b) (i32.const 4))))
-        (i32.store8 offset=1 (local.get $o) (i32.load8_u (i32.and (local.get $b) (i32.const 15))))
-        (local.set $o (i32.add (local.get $o) (i32.const 2)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $hex)))
+    (loop $digit
+      (i32.store8 (local.get $o) (i32.load8_u (i32.wrap_i64 (i64.and
+        (i64.shr_u (local.get $tag) (i64.const 60)) (i64.const 15)))))
+      (local.set $tag (i64.shl (local.get $tag) (i64.const 4)))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $digit (i32.lt_u (local.get $i) (i32.const 16))))
+    ;; Hex of the slice, 16 input bytes per iteration: split nibbles, look both up
+    ;; in the digit table with a swizzle, interleave them into 32 output bytes.
+    (local.set $digits (v128.const i8x16 48 49 50 51 52 53 54 55 56 57 97 98 99 100 101 102))
+    (local.set $i (i32.add (local.get $ptr) (local.get $start)))
+    (local.set $stop (i32.add (local.get $ptr) (local.get $stop)))
+    (local.set $b (local.get $o))
+    (if (i32.lt_u (local.get $i) (local.get $stop))
+      (then
+        (loop $hex
+          (local.set $v (v128.load (local.get $i)))
+          (local.set $hi (i8x16.swizzle (local.get $digits) (i8x16.shr_u (local.get $v) (i32.const 4))))
+          (local.set $lo (i8x16.swizzle (local.get $digits)
+            (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+          (v128.store (local.get $b)
+            (i8x16.shuffle 0 16 1 17 2 18 3 19 4 20 5 21 6 22 7 23 (local.get $hi) (local.get $lo)))
+          (v128.store offset=16 (local.get $b)
+            (i8x16.shuffle 8 24 9 25 10 26 11 27 12 28 13 29 14 30 15 31 (local.get $hi) (local.get $lo)))
+          (local.set $b (i32.add (local.get $b) (i32.const 32)))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $hex (i32.lt_u (local.get $i) (local.get $stop))))))
+    (local.set $o (i32.add (local.get $out) (i32.sub (local.get $total) (i32.const 8))))
     (i32.store8 (local.get $o) (i32.const 0xc0))
     (i32.store8 offset=1 (local.get $o) (i32.const 0xc0))
     (i32.store8 offset=2 (local.get $o) (i32.const 0xa5))
@@ -115,7 +160,11 @@ const CAPTURE_WAT: &str = r#"
       (i64.shl (i64.extend_i32_u (local.get $out)) (i64.const 32))
       (i64.extend_i32_u (local.get $total))))
 )
-"#;
+"#,
+        start = u64::from(k) * u64::from(chunk),
+        tag = u64::from(k) << 32,
+    )
+}
 
 /// Where a plugin run's ledger comes from.
 #[derive(Debug, Clone)]
@@ -135,20 +184,27 @@ pub(crate) struct Prepared {
     pub(crate) base_dir: Option<PathBuf>,
 }
 
-fn capture_plugin_path() -> Result<&'static Path, Error> {
-    static PATH: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let made = PATH.get_or_init(|| {
-        let wasm = wat::parse_str(CAPTURE_WAT).map_err(|e| e.to_string())?;
-        let dir = crate::scratch_dir().map_err(|e| e.to_string())?;
-        let path = dir.join("rlplugin-capture.wasm");
-        std::fs::write(&path, wasm).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(path)
-    });
-    made.as_deref().map_err(|message| {
+/// The capture module file for chunk `k` (written once per process; the loader
+/// reads plugins from disk).
+fn capture_plugin_path(k: u32, chunk: u32) -> Result<PathBuf, Error> {
+    static PATHS: OnceLock<Mutex<HashMap<(u32, u32), PathBuf>>> = OnceLock::new();
+    let paths = PATHS.get_or_init(Default::default);
+    let mut paths = paths.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = paths.get(&(k, chunk)) {
+        return Ok(path.clone());
+    }
+    let fail = |message: String| {
         Error::Usage(format!(
             "cannot prepare the input capture module: {message}"
         ))
-    })
+    };
+    let wasm = wat::parse_str(capture_wat(k, chunk)).map_err(|e| fail(e.to_string()))?;
+    let dir = crate::scratch_dir().map_err(|e| fail(e.to_string()))?;
+    let path = dir.join(format!("rlplugin-capture-{chunk}-{k}.wasm"));
+    std::fs::write(&path, wasm)
+        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
+    paths.insert((k, chunk), path.clone());
+    Ok(path)
 }
 
 /// Inputs are cached per process by ledger content and config: rustledger's loader
@@ -185,78 +241,7 @@ pub(crate) fn prepare(source: &LedgerSource, config: Option<&str>) -> Result<Arc
 }
 
 fn load(source: &LedgerSource, config: Option<&str>) -> Result<Prepared, Error> {
-    let capture = capture_plugin_path()?;
-    let options = LoadOptions {
-        run_plugins: true,
-        validate: false,
-        extra_plugins: vec![ExtraPlugin {
-            name: capture.display().to_string(),
-            config: config.map(str::to_owned),
-        }],
-        ..LoadOptions::default()
-    };
-    let (path, result) = match source {
-        LedgerSource::Text(text) => {
-            let path = PathBuf::from(TEXT_LEDGER_PATH);
-            let mut fs = VirtualFileSystem::new();
-            fs.add_file(&path, text.clone());
-            let result = rustledger_loader::load_with_fs(&path, &options, Box::new(fs));
-            (path, result)
-        }
-        LedgerSource::File(path) => {
-            let path = std::path::absolute(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            if !path.is_file() {
-                return Err(Error::Ledger {
-                    path,
-                    message: "no such file; fix: pass the path of an existing .beancount file"
-                        .to_owned(),
-                });
-            }
-            let result = rustledger_loader::load(&path, &options);
-            (path, result)
-        }
-    };
-    let ledger = result.map_err(|e| Error::Ledger {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    let mut captured = None;
-    let mut problems = Vec::new();
-    for err in &ledger.errors {
-        if let Some(hex) = err.message.strip_prefix(CAPTURE_PREFIX) {
-            captured = Some(hex);
-        } else if err.severity == ErrorSeverity::Error && err.phase == "parse" {
-            problems.push(crate::render::ledger_error_line(err, None));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Error::Ledger {
-            path,
-            message: format!("it does not parse:\n{}", problems.join("\n")),
-        });
-    }
-    let Some(hex) = captured else {
-        let reasons: Vec<String> = ledger
-            .errors
-            .iter()
-            .filter(|e| e.code == "PLUGIN")
-            .map(|e| e.message.clone())
-            .collect();
-        return Err(Error::Ledger {
-            path,
-            message: format!(
-                "the loader never reached the WASM plugin pass (the input may exceed the capture \
-                 module's fuel, about 1.5 MB of encoded input): {}",
-                reasons.join("; ")
-            ),
-        });
-    };
-    let bytes = decode_hex(hex).ok_or_else(|| {
-        Error::Usage("the input capture module returned malformed hex".to_owned())
-    })?;
+    let (ledger, bytes, path) = capture(source, config, CHUNK_BYTES)?;
     let input: PluginInput = rmp_serde::from_slice(&bytes).map_err(|e| {
         Error::Usage(format!(
             "rustledger's own plugin input does not decode: {e}"
@@ -300,16 +285,348 @@ pub(crate) fn from_typed(input: PluginInput) -> Result<Prepared, Error> {
     })
 }
 
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+/// Load the ledger with enough capture lines for its input, `chunk` bytes each:
+/// first as many as the text size suggests, then, if the input turned out larger,
+/// exactly as many as its length (which every capture reports) requires.
+fn capture(
+    source: &LedgerSource,
+    config: Option<&str>,
+    chunk: u32,
+) -> Result<(Ledger, Vec<u8>, PathBuf), Error> {
+    let text_len = match source {
+        LedgerSource::Text(text) => text.len(),
+        LedgerSource::File(path) => std::fs::metadata(path).map_or(0, |m| m.len() as usize),
+    };
+    let mut chunks = (text_len.saturating_mul(INPUT_PER_TEXT_BYTE)).div_ceil(chunk as usize);
+    let mut retried = false;
+    loop {
+        let (ledger, path) = load_with_captures(source, config, chunk, chunks.max(1))?;
+        match assemble(&ledger, &path, chunk)? {
+            Captured::Bytes(bytes) => return Ok((ledger, bytes, path)),
+            Captured::Needs(total) if !retried => {
+                retried = true;
+                chunks = total.div_ceil(chunk as usize);
+            }
+            Captured::Needs(total) => {
+                return Err(Error::Ledger {
+                    path,
+                    message: format!(
+                        "the input capture saw {total} bytes of plugin input but declared too \
+                         few capture passes twice; this is a bug in rlplugin-testkit"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+fn load_with_captures(
+    source: &LedgerSource,
+    config: Option<&str>,
+    chunk: u32,
+    chunks: usize,
+) -> Result<(Ledger, PathBuf), Error> {
+    let captures = (0..chunks)
+        .map(|k| {
+            let k = u32::try_from(k)
+                .map_err(|_| Error::Usage(format!("cannot capture an input of {chunks} chunks")))?;
+            capture_plugin_path(k, chunk)
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    load_with_plugins(source, config, &captures)
+}
+
+/// Load the ledger as rledger does, with `plugins` declared after its own plugin lines.
+fn load_with_plugins(
+    source: &LedgerSource,
+    config: Option<&str>,
+    plugins: &[PathBuf],
+) -> Result<(Ledger, PathBuf), Error> {
+    let extra_plugins = plugins
+        .iter()
+        .map(|path| ExtraPlugin {
+            name: path.display().to_string(),
+            config: config.map(str::to_owned),
+        })
+        .collect();
+    let options = LoadOptions {
+        run_plugins: true,
+        validate: false,
+        extra_plugins,
+        ..LoadOptions::default()
+    };
+    let (path, result) = match source {
+        LedgerSource::Text(text) => {
+            let path = PathBuf::from(TEXT_LEDGER_PATH);
+            let mut fs = VirtualFileSystem::new();
+            fs.add_file(&path, text.clone());
+            let result = rustledger_loader::load_with_fs(&path, &options, Box::new(fs));
+            (path, result)
+        }
+        LedgerSource::File(path) => {
+            let path = std::path::absolute(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if !path.is_file() {
+                return Err(Error::Ledger {
+                    path,
+                    message: "no such file; fix: pass the path of an existing .beancount file"
+                        .to_owned(),
+                });
+            }
+            let result = rustledger_loader::load(&path, &options);
+            (path, result)
+        }
+    };
+    let ledger = result.map_err(|e| Error::Ledger {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    Ok((ledger, path))
+}
+
+enum Captured {
+    Bytes(Vec<u8>),
+    /// Too few captures ran for an input of this many bytes.
+    Needs(usize),
+}
+
+/// Join the captures' slices, checking they all saw an input of the same length.
+fn assemble(ledger: &Ledger, path: &Path, chunk: u32) -> Result<Captured, Error> {
+    let mut slices: Vec<(u32, &str)> = Vec::new();
+    let mut total: Option<usize> = None;
+    let mut problems = Vec::new();
+    let malformed =
+        || Error::Usage("the input capture module returned a malformed report".to_owned());
+    for err in &ledger.errors {
+        if let Some(report) = err.message.strip_prefix(CAPTURE_PREFIX) {
+            let (k, rest) = report.split_at_checked(8).ok_or_else(malformed)?;
+            let (len, hex) = rest.split_at_checked(8).ok_or_else(malformed)?;
+            let k = u32::from_str_radix(k, 16).map_err(|_| malformed())?;
+            let len = usize::from_str_radix(len, 16).map_err(|_| malformed())?;
+            if total.is_some_and(|t| t != len) {
+                return Err(Error::Usage(format!(
+                    "the input capture passes saw inputs of different lengths ({} and {len} \
+                     bytes); this is a bug in rlplugin-testkit",
+                    total.unwrap_or_default()
+                )));
+            }
+            total = Some(len);
+            slices.push((k, hex));
+        } else if err.severity == ErrorSeverity::Error && err.phase == "parse" {
+            problems.push(crate::render::ledger_error_line(err, None));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Ledger {
+            path: path.to_path_buf(),
+            message: format!("it does not parse:\n{}", problems.join("\n")),
+        });
+    }
+    let Some(total) = total else {
+        let reasons: Vec<String> = ledger
+            .errors
+            .iter()
+            .filter(|e| e.code == "PLUGIN")
+            .map(|e| e.message.clone())
+            .collect();
+        return Err(Error::Ledger {
+            path: path.to_path_buf(),
+            message: format!(
+                "the loader never reached the WASM plugin pass (the input may exceed what the \
+                 capture module can hold in 256 MiB of memory): {}",
+                reasons.join("; ")
+            ),
+        });
+    };
+    slices.sort_unstable_by_key(|(k, _)| *k);
+    if slices.len() < total.div_ceil(chunk as usize) {
+        return Ok(Captured::Needs(total));
+    }
+    let mut bytes = Vec::with_capacity(total);
+    for (expected, (k, hex)) in slices.iter().enumerate() {
+        if *k as usize != expected {
+            return Err(malformed());
+        }
+        decode_hex_into(hex, &mut bytes).ok_or_else(malformed)?;
+    }
+    if bytes.len() != total {
+        return Err(malformed());
+    }
+    Ok(Captured::Bytes(bytes))
+}
+
+fn decode_hex_into(hex: &str, out: &mut Vec<u8>) -> Option<()> {
+    fn nibble(digit: u8) -> Option<u8> {
+        match digit {
+            b'0'..=b'9' => Some(digit - b'0'),
+            b'a'..=b'f' => Some(digit - b'a' + 10),
+            _ => None,
+        }
+    }
     let digits = hex.as_bytes();
     if !digits.len().is_multiple_of(2) {
         return None;
     }
-    digits
-        .chunks(2)
-        .map(|pair| {
-            let text = std::str::from_utf8(pair).ok()?;
-            u8::from_str_radix(text, 16).ok()
-        })
-        .collect()
+    out.reserve(digits.len() / 2);
+    for pair in digits.chunks_exact(2) {
+        out.push(nibble(pair[0])? << 4 | nibble(pair[1])?);
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rustledger_plugin::{PluginOp, PluginOutput};
+
+    use super::*;
+
+    /// Runs capture module `k` of `chunk`-byte slices on `input` under production limits.
+    fn run_capture(k: u32, chunk: u32, input: &[u8]) -> (PluginOutput, u64) {
+        let wasm = wat::parse_str(capture_wat(k, chunk)).unwrap();
+        let guest = crate::Guest::from_bytes("capture", wasm).unwrap();
+        let call = crate::runner::Call {
+            entry: "process",
+            input: Some(input),
+            check_abi: true,
+            role: "plugin",
+        };
+        let (out, stats) = crate::runner::call(&guest, &call, crate::runner::Limits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        (rmp_serde::from_slice(&out).unwrap(), stats.fuel_used)
+    }
+
+    /// A stand-in input: the directive-array header the capture reads, then every byte value.
+    fn fake_input(directives: u32, len: usize) -> Vec<u8> {
+        let mut input = vec![0x93, 0xdd];
+        input.extend_from_slice(&directives.to_be_bytes());
+        input.extend((0..len - 6).map(|i| (i * 7 + 3) as u8));
+        input
+    }
+
+    fn report_of(output: &PluginOutput) -> (u32, usize, Vec<u8>) {
+        let [error] = output.errors.as_slice() else {
+            panic!("expected one report, got {:?}", output.errors.len());
+        };
+        let report = error.message.strip_prefix(CAPTURE_PREFIX).unwrap();
+        let k = u32::from_str_radix(&report[..8], 16).unwrap();
+        let len = usize::from_str_radix(&report[8..16], 16).unwrap();
+        let mut bytes = Vec::new();
+        decode_hex_into(&report[16..], &mut bytes).unwrap();
+        (k, len, bytes)
+    }
+
+    #[test]
+    fn a_full_chunk_and_a_keep_per_directive_fit_production_fuel() {
+        let directives = 100_000;
+        let input = fake_input(directives, CHUNK_BYTES as usize + 1001);
+        let (output, fuel) = run_capture(0, CHUNK_BYTES, &input);
+        let (k, len, slice) = report_of(&output);
+        assert_eq!((k, len), (0, input.len()));
+        assert!(
+            slice == input[..CHUNK_BYTES as usize],
+            "chunk 0 hex is wrong"
+        );
+        assert_eq!(output.ops.len(), directives as usize);
+        assert!(
+            output
+                .ops
+                .iter()
+                .enumerate()
+                .all(|(i, op)| matches!(op, PluginOp::Keep(j) if *j == i))
+        );
+        // About 2.3 fuel per byte plus 28 per Keep: 22 M here, under production's 30 M.
+        assert!(fuel < crate::PRODUCTION_FUEL * 4 / 5, "{fuel} fuel");
+    }
+
+    #[test]
+    fn later_chunks_encode_their_tail_and_past_the_end_nothing() {
+        let input = fake_input(3, 2 * 4096 + 1001);
+        let (output, _) = run_capture(2, 4096, &input);
+        assert_eq!(
+            report_of(&output),
+            (2, input.len(), input[2 * 4096..].to_vec())
+        );
+        assert_eq!(output.ops.len(), 3);
+        let (output, _) = run_capture(3, 4096, &input);
+        assert_eq!(report_of(&output), (3, input.len(), Vec::new()));
+    }
+
+    #[test]
+    fn every_capture_line_receives_the_same_input() {
+        let source = LedgerSource::Text(crate::synthetic::ledger(40));
+        let full = capture_plugin_path(0, CHUNK_BYTES).unwrap();
+        let (ledger, _) =
+            load_with_plugins(&source, Some("c"), &[full.clone(), full.clone(), full]).unwrap();
+        let copies: Vec<&str> = ledger
+            .errors
+            .iter()
+            .filter_map(|e| e.message.strip_prefix(CAPTURE_PREFIX))
+            .collect();
+        assert_eq!(copies.len(), 3);
+        assert!(copies[0].len() > 1000);
+        assert!(
+            copies.iter().all(|c| *c == copies[0]),
+            "the Keep ops changed the input"
+        );
+    }
+
+    #[test]
+    fn chunked_capture_equals_a_single_capture() {
+        let source = LedgerSource::Text(crate::synthetic::ledger(40));
+        let (_, whole, _) = capture(&source, Some("c"), CHUNK_BYTES).unwrap();
+        let (_, chunked, _) = capture(&source, Some("c"), 1024).unwrap();
+        assert!(whole.len() > 4 * 1024);
+        assert!(
+            whole == chunked,
+            "chunks do not join into the single-capture input"
+        );
+    }
+
+    #[test]
+    fn too_few_captures_are_detected_and_the_load_retried() {
+        let dir = tempfile::tempdir().unwrap();
+        // The main file is tiny, so the size estimate declares one capture.
+        std::fs::write(
+            dir.path().join("main.beancount"),
+            "include \"rest.beancount\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("rest.beancount"),
+            crate::synthetic::ledger(40),
+        )
+        .unwrap();
+        let source = LedgerSource::File(dir.path().join("main.beancount"));
+        let (ledger, path) = load_with_captures(&source, None, 1024, 1).unwrap();
+        let Captured::Needs(total) = assemble(&ledger, &path, 1024).unwrap() else {
+            panic!("one 1 KiB capture cannot hold the input");
+        };
+        let (_, retried, _) = capture(&source, None, 1024).unwrap();
+        let (_, whole, _) = capture(&source, None, CHUNK_BYTES).unwrap();
+        assert_eq!(retried.len(), total);
+        assert!(retried == whole);
+    }
+
+    #[test]
+    fn chunk_estimate_covers_synthetic_ledgers() {
+        let text = crate::synthetic::ledger(300);
+        let (_, bytes, _) = capture(&LedgerSource::Text(text.clone()), None, CHUNK_BYTES).unwrap();
+        let ratio = bytes.len() as f64 / text.len() as f64;
+        assert!(
+            ratio > 1.5 && ratio <= INPUT_PER_TEXT_BYTE as f64,
+            "input/text = {ratio:.2}"
+        );
+    }
+
+    #[test]
+    fn hex_decoding_rejects_odd_lengths_and_non_digits() {
+        let mut out = Vec::new();
+        assert_eq!(decode_hex_into("00ff7a", &mut out), Some(()));
+        assert_eq!(out, [0x00, 0xff, 0x7a]);
+        assert_eq!(decode_hex_into("abc", &mut out), None);
+        assert_eq!(decode_hex_into("0g", &mut out), None);
+        assert_eq!(decode_hex_into("AB", &mut out), None);
+    }
 }

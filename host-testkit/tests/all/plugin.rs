@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 use rlplugin_testkit::{Error, Guest, TEXT_LEDGER_PATH};
 use rustledger_plugin::{PluginInput, PluginOptions};
 
-use crate::common::{LEDGER_20, assert_parity, fnv1a64, probe, wat_guest};
+use crate::common::{
+    LEDGER_20, assert_parity, fnv1a64, fnv1a64_words, probe, wat_guest, word_probe,
+};
 
 fn digest_in(run: &rlplugin_testkit::Run) -> String {
     run.errors()[0].message.clone()
@@ -56,6 +58,41 @@ fn probe_receives_exactly_the_bytes_rustledger_sends() {
     assert_eq!(input.options.title.as_deref(), Some("Fixture"));
     let first = input.directives[0].filename.as_deref().unwrap();
     assert_eq!(first, ledger.display().to_string());
+}
+
+#[test]
+fn a_ledger_past_the_old_capture_limit_matches_rustledger_byte_for_byte() {
+    // 12,000 realistic directives make about 3.3 MB of input: twice what a single
+    // capture pass could hex-encode in production's fuel before inputs were chunked.
+    let text = rlplugin_testkit::synthetic::ledger(12_000);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let guest = word_probe();
+    let wasm = root.join("word-probe.wasm");
+    std::fs::write(&wasm, guest.wasm_bytes()).unwrap();
+    let ledger = root.join("big.beancount");
+    std::fs::write(&ledger, format!("plugin \"{}\"\n{text}", wasm.display())).unwrap();
+
+    let kit = guest.plugin().ledger_file(&ledger).run().unwrap();
+    assert!(
+        kit.input_bytes().len() > 3_000_000,
+        "{} bytes",
+        kit.input_bytes().len()
+    );
+    assert_eq!(digest_in(&kit), fnv1a64_words(kit.input_bytes()));
+    let directives = rlplugin_testkit::synthetic::count_directives(&text);
+    assert_eq!(kit.summary().kept, directives);
+    assert_eq!(kit.directives().len(), directives);
+
+    let real =
+        rustledger_loader::load(&ledger, &rustledger_loader::LoadOptions::default()).unwrap();
+    let real_digest: Vec<_> = real
+        .errors
+        .iter()
+        .filter(|e| e.message.starts_with("fnv1a64:"))
+        .map(|e| e.message.clone())
+        .collect();
+    assert_eq!(real_digest, vec![digest_in(&kit)]);
 }
 
 #[test]
