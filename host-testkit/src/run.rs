@@ -115,22 +115,52 @@ impl<'g> PluginRun<'g> {
     /// its output does not decode, its ops do not cover the input, or a returned
     /// directive would abort rledger's load.
     pub fn run(self) -> Result<Run, Error> {
-        let prepared = match self.source {
-            Source::None => {
-                return Err(Error::Usage(
-                    "the plugin run has no input; fix: call .ledger(text), .ledger_file(path) or .input(value) before .run()".to_owned(),
-                ));
-            }
-            Source::Ledger(source) => input::prepare(&source, self.config.as_deref())?,
+        let (guest, limits) = (self.guest, self.limits);
+        execute(guest, self.prepare()?, limits)
+    }
+
+    /// The exact MessagePack bytes the guest would receive, without running it (fuel
+    /// and memory settings play no part). Building them loads the ledger through
+    /// rustledger's loader, as [`run`](Self::run) does, and shares its per-process cache.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), rlplugin_testkit::Error> {
+    /// // A module with nothing but a memory: it could never run, yet its input can be built.
+    /// let wasm = b"\0asm\x01\0\0\0\x05\x03\x01\0\x01\x07\x0a\x01\x06memory\x02\0";
+    /// let guest = rlplugin_testkit::Guest::from_bytes("inert", wasm.to_vec())?;
+    /// let bytes = guest
+    ///     .plugin()
+    ///     .ledger("2024-01-01 open Assets:Cash USD\n")
+    ///     .config("k=v")
+    ///     .input_bytes()?;
+    /// // `PluginInput` is a 3-array (directives, options, config) holding one directive.
+    /// assert_eq!(&bytes[..2], &[0x93, 0x91]);
+    /// assert!(bytes.ends_with(b"\xa3k=v"));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] without input or when a typed input does not encode, and
+    /// [`Error::Ledger`] / [`Error::Io`] when the ledger does not load.
+    pub fn input_bytes(self) -> Result<Vec<u8>, Error> {
+        Ok(self.prepare()?.bytes.clone())
+    }
+
+    fn prepare(self) -> Result<Arc<Prepared>, Error> {
+        match self.source {
+            Source::None => Err(Error::Usage(
+                "the plugin run has no input; fix: call .ledger(text), .ledger_file(path) or .input(value) before .run()".to_owned(),
+            )),
+            Source::Ledger(source) => input::prepare(&source, self.config.as_deref()),
             Source::Typed(input) => {
                 let mut input = input?;
                 if let Some(config) = self.config {
                     input.config = Some(config);
                 }
-                Arc::new(input::from_typed(input)?)
+                Ok(Arc::new(input::from_typed(input)?))
             }
-        };
-        execute(self.guest, prepared, self.limits)
+        }
     }
 }
 

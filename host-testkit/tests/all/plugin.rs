@@ -248,3 +248,34 @@ fn runs_without_input_are_refused() {
     let err = guest.plugin().run().unwrap_err();
     assert!(err.to_string().contains("fix: call .ledger(text)"), "{err}");
 }
+
+#[test]
+fn input_bytes_are_the_run_input_without_running_the_guest() {
+    let run = probe()
+        .plugin()
+        .ledger(LEDGER_20)
+        .config("c")
+        .run()
+        .unwrap();
+    let built = probe()
+        .plugin()
+        .ledger(LEDGER_20)
+        .config("c")
+        .input_bytes()
+        .unwrap();
+    assert_eq!(built, run.input_bytes());
+
+    // A guest that traps as soon as it is called still gets its input built.
+    let trapping = wat_guest(
+        "traps",
+        r#"(module (memory (export "memory") 1)
+             (func (export "__rustledger_abi_version") (result i32) unreachable))"#,
+    );
+    assert!(trapping.plugin().ledger(LEDGER_20).run().is_err());
+    let built = trapping.plugin().ledger(LEDGER_20).input_bytes().unwrap();
+    let input: PluginInput = rmp_serde::from_slice(&built).unwrap();
+    assert_eq!(input.directives.len(), 20);
+
+    let err = trapping.plugin().input_bytes().unwrap_err();
+    assert!(err.to_string().contains("has no input"), "{err}");
+}

@@ -25,21 +25,16 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
         );
     }
     let guest = crate::load::guest(opts.plugin)?;
-    // The kit builds the exact bytes rledger would send; a generous budget here lets a
-    // plugin that exceeds production's still hand over its input for profiling.
-    let mut request = guest
-        .plugin()
-        .ledger_file(opts.ledger)
-        .fuel(rlplugin_testkit::PRODUCTION_FUEL * 100);
+    // The kit builds the exact bytes rledger would send, without running the plugin, so
+    // a plugin that exceeds production's budget or traps is profiled up to where it stops.
+    let mut request = guest.plugin().ledger_file(opts.ledger);
     if let Some(c) = &opts.config {
         request = request.config(c.clone());
     }
-    let run = request.run().context(
-        "cannot prepare the profiled input: the plugin fails on this ledger even with 100x the fuel; `rlplugin run` shows why",
-    )?;
-    let mut profiler = Profiler::new(&guest)
-        .input(run.input_bytes().to_vec())
-        .every(opts.every);
+    let input = request
+        .input_bytes()
+        .context("cannot prepare the profiled input")?;
+    let mut profiler = Profiler::new(&guest).input(input).every(opts.every);
     if let Some(f) = opts.fuel {
         profiler = profiler.fuel(f);
     }
