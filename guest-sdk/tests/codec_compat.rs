@@ -389,6 +389,8 @@ fn hostile_headers_fail_without_allocating_their_claim() {
 
 /// A minimal MessagePack tree, enough to rewrite what upstream encodes.
 mod msgpack {
+    pub type Entries = Vec<(Value, Value)>;
+
     #[derive(Clone, Debug)]
     pub enum Value {
         Nil,
@@ -424,7 +426,7 @@ mod msgpack {
             }
         }
 
-        pub fn visit_maps(&mut self, f: &mut dyn FnMut(&mut Vec<(Value, Value)>)) {
+        pub fn visit_maps(&mut self, f: &mut dyn FnMut(&mut Entries)) {
             match self {
                 Self::Array(items) => items.iter_mut().for_each(|v| v.visit_maps(f)),
                 Self::Map(entries) => {

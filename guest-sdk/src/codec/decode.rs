@@ -4,6 +4,7 @@
 //! defaulted fields take their default, extra trailing elements are skipped.
 
 use std::collections::HashMap;
+use std::mem::MaybeUninit;
 
 use rlplugin_types::{
     AmountData, BalanceData, CloseData, CommodityData, CostData, CostNumberData, CustomData,
@@ -33,6 +34,26 @@ fn skip_extra(r: &mut Reader<'_>, len: usize, known: usize) -> Result<()> {
     Ok(())
 }
 
+/// Appends one element to `out`, decoded by `decode` straight into the vector's spare
+/// capacity. Building a large value (a directive is ~130 bytes, a posting ~200) on the stack
+/// and moving it into the vector would cost a fuel unit per byte moved.
+#[inline(always)]
+fn push_with<T>(
+    out: &mut Vec<T>,
+    decode: impl FnOnce(&mut MaybeUninit<T>) -> Result<()>,
+) -> Result<()> {
+    out.reserve(1);
+    let len = out.len();
+    let Some(slot) = out.spare_capacity_mut().first_mut() else {
+        unreachable!("reserve(1) leaves spare capacity")
+    };
+    decode(slot)?;
+    // SAFETY: `decode` returned `Ok`, and every decoder passed to `push_with` initializes its
+    // slot before returning `Ok`; `reserve` made room for it.
+    unsafe { out.set_len(len + 1) };
+    Ok(())
+}
+
 pub(super) fn plugin_input(r: &mut Reader<'_>) -> Result<PluginInput> {
     let len = r.struct_len("plugin input (an array of 3)", 2)?;
     let directives = directives(r)?;
@@ -54,7 +75,7 @@ fn directives(r: &mut Reader<'_>) -> Result<Vec<DirectiveWrapper>> {
     let len = r.array_len("directives (an array)")?;
     let mut out = Vec::with_capacity(capacity(len, r, MIN_WRAPPER));
     for _ in 0..len {
-        out.push(wrapper(r)?);
+        push_with(&mut out, |slot| wrapper(r, slot))?;
     }
     Ok(out)
 }
@@ -374,13 +395,126 @@ fn set_field(data: &mut DirectiveData, key: &[u8], r: &mut Reader<'_>) -> Result
     Ok(1)
 }
 
-/// Finds the `type` of a directive whose other keys come first (the host always sends
-/// `type` before the kind's own keys, so this only runs for reordered input). `r` stands
-/// before the value of a non-header key; `entries` more entries follow that value.
+/// The keys every directive may carry besides its kind's own.
+#[derive(Default)]
+struct Header {
+    date: Option<String>,
+    filename: Option<String>,
+    lineno: Option<u32>,
+    directive_type: String,
+}
+
+impl Header {
+    /// Decodes the value of `key` if it is a header key; `false` otherwise (nothing read).
+    #[inline]
+    fn set(&mut self, key: &[u8], r: &mut Reader<'_>) -> Result<bool> {
+        match key {
+            b"date" => self.date = Some(r.string("a date (a string)")?),
+            b"filename" => self.filename = r.opt_string("a filename (a string or nil)")?,
+            b"lineno" => {
+                self.lineno = if r.nil() {
+                    None
+                } else {
+                    Some(r.uint_as("a line number (an integer)")?)
+                };
+            }
+            b"directive_type" => {
+                self.directive_type = r.string("a directive type (a string)")?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+const KEY: &str = "a directive key (a string)";
+
+/// Decodes a directive into `slot`. The header keys before `type` (all of them, in the
+/// host's order) are read first; once the kind is known the directive is written into the
+/// slot and the remaining keys fill it in place.
+fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) -> Result<()> {
+    let at = r.pos();
+    let len = r.map_len("a directive (a map)")?;
+    let mut header = Header::default();
+    let mut index = 0;
+    let mut early_key = None;
+    let kind = loop {
+        if index == len {
+            return Err(Reader::invalid(
+                at,
+                "a directive with a `type` key",
+                "a map without one".to_owned(),
+            ));
+        }
+        index += 1;
+        let Some(key) = r.str_bytes(KEY)? else {
+            // Not a key any version of the host writes: skip it and its value.
+            r.skip(2)?;
+            continue;
+        };
+        if key == b"type" {
+            break kind(r)?;
+        }
+        if !header.set(key, r)? {
+            // One of the kind's own keys before `type`: find the kind further on.
+            early_key = Some(key);
+            break look_ahead_kind(*r, len - index, at)?;
+        }
+    };
+    let directive = slot.write(DirectiveWrapper {
+        directive_type: String::new(),
+        date: String::new(),
+        filename: None,
+        lineno: None,
+        data: empty_data(kind),
+    });
+    let mut seen = match early_key {
+        Some(key) => set_field(&mut directive.data, key, r)?,
+        None => 0,
+    };
+    while index < len {
+        index += 1;
+        let Some(key) = r.str_bytes(KEY)? else {
+            r.skip(2)?;
+            continue;
+        };
+        if key == b"type" {
+            // Already read, or found by the look-ahead.
+            r.skip(1)?;
+        } else if !header.set(key, r)? {
+            seen |= set_field(&mut directive.data, key, r)?;
+        }
+    }
+    let Some(date) = header.date else {
+        return Err(Reader::invalid(
+            at,
+            "a directive with a `date` key",
+            "a map without one".to_owned(),
+        ));
+    };
+    for &(name, bit) in required(&directive.data) {
+        if seen & bit == 0 {
+            return Err(Reader::invalid(
+                at,
+                "a directive with every required key",
+                format!("a {} without `{name}`", directive.data.type_name()),
+            ));
+        }
+    }
+    directive.date = date;
+    directive.filename = header.filename;
+    directive.lineno = header.lineno;
+    directive.directive_type = header.directive_type;
+    Ok(())
+}
+
+/// Finds the `type` of a directive whose own keys come before it (the host always sends
+/// `type` first, so this only runs for reordered input). `r` stands before the value of a
+/// non-header key; `entries` more entries follow that value.
 fn look_ahead_kind(mut r: Reader<'_>, entries: usize, map_at: usize) -> Result<Kind> {
     r.skip(1)?;
     for _ in 0..entries {
-        match r.str_bytes("a directive key (a string)")? {
+        match r.str_bytes(KEY)? {
             Some(b"type") => return kind(&mut r),
             Some(_) => r.skip(1)?,
             None => r.skip(2)?,
@@ -393,92 +527,16 @@ fn look_ahead_kind(mut r: Reader<'_>, entries: usize, map_at: usize) -> Result<K
     ))
 }
 
-fn wrapper(r: &mut Reader<'_>) -> Result<DirectiveWrapper> {
-    let at = r.pos();
-    let len = r.map_len("a directive (a map)")?;
-    let mut date = None;
-    let mut filename = None;
-    let mut lineno = None;
-    let mut directive_type = String::new();
-    let mut data: Option<DirectiveData> = None;
-    let mut seen = 0;
-    for index in 0..len {
-        let Some(key) = r.str_bytes("a directive key (a string)")? else {
-            // Not a key any version of the host writes: skip it and its value.
-            r.skip(2)?;
-            continue;
-        };
-        match key {
-            b"date" => date = Some(r.string("a date (a string)")?),
-            b"filename" => filename = r.opt_string("a filename (a string or nil)")?,
-            b"lineno" => {
-                lineno = if r.nil() {
-                    None
-                } else {
-                    Some(r.uint_as("a line number (an integer)")?)
-                };
-            }
-            b"type" => {
-                let kind = kind(r)?;
-                if data.is_none() {
-                    data = Some(empty_data(kind));
-                }
-            }
-            b"directive_type" => directive_type = r.string("a directive type (a string)")?,
-            _ => {
-                let data = match &mut data {
-                    Some(data) => data,
-                    None => {
-                        let kind = look_ahead_kind(*r, len - index - 1, at)?;
-                        data.insert(empty_data(kind))
-                    }
-                };
-                seen |= set_field(data, key, r)?;
-            }
-        }
-    }
-    let Some(data) = data else {
-        return Err(Reader::invalid(
-            at,
-            "a directive with a `type` key",
-            "a map without one".to_owned(),
-        ));
-    };
-    let Some(date) = date else {
-        return Err(Reader::invalid(
-            at,
-            "a directive with a `date` key",
-            "a map without one".to_owned(),
-        ));
-    };
-    for &(name, bit) in required(&data) {
-        if seen & bit == 0 {
-            return Err(Reader::invalid(
-                at,
-                "a directive with every required key",
-                format!("a {} without `{name}`", data.type_name()),
-            ));
-        }
-    }
-    Ok(DirectiveWrapper {
-        directive_type,
-        date,
-        filename,
-        lineno,
-        data,
-    })
-}
-
 fn postings(r: &mut Reader<'_>) -> Result<Vec<PostingData>> {
     let len = r.array_len("postings (an array)")?;
     let mut out = Vec::with_capacity(capacity(len, r, MIN_POSTING));
     for _ in 0..len {
-        out.push(posting(r)?);
+        push_with(&mut out, |slot| posting(r, slot))?;
     }
     Ok(out)
 }
 
-fn posting(r: &mut Reader<'_>) -> Result<PostingData> {
+fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) -> Result<()> {
     let len = r.struct_len("a posting (an array of 7)", 6)?;
     let account = r.string("a posting account (a string)")?;
     let units = if r.nil() { None } else { Some(amount(r)?) };
@@ -492,7 +550,7 @@ fn posting(r: &mut Reader<'_>) -> Result<PostingData> {
         None
     };
     skip_extra(r, len, 7)?;
-    Ok(PostingData {
+    slot.write(PostingData {
         account,
         units,
         cost,
@@ -500,7 +558,8 @@ fn posting(r: &mut Reader<'_>) -> Result<PostingData> {
         flag,
         metadata,
         span,
-    })
+    });
+    Ok(())
 }
 
 fn amount(r: &mut Reader<'_>) -> Result<AmountData> {
@@ -605,10 +664,14 @@ fn metadata(r: &mut Reader<'_>, expected: &'static str) -> Result<Metadata> {
     let len = r.array_len(expected)?;
     let mut out = Vec::with_capacity(capacity(len, r, MIN_META_PAIR));
     for _ in 0..len {
-        let pair_len = r.struct_len("a metadata pair (an array of 2)", 2)?;
-        let key = r.string("a metadata key (a string)")?;
-        out.push((key, meta_value(r)?));
-        skip_extra(r, pair_len, 2)?;
+        push_with(&mut out, |slot| {
+            let pair_len = r.struct_len("a metadata pair (an array of 2)", 2)?;
+            let key = r.string("a metadata key (a string)")?;
+            let value = meta_value(r)?;
+            skip_extra(r, pair_len, 2)?;
+            slot.write((key, value));
+            Ok(())
+        })?;
     }
     Ok(out)
 }

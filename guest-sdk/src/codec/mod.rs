@@ -34,7 +34,12 @@ use read::Reader;
 ///
 /// Displays as `input byte 123: expected a string (account), found an array`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct DecodeError(Box<Details>);
+
+/// Boxed, so that every `Result` the decoder passes around stays as small as its `Ok` value:
+/// moving bytes costs fuel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Details {
     offset: usize,
     expected: &'static str,
     found: Found,
@@ -52,35 +57,37 @@ enum Found {
 }
 
 impl DecodeError {
+    #[cold]
     fn new(offset: usize, expected: &'static str, found: Found) -> Self {
-        Self {
+        Self(Box::new(Details {
             offset,
             expected,
             found,
-        }
+        }))
     }
 
     /// Byte offset in the input of the value that could not be decoded.
     #[must_use]
-    pub const fn offset(&self) -> usize {
-        self.offset
+    pub fn offset(&self) -> usize {
+        self.0.offset
     }
 
     /// What the decoder expected at [`offset`](Self::offset).
     #[must_use]
-    pub const fn expected(&self) -> &'static str {
-        self.expected
+    pub fn expected(&self) -> &'static str {
+        self.0.expected
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "input byte {}: expected {}, found ",
-            self.offset, self.expected
-        )?;
-        match &self.found {
+        let Details {
+            offset,
+            expected,
+            found,
+        } = &*self.0;
+        write!(f, "input byte {offset}: expected {expected}, found ")?;
+        match found {
             Found::End => f.write_str("the end of the input"),
             Found::Marker(marker) => write!(f, "{} (0x{marker:02x})", marker_kind(*marker)),
             Found::Other(text) => f.write_str(text),

@@ -28,16 +28,19 @@ impl<'a> Reader<'a> {
 
     /// The error for the value starting at `at`: described by its marker byte, or as the end
     /// of the input.
+    #[cold]
     pub(super) fn error_at(&self, at: usize, expected: &'static str) -> DecodeError {
         let found = self.buf.get(at).map_or(Found::End, |&b| Found::Marker(b));
         DecodeError::new(at, expected, found)
     }
 
     /// An error for a value of the right kind but unacceptable content.
+    #[cold]
     pub(super) fn invalid(at: usize, expected: &'static str, found: String) -> DecodeError {
         DecodeError::new(at, expected, Found::Other(found))
     }
 
+    #[cold]
     fn end(&self, expected: &'static str) -> DecodeError {
         DecodeError::new(self.buf.len(), expected, Found::End)
     }
@@ -47,12 +50,12 @@ impl<'a> Reader<'a> {
         &self.buf[self.pos..]
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
 
-    #[inline]
+    #[inline(always)]
     fn byte(&mut self, expected: &'static str) -> Result<u8, DecodeError> {
         match self.buf.get(self.pos) {
             Some(&b) => {
@@ -63,7 +66,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn take(
         &mut self,
         len: usize,
@@ -77,13 +80,13 @@ impl<'a> Reader<'a> {
         Ok(bytes)
     }
 
-    #[inline]
+    #[inline(always)]
     fn be16(&mut self, expected: &'static str) -> Result<usize, DecodeError> {
         let b = self.take(2, expected)?;
         Ok(usize::from(u16::from_be_bytes([b[0], b[1]])))
     }
 
-    #[inline]
+    #[inline(always)]
     fn be32(&mut self, expected: &'static str) -> Result<u32, DecodeError> {
         let b = self.take(4, expected)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -97,7 +100,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes a nil, if one is next.
-    #[inline]
+    #[inline(always)]
     pub(super) fn nil(&mut self) -> bool {
         if self.peek() == Some(0xc0) {
             self.pos += 1;
@@ -108,7 +111,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An array header: the element count.
-    #[inline]
+    #[inline(always)]
     pub(super) fn array_len(&mut self, expected: &'static str) -> Result<usize, DecodeError> {
         let at = self.pos;
         match self.byte(expected)? {
@@ -121,7 +124,7 @@ impl<'a> Reader<'a> {
 
     /// The header of a positional struct, which must have at least `min` elements; returns
     /// the element count so the caller can default missing trailing fields and skip extras.
-    #[inline]
+    #[inline(always)]
     pub(super) fn struct_len(
         &mut self,
         expected: &'static str,
@@ -140,7 +143,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A map header: the entry count.
-    #[inline]
+    #[inline(always)]
     pub(super) fn map_len(&mut self, expected: &'static str) -> Result<usize, DecodeError> {
         let at = self.pos;
         match self.byte(expected)? {
@@ -153,16 +156,30 @@ impl<'a> Reader<'a> {
 
     /// The bytes of a string, not yet checked to be UTF-8; `None` (nothing consumed) when
     /// the next value is not a string.
-    #[inline]
+    #[inline(always)]
     pub(super) fn str_bytes(
         &mut self,
         expected: &'static str,
     ) -> Result<Option<&'a [u8]>, DecodeError> {
-        let len = match self.peek() {
-            Some(m @ 0xa0..=0xbf) => {
-                self.pos += 1;
-                usize::from(m & 0x1f)
+        let at = self.pos;
+        match self.buf.get(at) {
+            // fixstr: every key and most values.
+            Some(&m) if m & 0xe0 == 0xa0 => {
+                let len = usize::from(m & 0x1f);
+                let start = at + 1;
+                if len > self.buf.len() - start {
+                    return Err(self.end(expected));
+                }
+                self.pos = start + len;
+                Ok(Some(&self.buf[start..start + len]))
             }
+            _ => self.str_bytes_long(expected),
+        }
+    }
+
+    #[inline(never)]
+    fn str_bytes_long(&mut self, expected: &'static str) -> Result<Option<&'a [u8]>, DecodeError> {
+        let len = match self.peek() {
             Some(0xd9) => {
                 self.pos += 1;
                 usize::from(self.byte(expected)?)
@@ -181,23 +198,31 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, borrowed from the input.
-    #[inline]
+    #[inline(always)]
     pub(super) fn str(&mut self, expected: &'static str) -> Result<&'a str, DecodeError> {
         let at = self.pos;
-        match self.str_bytes(expected)? {
-            Some(bytes) => utf8(bytes).ok_or_else(|| {
-                Self::invalid(at, expected, "a string that is not valid UTF-8".to_owned())
-            }),
-            None => Err(self.error_at(at, expected)),
+        let Some(bytes) = self.str_bytes(expected)? else {
+            return Err(self.error_at(at, expected));
+        };
+        let start = self.pos - bytes.len();
+        if utf8_at(self.buf, start, bytes.len()) {
+            // SAFETY: just checked.
+            Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
+        } else {
+            Err(Self::invalid(
+                at,
+                expected,
+                "a string that is not valid UTF-8".to_owned(),
+            ))
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn string(&mut self, expected: &'static str) -> Result<String, DecodeError> {
         self.str(expected).map(str::to_owned)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn opt_string(
         &mut self,
         expected: &'static str,
@@ -302,9 +327,33 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Loads eight bytes of `buf` at `at` (which the caller has checked are in bounds).
+#[inline(always)]
+fn word(buf: &[u8], at: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&buf[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// Whether `buf[start..start + len]` is UTF-8. Short ASCII strings, the common case, are
+/// recognised with one or two eight-byte loads that may also cover neighbouring bytes of
+/// `buf` (masked off) instead of a loop: every wasm instruction costs a unit of fuel.
+#[inline(always)]
+fn utf8_at(buf: &[u8], start: usize, len: usize) -> bool {
+    let ascii = if len < 8 && buf.len() - start >= 8 {
+        let mask = (1u64 << (len * 8)) - 1;
+        word(buf, start) & mask & HIGH_BITS == 0
+    } else if (8..=16).contains(&len) {
+        (word(buf, start) | word(buf, start + len - 8)) & HIGH_BITS == 0
+    } else {
+        false
+    };
+    ascii || utf8(&buf[start..start + len]).is_some()
+}
+
 /// Checks `bytes` is UTF-8, eight ASCII bytes at a time before falling back to the full
 /// validator.
-#[inline]
+#[inline(never)]
 pub(super) fn utf8(bytes: &[u8]) -> Option<&str> {
     let mut chunks = bytes.chunks_exact(8);
     let mut high = 0;
@@ -368,6 +417,20 @@ mod tests {
             wide.to_string(),
             "input byte 0: expected a u8, found the integer 256, which is too large"
         );
+    }
+
+    #[test]
+    fn short_string_check_ignores_neighbouring_bytes() {
+        let buf = b"\xa3abc\xff\xff\xff\xff\xff\xff\xff\xff\xa9123456789\xc3";
+        let mut reader = Reader::new(buf);
+        assert_eq!(reader.str("s").unwrap(), "abc");
+        reader.pos = 12;
+        assert_eq!(reader.str("s").unwrap(), "123456789");
+        assert!(Reader::new(b"\xa2\xc3\xa9").str("s").unwrap() == "é");
+        assert!(Reader::new(b"\xa2\xc3\x28").str("s").is_err());
+        assert!(Reader::new(b"\xa9123456789").str("s").is_ok());
+        assert!(Reader::new(b"\xa9\xff23456789").str("s").is_err());
+        assert!(Reader::new(b"\xa91234567\xff9").str("s").is_err());
     }
 
     #[test]
