@@ -1,11 +1,16 @@
 //! Turning beancount text into exactly the `PluginInput` bytes rustledger 0.24 sends.
 //!
 //! Rather than rebuilding the loader's wrapper construction, the kit lets rustledger
-//! do it: the ledger is loaded through `rustledger_loader` with one extra WASM
-//! plugin, a tiny capture module that returns its raw input bytes (hex, inside a
-//! `PluginError` message) and keeps every directive. Whatever rustledger would hand a
-//! `plugin "x.wasm"` line declared after the ledger's own plugins is therefore what
-//! the guest under test receives, byte for byte.
+//! do it: the ledger is loaded through `rustledger_loader` with extra WASM plugins,
+//! tiny capture modules that each return one slice of their raw input bytes (hex,
+//! inside a `PluginError` message) and keep every directive. Whatever rustledger would
+//! hand a `plugin "x.wasm"` line declared after the ledger's own plugins is therefore
+//! what the guest under test receives, byte for byte.
+//!
+//! One capture per 8 MiB slice, because each call gets only production's 30,000,000
+//! fuel: a single capture could hex-encode about 13 MB, and the old byte loop 1.5 MB.
+//! Every capture keeps every directive, so each one receives the same input (the
+//! loader rebuilds the input from the kept directives, spans included).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
