@@ -69,8 +69,23 @@ impl Bump {
     }
 
     /// Start address of a fresh block, or `None` when memory cannot grow (or the request
-    /// overflows the address space).
+    /// overflows the address space). The common case, room left below `end`, is a handful
+    /// of instructions.
+    #[inline(always)]
     fn alloc(&mut self, size: usize, align: usize, memory: &mut impl Memory) -> Option<usize> {
+        let start = self.next.wrapping_add(align - 1) & !(align - 1);
+        // `start >= self.next` rules out wrap-around in the rounding, `end >= start` in the
+        // addition; `self.end != 0` means the arena is initialised.
+        let end = start.wrapping_add(size);
+        if start >= self.next && end >= start && end <= self.end && self.end != 0 {
+            self.next = end;
+            return Some(start);
+        }
+        self.alloc_slow(size, align, memory)
+    }
+
+    #[inline(never)]
+    fn alloc_slow(&mut self, size: usize, align: usize, memory: &mut impl Memory) -> Option<usize> {
         if self.end == 0 && !self.reserve(1, memory) {
             return None;
         }
@@ -158,7 +173,7 @@ mod global {
     // SAFETY: blocks are disjoint ranges of linear memory the arena grew for itself, aligned
     // as requested; a block is never handed out twice (only `realloc` resizes its own).
     unsafe impl GlobalAlloc for Arena {
-        #[inline]
+        #[inline(always)]
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             match self
                 .bump()

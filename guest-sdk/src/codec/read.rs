@@ -217,8 +217,24 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An owned string. The common case, a short ASCII fixstr away from the end of the
+    /// input, takes a branch-light path: two eight-byte loads check all its bytes at once.
     #[inline(always)]
     pub(super) fn string(&mut self, expected: &'static str) -> Result<String, DecodeError> {
+        let at = self.pos;
+        if let Some(window) = self.buf.get(at..at + 17) {
+            let marker = window[0];
+            let len = usize::from(marker & 0x1f);
+            if marker & 0xe0 == 0xa0 && len <= 16 {
+                let [low_mask, high_mask] = SHORT_MASKS[len];
+                let low = word(window, 1) & low_mask;
+                let high = word(window, 9) & high_mask;
+                if (low | high) & HIGH_BITS == 0 {
+                    self.pos = at + 1 + len;
+                    return Ok(copy_str(&window[1..=len]));
+                }
+            }
+        }
         self.str(expected).map(str::to_owned)
     }
 
@@ -325,6 +341,35 @@ impl<'a> Reader<'a> {
         }
         Ok(())
     }
+}
+
+/// For a string of `len` ≤ 16 bytes read as two little-endian words, the masks keeping
+/// exactly its bytes.
+const SHORT_MASKS: [[u64; 2]; 17] = {
+    let mut masks = [[0; 2]; 17];
+    let mut len = 0;
+    while len <= 16 {
+        let low = if len >= 8 { 8 } else { len };
+        let high = len - low;
+        masks[len] = [byte_mask(low), byte_mask(high)];
+        len += 1;
+    }
+    masks
+};
+
+const fn byte_mask(bytes: usize) -> u64 {
+    if bytes >= 8 {
+        u64::MAX
+    } else {
+        (1 << (bytes * 8)) - 1
+    }
+}
+
+/// An owned copy of `ascii`.
+#[inline(always)]
+fn copy_str(ascii: &[u8]) -> String {
+    // SAFETY: the caller checked every byte is below 0x80, and ASCII is UTF-8.
+    unsafe { String::from_utf8_unchecked(ascii.to_vec()) }
 }
 
 /// Loads eight bytes of `buf` at `at` (which the caller has checked are in bounds).
