@@ -1,7 +1,9 @@
 //! Decoders for the host's input types, one function per wire type.
 //!
 //! Positional structs: `struct_len` enforces the fields without a default, missing trailing
-//! defaulted fields take their default, extra trailing elements are skipped.
+//! defaulted fields take their default, extra trailing elements are skipped. Errors are
+//! sticky in the [`Reader`]: after a failure every read returns an empty value, so the
+//! decoders below build a (meaningless) value and the caller returns the recorded error.
 
 use std::collections::HashMap;
 use std::mem::MaybeUninit;
@@ -14,10 +16,7 @@ use rlplugin_types::{
     TransactionData,
 };
 
-use super::DecodeError;
-use super::read::{HIGH_BITS, Reader, capacity};
-
-type Result<T> = core::result::Result<T, DecodeError>;
+use super::read::{HIGH_BITS, KeyCode, Reader, capacity, key_code};
 
 /// Smallest encodings, used to bound capacities taken from headers.
 const MIN_WRAPPER: usize = 16;
@@ -25,99 +24,103 @@ const MIN_POSTING: usize = 8;
 const MIN_META_PAIR: usize = 4;
 const MIN_META_VALUE: usize = 3;
 
-/// Skips the elements of a positional struct beyond the `known` ones this version reads.
-#[inline]
-fn skip_extra(r: &mut Reader<'_>, len: usize, known: usize) -> Result<()> {
-    if len > known {
-        r.skip(len - known)?;
-    }
-    Ok(())
-}
-
 /// Appends one element to `out`, decoded by `decode` straight into the vector's spare
-/// capacity. Building a large value (a directive is ~130 bytes, a posting ~200) on the stack
-/// and moving it into the vector would cost a fuel unit per byte moved.
+/// capacity: building a large value (a directive is ~130 bytes, a posting ~200) on the
+/// stack and moving it would cost a unit of fuel per byte moved. `decode` must initialise
+/// the slot, whatever happens (after a failure, with any value).
 #[inline(always)]
-fn push_with<T>(
-    out: &mut Vec<T>,
-    decode: impl FnOnce(&mut MaybeUninit<T>) -> Result<()>,
-) -> Result<()> {
+fn push_with<T>(out: &mut Vec<T>, decode: impl FnOnce(&mut MaybeUninit<T>)) {
     out.reserve(1);
     let len = out.len();
-    let Some(slot) = out.spare_capacity_mut().first_mut() else {
-        unreachable!("reserve(1) leaves spare capacity")
-    };
-    decode(slot)?;
-    // SAFETY: `decode` returned `Ok`, and every decoder passed to `push_with` initializes its
-    // slot before returning `Ok`; `reserve` made room for it.
-    unsafe { out.set_len(len + 1) };
-    Ok(())
+    if let Some(slot) = out.spare_capacity_mut().first_mut() {
+        decode(slot);
+        // SAFETY: `reserve` made room, and `decode` initialised the slot.
+        unsafe { out.set_len(len + 1) };
+    }
 }
 
-pub(super) fn plugin_input(r: &mut Reader<'_>) -> Result<PluginInput> {
-    let len = r.struct_len("plugin input (an array of 3)", 2)?;
-    let directives = directives(r)?;
-    let options = plugin_options(r)?;
+/// `len` elements of a list, each decoded by `element`; stops at the first failure, so a
+/// hostile count cannot keep the guest looping.
+#[inline(always)]
+fn list<T>(
+    r: &mut Reader<'_>,
+    len: usize,
+    min_size: usize,
+    mut element: impl FnMut(&mut Reader<'_>) -> T,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(capacity(len, r, min_size));
+    for _ in 0..len {
+        if r.failed() {
+            break;
+        }
+        out.push(element(r));
+    }
+    out
+}
+
+pub(super) fn plugin_input(r: &mut Reader<'_>) -> PluginInput {
+    let len = r.struct_len("plugin input (an array of 3)", 2);
+    let directives = directives(r);
+    let options = plugin_options(r);
     let config = if len >= 3 {
-        r.opt_string("config (a string or nil)")?
+        r.opt_string("config (a string or nil)")
     } else {
         None
     };
-    skip_extra(r, len, 3)?;
-    Ok(PluginInput {
+    r.skip_extra(len, 3);
+    PluginInput {
         directives,
         options,
         config,
-    })
+    }
 }
 
-fn directives(r: &mut Reader<'_>) -> Result<Vec<DirectiveWrapper>> {
-    let len = r.array_len("directives (an array)")?;
+fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
+    let len = r.array_len("directives (an array)");
     let mut out = Vec::with_capacity(capacity(len, r, MIN_WRAPPER));
     for _ in 0..len {
-        push_with(&mut out, |slot| wrapper(r, slot))?;
+        if r.failed() {
+            break;
+        }
+        push_with(&mut out, |slot| wrapper(r, slot));
     }
-    Ok(out)
+    out
 }
 
-fn plugin_options(r: &mut Reader<'_>) -> Result<PluginOptions> {
-    let len = r.struct_len("plugin options (an array of 3)", 2)?;
-    let operating_currencies = strings(r, "operating currencies (an array of strings)")?;
-    let title = r.opt_string("title (a string or nil)")?;
+fn plugin_options(r: &mut Reader<'_>) -> PluginOptions {
+    let len = r.struct_len("plugin options (an array of 3)", 2);
+    let operating_currencies = strings(r, "operating currencies (an array of strings)");
+    let title = r.opt_string("title (a string or nil)");
     let account_types = if len >= 3 {
-        account_types(r)?
+        account_types(r)
     } else {
         PluginAccountTypes::default()
     };
-    skip_extra(r, len, 3)?;
-    Ok(PluginOptions {
+    r.skip_extra(len, 3);
+    PluginOptions {
         operating_currencies,
         title,
         account_types,
-    })
-}
-
-fn account_types(r: &mut Reader<'_>) -> Result<PluginAccountTypes> {
-    const NAME: &str = "an account root name (a string)";
-    let len = r.struct_len("account types (an array of 5 strings)", 5)?;
-    let types = PluginAccountTypes {
-        assets: r.string(NAME)?,
-        liabilities: r.string(NAME)?,
-        equity: r.string(NAME)?,
-        income: r.string(NAME)?,
-        expenses: r.string(NAME)?,
-    };
-    skip_extra(r, len, 5)?;
-    Ok(types)
-}
-
-fn strings(r: &mut Reader<'_>, expected: &'static str) -> Result<Vec<String>> {
-    let len = r.array_len(expected)?;
-    let mut out = Vec::with_capacity(capacity(len, r, 1));
-    for _ in 0..len {
-        out.push(r.string(expected)?);
     }
-    Ok(out)
+}
+
+fn account_types(r: &mut Reader<'_>) -> PluginAccountTypes {
+    const NAME: &str = "an account root name (a string)";
+    let len = r.struct_len("account types (an array of 5 strings)", 5);
+    let types = PluginAccountTypes {
+        assets: r.string(NAME),
+        liabilities: r.string(NAME),
+        equity: r.string(NAME),
+        income: r.string(NAME),
+        expenses: r.string(NAME),
+    };
+    r.skip_extra(len, 5);
+    types
+}
+
+fn strings(r: &mut Reader<'_>, expected: &'static str) -> Vec<String> {
+    let len = r.array_len(expected);
+    list(r, len, 1, |r| r.string(expected))
 }
 
 /// The directive kinds, named by the wrapper's `type` key.
@@ -139,9 +142,9 @@ enum Kind {
 
 const TYPE: &str = "a directive type (a string such as \"transaction\")";
 
-fn kind(r: &mut Reader<'_>) -> Result<Kind> {
+fn kind(r: &mut Reader<'_>) -> Kind {
     let at = r.pos();
-    Ok(match r.str(TYPE)? {
+    match r.str(TYPE) {
         "transaction" => Kind::Transaction,
         "balance" => Kind::Balance,
         "open" => Kind::Open,
@@ -155,16 +158,16 @@ fn kind(r: &mut Reader<'_>) -> Result<Kind> {
         "query" => Kind::Query,
         "custom" => Kind::Custom,
         other => {
-            return Err(Reader::invalid(
-                at,
-                TYPE,
-                format!("the unknown directive type {other:?}"),
-            ));
+            if !r.failed() {
+                r.fail_with(at, TYPE, format!("the unknown directive type {other:?}"));
+            }
+            Kind::Close
         }
-    })
+    }
 }
 
 /// An empty directive of `kind`, filled in key by key; nothing here allocates.
+#[inline(always)]
 fn empty_data(kind: Kind) -> DirectiveData {
     let amount = || AmountData {
         number: String::new(),
@@ -258,141 +261,159 @@ fn required(data: &DirectiveData) -> &'static [(&'static str, u32)] {
     }
 }
 
-/// Decodes the value of `key` into `data`'s field of that name; skips keys the kind does
-/// not have. Returns the key's bit in [`required`], or 0.
-fn set_field(data: &mut DirectiveData, key: &[u8], r: &mut Reader<'_>) -> Result<u32> {
-    const ACCOUNT: &str = "an account (a string)";
-    const META: &str = "metadata (an array of [key, value] pairs)";
+// Every key of the directive map.
+const K_DATE: KeyCode = key_code("date");
+const K_FILENAME: KeyCode = key_code("filename");
+const K_LINENO: KeyCode = key_code("lineno");
+const K_TYPE: KeyCode = key_code("type");
+const K_DIRECTIVE_TYPE: KeyCode = key_code("directive_type");
+const K_FLAG: KeyCode = key_code("flag");
+const K_PAYEE: KeyCode = key_code("payee");
+const K_NARRATION: KeyCode = key_code("narration");
+const K_TAGS: KeyCode = key_code("tags");
+const K_LINKS: KeyCode = key_code("links");
+const K_METADATA: KeyCode = key_code("metadata");
+const K_POSTINGS: KeyCode = key_code("postings");
+const K_ACCOUNT: KeyCode = key_code("account");
+const K_AMOUNT: KeyCode = key_code("amount");
+const K_TOLERANCE: KeyCode = key_code("tolerance");
+const K_CURRENCIES: KeyCode = key_code("currencies");
+const K_BOOKING: KeyCode = key_code("booking");
+const K_CURRENCY: KeyCode = key_code("currency");
+const K_SOURCE_ACCOUNT: KeyCode = key_code("source_account");
+const K_EVENT_TYPE: KeyCode = key_code("event_type");
+const K_VALUE: KeyCode = key_code("value");
+const K_COMMENT: KeyCode = key_code("comment");
+const K_PATH: KeyCode = key_code("path");
+const K_NAME: KeyCode = key_code("name");
+const K_QUERY: KeyCode = key_code("query");
+const K_CUSTOM_TYPE: KeyCode = key_code("custom_type");
+const K_VALUES: KeyCode = key_code("values");
+
+const ACCOUNT: &str = "an account (a string)";
+const META: &str = "metadata (an array of [key, value] pairs)";
+const TAGS: &str = "tags (an array of strings)";
+const LINKS: &str = "links (an array of strings)";
+
+/// Decodes the value of key `key` into `data`'s field of that name; skips keys the kind
+/// does not have. Returns the key's bit in [`required`], or 0.
+#[inline(always)]
+fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     match data {
         DirectiveData::Transaction(t) => match key {
-            b"flag" => t.flag = r.string("a transaction flag (a string)")?,
-            b"payee" => {
-                t.payee = r.opt_string("a payee (a string or nil)")?;
-                return Ok(0);
+            K_FLAG => {
+                t.flag = r.string("a transaction flag (a string)");
+                return 1;
             }
-            b"narration" => {
-                t.narration = r.string("a narration (a string)")?;
-                return Ok(2);
+            K_PAYEE => t.payee = r.opt_string("a payee (a string or nil)"),
+            K_NARRATION => {
+                t.narration = r.string("a narration (a string)");
+                return 2;
             }
-            b"tags" => return strings(r, "tags (an array of strings)").map(|v| (t.tags = v, 0).1),
-            b"links" => {
-                return strings(r, "links (an array of strings)").map(|v| (t.links = v, 0).1);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (t.metadata = v, 0).1),
-            b"postings" => return postings(r).map(|v| (t.postings = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
+            K_TAGS => t.tags = strings(r, TAGS),
+            K_LINKS => t.links = strings(r, LINKS),
+            K_METADATA => t.metadata = metadata(r, META),
+            K_POSTINGS => t.postings = postings(r),
+            _ => r.skip(1),
         },
-        DirectiveData::Balance(b) => match key {
-            b"account" => b.account = r.string(ACCOUNT)?,
-            b"amount" => {
-                b.amount = amount(r)?;
-                return Ok(2);
-            }
-            b"tolerance" => {
-                b.tolerance = r.opt_string("a tolerance (a string or nil)")?;
-                return Ok(0);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (b.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Open(o) => match key {
-            b"account" => o.account = r.string(ACCOUNT)?,
-            b"currencies" => {
-                o.currencies = strings(r, "currencies (an array of strings)")?;
-                return Ok(0);
-            }
-            b"booking" => {
-                o.booking = r.opt_string("a booking method (a string or nil)")?;
-                return Ok(0);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (o.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Close(c) => match key {
-            b"account" => c.account = r.string(ACCOUNT)?,
-            b"metadata" => return metadata(r, META).map(|v| (c.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Commodity(c) => match key {
-            b"currency" => c.currency = r.string("a currency (a string)")?,
-            b"metadata" => return metadata(r, META).map(|v| (c.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Pad(p) => match key {
-            b"account" => p.account = r.string(ACCOUNT)?,
-            b"source_account" => {
-                p.source_account = r.string(ACCOUNT)?;
-                return Ok(2);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (p.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Event(e) => match key {
-            b"event_type" => e.event_type = r.string("an event type (a string)")?,
-            b"value" => {
-                e.value = r.string("an event value (a string)")?;
-                return Ok(2);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (e.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Note(n) => match key {
-            b"account" => n.account = r.string(ACCOUNT)?,
-            b"comment" => {
-                n.comment = r.string("a comment (a string)")?;
-                return Ok(2);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (n.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Document(d) => match key {
-            b"account" => d.account = r.string(ACCOUNT)?,
-            b"path" => {
-                d.path = r.string("a document path (a string)")?;
-                return Ok(2);
-            }
-            b"tags" => return strings(r, "tags (an array of strings)").map(|v| (d.tags = v, 0).1),
-            b"links" => {
-                return strings(r, "links (an array of strings)").map(|v| (d.links = v, 0).1);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (d.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Price(p) => match key {
-            b"currency" => p.currency = r.string("a currency (a string)")?,
-            b"amount" => {
-                p.amount = amount(r)?;
-                return Ok(2);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (p.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Query(q) => match key {
-            b"name" => q.name = r.string("a query name (a string)")?,
-            b"query" => {
-                q.query = r.string("a query (a string)")?;
-                return Ok(2);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (q.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
-        DirectiveData::Custom(c) => match key {
-            b"custom_type" => c.custom_type = r.string("a custom type (a string)")?,
-            b"values" => {
-                let len = r.array_len("custom values (an array)")?;
-                let mut values = Vec::with_capacity(capacity(len, r, MIN_META_VALUE));
-                for _ in 0..len {
-                    values.push(meta_value(r)?);
-                }
-                c.values = values;
-                return Ok(0);
-            }
-            b"metadata" => return metadata(r, META).map(|v| (c.metadata = v, 0).1),
-            _ => return r.skip(1).map(|()| 0),
-        },
+        _ => return set_other_field(data, key, r),
     }
+    0
+}
+
+/// [`set_field`] for every kind but transactions, kept out of line.
+#[inline(never)]
+fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
+    let first = match (data, key) {
+        (DirectiveData::Balance(b), K_ACCOUNT) => b.account = r.string(ACCOUNT),
+        (DirectiveData::Balance(b), K_AMOUNT) => {
+            b.amount = amount(r);
+            return 2;
+        }
+        (DirectiveData::Balance(b), K_TOLERANCE) => {
+            b.tolerance = r.opt_string("a tolerance (a string or nil)");
+            return 0;
+        }
+        (DirectiveData::Balance(b), K_METADATA) => return (b.metadata = metadata(r, META), 0).1,
+        (DirectiveData::Open(o), K_ACCOUNT) => o.account = r.string(ACCOUNT),
+        (DirectiveData::Open(o), K_CURRENCIES) => {
+            o.currencies = strings(r, "currencies (an array of strings)");
+            return 0;
+        }
+        (DirectiveData::Open(o), K_BOOKING) => {
+            o.booking = r.opt_string("a booking method (a string or nil)");
+            return 0;
+        }
+        (DirectiveData::Open(o), K_METADATA) => return (o.metadata = metadata(r, META), 0).1,
+        (DirectiveData::Close(c), K_ACCOUNT) => c.account = r.string(ACCOUNT),
+        (DirectiveData::Close(c), K_METADATA) => return (c.metadata = metadata(r, META), 0).1,
+        (DirectiveData::Commodity(c), K_CURRENCY) => {
+            c.currency = r.string("a currency (a string)");
+        }
+        (DirectiveData::Commodity(c), K_METADATA) => {
+            return (c.metadata = metadata(r, META), 0).1;
+        }
+        (DirectiveData::Pad(p), K_ACCOUNT) => p.account = r.string(ACCOUNT),
+        (DirectiveData::Pad(p), K_SOURCE_ACCOUNT) => {
+            p.source_account = r.string(ACCOUNT);
+            return 2;
+        }
+        (DirectiveData::Pad(p), K_METADATA) => return (p.metadata = metadata(r, META), 0).1,
+        (DirectiveData::Event(e), K_EVENT_TYPE) => {
+            e.event_type = r.string("an event type (a string)");
+        }
+        (DirectiveData::Event(e), K_VALUE) => {
+            e.value = r.string("an event value (a string)");
+            return 2;
+        }
+        (DirectiveData::Event(e), K_METADATA) => return (e.metadata = metadata(r, META), 0).1,
+        (DirectiveData::Note(n), K_ACCOUNT) => n.account = r.string(ACCOUNT),
+        (DirectiveData::Note(n), K_COMMENT) => {
+            n.comment = r.string("a comment (a string)");
+            return 2;
+        }
+        (DirectiveData::Note(n), K_METADATA) => return (n.metadata = metadata(r, META), 0).1,
+        (DirectiveData::Document(d), K_ACCOUNT) => d.account = r.string(ACCOUNT),
+        (DirectiveData::Document(d), K_PATH) => {
+            d.path = r.string("a document path (a string)");
+            return 2;
+        }
+        (DirectiveData::Document(d), K_TAGS) => return (d.tags = strings(r, TAGS), 0).1,
+        (DirectiveData::Document(d), K_LINKS) => return (d.links = strings(r, LINKS), 0).1,
+        (DirectiveData::Document(d), K_METADATA) => {
+            return (d.metadata = metadata(r, META), 0).1;
+        }
+        (DirectiveData::Price(p), K_CURRENCY) => p.currency = r.string("a currency (a string)"),
+        (DirectiveData::Price(p), K_AMOUNT) => {
+            p.amount = amount(r);
+            return 2;
+        }
+        (DirectiveData::Price(p), K_METADATA) => return (p.metadata = metadata(r, META), 0).1,
+        (DirectiveData::Query(q), K_NAME) => q.name = r.string("a query name (a string)"),
+        (DirectiveData::Query(q), K_QUERY) => {
+            q.query = r.string("a query (a string)");
+            return 2;
+        }
+        (DirectiveData::Query(q), K_METADATA) => return (q.metadata = metadata(r, META), 0).1,
+        (DirectiveData::Custom(c), K_CUSTOM_TYPE) => {
+            c.custom_type = r.string("a custom type (a string)");
+        }
+        (DirectiveData::Custom(c), K_VALUES) => {
+            let len = r.array_len("custom values (an array)");
+            c.values = list(r, len, MIN_META_VALUE, meta_value);
+            return 0;
+        }
+        (DirectiveData::Custom(c), K_METADATA) => {
+            return (c.metadata = metadata(r, META), 0).1;
+        }
+        _ => {
+            r.skip(1);
+            return 0;
+        }
+    };
     // The first required key of every kind falls through to here.
-    Ok(1)
+    let () = first;
+    1
 }
 
 /// The keys every directive may carry besides its kind's own.
@@ -406,59 +427,53 @@ struct Header {
 
 impl Header {
     /// Decodes the value of `key` if it is a header key; `false` otherwise (nothing read).
-    #[inline]
-    fn set(&mut self, key: &[u8], r: &mut Reader<'_>) -> Result<bool> {
+    #[inline(always)]
+    fn set(&mut self, key: KeyCode, r: &mut Reader<'_>) -> bool {
         match key {
-            b"date" => self.date = Some(r.string("a date (a string)")?),
-            b"filename" => self.filename = r.opt_string("a filename (a string or nil)")?,
-            b"lineno" => {
+            K_DATE => self.date = Some(r.string("a date (a string)")),
+            K_FILENAME => self.filename = r.opt_string("a filename (a string or nil)"),
+            K_LINENO => {
                 self.lineno = if r.nil() {
                     None
                 } else {
-                    Some(r.uint_as("a line number (an integer)")?)
+                    Some(r.uint_as("a line number (an integer)"))
                 };
             }
-            b"directive_type" => {
-                self.directive_type = r.string("a directive type (a string)")?;
-            }
-            _ => return Ok(false),
+            K_DIRECTIVE_TYPE => self.directive_type = r.string("a directive type (a string)"),
+            _ => return false,
         }
-        Ok(true)
+        true
     }
 }
 
-const KEY: &str = "a directive key (a string)";
+const NO_TYPE: &str = "a directive with a `type` key";
 
 /// Decodes a directive into `slot`. The header keys before `type` (all of them, in the
 /// host's order) are read first; once the kind is known the directive is written into the
 /// slot and the remaining keys fill it in place.
-fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) -> Result<()> {
+#[inline(always)]
+fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
     let at = r.pos();
-    let len = r.map_len("a directive (a map)")?;
+    let len = r.map_len("a directive (a map)");
     let mut header = Header::default();
     let mut index = 0;
     let mut early_key = None;
     let kind = loop {
-        if index == len {
-            return Err(Reader::invalid(
-                at,
-                "a directive with a `type` key",
-                "a map without one".to_owned(),
-            ));
+        if index == len || r.failed() {
+            if !r.failed() {
+                r.fail_with(at, NO_TYPE, "a map without one".to_owned());
+            }
+            break Kind::Close;
         }
         index += 1;
-        let Some(key) = r.str_bytes(KEY)? else {
-            // Not a key any version of the host writes: skip it and its value.
-            r.skip(2)?;
-            continue;
-        };
-        if key == b"type" {
-            break kind(r)?;
+        let key = r.key();
+        if key == K_TYPE {
+            break kind(r);
         }
-        if !header.set(key, r)? {
+        if !header.set(key, r) {
             // One of the kind's own keys before `type`: find the kind further on.
             early_key = Some(key);
-            break look_ahead_kind(*r, len - index, at)?;
+            break look_ahead_kind(r, len - index, at);
         }
     };
     let directive = slot.write(DirectiveWrapper {
@@ -469,87 +484,94 @@ fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) -> Resu
         data: empty_data(kind),
     });
     let mut seen = match early_key {
-        Some(key) => set_field(&mut directive.data, key, r)?,
+        Some(key) => set_field(&mut directive.data, key, r),
         None => 0,
     };
-    while index < len {
+    while index < len && !r.failed() {
         index += 1;
-        let Some(key) = r.str_bytes(KEY)? else {
-            r.skip(2)?;
-            continue;
-        };
-        if key == b"type" {
+        let key = r.key();
+        if key == K_TYPE {
             // Already read, or found by the look-ahead.
-            r.skip(1)?;
-        } else if !header.set(key, r)? {
-            seen |= set_field(&mut directive.data, key, r)?;
+            r.skip(1);
+        } else if !header.set(key, r) {
+            seen |= set_field(&mut directive.data, key, r);
         }
     }
+    if r.failed() {
+        return;
+    }
     let Some(date) = header.date else {
-        return Err(Reader::invalid(
+        r.fail_with(
             at,
             "a directive with a `date` key",
             "a map without one".to_owned(),
-        ));
+        );
+        return;
     };
     for &(name, bit) in required(&directive.data) {
         if seen & bit == 0 {
-            return Err(Reader::invalid(
-                at,
-                "a directive with every required key",
-                format!("a {} without `{name}`", directive.data.type_name()),
-            ));
+            let found = format!("a {} without `{name}`", directive.data.type_name());
+            r.fail_with(at, "a directive with every required key", found);
+            return;
         }
     }
     directive.date = date;
     directive.filename = header.filename;
     directive.lineno = header.lineno;
     directive.directive_type = header.directive_type;
-    Ok(())
 }
 
 /// Finds the `type` of a directive whose own keys come before it (the host always sends
 /// `type` first, so this only runs for reordered input). `r` stands before the value of a
 /// non-header key; `entries` more entries follow that value.
-fn look_ahead_kind(mut r: Reader<'_>, entries: usize, map_at: usize) -> Result<Kind> {
-    r.skip(1)?;
+#[inline(never)]
+fn look_ahead_kind(r: &mut Reader<'_>, entries: usize, map_at: usize) -> Kind {
+    let mut ahead = r.fork();
+    ahead.skip(1);
     for _ in 0..entries {
-        match r.str_bytes(KEY)? {
-            Some(b"type") => return kind(&mut r),
-            Some(_) => r.skip(1)?,
-            None => r.skip(2)?,
+        if ahead.failed() {
+            break;
         }
+        if ahead.key() == K_TYPE {
+            let kind = kind(&mut ahead);
+            if let Err(error) = ahead.finish(()) {
+                r.adopt(error);
+            }
+            return kind;
+        }
+        ahead.skip(1);
     }
-    Err(Reader::invalid(
-        map_at,
-        "a directive with a `type` key",
-        "a map without one".to_owned(),
-    ))
+    r.fail_with(map_at, NO_TYPE, "a map without one".to_owned());
+    Kind::Close
 }
 
-fn postings(r: &mut Reader<'_>) -> Result<Vec<PostingData>> {
-    let len = r.array_len("postings (an array)")?;
+fn postings(r: &mut Reader<'_>) -> Vec<PostingData> {
+    let len = r.array_len("postings (an array)");
     let mut out = Vec::with_capacity(capacity(len, r, MIN_POSTING));
     for _ in 0..len {
-        push_with(&mut out, |slot| posting(r, slot))?;
+        if r.failed() {
+            break;
+        }
+        push_with(&mut out, |slot| posting(r, slot));
     }
-    Ok(out)
+    out
 }
 
-fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) -> Result<()> {
-    let len = r.struct_len("a posting (an array of 7)", 6)?;
-    let account = r.string("a posting account (a string)")?;
-    let units = if r.nil() { None } else { Some(amount(r)?) };
-    let cost = if r.nil() { None } else { Some(cost(r)?) };
-    let price = if r.nil() { None } else { Some(price(r)?) };
-    let flag = r.opt_string("a posting flag (a string or nil)")?;
-    let metadata = metadata(r, "posting metadata (an array of [key, value] pairs)")?;
+#[inline(always)]
+fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
+    let len = r.struct_len("a posting (an array of 7)", 6);
+    let account = r.string("a posting account (a string)");
+    let units = if r.nil() { None } else { Some(amount(r)) };
+    let cost = if r.nil() { None } else { Some(cost(r)) };
+    let price = if r.nil() { None } else { Some(price(r)) };
+    let flag = r.opt_string("a posting flag (a string or nil)");
+    let metadata = metadata(r, "posting metadata (an array of [key, value] pairs)");
     let span = if len >= 7 && !r.nil() {
-        Some(span(r)?)
+        Some(span(r))
     } else {
         None
     };
-    skip_extra(r, len, 7)?;
+    r.skip_extra(len, 7);
     slot.write(PostingData {
         account,
         units,
@@ -559,74 +581,73 @@ fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) -> Result<()
         metadata,
         span,
     });
-    Ok(())
 }
 
-fn amount(r: &mut Reader<'_>) -> Result<AmountData> {
-    let len = r.struct_len("an amount (an array of 2)", 2)?;
+#[inline(always)]
+fn amount(r: &mut Reader<'_>) -> AmountData {
+    let len = r.struct_len("an amount (an array of 2)", 2);
     let amount = AmountData {
-        number: r.string("an amount's number (a string)")?,
-        currency: r.string("an amount's currency (a string)")?,
+        number: r.string("an amount's number (a string)"),
+        currency: r.string("an amount's currency (a string)"),
     };
-    skip_extra(r, len, 2)?;
-    Ok(amount)
+    r.skip_extra(len, 2);
+    amount
 }
 
-fn span(r: &mut Reader<'_>) -> Result<SourceSpan> {
-    let len = r.struct_len("a source span (an array of 3)", 3)?;
+#[inline(always)]
+fn span(r: &mut Reader<'_>) -> SourceSpan {
+    let len = r.struct_len("a source span (an array of 3)", 3);
     let span = SourceSpan {
-        start: r.uint("a span start (an integer)")?,
-        end: r.uint("a span end (an integer)")?,
-        file_id: r.uint_as("a span file id (an integer up to 65535)")?,
+        start: r.uint("a span start (an integer)"),
+        end: r.uint("a span end (an integer)"),
+        file_id: r.uint_as("a span file id (an integer up to 65535)"),
     };
-    skip_extra(r, len, 3)?;
-    Ok(span)
+    r.skip_extra(len, 3);
+    span
 }
 
-fn cost(r: &mut Reader<'_>) -> Result<CostData> {
-    let len = r.struct_len("a cost (an array of 5)", 5)?;
-    let number = if r.nil() { None } else { Some(cost_number(r)?) };
+#[inline(never)]
+fn cost(r: &mut Reader<'_>) -> CostData {
+    let len = r.struct_len("a cost (an array of 5)", 5);
+    let number = if r.nil() { None } else { cost_number(r) };
     let cost = CostData {
         number,
-        currency: r.opt_string("a cost currency (a string or nil)")?,
-        date: r.opt_string("a cost date (a string or nil)")?,
-        label: r.opt_string("a cost label (a string or nil)")?,
-        merge: r.bool("a cost merge flag (a boolean)")?,
+        currency: r.opt_string("a cost currency (a string or nil)"),
+        date: r.opt_string("a cost date (a string or nil)"),
+        label: r.opt_string("a cost label (a string or nil)"),
+        merge: r.bool("a cost merge flag (a boolean)"),
     };
-    skip_extra(r, len, 5)?;
-    Ok(cost)
+    r.skip_extra(len, 5);
+    cost
 }
 
-fn cost_number(r: &mut Reader<'_>) -> Result<CostNumberData> {
+fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
     const EXPECTED: &str = "a cost number ([kind, values…])";
     const KIND: &str =
         "a cost kind (\"per_unit\", \"total\", \"compound\" or \"per_unit_from_total\")";
     const NUMBER: &str = "a cost number (a string)";
-    let len = r.struct_len(EXPECTED, 2)?;
+    let len = r.struct_len(EXPECTED, 2);
     let kind_at = r.pos();
-    let (number, known) = match r.str(KIND)? {
+    let (number, known) = match r.str(KIND) {
         "per_unit" => (
             CostNumberData::PerUnit {
-                value: r.string(NUMBER)?,
+                value: r.string(NUMBER),
             },
             2,
         ),
         "total" => (
             CostNumberData::Total {
-                value: r.string(NUMBER)?,
+                value: r.string(NUMBER),
             },
             2,
         ),
         two @ ("compound" | "per_unit_from_total") => {
             if len < 3 {
-                return Err(Reader::invalid(
-                    kind_at,
-                    EXPECTED,
-                    format!("{two:?} with only one number"),
-                ));
+                r.fail_with(kind_at, EXPECTED, format!("{two:?} with only one number"));
+                return None;
             }
-            let per_unit = r.string(NUMBER)?;
-            let total = r.string(NUMBER)?;
+            let per_unit = r.string(NUMBER);
+            let total = r.string(NUMBER);
             let number = if two == "compound" {
                 CostNumberData::Compound { per_unit, total }
             } else {
@@ -635,157 +656,164 @@ fn cost_number(r: &mut Reader<'_>) -> Result<CostNumberData> {
             (number, 3)
         }
         other => {
-            return Err(Reader::invalid(
-                kind_at,
-                KIND,
-                format!("the unknown kind {other:?}"),
-            ));
+            if !r.failed() {
+                r.fail_with(kind_at, KIND, format!("the unknown kind {other:?}"));
+            }
+            return None;
         }
     };
-    skip_extra(r, len, known)?;
-    Ok(number)
+    r.skip_extra(len, known);
+    Some(number)
 }
 
-fn price(r: &mut Reader<'_>) -> Result<PriceAnnotationData> {
-    let len = r.struct_len("a price annotation (an array of 4)", 4)?;
-    let is_total = r.bool("a price's is_total flag (a boolean)")?;
-    let amount = if r.nil() { None } else { Some(amount(r)?) };
+#[inline(never)]
+fn price(r: &mut Reader<'_>) -> PriceAnnotationData {
+    let len = r.struct_len("a price annotation (an array of 4)", 4);
+    let is_total = r.bool("a price's is_total flag (a boolean)");
+    let amount = if r.nil() { None } else { Some(amount(r)) };
     let price = PriceAnnotationData {
         is_total,
         amount,
-        number: r.opt_string("a price number (a string or nil)")?,
-        currency: r.opt_string("a price currency (a string or nil)")?,
+        number: r.opt_string("a price number (a string or nil)"),
+        currency: r.opt_string("a price currency (a string or nil)"),
     };
-    skip_extra(r, len, 4)?;
-    Ok(price)
+    r.skip_extra(len, 4);
+    price
 }
 
-fn metadata(r: &mut Reader<'_>, expected: &'static str) -> Result<Metadata> {
-    let len = r.array_len(expected)?;
+#[inline(always)]
+fn metadata(r: &mut Reader<'_>, expected: &'static str) -> Metadata {
+    let len = r.array_len(expected);
+    if len == 0 {
+        return Vec::new();
+    }
+    metadata_pairs(r, len)
+}
+
+#[inline(never)]
+fn metadata_pairs(r: &mut Reader<'_>, len: usize) -> Metadata {
     let mut out = Vec::with_capacity(capacity(len, r, MIN_META_PAIR));
     for _ in 0..len {
+        if r.failed() {
+            break;
+        }
         push_with(&mut out, |slot| {
-            let pair_len = r.struct_len("a metadata pair (an array of 2)", 2)?;
-            let key = r.string("a metadata key (a string)")?;
-            let value = meta_value(r)?;
-            skip_extra(r, pair_len, 2)?;
+            let pair_len = r.struct_len("a metadata pair (an array of 2)", 2);
+            let key = r.string("a metadata key (a string)");
+            let value = meta_value(r);
+            r.skip_extra(pair_len, 2);
             slot.write((key, value));
-            Ok(())
-        })?;
+        });
     }
-    Ok(out)
+    out
 }
 
-fn meta_value(r: &mut Reader<'_>) -> Result<MetaValueData> {
+fn meta_value(r: &mut Reader<'_>) -> MetaValueData {
     const TYPE: &str = "a metadata type (\"string\", \"number\", \"date\", \"account\", \"currency\", \"tag\", \"link\", \"amount\" or \"bool\")";
     const TEXT: &str = "a metadata value (a string)";
-    let len = r.struct_len("a metadata value ([type, value])", 2)?;
+    let len = r.struct_len("a metadata value ([type, value])", 2);
     let type_at = r.pos();
-    let value = match r.str(TYPE)? {
-        "string" => MetaValueData::String(r.string(TEXT)?),
-        "number" => MetaValueData::Number(r.string(TEXT)?),
-        "date" => MetaValueData::Date(r.string(TEXT)?),
-        "account" => MetaValueData::Account(r.string(TEXT)?),
-        "currency" => MetaValueData::Currency(r.string(TEXT)?),
-        "tag" => MetaValueData::Tag(r.string(TEXT)?),
-        "link" => MetaValueData::Link(r.string(TEXT)?),
-        "amount" => MetaValueData::Amount(amount(r)?),
-        "bool" => MetaValueData::Bool(r.bool("a metadata value (a boolean)")?),
+    let value = match r.str(TYPE) {
+        "string" => MetaValueData::String(r.string(TEXT)),
+        "number" => MetaValueData::Number(r.string(TEXT)),
+        "date" => MetaValueData::Date(r.string(TEXT)),
+        "account" => MetaValueData::Account(r.string(TEXT)),
+        "currency" => MetaValueData::Currency(r.string(TEXT)),
+        "tag" => MetaValueData::Tag(r.string(TEXT)),
+        "link" => MetaValueData::Link(r.string(TEXT)),
+        "amount" => MetaValueData::Amount(amount(r)),
+        "bool" => MetaValueData::Bool(r.bool("a metadata value (a boolean)")),
         other => {
-            return Err(Reader::invalid(
-                type_at,
-                TYPE,
-                format!("the unknown type {other:?}"),
-            ));
+            if !r.failed() {
+                r.fail_with(type_at, TYPE, format!("the unknown type {other:?}"));
+            }
+            MetaValueData::Bool(false)
         }
     };
-    skip_extra(r, len, 2)?;
-    Ok(value)
+    r.skip_extra(len, 2);
+    value
 }
 
-pub(super) fn importer_input(r: &mut Reader<'_>) -> Result<ImporterInput> {
-    let len = r.struct_len("importer input (an array of 5)", 3)?;
-    let path = r.string("a statement path (a string)")?;
-    let content = bytes(r)?;
-    let account = r.string("an account (a string)")?;
+pub(super) fn importer_input(r: &mut Reader<'_>) -> ImporterInput {
+    let len = r.struct_len("importer input (an array of 5)", 3);
+    let path = r.string("a statement path (a string)");
+    let content = bytes(r);
+    let account = r.string("an account (a string)");
     let currency = if len >= 4 {
-        r.opt_string("a currency (a string or nil)")?
+        r.opt_string("a currency (a string or nil)")
     } else {
         None
     };
-    let options = if len >= 5 {
-        options(r)?
-    } else {
-        HashMap::new()
-    };
-    skip_extra(r, len, 5)?;
-    Ok(ImporterInput {
+    let options = if len >= 5 { options(r) } else { HashMap::new() };
+    r.skip_extra(len, 5);
+    ImporterInput {
         path,
         content,
         account,
         currency,
         options,
-    })
+    }
 }
 
-pub(super) fn identify_input(r: &mut Reader<'_>) -> Result<IdentifyInput> {
-    let len = r.struct_len("identify input (an array of 1)", 1)?;
-    let path = r.string("a file path (a string)")?;
-    skip_extra(r, len, 1)?;
-    Ok(IdentifyInput { path })
+pub(super) fn identify_input(r: &mut Reader<'_>) -> IdentifyInput {
+    let len = r.struct_len("identify input (an array of 1)", 1);
+    let path = r.string("a file path (a string)");
+    r.skip_extra(len, 1);
+    IdentifyInput { path }
 }
 
-fn options(r: &mut Reader<'_>) -> Result<HashMap<String, String>> {
+fn options(r: &mut Reader<'_>) -> HashMap<String, String> {
     const EXPECTED: &str = "an importer option (a string)";
-    let len = r.map_len("importer options (a map of strings)")?;
+    let len = r.map_len("importer options (a map of strings)");
     let mut out = HashMap::with_capacity(capacity(len, r, 2));
     for _ in 0..len {
-        let key = r.string(EXPECTED)?;
-        out.insert(key, r.string(EXPECTED)?);
+        if r.failed() {
+            break;
+        }
+        let key = r.string(EXPECTED);
+        out.insert(key, r.string(EXPECTED));
     }
-    Ok(out)
+    out
 }
 
 /// Statement bytes: the host sends an array of integers (one byte each below 0x80, two
 /// above); `bin` and `str` are accepted too.
-fn bytes(r: &mut Reader<'_>) -> Result<Vec<u8>> {
+fn bytes(r: &mut Reader<'_>) -> Vec<u8> {
     const EXPECTED: &str = "statement content (an array of byte values)";
-    if let Some(bytes) = r.str_bytes(EXPECTED)? {
-        return Ok(bytes.to_vec());
+    if let Some(bytes) = r.str_bytes(EXPECTED) {
+        return bytes.to_vec();
     }
-    let at = r.pos();
-    let bin_len = match r.peek() {
-        Some(0xc4) => Some(1),
-        Some(0xc5) => Some(2),
-        Some(0xc6) => Some(4),
-        _ => None,
+    let width = match r.rest().first() {
+        Some(0xc4) => 1,
+        Some(0xc5) => 2,
+        Some(0xc6) => 4,
+        _ => 0,
     };
-    if let Some(width) = bin_len {
-        let header = r.take(1 + width, EXPECTED)?;
-        let len = header[1..]
+    if width > 0 {
+        let header = r.take(1 + width, EXPECTED);
+        let len = header
             .iter()
+            .skip(1)
             .fold(0usize, |len, &b| (len << 8) | usize::from(b));
-        return Ok(r.take(len, EXPECTED)?.to_vec());
+        return r.take(len, EXPECTED).to_vec();
     }
-    let len = r
-        .array_len(EXPECTED)
-        .map_err(|_| r.error_at(at, EXPECTED))?;
+    let len = r.array_len(EXPECTED);
     let mut out = Vec::with_capacity(capacity(len, r, 1));
     let mut left = len;
-    while left > 0 {
+    while left > 0 && !r.failed() {
         // Runs of positive fixints are the bytes themselves: find the run eight bytes at a
         // time and copy it in one go.
         let rest = r.rest();
         let run = fixint_run(&rest[..left.min(rest.len())]);
         if run > 0 {
-            out.extend_from_slice(r.take(run, EXPECTED)?);
+            out.extend_from_slice(r.take(run, EXPECTED));
             left -= run;
             continue;
         }
-        out.push(r.uint_as("a byte value (an integer up to 255)")?);
+        out.push(r.uint_as("a byte value (an integer up to 255)"));
         left -= 1;
     }
-    Ok(out)
+    out
 }
 
 /// Length of the run of positive fixints (bytes below 0x80) at the start of `bytes`.

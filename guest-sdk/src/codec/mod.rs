@@ -128,7 +128,9 @@ const fn marker_kind(marker: u8) -> &'static str {
 ///
 /// Any byte sequence that is not a `PluginInput`, with the offset of the first bad value.
 pub fn decode_plugin_input(bytes: &[u8]) -> Result<PluginInput, DecodeError> {
-    decode::plugin_input(&mut Reader::new(bytes))
+    let mut reader = Reader::new(bytes);
+    let input = decode::plugin_input(&mut reader);
+    reader.finish(input)
 }
 
 /// Reads only the directive count of a `PluginInput` (the first two array headers), so a
@@ -142,10 +144,11 @@ pub fn decode_plugin_input(bytes: &[u8]) -> Result<PluginInput, DecodeError> {
 #[must_use]
 pub fn count_input_directives(bytes: &[u8]) -> Option<usize> {
     let mut reader = Reader::new(bytes);
-    if reader.array_len("plugin input").ok()? == 0 {
+    if reader.array_len("plugin input") == 0 {
         return None;
     }
-    reader.array_len("directives").ok()
+    let count = reader.array_len("directives");
+    reader.finish(count).ok()
 }
 
 /// Decodes the input of an importer's `extract` and `extract_enriched`.
@@ -154,7 +157,9 @@ pub fn count_input_directives(bytes: &[u8]) -> Option<usize> {
 ///
 /// Any byte sequence that is not an `ImporterInput`.
 pub fn decode_importer_input(bytes: &[u8]) -> Result<ImporterInput, DecodeError> {
-    decode::importer_input(&mut Reader::new(bytes))
+    let mut reader = Reader::new(bytes);
+    let input = decode::importer_input(&mut reader);
+    reader.finish(input)
 }
 
 /// Decodes the input of an importer's `identify`.
@@ -163,7 +168,9 @@ pub fn decode_importer_input(bytes: &[u8]) -> Result<ImporterInput, DecodeError>
 ///
 /// Any byte sequence that is not an `IdentifyInput`.
 pub fn decode_identify_input(bytes: &[u8]) -> Result<IdentifyInput, DecodeError> {
-    decode::identify_input(&mut Reader::new(bytes))
+    let mut reader = Reader::new(bytes);
+    let input = decode::identify_input(&mut reader);
+    reader.finish(input)
 }
 
 /// Encodes `process` output exactly as `rmp_serde::to_vec` would.

@@ -1,4 +1,11 @@
 //! MessagePack primitives over a byte slice, bounds-checked, never panicking.
+//!
+//! Every wasm instruction a guest executes costs a unit of fuel, so the reader is built
+//! for short instruction paths: errors are sticky instead of `Result`s threaded through
+//! every call (the first failure is recorded, the cursor jumps to the end of the input, and
+//! every later read returns an empty value at once), the common encodings (fixstr, fixint,
+//! fixarray) are tested first, and short ASCII strings and keys are read with masked
+//! eight-byte loads instead of byte loops.
 
 use super::{DecodeError, Found};
 
@@ -6,97 +13,159 @@ use super::{DecodeError, Found};
 /// ASCII, or, for integer arrays, positive fixints.
 pub(super) const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
-/// A cursor over the input.
-#[derive(Clone, Copy)]
+/// A map key identified without comparing bytes one by one: its length and its first and
+/// last eight bytes (zero-padded), which tell every key of the schema apart.
+pub(super) type KeyCode = (usize, u64, u64);
+
+/// The code of a key spelt `key` (at most 16 bytes).
+pub(super) const fn key_code(key: &str) -> KeyCode {
+    let bytes = key.as_bytes();
+    let len = bytes.len();
+    let mut first = 0u64;
+    let mut last = 0u64;
+    let mut i = 0;
+    while i < len && i < 8 {
+        first |= (bytes[i] as u64) << (8 * i);
+        i += 1;
+    }
+    if len > 8 {
+        let mut j = 0;
+        while j < 8 {
+            last |= (bytes[len - 8 + j] as u64) << (8 * j);
+            j += 1;
+        }
+    }
+    (len, first, last)
+}
+
+/// The code of a key that is not a short string: matches no schema key.
+pub(super) const UNKNOWN_KEY: KeyCode = (usize::MAX, 0, 0);
+
+/// A cursor over the input with a sticky error.
 pub(super) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    error: Option<DecodeError>,
 }
 
 impl<'a> Reader<'a> {
     pub(super) const fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0 }
+        Self {
+            buf,
+            pos: 0,
+            error: None,
+        }
+    }
+
+    /// A reader over the same input at the same position, with no error, for look-ahead.
+    pub(super) const fn fork(&self) -> Self {
+        Self::new_at(self.buf, self.pos)
+    }
+
+    const fn new_at(buf: &'a [u8], pos: usize) -> Self {
+        Self {
+            buf,
+            pos,
+            error: None,
+        }
     }
 
     pub(super) const fn pos(&self) -> usize {
         self.pos
     }
 
-    pub(super) const fn remaining(&self) -> usize {
+    const fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
-    /// The error for the value starting at `at`: described by its marker byte, or as the end
-    /// of the input.
+    /// Whether a read has failed; everything read since is empty.
+    #[inline(always)]
+    pub(super) const fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// The outcome: `value` if nothing failed, else the first error.
+    pub(super) fn finish<T>(self, value: T) -> Result<T, DecodeError> {
+        match self.error {
+            None => Ok(value),
+            Some(error) => Err(error),
+        }
+    }
+
+    /// Records a failure at `at`, described by the marker byte there (or as the end of the
+    /// input), unless an earlier one is already recorded; later reads return empty values.
     #[cold]
-    pub(super) fn error_at(&self, at: usize, expected: &'static str) -> DecodeError {
+    #[inline(never)]
+    pub(super) fn fail(&mut self, at: usize, expected: &'static str) {
         let found = self.buf.get(at).map_or(Found::End, |&b| Found::Marker(b));
-        DecodeError::new(at, expected, found)
+        self.record(DecodeError::new(at, expected, found));
     }
 
-    /// An error for a value of the right kind but unacceptable content.
+    /// Records a failure for a value of the right kind but unacceptable content.
     #[cold]
-    pub(super) fn invalid(at: usize, expected: &'static str, found: String) -> DecodeError {
-        DecodeError::new(at, expected, Found::Other(found))
+    #[inline(never)]
+    pub(super) fn fail_with(&mut self, at: usize, expected: &'static str, found: String) {
+        self.record(DecodeError::new(at, expected, Found::Other(found)));
+    }
+
+    /// Records an error found by a [`fork`](Self::fork).
+    #[cold]
+    pub(super) fn adopt(&mut self, error: DecodeError) {
+        self.record(error);
     }
 
     #[cold]
-    fn end(&self, expected: &'static str) -> DecodeError {
-        DecodeError::new(self.buf.len(), expected, Found::End)
+    fn fail_end(&mut self, expected: &'static str) {
+        let end = self.buf.len();
+        self.fail(end, expected);
     }
 
-    /// The unread bytes.
-    pub(super) fn rest(&self) -> &'a [u8] {
-        &self.buf[self.pos..]
+    fn record(&mut self, error: DecodeError) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+        self.pos = self.buf.len();
     }
 
     #[inline(always)]
-    pub(super) fn peek(&self) -> Option<u8> {
+    fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
 
+    /// The next `len` bytes, or an empty slice after recording a failure.
     #[inline(always)]
-    fn byte(&mut self, expected: &'static str) -> Result<u8, DecodeError> {
-        match self.buf.get(self.pos) {
-            Some(&b) => {
-                self.pos += 1;
-                Ok(b)
-            }
-            None => Err(self.end(expected)),
-        }
-    }
-
-    #[inline(always)]
-    pub(super) fn take(
-        &mut self,
-        len: usize,
-        expected: &'static str,
-    ) -> Result<&'a [u8], DecodeError> {
+    pub(super) fn take(&mut self, len: usize, expected: &'static str) -> &'a [u8] {
         if len > self.remaining() {
-            return Err(self.end(expected));
+            self.fail_end(expected);
+            return &[];
         }
         let bytes = &self.buf[self.pos..self.pos + len];
         self.pos += len;
-        Ok(bytes)
+        bytes
+    }
+
+    /// A big-endian unsigned integer of `width` bytes (1 to 8).
+    #[inline(always)]
+    fn be(&mut self, width: usize, expected: &'static str) -> u64 {
+        self.take(width, expected)
+            .iter()
+            .fold(0, |value, &b| (value << 8) | u64::from(b))
     }
 
     #[inline(always)]
-    fn be16(&mut self, expected: &'static str) -> Result<usize, DecodeError> {
-        let b = self.take(2, expected)?;
-        Ok(usize::from(u16::from_be_bytes([b[0], b[1]])))
+    fn be16(&mut self, expected: &'static str) -> u64 {
+        match self.take(2, expected) {
+            &[a, b] => u64::from(u16::from_be_bytes([a, b])),
+            _ => 0,
+        }
     }
 
     #[inline(always)]
-    fn be32(&mut self, expected: &'static str) -> Result<u32, DecodeError> {
-        let b = self.take(4, expected)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    fn be64(&mut self, expected: &'static str) -> Result<u64, DecodeError> {
-        let b = self.take(8, expected)?;
-        let mut word = [0; 8];
-        word.copy_from_slice(b);
-        Ok(u64::from_be_bytes(word))
+    fn be32(&mut self, expected: &'static str) -> u64 {
+        match self.take(4, expected) {
+            &[a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
+            _ => 0,
+        }
     }
 
     /// Consumes a nil, if one is next.
@@ -110,236 +179,329 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// An array header: the element count.
+    /// An array header: the element count (0 after a failure).
     #[inline(always)]
-    pub(super) fn array_len(&mut self, expected: &'static str) -> Result<usize, DecodeError> {
+    pub(super) fn array_len(&mut self, expected: &'static str) -> usize {
+        match self.peek() {
+            Some(m @ 0x90..=0x9f) => {
+                self.pos += 1;
+                usize::from(m & 0x0f)
+            }
+            _ => self.long_header(0xdc, expected),
+        }
+    }
+
+    /// A map header: the entry count (0 after a failure).
+    #[inline(always)]
+    pub(super) fn map_len(&mut self, expected: &'static str) -> usize {
+        match self.peek() {
+            Some(m @ 0x80..=0x8f) => {
+                self.pos += 1;
+                usize::from(m & 0x0f)
+            }
+            _ => self.long_header(0xde, expected),
+        }
+    }
+
+    /// A 16- or 32-bit array (`marker16` 0xdc) or map (0xde) header.
+    #[inline(never)]
+    fn long_header(&mut self, marker16: u8, expected: &'static str) -> usize {
         let at = self.pos;
-        match self.byte(expected)? {
-            m @ 0x90..=0x9f => Ok(usize::from(m & 0x0f)),
-            0xdc => self.be16(expected),
-            0xdd => Ok(self.be32(expected)? as usize),
-            _ => Err(self.error_at(at, expected)),
+        match self.peek() {
+            Some(m) if m == marker16 => {
+                self.pos += 1;
+                self.be16(expected) as usize
+            }
+            Some(m) if m == marker16 + 1 => {
+                self.pos += 1;
+                self.be32(expected) as usize
+            }
+            _ => {
+                self.fail(at, expected);
+                0
+            }
         }
     }
 
     /// The header of a positional struct, which must have at least `min` elements; returns
     /// the element count so the caller can default missing trailing fields and skip extras.
     #[inline(always)]
-    pub(super) fn struct_len(
-        &mut self,
-        expected: &'static str,
-        min: usize,
-    ) -> Result<usize, DecodeError> {
+    pub(super) fn struct_len(&mut self, expected: &'static str, min: usize) -> usize {
         let at = self.pos;
-        let len = self.array_len(expected)?;
-        if len < min {
-            return Err(Self::invalid(
-                at,
-                expected,
-                format!("an array of only {len} elements"),
-            ));
+        let len = self.array_len(expected);
+        if len < min && !self.failed() {
+            self.fail_with(at, expected, format!("an array of only {len} elements"));
         }
-        Ok(len)
+        len
     }
 
-    /// A map header: the entry count.
+    /// Skips the elements of a positional struct beyond the `known` ones this version reads.
     #[inline(always)]
-    pub(super) fn map_len(&mut self, expected: &'static str) -> Result<usize, DecodeError> {
-        let at = self.pos;
-        match self.byte(expected)? {
-            m @ 0x80..=0x8f => Ok(usize::from(m & 0x0f)),
-            0xde => self.be16(expected),
-            0xdf => Ok(self.be32(expected)? as usize),
-            _ => Err(self.error_at(at, expected)),
+    pub(super) fn skip_extra(&mut self, len: usize, known: usize) {
+        if len > known {
+            self.skip(len - known);
         }
     }
 
     /// The bytes of a string, not yet checked to be UTF-8; `None` (nothing consumed) when
     /// the next value is not a string.
     #[inline(always)]
-    pub(super) fn str_bytes(
-        &mut self,
-        expected: &'static str,
-    ) -> Result<Option<&'a [u8]>, DecodeError> {
-        let at = self.pos;
-        match self.buf.get(at) {
-            // fixstr: every key and most values.
-            Some(&m) if m & 0xe0 == 0xa0 => {
-                let len = usize::from(m & 0x1f);
-                let start = at + 1;
-                if len > self.buf.len() - start {
-                    return Err(self.end(expected));
-                }
-                self.pos = start + len;
-                Ok(Some(&self.buf[start..start + len]))
+    pub(super) fn str_bytes(&mut self, expected: &'static str) -> Option<&'a [u8]> {
+        match self.peek() {
+            Some(m) if m & 0xe0 == 0xa0 => {
+                self.pos += 1;
+                Some(self.take(usize::from(m & 0x1f), expected))
             }
-            _ => self.str_bytes_long(expected),
+            Some(0xd9..=0xdb) => Some(self.long_str_bytes(expected)),
+            _ => None,
         }
     }
 
     #[inline(never)]
-    fn str_bytes_long(&mut self, expected: &'static str) -> Result<Option<&'a [u8]>, DecodeError> {
-        let len = match self.peek() {
-            Some(0xd9) => {
-                self.pos += 1;
-                usize::from(self.byte(expected)?)
-            }
-            Some(0xda) => {
-                self.pos += 1;
-                self.be16(expected)?
-            }
-            Some(0xdb) => {
-                self.pos += 1;
-                self.be32(expected)? as usize
-            }
-            _ => return Ok(None),
+    fn long_str_bytes(&mut self, expected: &'static str) -> &'a [u8] {
+        let width = match self.peek() {
+            Some(0xd9) => 1,
+            Some(0xda) => 2,
+            _ => 4,
         };
-        self.take(len, expected).map(Some)
+        self.pos += 1;
+        let len = self.be(width, expected) as usize;
+        self.take(len, expected)
     }
 
-    /// A string, borrowed from the input.
+    /// A string borrowed from the input ("" after a failure).
     #[inline(always)]
-    pub(super) fn str(&mut self, expected: &'static str) -> Result<&'a str, DecodeError> {
+    pub(super) fn str(&mut self, expected: &'static str) -> &'a str {
         let at = self.pos;
-        let Some(bytes) = self.str_bytes(expected)? else {
-            return Err(self.error_at(at, expected));
+        let Some(bytes) = self.str_bytes(expected) else {
+            self.fail(at, expected);
+            return "";
         };
-        let start = self.pos - bytes.len();
-        if utf8_at(self.buf, start, bytes.len()) {
-            // SAFETY: just checked.
-            Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
-        } else {
-            Err(Self::invalid(
-                at,
-                expected,
-                "a string that is not valid UTF-8".to_owned(),
-            ))
+        match utf8(bytes) {
+            Some(text) => text,
+            None => {
+                self.fail_with(at, expected, "a string that is not valid UTF-8".to_owned());
+                ""
+            }
         }
     }
 
-    /// An owned string. The common case, a short ASCII fixstr away from the end of the
-    /// input, takes a branch-light path: two eight-byte loads check all its bytes at once.
+    /// An owned string (empty after a failure). The common case, an ASCII fixstr away from
+    /// the end of the input, checks all its bytes with two or four masked eight-byte loads.
     #[inline(always)]
-    pub(super) fn string(&mut self, expected: &'static str) -> Result<String, DecodeError> {
+    pub(super) fn string(&mut self, expected: &'static str) -> String {
+        let at = self.pos;
+        if let Some(window) = self.buf.get(at..at + 33) {
+            let marker = window[0];
+            let len = usize::from(marker & 0x1f);
+            if marker & 0xe0 == 0xa0 {
+                let [m0, m1, m2, m3] = FIXSTR_MASKS[len];
+                let mut high = (word(window, 1) & m0) | (word(window, 9) & m1);
+                if len > 16 {
+                    high |= (word(window, 17) & m2) | (word(window, 25) & m3);
+                }
+                if high & HIGH_BITS == 0 {
+                    self.pos = at + 1 + len;
+                    // SAFETY: every byte is below 0x80, and ASCII is UTF-8.
+                    return unsafe { String::from_utf8_unchecked(window[1..=len].to_vec()) };
+                }
+            }
+        }
+        self.string_slow(expected)
+    }
+
+    #[inline(never)]
+    fn string_slow(&mut self, expected: &'static str) -> String {
+        self.str(expected).to_owned()
+    }
+
+    #[inline(always)]
+    pub(super) fn opt_string(&mut self, expected: &'static str) -> Option<String> {
+        if self.nil() {
+            None
+        } else {
+            Some(self.string(expected))
+        }
+    }
+
+    /// A map key as a [`KeyCode`]. Keys that are not short strings are consumed and
+    /// reported as [`UNKNOWN_KEY`].
+    #[inline(always)]
+    pub(super) fn key(&mut self) -> KeyCode {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 17) {
             let marker = window[0];
             let len = usize::from(marker & 0x1f);
             if marker & 0xe0 == 0xa0 && len <= 16 {
-                let [low_mask, high_mask] = SHORT_MASKS[len];
-                let low = word(window, 1) & low_mask;
-                let high = word(window, 9) & high_mask;
-                if (low | high) & HIGH_BITS == 0 {
-                    self.pos = at + 1 + len;
-                    return Ok(copy_str(&window[1..=len]));
-                }
+                self.pos = at + 1 + len;
+                let first = word(window, 1) & SHORT_MASKS[len.min(8)][0];
+                let last = if len > 8 {
+                    word(window, 1 + len - 8)
+                } else {
+                    0
+                };
+                return (len, first, last);
             }
         }
-        self.str(expected).map(str::to_owned)
+        self.key_slow()
     }
 
+    #[inline(never)]
+    fn key_slow(&mut self) -> KeyCode {
+        match self.str_bytes("a key") {
+            Some(bytes) if bytes.len() <= 16 => {
+                let len = bytes.len();
+                let mut padded = [0; 16];
+                padded[..len].copy_from_slice(bytes);
+                let first = word(&padded, 0) & SHORT_MASKS[len.min(8)][0];
+                let last = if len > 8 { word(&padded, len - 8) } else { 0 };
+                (len, first, last)
+            }
+            Some(_) => UNKNOWN_KEY,
+            None => {
+                self.skip(1);
+                UNKNOWN_KEY
+            }
+        }
+    }
+
+    pub(super) fn bool(&mut self, expected: &'static str) -> bool {
+        match self.peek() {
+            Some(0xc2) => {
+                self.pos += 1;
+                false
+            }
+            Some(0xc3) => {
+                self.pos += 1;
+                true
+            }
+            _ => {
+                let at = self.pos;
+                self.fail(at, expected);
+                false
+            }
+        }
+    }
+
+    /// A non-negative integer written with any integer marker (0 after a failure).
     #[inline(always)]
-    pub(super) fn opt_string(
-        &mut self,
-        expected: &'static str,
-    ) -> Result<Option<String>, DecodeError> {
-        if self.nil() {
-            Ok(None)
-        } else {
-            self.string(expected).map(Some)
+    pub(super) fn uint(&mut self, expected: &'static str) -> u64 {
+        match self.peek() {
+            Some(m @ 0x00..=0x7f) => {
+                self.pos += 1;
+                u64::from(m)
+            }
+            Some(0xcd) => {
+                self.pos += 1;
+                self.be16(expected)
+            }
+            Some(0xce) => {
+                self.pos += 1;
+                self.be32(expected)
+            }
+            _ => self.uint_slow(expected),
         }
     }
 
-    pub(super) fn bool(&mut self, expected: &'static str) -> Result<bool, DecodeError> {
+    #[inline(never)]
+    fn uint_slow(&mut self, expected: &'static str) -> u64 {
         let at = self.pos;
-        match self.byte(expected)? {
-            0xc2 => Ok(false),
-            0xc3 => Ok(true),
-            _ => Err(self.error_at(at, expected)),
-        }
-    }
-
-    /// A non-negative integer written with any integer marker.
-    pub(super) fn uint(&mut self, expected: &'static str) -> Result<u64, DecodeError> {
-        let at = self.pos;
-        let signed = match self.byte(expected)? {
-            m @ 0x00..=0x7f => return Ok(u64::from(m)),
-            0xcc => return self.byte(expected).map(u64::from),
-            0xcd => return self.be16(expected).map(|v| v as u64),
-            0xce => return self.be32(expected).map(u64::from),
-            0xcf => return self.be64(expected),
-            m @ 0xe0..=0xff => i64::from(m as i8),
-            0xd0 => i64::from(self.byte(expected)? as i8),
-            0xd1 => i64::from(self.be16(expected)? as u16 as i16),
-            0xd2 => i64::from(self.be32(expected)? as i32),
-            0xd3 => self.be64(expected)? as i64,
-            _ => return Err(self.error_at(at, expected)),
+        let Some(marker) = self.peek() else {
+            self.fail(at, expected);
+            return 0;
         };
-        u64::try_from(signed)
-            .map_err(|_| Self::invalid(at, expected, format!("the negative integer {signed}")))
+        self.pos += 1;
+        let signed = match marker {
+            0xcc => return self.be(1, expected),
+            0xcd => return self.be16(expected),
+            0xce => return self.be32(expected),
+            0xcf => return self.be(8, expected),
+            0xe0..=0xff => i64::from(marker as i8),
+            0xd0 => i64::from(self.be(1, expected) as u8 as i8),
+            0xd1 => i64::from(self.be(2, expected) as u16 as i16),
+            0xd2 => i64::from(self.be(4, expected) as u32 as i32),
+            0xd3 => self.be(8, expected) as i64,
+            _ => {
+                self.fail(at, expected);
+                return 0;
+            }
+        };
+        u64::try_from(signed).unwrap_or_else(|_| {
+            self.fail_with(at, expected, format!("the negative integer {signed}"));
+            0
+        })
     }
 
     /// A non-negative integer that must fit `T`.
-    pub(super) fn uint_as<T: TryFrom<u64>>(
-        &mut self,
-        expected: &'static str,
-    ) -> Result<T, DecodeError> {
+    #[inline(always)]
+    pub(super) fn uint_as<T: TryFrom<u64> + Default>(&mut self, expected: &'static str) -> T {
         let at = self.pos;
-        let value = self.uint(expected)?;
-        T::try_from(value).map_err(|_| {
-            Self::invalid(
+        let value = self.uint(expected);
+        T::try_from(value).unwrap_or_else(|_| {
+            self.fail_with(
                 at,
                 expected,
                 format!("the integer {value}, which is too large"),
-            )
+            );
+            T::default()
         })
     }
 
     /// Skips `count` complete values of any kind. Iterative, so hostile nesting cannot
     /// exhaust the stack.
-    pub(super) fn skip(&mut self, count: usize) -> Result<(), DecodeError> {
+    #[inline(never)]
+    pub(super) fn skip(&mut self, count: usize) {
         const EXPECTED: &str = "a value";
         let mut pending = count as u64;
-        while pending > 0 {
+        while pending > 0 && !self.failed() {
             pending -= 1;
             let at = self.pos;
-            let (payload, children) = match self.byte(EXPECTED)? {
+            let Some(marker) = self.peek() else {
+                self.fail(at, EXPECTED);
+                return;
+            };
+            self.pos += 1;
+            let (payload, children) = match marker {
                 0x00..=0x7f | 0xc0 | 0xc2 | 0xc3 | 0xe0..=0xff => (0, 0),
-                m @ 0x80..=0x8f => (0, 2 * u64::from(m & 0x0f)),
-                m @ 0x90..=0x9f => (0, u64::from(m & 0x0f)),
-                m @ 0xa0..=0xbf => (usize::from(m & 0x1f), 0),
-                0xc4 | 0xd9 => (usize::from(self.byte(EXPECTED)?), 0),
-                0xc5 | 0xda => (self.be16(EXPECTED)?, 0),
-                0xc6 | 0xdb => (self.be32(EXPECTED)? as usize, 0),
-                0xc7 => (usize::from(self.byte(EXPECTED)?) + 1, 0),
-                0xc8 => (self.be16(EXPECTED)? + 1, 0),
-                0xc9 => (self.be32(EXPECTED)? as usize + 1, 0),
-                0xca => (4, 0),
-                0xcb => (8, 0),
+                0x80..=0x8f => (0, 2 * u64::from(marker & 0x0f)),
+                0x90..=0x9f => (0, u64::from(marker & 0x0f)),
+                0xa0..=0xbf => (usize::from(marker & 0x1f), 0),
+                0xc4 | 0xd9 => (self.be(1, EXPECTED) as usize, 0),
+                0xc5 | 0xda => (self.be(2, EXPECTED) as usize, 0),
+                0xc6 | 0xdb => (self.be(4, EXPECTED) as usize, 0),
+                0xc7 => (self.be(1, EXPECTED) as usize + 1, 0),
+                0xc8 => (self.be(2, EXPECTED) as usize + 1, 0),
+                0xc9 => (self.be(4, EXPECTED) as usize + 1, 0),
+                0xca | 0xce | 0xd2 => (4, 0),
+                0xcb | 0xcf | 0xd3 => (8, 0),
                 0xcc | 0xd0 => (1, 0),
-                0xcd | 0xd1 => (2, 0),
-                0xce | 0xd2 => (4, 0),
-                0xcf | 0xd3 => (8, 0),
-                0xd4 => (2, 0),
+                0xcd | 0xd1 | 0xd4 => (2, 0),
                 0xd5 => (3, 0),
                 0xd6 => (5, 0),
                 0xd7 => (9, 0),
                 0xd8 => (17, 0),
-                0xdc => (0, self.be16(EXPECTED)? as u64),
-                0xdd => (0, u64::from(self.be32(EXPECTED)?)),
-                0xde => (0, 2 * self.be16(EXPECTED)? as u64),
-                0xdf => (0, 2 * u64::from(self.be32(EXPECTED)?)),
-                0xc1 => return Err(self.error_at(at, EXPECTED)),
+                0xdc => (0, self.be(2, EXPECTED)),
+                0xdd => (0, self.be(4, EXPECTED)),
+                0xde => (0, 2 * self.be(2, EXPECTED)),
+                0xdf => (0, 2 * self.be(4, EXPECTED)),
+                0xc1 => {
+                    self.fail(at, EXPECTED);
+                    return;
+                }
             };
-            self.take(payload, EXPECTED)?;
+            self.take(payload, EXPECTED);
             pending += children;
             // Every pending value needs at least one byte, so a count beyond what is left
             // can only fail; stop now rather than loop over a hostile header.
             if pending > self.remaining() as u64 {
-                return Err(self.end(EXPECTED));
+                self.fail_end(EXPECTED);
             }
         }
-        Ok(())
+    }
+
+    /// The unread bytes.
+    pub(super) fn rest(&self) -> &'a [u8] {
+        &self.buf[self.pos..]
     }
 }
 
@@ -349,9 +511,24 @@ const SHORT_MASKS: [[u64; 2]; 17] = {
     let mut masks = [[0; 2]; 17];
     let mut len = 0;
     while len <= 16 {
-        let low = if len >= 8 { 8 } else { len };
-        let high = len - low;
-        masks[len] = [byte_mask(low), byte_mask(high)];
+        masks[len] = [FIXSTR_MASKS[len][0], FIXSTR_MASKS[len][1]];
+        len += 1;
+    }
+    masks
+};
+
+/// The same for a fixstr (up to 31 bytes) read as four words.
+const FIXSTR_MASKS: [[u64; 4]; 32] = {
+    let mut masks = [[0; 4]; 32];
+    let mut len = 0;
+    while len < 32 {
+        let mut w = 0;
+        while w < 4 {
+            let before = w * 8;
+            let bytes = if len <= before { 0 } else { len - before };
+            masks[len][w] = byte_mask(bytes);
+            w += 1;
+        }
         len += 1;
     }
     masks
@@ -365,35 +542,12 @@ const fn byte_mask(bytes: usize) -> u64 {
     }
 }
 
-/// An owned copy of `ascii`.
-#[inline(always)]
-fn copy_str(ascii: &[u8]) -> String {
-    // SAFETY: the caller checked every byte is below 0x80, and ASCII is UTF-8.
-    unsafe { String::from_utf8_unchecked(ascii.to_vec()) }
-}
-
-/// Loads eight bytes of `buf` at `at` (which the caller has checked are in bounds).
+/// Eight bytes of `buf` at `at`, little-endian (the caller has checked they exist).
 #[inline(always)]
 fn word(buf: &[u8], at: usize) -> u64 {
     let mut word = [0; 8];
     word.copy_from_slice(&buf[at..at + 8]);
     u64::from_le_bytes(word)
-}
-
-/// Whether `buf[start..start + len]` is UTF-8. Short ASCII strings, the common case, are
-/// recognised with one or two eight-byte loads that may also cover neighbouring bytes of
-/// `buf` (masked off) instead of a loop: every wasm instruction costs a unit of fuel.
-#[inline(always)]
-fn utf8_at(buf: &[u8], start: usize, len: usize) -> bool {
-    let ascii = if len < 8 && buf.len() - start >= 8 {
-        let mask = (1u64 << (len * 8)) - 1;
-        word(buf, start) & mask & HIGH_BITS == 0
-    } else if (8..=16).contains(&len) {
-        (word(buf, start) | word(buf, start + len - 8)) & HIGH_BITS == 0
-    } else {
-        false
-    };
-    ascii || utf8(&buf[start..start + len]).is_some()
 }
 
 /// Checks `bytes` is UTF-8, eight ASCII bytes at a time before falling back to the full
@@ -421,7 +575,7 @@ pub(super) fn utf8(bytes: &[u8]) -> Option<&str> {
 /// Capacity to reserve for `len` elements announced by a header when each takes at least
 /// `min_size` bytes: never more than the rest of the input could hold, so a hostile header
 /// cannot make the guest allocate gigabytes.
-#[inline]
+#[inline(always)]
 pub(super) fn capacity(len: usize, reader: &Reader<'_>, min_size: usize) -> usize {
     len.min(reader.remaining() / min_size)
 }
@@ -429,6 +583,12 @@ pub(super) fn capacity(len: usize, reader: &Reader<'_>, min_size: usize) -> usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read<T>(bytes: &[u8], f: impl FnOnce(&mut Reader<'_>) -> T) -> Result<T, String> {
+        let mut reader = Reader::new(bytes);
+        let value = f(&mut reader);
+        reader.finish(value).map_err(|e| e.to_string())
+    }
 
     #[test]
     fn integers_accept_every_marker_when_in_range() {
@@ -444,38 +604,63 @@ mod tests {
             (b"\xd3\x00\x00\x00\x00\x00\x00\x00\x05", 5),
         ];
         for (bytes, value) in cases {
-            assert_eq!(
-                Reader::new(bytes).uint("n").unwrap(),
-                *value,
-                "{bytes:02x?}"
-            );
+            assert_eq!(read(bytes, |r| r.uint("n")), Ok(*value), "{bytes:02x?}");
         }
-        let negative = Reader::new(b"\xff").uint("n").unwrap_err();
         assert_eq!(
-            negative.to_string(),
+            read(b"\xff", |r| r.uint("n")).unwrap_err(),
             "input byte 0: expected n, found the negative integer -1"
         );
-        let wide = Reader::new(b"\xcd\x01\x00")
-            .uint_as::<u8>("a u8")
-            .unwrap_err();
         assert_eq!(
-            wide.to_string(),
+            read(b"\xcd\x01\x00", |r| r.uint_as::<u8>("a u8")).unwrap_err(),
             "input byte 0: expected a u8, found the integer 256, which is too large"
         );
     }
 
     #[test]
-    fn short_string_check_ignores_neighbouring_bytes() {
-        let buf = b"\xa3abc\xff\xff\xff\xff\xff\xff\xff\xff\xa9123456789\xc3";
+    fn short_strings_ignore_neighbouring_bytes() {
+        let buf =
+            b"\xa3abc\xff\xff\xff\xff\xff\xff\xff\xff\xa9123456789\xc3\xc3\xc3\xc3\xc3\xc3\xc3\xc3";
         let mut reader = Reader::new(buf);
-        assert_eq!(reader.str("s").unwrap(), "abc");
+        assert_eq!(reader.string("s"), "abc");
         reader.pos = 12;
-        assert_eq!(reader.str("s").unwrap(), "123456789");
-        assert!(Reader::new(b"\xa2\xc3\xa9").str("s").unwrap() == "é");
-        assert!(Reader::new(b"\xa2\xc3\x28").str("s").is_err());
-        assert!(Reader::new(b"\xa9123456789").str("s").is_ok());
-        assert!(Reader::new(b"\xa9\xff23456789").str("s").is_err());
-        assert!(Reader::new(b"\xa91234567\xff9").str("s").is_err());
+        assert_eq!(reader.string("s"), "123456789");
+        assert_eq!(read(b"\xa2\xc3\xa9", |r| r.string("s")).unwrap(), "é");
+        assert!(read(b"\xa2\xc3\x28", |r| r.string("s")).is_err());
+        let tail = b"\xa91234567\xff9\0\0\0\0\0\0\0\0";
+        assert!(read(tail, |r| r.string("s")).is_err());
+        assert!(read(b"\xa9\xff23456789", |r| r.string("s")).is_err());
+    }
+
+    #[test]
+    fn keys_are_identified_by_length_and_both_ends() {
+        let padded = |key: &str| {
+            let mut bytes = vec![0xa0 | key.len() as u8];
+            bytes.extend_from_slice(key.as_bytes());
+            bytes
+        };
+        for key in [
+            "date",
+            "type",
+            "filename",
+            "narration",
+            "source_account",
+            "a",
+            "",
+        ] {
+            let mut long = padded(key);
+            long.extend_from_slice(&[0xff; 20]);
+            assert_eq!(Reader::new(&long).key(), key_code(key), "{key} (fast path)");
+            assert_eq!(
+                Reader::new(&padded(key)).key(),
+                key_code(key),
+                "{key} (near the end)"
+            );
+        }
+        assert_ne!(key_code("narration"), key_code("narratiox"));
+        assert_ne!(key_code("date"), key_code("dat"));
+        let mut reader = Reader::new(b"\x05\xa1k");
+        assert_eq!(reader.key(), UNKNOWN_KEY);
+        assert_eq!(reader.key(), key_code("k"));
     }
 
     #[test]
@@ -498,12 +683,24 @@ mod tests {
     fn skip_walks_nested_values_and_rejects_truncation() {
         let nested = b"\x92\x81\xa1k\x93\x01\xcb\0\0\0\0\0\0\0\0\xc4\x02ab\xd6\x01\0\0\0\0\x07";
         let mut reader = Reader::new(nested);
-        reader.skip(1).unwrap();
+        reader.skip(1);
+        assert!(!reader.failed());
         assert_eq!(reader.peek(), Some(0x07));
         for cut in 0..nested.len() - 1 {
-            assert!(Reader::new(&nested[..cut]).skip(1).is_err(), "cut at {cut}");
+            assert!(read(&nested[..cut], |r| r.skip(1)).is_err(), "cut at {cut}");
         }
-        let hostile = b"\xdd\xff\xff\xff\xff\x01";
-        assert!(Reader::new(hostile).skip(1).is_err());
+        assert!(read(b"\xdd\xff\xff\xff\xff\x01", |r| r.skip(1)).is_err());
+    }
+
+    #[test]
+    fn the_first_failure_wins_and_later_reads_are_empty() {
+        let mut reader = Reader::new(b"\xc0\xa1x");
+        assert_eq!(reader.string("first"), "");
+        assert_eq!(reader.string("second"), "");
+        assert_eq!(reader.array_len("third"), 0);
+        assert_eq!(
+            reader.finish(()).unwrap_err().to_string(),
+            "input byte 0: expected first, found nil (0xc0)"
+        );
     }
 }
