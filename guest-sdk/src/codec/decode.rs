@@ -142,29 +142,57 @@ enum Kind {
 
 const TYPE: &str = "a directive type (a string such as \"transaction\")";
 
+#[inline(always)]
 fn kind(r: &mut Reader<'_>) -> Kind {
     let at = r.pos();
-    match r.str(TYPE) {
-        "transaction" => Kind::Transaction,
-        "balance" => Kind::Balance,
-        "open" => Kind::Open,
-        "close" => Kind::Close,
-        "commodity" => Kind::Commodity,
-        "pad" => Kind::Pad,
-        "event" => Kind::Event,
-        "note" => Kind::Note,
-        "document" => Kind::Document,
-        "price" => Kind::Price,
-        "query" => Kind::Query,
-        "custom" => Kind::Custom,
-        other => {
-            if !r.failed() {
-                r.fail_with(at, TYPE, format!("the unknown directive type {other:?}"));
-            }
+    match r.key() {
+        K_TRANSACTION => Kind::Transaction,
+        K_BALANCE => Kind::Balance,
+        K_OPEN => Kind::Open,
+        K_CLOSE => Kind::Close,
+        K_COMMODITY => Kind::Commodity,
+        K_PAD => Kind::Pad,
+        K_EVENT => Kind::Event,
+        K_NOTE => Kind::Note,
+        K_DOCUMENT => Kind::Document,
+        K_PRICE => Kind::Price,
+        K_QUERY_KIND => Kind::Query,
+        K_CUSTOM => Kind::Custom,
+        _ => {
+            unknown_string(r, at, TYPE, "directive type");
             Kind::Close
         }
     }
 }
+
+/// Records that the string at `at` names no known variant (or is no string at all).
+#[cold]
+#[inline(never)]
+fn unknown_string(r: &mut Reader<'_>, at: usize, expected: &'static str, what: &str) {
+    if r.failed() {
+        return;
+    }
+    let mut again = r.fork();
+    again.seek(at);
+    let text = again.str(expected);
+    match again.finish(()) {
+        Ok(()) => r.fail_with(at, expected, format!("the unknown {what} {text:?}")),
+        Err(error) => r.adopt(error),
+    }
+}
+
+const K_TRANSACTION: KeyCode = key_code("transaction");
+const K_BALANCE: KeyCode = key_code("balance");
+const K_OPEN: KeyCode = key_code("open");
+const K_CLOSE: KeyCode = key_code("close");
+const K_COMMODITY: KeyCode = key_code("commodity");
+const K_PAD: KeyCode = key_code("pad");
+const K_EVENT: KeyCode = key_code("event");
+const K_NOTE: KeyCode = key_code("note");
+const K_DOCUMENT: KeyCode = key_code("document");
+const K_PRICE: KeyCode = key_code("price");
+const K_QUERY_KIND: KeyCode = key_code("query");
+const K_CUSTOM: KeyCode = key_code("custom");
 
 /// An empty directive of `kind`, filled in key by key; nothing here allocates.
 #[inline(always)]
@@ -711,22 +739,29 @@ fn metadata_pairs(r: &mut Reader<'_>, len: usize) -> Metadata {
 fn meta_value(r: &mut Reader<'_>) -> MetaValueData {
     const TYPE: &str = "a metadata type (\"string\", \"number\", \"date\", \"account\", \"currency\", \"tag\", \"link\", \"amount\" or \"bool\")";
     const TEXT: &str = "a metadata value (a string)";
+    const STRING: KeyCode = key_code("string");
+    const NUMBER: KeyCode = key_code("number");
+    const DATE: KeyCode = key_code("date");
+    const ACCOUNT: KeyCode = key_code("account");
+    const CURRENCY: KeyCode = key_code("currency");
+    const TAG: KeyCode = key_code("tag");
+    const LINK: KeyCode = key_code("link");
+    const AMOUNT: KeyCode = key_code("amount");
+    const BOOL: KeyCode = key_code("bool");
     let len = r.struct_len("a metadata value ([type, value])", 2);
     let type_at = r.pos();
-    let value = match r.str(TYPE) {
-        "string" => MetaValueData::String(r.string(TEXT)),
-        "number" => MetaValueData::Number(r.string(TEXT)),
-        "date" => MetaValueData::Date(r.string(TEXT)),
-        "account" => MetaValueData::Account(r.string(TEXT)),
-        "currency" => MetaValueData::Currency(r.string(TEXT)),
-        "tag" => MetaValueData::Tag(r.string(TEXT)),
-        "link" => MetaValueData::Link(r.string(TEXT)),
-        "amount" => MetaValueData::Amount(amount(r)),
-        "bool" => MetaValueData::Bool(r.bool("a metadata value (a boolean)")),
-        other => {
-            if !r.failed() {
-                r.fail_with(type_at, TYPE, format!("the unknown type {other:?}"));
-            }
+    let value = match r.key() {
+        STRING => MetaValueData::String(r.string(TEXT)),
+        NUMBER => MetaValueData::Number(r.string(TEXT)),
+        DATE => MetaValueData::Date(r.string(TEXT)),
+        ACCOUNT => MetaValueData::Account(r.string(TEXT)),
+        CURRENCY => MetaValueData::Currency(r.string(TEXT)),
+        TAG => MetaValueData::Tag(r.string(TEXT)),
+        LINK => MetaValueData::Link(r.string(TEXT)),
+        AMOUNT => MetaValueData::Amount(amount(r)),
+        BOOL => MetaValueData::Bool(r.bool("a metadata value (a boolean)")),
+        _ => {
+            unknown_string(r, type_at, TYPE, "type");
             MetaValueData::Bool(false)
         }
     };

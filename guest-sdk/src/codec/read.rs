@@ -70,6 +70,11 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Moves the cursor (of a [`fork`](Self::fork)) back to `pos`.
+    pub(super) fn seek(&mut self, pos: usize) {
+        self.pos = pos.min(self.buf.len());
+    }
+
     pub(super) const fn pos(&self) -> usize {
         self.pos
     }
