@@ -256,10 +256,13 @@ fn main() -> ExitCode {
         line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
     }
     println!();
-    if rows.iter().any(|r| r[2].ends_with(" *")) {
+    if rows
+        .iter()
+        .any(|r| r[1].ends_with(" *") || r[2].ends_with(" *"))
+    {
         println!(
-            "* rustledger's SDK cannot process {} directives in one call; its figure is the marginal \
-         fuel per directive between {} and {} directives.",
+            "* this SDK's guest cannot process {} directives in one call (out of fuel); the figure \
+             is its marginal fuel per directive between {} and {} directives.",
             thousands(LEDGER),
             FALLBACK.0,
             FALLBACK.1

@@ -352,7 +352,7 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
 /// [`set_field`] for every kind but transactions, kept out of line.
 #[inline(never)]
 fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
-    let first = match (data, key) {
+    match (data, key) {
         (DirectiveData::Balance(b), K_ACCOUNT) => b.account = r.string(ACCOUNT),
         (DirectiveData::Balance(b), K_AMOUNT) => {
             b.amount = amount(r);
@@ -440,7 +440,6 @@ fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -
         }
     };
     // The first required key of every kind falls through to here.
-    let () = first;
     1
 }
 

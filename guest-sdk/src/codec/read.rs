@@ -525,12 +525,12 @@ const SHORT_MASKS: [[u64; 2]; 17] = {
 /// The same for a fixstr (up to 31 bytes) read as four words.
 const FIXSTR_MASKS: [[u64; 4]; 32] = {
     let mut masks = [[0; 4]; 32];
-    let mut len = 0;
+    let mut len: usize = 0;
     while len < 32 {
         let mut w = 0;
         while w < 4 {
             let before = w * 8;
-            let bytes = if len <= before { 0 } else { len - before };
+            let bytes = len.saturating_sub(before);
             masks[len][w] = byte_mask(bytes);
             w += 1;
         }
