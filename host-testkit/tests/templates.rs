@@ -1,6 +1,6 @@
 //! Renders each cargo-generate template in `templates/` the way `cargo generate` does, then
-//! runs the new crate's own commands in it: `cargo test`, `cargo fmt --check` and the README's
-//! wasm build. A template must be green with zero edits.
+//! runs the new crate's own commands in it: `cargo fmt --check`, `cargo test`, `cargo clippy`
+//! and the README's wasm build. A template must be green with zero edits.
 //!
 //! The templates promise to use nothing but `{{ variable }}` substitution (no Liquid tags,
 //! no filters, no include/exclude lists), so rendering them needs no Liquid engine; anything
@@ -86,6 +86,11 @@ fn check_template(kind: &str, name: &str, destination: Destination) {
 
     cargo(&generated, &["fmt", "--check"]);
     cargo(&generated, &["test"]);
+    // The generated CI workflow lints too.
+    cargo(
+        &generated,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+    );
     let leftovers: Vec<_> = files(&generated)
         .into_iter()
         .filter(|f| f.to_string_lossy().ends_with(".snap.new"))
