@@ -279,9 +279,10 @@ impl CostNumberData {
     #[must_use]
     pub fn per_unit(&self) -> Option<&str> {
         match self {
-            Self::PerUnit { value } | Self::PerUnitFromTotal { per_unit: value, .. } => {
-                Some(value)
-            }
+            Self::PerUnit { value }
+            | Self::PerUnitFromTotal {
+                per_unit: value, ..
+            } => Some(value),
             Self::Total { .. } | Self::Compound { .. } => None,
         }
     }
