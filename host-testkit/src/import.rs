@@ -209,7 +209,8 @@ impl<'g> ImportRun<'g> {
             error_lines: output
                 .errors
                 .iter()
-                .map(|e| render::plugin_error_line(e, None))
+                // Relative to the statement's folder, so snapshots do not depend on where it lives.
+                .map(|e| render::plugin_error_line(e, path.parent()))
                 .collect(),
             errors: output.errors,
             report: Report::new(stats, limits),
