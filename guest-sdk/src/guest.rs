@@ -15,6 +15,8 @@ use rlplugin_types::{
 };
 
 use crate::codec;
+use crate::discard;
+use crate::text::{concat, decimal};
 
 /// What a `process` function may return: a [`PluginOutput`], or a `Result` whose error
 /// becomes a diagnostic while every input directive is kept.
@@ -160,33 +162,61 @@ where
     F: FnOnce(PluginInput) -> R,
     R: IntoPluginOutput,
 {
-    let decoded = match codec::decode_plugin_input(input) {
-        Ok(decoded) => decoded,
-        Err(error) => {
-            let count = codec::count_input_directives(input);
-            let kept = match count {
-                Some(n) => format!("all {n} directives were kept unchanged"),
-                None => "the ledger was left unchanged".to_owned(),
-            };
-            let error = PluginError::error(format!(
-                "cannot decode the plugin input ({error}); {kept}; rebuild the plugin with an \
-                 rlplugin release that supports this rustledger version"
-            ));
-            let mut output = count.map_or_else(
-                || PluginOutput {
-                    ops: Vec::new(),
-                    errors: Vec::new(),
-                },
-                PluginOutput::passthrough,
-            );
-            output.errors.push(error);
-            return output;
-        }
-    };
-    let input_len = decoded.directives.len();
-    let mut output = process(decoded).into_plugin_output(input_len);
+    let mut output = call_plugin(input, process);
     crate::validate::check_plugin_output(&mut output);
     output
+}
+
+/// The only part of the `process` path that depends on the author's function: everything
+/// else is compiled once, whatever `process` is.
+fn call_plugin<F, R>(input: &[u8], process: F) -> PluginOutput
+where
+    F: FnOnce(PluginInput) -> R,
+    R: IntoPluginOutput,
+{
+    match codec::decode_plugin_input(input) {
+        Ok(decoded) => {
+            let input_len = decoded.directives.len();
+            process(decoded).into_plugin_output(input_len)
+        }
+        Err(error) => undecodable_plugin_input(input, &error),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn undecodable_plugin_input(input: &[u8], error: &codec::DecodeError) -> PluginOutput {
+    let count = codec::count_input_directives(input);
+    let directives = count.map(decimal);
+    let kept = match &directives {
+        Some(n) => concat(&["all ", n.as_str(), " directives were kept unchanged"]),
+        None => "the ledger was left unchanged".to_owned(),
+    };
+    let error = PluginError::error(concat(&[
+        "cannot decode the plugin input (",
+        &error.to_string(),
+        "); ",
+        &kept,
+        "; rebuild the plugin with an rlplugin release that supports this rustledger version",
+    ]));
+    let mut output = count.map_or_else(
+        || PluginOutput {
+            ops: Vec::new(),
+            errors: Vec::new(),
+        },
+        PluginOutput::passthrough,
+    );
+    output.errors.push(error);
+    output
+}
+
+/// Validates and encodes an output; non-generic, so every guest links one copy.
+#[inline(never)]
+fn finish_plugin(mut output: PluginOutput) -> Vec<u8> {
+    crate::validate::check_plugin_output(&mut output);
+    let bytes = codec::encode_plugin_output(&output);
+    discard(output);
+    bytes
 }
 
 /// [`plugin_output`], encoded for the host.
@@ -204,7 +234,7 @@ where
     F: FnOnce(PluginInput) -> R,
     R: IntoPluginOutput,
 {
-    codec::encode_plugin_output(&plugin_output(input, process))
+    finish_plugin(call_plugin(input, process))
 }
 
 /// The `metadata` step, encoded for the host.
@@ -327,9 +357,13 @@ where
     codec::encode_enriched_output(&enriched_output(input, extract_enriched))
 }
 
+#[cold]
+#[inline(never)]
 fn undecodable_import(error: &codec::DecodeError) -> String {
-    format!(
-        "cannot decode the importer input ({error}); nothing was imported; rebuild the \
-         importer with an rlplugin release that supports this rustledger version"
-    )
+    concat(&[
+        "cannot decode the importer input (",
+        &error.to_string(),
+        "); nothing was imported; rebuild the importer with an rlplugin release that \
+         supports this rustledger version",
+    ])
 }

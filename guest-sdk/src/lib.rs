@@ -97,6 +97,7 @@ pub mod guest;
 mod macros;
 mod ops;
 mod panic;
+mod text;
 pub mod validate;
 
 #[doc(hidden)]
@@ -106,6 +107,16 @@ pub use config::{ConfigError, config};
 pub use guest::{IntoEnrichedOutput, IntoImporterOutput, IntoPluginOutput};
 pub use ops::{Ops, OpsError};
 pub use rlplugin_types::*;
+
+/// Lets go of a value the guest no longer needs. In a wasm guest the host discards the
+/// whole instance after each call, so nothing needs freeing and skipping the drop keeps its
+/// glue out of the module; natively (tests) it is an ordinary drop.
+pub(crate) fn discard<T>(value: T) {
+    #[cfg(target_arch = "wasm32")]
+    core::mem::forget(value);
+    #[cfg(not(target_arch = "wasm32"))]
+    drop(value);
+}
 
 /// The export through which an rlplugin guest hands its panic record to a test kit:
 /// `() -> i64`, 0 or `(ptr << 32) | len` of `<file>:<line>:<column>\n<message>`.

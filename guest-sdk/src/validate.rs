@@ -38,6 +38,9 @@ use rlplugin_types::{
     ImporterOutput, PluginError, PluginOp, PluginOutput, PostingData,
 };
 
+use crate::discard;
+use crate::text::{concat, decimal};
+
 /// Why the host would reject a directive: which field, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidField {
@@ -54,7 +57,7 @@ impl InvalidField {
     }
 
     fn within(mut self, parent: &str) -> Self {
-        self.field = format!("{parent}.{}", self.field);
+        self.field = concat(&[parent, ".", &self.field]);
         self
     }
 
@@ -110,18 +113,21 @@ pub fn validate_directive(directive: &DirectiveWrapper) -> Result<(), InvalidFie
     check_date(&directive.date).map_err(|problem| InvalidField::new("date", problem))?;
     match &directive.data {
         DirectiveData::Transaction(txn) => {
-            if txn.flag.chars().count() != 1 {
+            let mut chars = txn.flag.chars();
+            if chars.next().is_none() || chars.next().is_some() {
                 return Err(InvalidField::new(
                     "flag",
-                    format!(
-                        "\"{}\" is not a single character; use a one-character flag such as \"*\" or \"!\"",
-                        txn.flag
-                    ),
+                    concat(&[
+                        "\"",
+                        &txn.flag,
+                        "\" is not a single character; use a one-character flag such as \"*\" or \"!\"",
+                    ]),
                 ));
             }
             for (index, posting) in txn.postings.iter().enumerate() {
-                check_posting(posting)
-                    .map_err(|error| error.within(&format!("postings[{index}]")))?;
+                check_posting(posting).map_err(|error| {
+                    error.within(&concat(&["postings[", decimal(index).as_str(), "]"]))
+                })?;
             }
         }
         DirectiveData::Balance(balance) => {
@@ -172,7 +178,8 @@ fn check_cost(cost: &CostData, units: Option<&AmountData>) -> Result<(), Invalid
         return Ok(());
     };
     let decimal = |field: &str, text: &str| {
-        check_decimal(text).map_err(|problem| InvalidField::new(format!("number.{field}"), problem))
+        check_decimal(text)
+            .map_err(|problem| InvalidField::new(concat(&["number.", field]), problem))
     };
     match number {
         CostNumberData::PerUnit { value } | CostNumberData::Total { value } => {
@@ -207,7 +214,10 @@ fn check_per_unit_from_total(
         .ok_or_else(|| {
             InvalidField::new(
                 "number",
-                format!("a per_unit_from_total cost needs the posting's units; {fix}"),
+                concat(&[
+                    "a per_unit_from_total cost needs the posting's units; ",
+                    fix,
+                ]),
             )
         })?
         .number
@@ -220,15 +230,28 @@ fn check_per_unit_from_total(
     if quantity_value == 0.0 {
         return Err(InvalidField::new(
             "number",
-            format!("a per_unit_from_total cost cannot apply to zero units; {fix}"),
+            concat(&[
+                "a per_unit_from_total cost cannot apply to zero units; ",
+                fix,
+            ]),
         ));
     }
     let difference = (per_unit_value * quantity_value.abs() - total_value).abs();
     if difference > (total_value.abs() * 1e-9).max(1e-12) {
-        let quantity = quantity.trim_start_matches('-');
+        // `check_decimal` accepted it: at most one sign.
+        let quantity = quantity.strip_prefix('-').unwrap_or(quantity);
         return Err(InvalidField::new(
             "number",
-            format!("per_unit × |units| is not total ({per_unit} × {quantity} ≠ {total}); {fix}"),
+            concat(&[
+                "per_unit × |units| is not total (",
+                per_unit,
+                " × ",
+                quantity,
+                " ≠ ",
+                total,
+                "); ",
+                fix,
+            ]),
         ));
     }
     Ok(())
@@ -309,16 +332,26 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
     let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     if text.is_empty() {
-        return Err(format!("the number is empty; {plain}"));
+        return Err(concat(&["the number is empty; ", plain]));
     }
     if !all_digits(whole) || (digits.contains('.') && !all_digits(fraction)) {
-        return Err(format!("\"{text}\" is not a plain decimal number; {plain}"));
+        return Err(concat(&[
+            "\"",
+            text,
+            "\" is not a plain decimal number; ",
+            plain,
+        ]));
     }
     if fraction.len() > MAX_SCALE {
-        return Err(format!(
-            "\"{text}\" has {} digits after the point, at most {MAX_SCALE} are allowed",
-            fraction.len()
-        ));
+        return Err(concat(&[
+            "\"",
+            text,
+            "\" has ",
+            decimal(fraction.len()).as_str(),
+            " digits after the point, at most ",
+            decimal(MAX_SCALE).as_str(),
+            " are allowed",
+        ]));
     }
     let significant = whole
         .bytes()
@@ -331,10 +364,12 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
                 .filter(|&m| m <= MAX_MANTISSA)
         });
     if significant.is_none() {
-        return Err(format!(
-            "\"{text}\" has too many significant digits for a 96-bit decimal (at most \
-             79228162514264337593543950335 without the point)"
-        ));
+        return Err(concat(&[
+            "\"",
+            text,
+            "\" has too many significant digits for a 96-bit decimal (at most \
+             79228162514264337593543950335 without the point)",
+        ]));
     }
     Ok(())
 }
@@ -361,7 +396,7 @@ pub fn check_date(text: &str) -> Result<(), String> {
             .enumerate()
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shape {
-        return Err(format!("\"{text}\" is not a date; write YYYY-MM-DD"));
+        return Err(concat(&["\"", text, "\" is not a date; write YYYY-MM-DD"]));
     }
     let number = |range: core::ops::Range<usize>| {
         bytes[range]
@@ -378,15 +413,37 @@ pub fn check_date(text: &str) -> Result<(), String> {
         _ => 0,
     };
     if day == 0 || day > days {
-        return Err(format!(
-            "\"{text}\" is not a calendar date; write YYYY-MM-DD"
-        ));
+        return Err(concat(&[
+            "\"",
+            text,
+            "\" is not a calendar date; write YYYY-MM-DD",
+        ]));
     }
     Ok(())
 }
 
-fn describe(directive: &DirectiveWrapper) -> String {
-    format!("{} dated {}", directive.type_name(), directive.date)
+/// An error-severity diagnostic for a rejected directive: `<lead><type> dated <date>:
+/// <field>: <problem><tail>`, located at the directive when its position is known.
+#[cold]
+#[inline(never)]
+fn rejection(
+    lead: &str,
+    directive: &DirectiveWrapper,
+    invalid: &InvalidField,
+    tail: &str,
+) -> PluginError {
+    PluginError::error(concat(&[
+        lead,
+        directive.type_name(),
+        " dated ",
+        &directive.date,
+        ": ",
+        &invalid.field,
+        ": ",
+        &invalid.problem,
+        tail,
+    ]))
+    .at_directive(directive)
 }
 
 /// Replaces each invalid `Modify` with a `Keep` of the original and drops each invalid
@@ -409,44 +466,61 @@ fn describe(directive: &DirectiveWrapper) -> String {
 /// assert!(output.errors[0].message.starts_with("invalid modification of commodity dated yesterday"));
 /// ```
 pub fn check_plugin_output(output: &mut PluginOutput) {
-    let errors = &mut output.errors;
-    output.ops.retain_mut(|op| match op {
-        PluginOp::Modify(index, directive) => {
-            if let Err(invalid) = validate_directive(directive) {
-                errors.push(
-                    PluginError::error(format!(
-                        "invalid modification of {}: {invalid}; the original directive was kept",
-                        describe(directive)
-                    ))
-                    .at_directive(directive),
-                );
-                *op = PluginOp::Keep(*index);
+    let mut rejected_inserts = Vec::new();
+    for (position, op) in output.ops.iter_mut().enumerate() {
+        match op {
+            PluginOp::Modify(index, directive) => {
+                if let Err(invalid) = validate_directive(directive) {
+                    output.errors.push(rejection(
+                        "invalid modification of ",
+                        directive,
+                        &invalid,
+                        "; the original directive was kept",
+                    ));
+                    let keep = PluginOp::Keep(*index);
+                    discard(core::mem::replace(op, keep));
+                }
             }
-            true
+            PluginOp::Insert(directive) => {
+                if let Err(invalid) = validate_directive(directive) {
+                    output.errors.push(rejection(
+                        "invalid inserted ",
+                        directive,
+                        &invalid,
+                        "; it was not inserted",
+                    ));
+                    rejected_inserts.push(position);
+                }
+            }
+            PluginOp::Keep(_) | PluginOp::Delete(_) => {}
         }
-        PluginOp::Insert(directive) => match validate_directive(directive) {
-            Ok(()) => true,
-            Err(invalid) => {
-                errors.push(
-                    PluginError::error(format!(
-                        "invalid inserted {}: {invalid}; it was not inserted",
-                        describe(directive)
-                    ))
-                    .at_directive(directive),
-                );
-                false
-            }
-        },
-        PluginOp::Keep(_) | PluginOp::Delete(_) => true,
-    });
+    }
+    if !rejected_inserts.is_empty() {
+        remove_ops(&mut output.ops, &rejected_inserts);
+    }
+}
+
+/// Removes the ops at `positions` (ascending). Rare, so it moves every op once rather than
+/// keeping a `retain` with its drop glue on every guest's path.
+#[cold]
+#[inline(never)]
+fn remove_ops(ops: &mut Vec<PluginOp>, positions: &[usize]) {
+    let mut positions = positions.iter().copied().peekable();
+    let mut kept = Vec::with_capacity(ops.len().saturating_sub(positions.len()));
+    let mut all = core::mem::take(ops).into_iter().enumerate();
+    for (position, op) in all.by_ref() {
+        if positions.next_if_eq(&position).is_some() {
+            discard(op);
+        } else {
+            kept.push(op);
+        }
+    }
+    discard(all);
+    discard(core::mem::replace(ops, kept));
 }
 
 fn import_error(directive: &DirectiveWrapper, invalid: &InvalidField) -> PluginError {
-    PluginError::error(format!(
-        "invalid imported {}: {invalid}; it was left out",
-        describe(directive)
-    ))
-    .at_directive(directive)
+    rejection("invalid imported ", directive, invalid, "; it was left out")
 }
 
 /// Drops each imported directive the host would reject, adding an error for each.
