@@ -4,9 +4,10 @@
 //! The buffer is a plain static, independent of the allocator: a panic caused by a broken
 //! or exhausted heap must still be recorded.
 
-use core::fmt::{self, Write};
 use std::panic::PanicHookInfo;
 use std::sync::{Mutex, Once};
+
+use crate::text::Decimal;
 
 /// Room for a location and a long message; longer messages are cut at a character boundary.
 pub const CAPACITY: usize = 4096;
@@ -16,8 +17,10 @@ struct Record {
     len: usize,
 }
 
-impl Write for Record {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
+impl Record {
+    /// Appends what fits. Written by hand rather than through `core::fmt`, whose argument
+    /// plumbing would otherwise be linked for this alone.
+    fn push(&mut self, text: &str) {
         let room = CAPACITY - self.len;
         let mut take = text.len().min(room);
         while !text.is_char_boundary(take) {
@@ -25,7 +28,6 @@ impl Write for Record {
         }
         self.bytes[self.len..self.len + take].copy_from_slice(&text.as_bytes()[..take]);
         self.len += take;
-        Ok(())
     }
 }
 
@@ -66,16 +68,18 @@ pub fn record(info: &PanicHookInfo<'_>) {
     let message = info
         .payload_as_str()
         .unwrap_or("a panic with a non-string payload");
-    let _ = match info.location() {
-        Some(at) => write!(
-            record,
-            "{}:{}:{}\n{message}",
-            at.file(),
-            at.line(),
-            at.column()
-        ),
-        None => write!(record, "<unknown>:0:0\n{message}"),
-    };
+    match info.location() {
+        Some(at) => {
+            record.push(at.file());
+            record.push(":");
+            record.push(Decimal::new(at.line().into()).as_str());
+            record.push(":");
+            record.push(Decimal::new(at.column().into()).as_str());
+        }
+        None => record.push("<unknown>:0:0"),
+    }
+    record.push("\n");
+    record.push(message);
 }
 
 /// Calls `f` with the recorded bytes, `None` if nothing panicked yet.

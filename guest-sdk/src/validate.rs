@@ -264,15 +264,22 @@ fn approximate(text: &str) -> f64 {
         Some(digits) => (true, digits),
         None => (false, text),
     };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
     let mut mantissa = 0u64;
-    let mut kept = 0i32;
-    let mut exponent = -i32::try_from(fraction.len()).unwrap_or(i32::MAX);
-    for digit in whole
-        .bytes()
-        .chain(fraction.bytes())
-        .skip_while(|&b| b == b'0')
-    {
+    let mut kept = 0;
+    let mut exponent = 0i32;
+    let mut after_point = false;
+    // One pass over the accepted shape `digits[.digits]`; leading zeros carry no digits.
+    for digit in digits.bytes() {
+        if digit == b'.' {
+            after_point = true;
+            continue;
+        }
+        if after_point {
+            exponent -= 1;
+        }
+        if mantissa == 0 && digit == b'0' {
+            continue;
+        }
         if kept < 19 {
             mantissa = mantissa * 10 + u64::from(digit - b'0');
             kept += 1;
@@ -304,8 +311,9 @@ fn check_complete_amount(amount: &AmountData) -> Result<(), InvalidField> {
     check_decimal(&amount.number).map_err(|problem| InvalidField::new("number", problem))
 }
 
-/// Largest mantissa of a 96-bit decimal.
-const MAX_MANTISSA: u128 = (1 << 96) - 1;
+/// Largest mantissa of a 96-bit decimal, `2^96 - 1`, as digits: comparing digit strings
+/// needs no 128-bit multiply in every guest.
+const MAX_MANTISSA: &[u8] = b"79228162514264337593543950335";
 /// Most fractional digits a decimal may have.
 const MAX_SCALE: usize = 28;
 
@@ -328,13 +336,16 @@ const MAX_SCALE: usize = 28;
 /// What is wrong with the text and how to write it, as a lowercase sentence.
 pub fn check_decimal(text: &str) -> Result<(), String> {
     let plain = "write plain decimal text such as \"-12.50\"";
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let digits = text.strip_prefix('-').unwrap_or(text).as_bytes();
+    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
+        Some(point) => (&digits[..point], Some(&digits[point + 1..])),
+        None => (digits, None),
+    };
+    let all_digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
     if text.is_empty() {
         return Err(concat(&["the number is empty; ", plain]));
     }
-    if !all_digits(whole) || (digits.contains('.') && !all_digits(fraction)) {
+    if !all_digits(whole) || fraction.is_some_and(|fraction| !all_digits(fraction)) {
         return Err(concat(&[
             "\"",
             text,
@@ -342,6 +353,7 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
             plain,
         ]));
     }
+    let fraction = fraction.unwrap_or_default();
     if fraction.len() > MAX_SCALE {
         return Err(concat(&[
             "\"",
@@ -353,17 +365,18 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
             " are allowed",
         ]));
     }
-    let significant = whole
-        .bytes()
-        .chain(fraction.bytes())
-        .skip_while(|&b| b == b'0')
-        .try_fold(0u128, |mantissa, b| {
-            mantissa
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(u128::from(b - b'0')))
-                .filter(|&m| m <= MAX_MANTISSA)
-        });
-    if significant.is_none() {
+    // Without leading zeros, fewer digits than the largest mantissa always fit, more never
+    // do, and as many compare digit by digit.
+    let significant = whole.iter().chain(fraction).skip_while(|&&b| b == b'0');
+    let fits = match significant.clone().count().cmp(&MAX_MANTISSA.len()) {
+        core::cmp::Ordering::Less => true,
+        core::cmp::Ordering::Greater => false,
+        core::cmp::Ordering::Equal => significant
+            .zip(MAX_MANTISSA)
+            .find(|(digit, max)| digit != max)
+            .is_none_or(|(digit, max)| digit < max),
+    };
+    if !fits {
         return Err(concat(&[
             "\"",
             text,
@@ -722,6 +735,31 @@ mod tests {
             "2024-01-01 ",
         ] {
             assert!(check_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mantissa_limit_ignores_sign_point_and_leading_zeros() {
+        for good in [
+            "79228162514264337593543950335",
+            "-0007922816251426433759354395033.5",
+            "0.7922816251426433759354395033",
+            "69999999999999999999999999999",
+        ] {
+            assert_eq!(check_decimal(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "79228162514264337593543950336",
+            "-7922816251426433759354395033.6",
+            "80000000000000000000000000000",
+            "100000000000000000000000000000",
+        ] {
+            assert!(
+                check_decimal(bad)
+                    .unwrap_err()
+                    .contains("too many significant"),
+                "{bad}"
+            );
         }
     }
 
