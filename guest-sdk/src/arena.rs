@@ -212,6 +212,48 @@ mod global {
 
     #[global_allocator]
     static ARENA: Arena = Arena(UnsafeCell::new(Bump { next: 0, end: 0 }));
+
+    /// [`super::alloc_bytes`] on the arena: the bump, inlined at the call site.
+    #[inline(always)]
+    pub(crate) fn alloc_bytes(size: usize) -> *mut u8 {
+        match ARENA.bump().alloc(size, 1, &mut LinearMemory) {
+            Some(start) => start as *mut u8,
+            None => super::out_of_memory(size),
+        }
+    }
+}
+
+/// A block of `size` bytes (alignment 1) from the global allocator, for the buffer of a
+/// `Vec<u8>` or `String` of capacity `size` (so `Vec::from_raw_parts` accepts it). Under the
+/// arena this is the bump itself, inlined: decoding a short string then costs a few
+/// instructions instead of a call into `RawVec`. `size` must not be 0.
+#[inline(always)]
+pub(crate) fn alloc_bytes(size: usize) -> *mut u8 {
+    #[cfg(all(feature = "arena", target_arch = "wasm32"))]
+    {
+        global::alloc_bytes(size)
+    }
+    #[cfg(not(all(feature = "arena", target_arch = "wasm32")))]
+    {
+        let Ok(layout) = std::alloc::Layout::from_size_align(size, 1) else {
+            out_of_memory(size)
+        };
+        // SAFETY: callers never ask for 0 bytes (documented above).
+        let ptr = unsafe { std::alloc::alloc(layout) };
+        if ptr.is_null() {
+            out_of_memory(size);
+        }
+        ptr
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn out_of_memory(size: usize) -> ! {
+    match std::alloc::Layout::from_size_align(size, 1) {
+        Ok(layout) => std::alloc::handle_alloc_error(layout),
+        Err(_) => panic!("cannot allocate {size} bytes"),
+    }
 }
 
 #[cfg(test)]

@@ -120,7 +120,14 @@ fn account_types(r: &mut Reader<'_>) -> PluginAccountTypes {
 
 fn strings(r: &mut Reader<'_>, expected: &'static str) -> Vec<String> {
     let len = r.array_len(expected);
-    list(r, len, 1, |r| r.string(expected))
+    let mut out = Vec::with_capacity(capacity(len, r, 1));
+    for _ in 0..len {
+        if r.failed() {
+            break;
+        }
+        out.push(r.string(expected));
+    }
+    out
 }
 
 /// The directive kinds, named by the wrapper's `type` key.

@@ -308,7 +308,7 @@ impl<'a> Reader<'a> {
                 if high & HIGH_BITS == 0 {
                     self.pos = at + 1 + len;
                     // SAFETY: every byte is below 0x80, and ASCII is UTF-8.
-                    return unsafe { String::from_utf8_unchecked(window[1..=len].to_vec()) };
+                    return unsafe { ascii_string(window.as_ptr().add(1), len) };
                 }
             }
         }
@@ -544,6 +544,27 @@ const fn byte_mask(bytes: usize) -> u64 {
         u64::MAX
     } else {
         (1 << (bytes * 8)) - 1
+    }
+}
+
+/// An owned copy of the `len` bytes at `src`, which the caller has checked are readable and
+/// UTF-8: one bump allocation and one `memory.copy`, no `RawVec` calls.
+///
+/// # Safety
+///
+/// `src..src + len` is readable and valid UTF-8.
+#[inline(always)]
+unsafe fn ascii_string(src: *const u8, len: usize) -> String {
+    if len == 0 {
+        return String::new();
+    }
+    let dst = crate::arena::alloc_bytes(len);
+    // SAFETY: `dst` is a fresh block of `len` bytes from the global allocator with
+    // alignment 1, exactly the layout of a `String` of capacity `len`; the source is
+    // readable and UTF-8 (caller's promise) and cannot overlap a fresh block.
+    unsafe {
+        core::ptr::copy_nonoverlapping(src, dst, len);
+        String::from_raw_parts(dst, len, len)
     }
 }
 
