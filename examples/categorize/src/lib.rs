@@ -16,8 +16,8 @@
 //! `cargo build -p categorize --release --target wasm32-unknown-unknown` for the module.
 
 use rlplugin::{
-    AmountData, DirectiveData, DirectiveWrapper, PluginError, PluginInput, PluginOp, PluginOutput,
-    PostingData, TransactionData,
+    AmountData, CloseData, DirectiveData, DirectiveWrapper, PluginError, PluginInput, PluginOp,
+    PluginOutput, PostingData, TransactionData,
 };
 use serde::Deserialize;
 
@@ -71,7 +71,12 @@ pub fn process(input: PluginInput) -> Result<PluginOutput, String> {
     let config: Config =
         rlplugin::config(input.config.as_deref()).map_err(|error| error.to_string())?;
     let rules = Rules::compile(config)?;
-    Ok(categorize(&input.directives, &rules))
+    let mut input = input;
+    let output = categorize(&mut input.directives, &rules);
+    // The guest's arena frees nothing, so dropping the decoded input would only walk every
+    // string of the ledger for no effect (about 300 fuel per directive).
+    std::mem::forget(input);
+    Ok(output)
 }
 
 /// Validated rules with lowercased patterns, ready to match.
@@ -190,9 +195,21 @@ impl Pattern {
                 "pattern {pattern:?} matches everything; use \"default_account\" for a catch-all"
             ));
         }
-        Ok(Self {
-            lowered: pattern.to_ascii_lowercase().into_bytes(),
-            glob: pattern.contains('*'),
+        let lowered = pattern.to_ascii_lowercase().into_bytes();
+        // `*text*` over the whole text is a substring search, which needs no backtracking.
+        let inner = lowered
+            .strip_prefix(b"*")
+            .and_then(|rest| rest.strip_suffix(b"*"))
+            .filter(|inner| !inner.contains(&b'*'));
+        Ok(match inner {
+            Some(inner) => Self {
+                lowered: inner.to_vec(),
+                glob: false,
+            },
+            None => Self {
+                glob: lowered.contains(&b'*'),
+                lowered,
+            },
         })
     }
 
@@ -203,10 +220,27 @@ impl Pattern {
         if self.glob {
             glob_match(&self.lowered, text)
         } else {
-            text.windows(self.lowered.len())
-                .any(|window| window.eq_ignore_ascii_case(&self.lowered))
+            contains_folded(text, &self.lowered)
         }
     }
+}
+
+/// Whether `text` contains `needle` (lowercase) ignoring ASCII case. Tests the first byte
+/// before comparing the rest, so most positions cost a load and a compare.
+fn contains_folded(text: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let Some(last_start) = text.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    (0..=last_start).any(|at| {
+        text[at].to_ascii_lowercase() == first
+            && text[at + 1..at + needle.len()]
+                .iter()
+                .zip(rest)
+                .all(|(&t, &n)| t.to_ascii_lowercase() == n)
+    })
 }
 
 /// Iterative glob match with single-star backtracking: linear in practice, no recursion.
@@ -233,56 +267,100 @@ fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
 
 /// Categorizes every transaction that has a placeholder leg or a single posting; every
 /// other directive is kept as the host has it.
+///
+/// A categorized transaction is moved out of `directives` into its `Modify` op (an empty
+/// directive is left in its place), so nothing is copied.
 #[must_use]
-pub fn categorize(directives: &[DirectiveWrapper], rules: &Rules) -> PluginOutput {
+pub fn categorize(directives: &mut [DirectiveWrapper], rules: &Rules) -> PluginOutput {
     let mut output = PluginOutput {
         ops: Vec::with_capacity(directives.len()),
         errors: Vec::new(),
     };
-    for (index, directive) in directives.iter().enumerate() {
-        let op = match &directive.data {
-            DirectiveData::Transaction(txn) => match categorize_one(txn, rules) {
-                Outcome::Untouched => PluginOp::Keep(index),
-                Outcome::Changed(txn) => PluginOp::Modify(
-                    index,
-                    DirectiveWrapper {
-                        data: DirectiveData::Transaction(txn),
-                        ..directive.clone()
-                    },
-                ),
-                Outcome::NoRule => {
-                    output.errors.push(
-                        PluginError::warning(format!(
-                            "no rule matches payee {:?} narration {:?}; add a rule or set \"default_account\"",
-                            txn.payee.as_deref().unwrap_or(""),
-                            txn.narration
-                        ))
-                        .at_directive(directive),
-                    );
-                    PluginOp::Keep(index)
+    for (index, directive) in directives.iter_mut().enumerate() {
+        let DirectiveData::Transaction(txn) = &directive.data else {
+            output.ops.push(PluginOp::Keep(index));
+            continue;
+        };
+        let op = match decide(txn, rules) {
+            Decision::Untouched => PluginOp::Keep(index),
+            Decision::NoRule => {
+                let mut message = String::with_capacity(96);
+                message.push_str("no rule matches payee ");
+                push_quoted(&mut message, txn.payee.as_deref().unwrap_or(""));
+                message.push_str(" narration ");
+                push_quoted(&mut message, &txn.narration);
+                message.push_str("; add a rule or set \"default_account\"");
+                output
+                    .errors
+                    .push(PluginError::warning(message).at_directive(directive));
+                PluginOp::Keep(index)
+            }
+            Decision::Change {
+                placeholder,
+                account,
+                tag,
+            } => {
+                let mut moved = std::mem::replace(directive, vacated());
+                if let DirectiveData::Transaction(txn) = &mut moved.data {
+                    apply(txn, placeholder, account, tag);
                 }
-            },
-            _ => PluginOp::Keep(index),
+                PluginOp::Modify(index, moved)
+            }
         };
         output.ops.push(op);
     }
     output
 }
 
-enum Outcome {
-    Untouched,
-    NoRule,
-    Changed(TransactionData),
+/// What stays behind when a transaction moves into its `Modify` op: allocates nothing.
+fn vacated() -> DirectiveWrapper {
+    DirectiveWrapper {
+        directive_type: String::new(),
+        date: String::new(),
+        filename: None,
+        lineno: None,
+        data: DirectiveData::Close(CloseData {
+            account: String::new(),
+            metadata: Vec::new(),
+        }),
+    }
 }
 
-fn categorize_one(txn: &TransactionData, rules: &Rules) -> Outcome {
+/// Appends `text` as `{:?}` prints it. Plain ASCII, the usual case, needs no escaping and
+/// skips the formatter, which walks the text a character at a time.
+fn push_quoted(message: &mut String, text: &str) {
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        message.push('"');
+        message.push_str(text);
+        message.push('"');
+    } else {
+        use std::fmt::Write as _;
+        let _ = write!(message, "{text:?}");
+    }
+}
+
+enum Decision<'r> {
+    Untouched,
+    NoRule,
+    Change {
+        /// The placeholder posting to re-account; `None` for a lone posting.
+        placeholder: Option<usize>,
+        account: Option<&'r str>,
+        tag: Option<&'r str>,
+    },
+}
+
+fn decide<'r>(txn: &TransactionData, rules: &'r Rules) -> Decision<'r> {
     let placeholder = txn
         .postings
         .iter()
-        .position(|posting| posting.account == rules.placeholder);
-    let single = txn.postings.len() == 1 && opposite_units(&txn.postings[0]).is_some();
+        .position(|posting| same_text(&posting.account, &rules.placeholder));
+    let single = txn.postings.len() == 1 && has_opposite(&txn.postings[0]);
     if placeholder.is_none() && !single {
-        return Outcome::Untouched;
+        return Decision::Untouched;
     }
     let rule = rules.find(txn.payee.as_deref(), &txn.narration);
     let account = rule
@@ -290,9 +368,27 @@ fn categorize_one(txn: &TransactionData, rules: &Rules) -> Outcome {
         .or(rules.default_account.as_deref());
     let tag = rule.and_then(|rule| rule.tag.as_deref());
     if account.is_none() && tag.is_none() {
-        return Outcome::NoRule;
+        return Decision::NoRule;
     }
-    let mut txn = txn.clone();
+    Decision::Change {
+        placeholder,
+        account,
+        tag,
+    }
+}
+
+/// String equality that rejects on the length and last byte before comparing the rest:
+/// accounts share long prefixes (`Expenses:`), and a full comparison is a `memcmp` call.
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+}
+
+fn apply(
+    txn: &mut TransactionData,
+    placeholder: Option<usize>,
+    account: Option<&str>,
+    tag: Option<&str>,
+) {
     if let Some(tag) = tag
         && !txn.tags.iter().any(|t| t == tag)
     {
@@ -315,7 +411,16 @@ fn categorize_one(txn: &TransactionData, rules: &Rules) -> Outcome {
             }
         }
     }
-    Outcome::Changed(txn)
+}
+
+/// Whether [`opposite_units`] has an answer, without building it.
+fn has_opposite(posting: &PostingData) -> bool {
+    posting.cost.is_none()
+        && posting.price.is_none()
+        && posting
+            .units
+            .as_ref()
+            .is_some_and(|units| !units.number.is_empty() && !units.currency.is_empty())
 }
 
 /// The amount that balances a lone posting, when it is a plain amount (a cost or price
@@ -367,6 +472,11 @@ mod tests {
                 postings,
             }),
         }
+    }
+
+    /// Categorizes a copy, so one input serves several runs.
+    fn run(input: &[DirectiveWrapper], rules: &Rules) -> PluginOutput {
+        categorize(&mut input.to_vec(), rules)
     }
 
     fn rules(json_like: Vec<Rule>, default_account: Option<&str>) -> Rules {
@@ -428,6 +538,32 @@ mod tests {
     }
 
     #[test]
+    fn stars_at_both_ends_search_like_a_substring() {
+        let pattern = Pattern::new("*ReNt*").unwrap();
+        assert!(!pattern.glob);
+        assert!(pattern.matches("Monthly RENT"));
+        assert!(pattern.matches("rent"));
+        assert!(!pattern.matches("ren t"));
+        assert!(Pattern::new("*a*b*").unwrap().glob);
+    }
+
+    #[test]
+    fn messages_quote_like_debug() {
+        for text in [
+            "Kiosk 12",
+            "",
+            "say \"hi\"",
+            "back\\slash",
+            "Café",
+            "tab\there",
+        ] {
+            let mut quoted = String::new();
+            push_quoted(&mut quoted, text);
+            assert_eq!(quoted, format!("{text:?}"));
+        }
+    }
+
+    #[test]
     fn empty_patterns_are_rejected() {
         assert!(Pattern::new("").unwrap_err().contains("matches everything"));
         assert!(Pattern::new("**").is_err());
@@ -452,7 +588,7 @@ mod tests {
                 posting("Expenses:Uncategorized", "25.00"),
             ],
         )];
-        let output = categorize(&input, &rules);
+        let output = run(&input, &rules);
         let changed = modified(&output.ops[0]);
         assert_eq!(changed.postings[1].account, "Expenses:Shopping");
         assert_eq!(
@@ -489,11 +625,11 @@ mod tests {
             ],
         )];
         assert_eq!(
-            modified(&categorize(&pay, &rules).ops[0]).postings[1].account,
+            modified(&run(&pay, &rules).ops[0]).postings[1].account,
             "Income:Salary"
         );
         assert_eq!(
-            modified(&categorize(&buy, &rules).ops[0]).postings[1].account,
+            modified(&run(&buy, &rules).ops[0]).postings[1].account,
             "Expenses:Office"
         );
     }
@@ -509,7 +645,7 @@ mod tests {
             "",
             vec![posting("Assets:Cash", "-3.50")],
         )];
-        let changed = modified(&categorize(&input, &rules).ops[0]).clone();
+        let changed = modified(&run(&input, &rules).ops[0]).clone();
         assert_eq!(changed.postings.len(), 2);
         assert_eq!(changed.postings[1].account, "Expenses:Coffee");
         assert_eq!(
@@ -529,13 +665,13 @@ mod tests {
                 posting("Expenses:Uncategorized", "1"),
             ],
         )];
-        let with_default = categorize(&input, &rules(vec![], Some("Expenses:Misc")));
+        let with_default = run(&input, &rules(vec![], Some("Expenses:Misc")));
         assert_eq!(
             modified(&with_default.ops[0]).postings[1].account,
             "Expenses:Misc"
         );
 
-        let without = categorize(&input, &rules(vec![], None));
+        let without = run(&input, &rules(vec![], None));
         assert_eq!(without.ops, [PluginOp::Keep(0)]);
         assert_eq!(
             without.errors[0].to_string(),
@@ -551,7 +687,7 @@ mod tests {
             "",
             vec![posting("Assets:Bank", "-1"), posting("Expenses:Food", "1")],
         )];
-        assert_eq!(categorize(&input, &rules).ops, [PluginOp::Keep(0)]);
+        assert_eq!(run(&input, &rules).ops, [PluginOp::Keep(0)]);
     }
 
     #[test]
