@@ -49,13 +49,18 @@ pub struct InvalidField {
 }
 
 impl InvalidField {
-    fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+    // Errors are rare: one out-of-line constructor keeps every check's fast path short.
+    #[cold]
+    #[inline(never)]
+    fn new(field: &str, problem: String) -> Self {
         Self {
-            field: field.into(),
-            problem: problem.into(),
+            field: field.to_owned(),
+            problem,
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn within(mut self, parent: &str) -> Self {
         self.field = concat(&[parent, ".", &self.field]);
         self
@@ -117,11 +122,10 @@ pub fn validate_directive(directive: &DirectiveWrapper) -> Result<(), InvalidFie
             if chars.next().is_none() || chars.next().is_some() {
                 return Err(InvalidField::new(
                     "flag",
-                    concat(&[
-                        "\"",
+                    quoted(
                         &txn.flag,
                         "\" is not a single character; use a one-character flag such as \"*\" or \"!\"",
-                    ]),
+                    ),
                 ));
             }
             for (index, posting) in txn.postings.iter().enumerate() {
@@ -179,7 +183,7 @@ fn check_cost(cost: &CostData, units: Option<&AmountData>) -> Result<(), Invalid
     };
     let decimal = |field: &str, text: &str| {
         check_decimal(text)
-            .map_err(|problem| InvalidField::new(concat(&["number.", field]), problem))
+            .map_err(|problem| InvalidField::new(&concat(&["number.", field]), problem))
     };
     match number {
         CostNumberData::PerUnit { value } | CostNumberData::Total { value } => {
@@ -299,7 +303,7 @@ fn check_amount(amount: &AmountData) -> Result<(), InvalidField> {
         if amount.currency.is_empty() {
             return Err(InvalidField::new(
                 "number",
-                "both number and currency are empty; give at least one of them",
+                "both number and currency are empty; give at least one of them".to_owned(),
             ));
         }
         return Ok(());
@@ -309,6 +313,14 @@ fn check_amount(amount: &AmountData) -> Result<(), InvalidField> {
 
 fn check_complete_amount(amount: &AmountData) -> Result<(), InvalidField> {
     check_decimal(&amount.number).map_err(|problem| InvalidField::new("number", problem))
+}
+
+/// `"<text><tail>`: the shape of most problems. Cold and shared, so each check keeps only
+/// a call on its error path.
+#[cold]
+#[inline(never)]
+fn quoted(text: &str, tail: &str) -> String {
+    concat(&["\"", text, tail])
 }
 
 /// Largest mantissa of a 96-bit decimal, `2^96 - 1`, as digits: comparing digit strings
@@ -335,7 +347,6 @@ const MAX_SCALE: usize = 28;
 ///
 /// What is wrong with the text and how to write it, as a lowercase sentence.
 pub fn check_decimal(text: &str) -> Result<(), String> {
-    let plain = "write plain decimal text such as \"-12.50\"";
     let digits = text.strip_prefix('-').unwrap_or(text).as_bytes();
     let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
         Some(point) => (&digits[..point], Some(&digits[point + 1..])),
@@ -343,15 +354,13 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
     };
     let all_digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
     if text.is_empty() {
-        return Err(concat(&["the number is empty; ", plain]));
+        return Err("the number is empty; write plain decimal text such as \"-12.50\"".to_owned());
     }
     if !all_digits(whole) || fraction.is_some_and(|fraction| !all_digits(fraction)) {
-        return Err(concat(&[
-            "\"",
+        return Err(quoted(
             text,
-            "\" is not a plain decimal number; ",
-            plain,
-        ]));
+            "\" is not a plain decimal number; write plain decimal text such as \"-12.50\"",
+        ));
     }
     let fraction = fraction.unwrap_or_default();
     if fraction.len() > MAX_SCALE {
@@ -377,12 +386,11 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
             .is_none_or(|(digit, max)| digit < max),
     };
     if !fits {
-        return Err(concat(&[
-            "\"",
+        return Err(quoted(
             text,
             "\" has too many significant digits for a 96-bit decimal (at most \
              79228162514264337593543950335 without the point)",
-        ]));
+        ));
     }
     Ok(())
 }
@@ -409,7 +417,7 @@ pub fn check_date(text: &str) -> Result<(), String> {
             .enumerate()
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shape {
-        return Err(concat(&["\"", text, "\" is not a date; write YYYY-MM-DD"]));
+        return Err(quoted(text, "\" is not a date; write YYYY-MM-DD"));
     }
     let number = |range: core::ops::Range<usize>| {
         bytes[range]
@@ -426,11 +434,7 @@ pub fn check_date(text: &str) -> Result<(), String> {
         _ => 0,
     };
     if day == 0 || day > days {
-        return Err(concat(&[
-            "\"",
-            text,
-            "\" is not a calendar date; write YYYY-MM-DD",
-        ]));
+        return Err(quoted(text, "\" is not a calendar date; write YYYY-MM-DD"));
     }
     Ok(())
 }
