@@ -53,10 +53,34 @@ impl Writer {
 
     #[inline]
     fn str(&mut self, s: &str) {
+        if s.len() < 32 {
+            self.fixstr(s);
+        } else {
+            self.long_str(s);
+        }
+    }
+
+    /// A string shorter than 32 bytes: one capacity check, the header byte and one copy.
+    #[inline(always)]
+    fn fixstr(&mut self, s: &str) {
         let len = s.len();
-        if len < 32 {
-            self.buf.push(0xa0 | len as u8);
-        } else if let Ok(len) = u8::try_from(len) {
+        debug_assert!(len < 32);
+        self.buf.reserve(len + 1);
+        let at = self.buf.len();
+        // SAFETY: `reserve` made room for `len + 1` bytes after `at`; the source is a
+        // different allocation (or static data), so the ranges do not overlap.
+        unsafe {
+            let dst = self.buf.as_mut_ptr().add(at);
+            dst.write(0xa0 | len as u8);
+            core::ptr::copy_nonoverlapping(s.as_ptr(), dst.add(1), len);
+            self.buf.set_len(at + 1 + len);
+        }
+    }
+
+    #[inline(never)]
+    fn long_str(&mut self, s: &str) {
+        let len = s.len();
+        if let Ok(len) = u8::try_from(len) {
             self.buf.push(0xd9);
             self.buf.push(len);
         } else if let Ok(len) = u16::try_from(len) {
@@ -72,9 +96,7 @@ impl Writer {
     /// A key or tag known to be shorter than 32 bytes, with its fixstr header.
     #[inline]
     fn key(&mut self, key: &'static str) {
-        debug_assert!(key.len() < 32);
-        self.buf.push(0xa0 | key.len() as u8);
-        self.buf.extend_from_slice(key.as_bytes());
+        self.fixstr(key);
     }
 
     #[inline]
