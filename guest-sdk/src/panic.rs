@@ -5,7 +5,7 @@
 //! or exhausted heap must still be recorded.
 
 use std::panic::PanicHookInfo;
-use std::sync::{Mutex, Once};
+use std::sync::Mutex;
 
 use crate::text::Decimal;
 
@@ -36,24 +36,32 @@ static RECORD: Mutex<Record> = Mutex::new(Record {
     len: 0,
 });
 
-static INSTALL: Once = Once::new();
-
 /// Installs the recording hook, once per instance. Every export calls this first.
+///
+/// On wasm32-unknown-unknown the default hook only formats into a stderr that discards
+/// everything, so replacing it saves fuel. The guest has one thread, so a flag is enough
+/// there (a `Once` costs a few hundred bytes in every module).
+#[cfg(target_arch = "wasm32")]
 pub fn install_hook() {
-    INSTALL.call_once(|| {
-        // On wasm32-unknown-unknown the default hook only formats into a stderr that
-        // discards everything, so replacing it saves fuel; natively keep it so test
-        // output still shows panics.
-        #[cfg(target_arch = "wasm32")]
+    use core::sync::atomic::{AtomicBool, Ordering};
+
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if !INSTALLED.swap(true, Ordering::Relaxed) {
         std::panic::set_hook(Box::new(record));
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
-                record(info);
-                previous(info);
-            }));
-        }
+    }
+}
+
+/// Installs the recording hook, once per process, keeping the previous hook so native test
+/// output still shows panics.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn install_hook() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            record(info);
+            previous(info);
+        }));
     });
 }
 
