@@ -225,22 +225,54 @@ impl Pattern {
     }
 }
 
-/// Whether `text` contains `needle` (lowercase) ignoring ASCII case. Tests the first byte
-/// before comparing the rest, so most positions cost a load and a compare.
+/// Whether `text` contains `needle` (lowercase) ignoring ASCII case.
+///
+/// Eight start positions are screened at once for the needle's first byte in either case
+/// (a word-wide zero-byte test); only positions that pass are compared in full. A byte
+/// loop costs about 25 fuel per position, the screen about 3.
 fn contains_folded(text: &[u8], needle: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let Some((&first, rest)) = needle.split_first() else {
         return true;
     };
     let Some(last_start) = text.len().checked_sub(needle.len()) else {
         return false;
     };
-    (0..=last_start).any(|at| {
-        text[at].to_ascii_lowercase() == first
-            && text[at + 1..at + needle.len()]
-                .iter()
-                .zip(rest)
-                .all(|(&t, &n)| t.to_ascii_lowercase() == n)
-    })
+    let upper = first.to_ascii_uppercase();
+    let at_position = |at: usize| {
+        let byte = text[at];
+        (byte == first || byte == upper) && folded_eq(&text[at + 1..], rest)
+    };
+    let (lower_word, upper_word) = (u64::from(first) * ONES, u64::from(upper) * ONES);
+    // Flags (a superset of) the zero bytes of `x`.
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut at = 0;
+    // Positions `at..at + 8` all start inside the text, so the word load stays in bounds.
+    while at + 8 <= last_start + 1 {
+        let mut word = [0; 8];
+        word.copy_from_slice(&text[at..at + 8]);
+        let word = u64::from_le_bytes(word);
+        if (zero_bytes(word ^ lower_word) | zero_bytes(word ^ upper_word)) != 0
+            && (at..at + 8).any(at_position)
+        {
+            return true;
+        }
+        at += 8;
+    }
+    (at..=last_start).any(at_position)
+}
+
+/// Whether `text` starts with `lowered` ignoring ASCII case (`text` is at least as long).
+fn folded_eq(text: &[u8], lowered: &[u8]) -> bool {
+    let mut i = 0;
+    while i < lowered.len() {
+        if text[i].to_ascii_lowercase() != lowered[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Iterative glob match with single-star backtracking: linear in practice, no recursion.
@@ -329,10 +361,7 @@ fn vacated() -> DirectiveWrapper {
 /// Appends `text` as `{:?}` prints it. Plain ASCII, the usual case, needs no escaping and
 /// skips the formatter, which walks the text a character at a time.
 fn push_quoted(message: &mut String, text: &str) {
-    if text
-        .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
-    {
+    if is_plain(text.as_bytes()) {
         message.push('"');
         message.push_str(text);
         message.push('"');
@@ -340,6 +369,34 @@ fn push_quoted(message: &mut String, text: &str) {
         use std::fmt::Write as _;
         let _ = write!(message, "{text:?}");
     }
+}
+
+/// Whether every byte is printable ASCII other than `"` and `\\`, the bytes `{:?}` copies
+/// unchanged; eight bytes per step.
+fn is_plain(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Exact "some byte is zero" / "some byte is below n" tests for a whole word.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    let below = |x: u64, n: u64| x.wrapping_sub(n * ONES) & !x & HIGHS != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if w & HIGHS != 0
+            || below(w, 0x20)
+            || zero(w ^ (0x7f * ONES))
+            || zero(w ^ (u64::from(b'"') * ONES))
+            || zero(w ^ (u64::from(b'\\') * ONES))
+        {
+            return false;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .all(|&b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
 }
 
 enum Decision<'r> {
@@ -377,10 +434,28 @@ fn decide<'r>(txn: &TransactionData, rules: &'r Rules) -> Decision<'r> {
     }
 }
 
-/// String equality that rejects on the length and last byte before comparing the rest:
-/// accounts share long prefixes (`Expenses:`), and a full comparison is a `memcmp` call.
+/// String equality eight bytes at a time, last word first: accounts share long prefixes
+/// (`Expenses:`), and `==` on strings calls `memcmp`, which compares a byte per step.
 fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    word(&a[n - 8..]) == word(&b[n - 8..])
+        && a.chunks_exact(8)
+            .zip(b.chunks_exact(8))
+            .all(|(x, y)| word(x) == word(y))
+}
+
+/// The first eight bytes of `bytes` (at least eight long) as one load.
+fn word(bytes: &[u8]) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(word)
 }
 
 fn apply(
@@ -525,6 +600,21 @@ mod tests {
     }
 
     #[test]
+    fn substrings_are_found_at_every_position() {
+        let text = "0123456789abcdefghijKLMNOPQRSTUVWXYZ";
+        for start in 0..text.len() {
+            for len in 1..=(text.len() - start).min(5) {
+                let needle = &text[start..start + len];
+                assert!(Pattern::new(needle).unwrap().matches(text), "{needle}");
+            }
+        }
+        assert!(!Pattern::new("zz").unwrap().matches(text));
+        assert!(!Pattern::new("9a0").unwrap().matches(text));
+        assert!(Pattern::new("xyz").unwrap().matches("aaaaaaaaaaaaaaaaXYZ"));
+        assert!(!Pattern::new("xyz").unwrap().matches("aaaaaaaaaaaaaaaaXY"));
+    }
+
+    #[test]
     fn globs_match_the_whole_text() {
         let pattern = Pattern::new("shell*station").unwrap();
         assert!(pattern.matches("SHELL 0042 Station"));
@@ -556,11 +646,33 @@ mod tests {
             "back\\slash",
             "Café",
             "tab\there",
+            "long plain text of ASCII only",
+            "long text with a \"quote\" past eight",
+            "long text with a \\backslash past eight",
+            "long text with a control\u{7f} past eight",
+            "long text with a newline\n past eight",
+            "long text with an accent é past eight",
         ] {
             let mut quoted = String::new();
             push_quoted(&mut quoted, text);
             assert_eq!(quoted, format!("{text:?}"));
         }
+    }
+
+    #[test]
+    fn text_equality_covers_every_byte() {
+        let account = "Expenses:Groceries:Weekly";
+        assert!(same_text(account, &account.to_owned()));
+        for other in [
+            "Expenses:Groceries:WeeklY",
+            "Expenses:Groceries:Weekl",
+            "Fxpenses:Groceries:Weekly",
+            "Expenses:Grocxries:Weekly",
+        ] {
+            assert!(!same_text(account, other), "{other}");
+        }
+        assert!(same_text("Ab:C", "Ab:C"));
+        assert!(!same_text("Ab:C", "Ab:D"));
     }
 
     #[test]
