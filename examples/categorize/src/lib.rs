@@ -662,7 +662,7 @@ mod tests {
     #[test]
     fn text_equality_covers_every_byte() {
         let account = "Expenses:Groceries:Weekly";
-        assert!(same_text(account, &account.to_owned()));
+        assert!(same_text(account, &String::from(account)));
         for other in [
             "Expenses:Groceries:WeeklY",
             "Expenses:Groceries:Weekl",
