@@ -49,7 +49,7 @@ impl<E: Display> IntoPluginOutput for Result<PluginOutput, E> {
     fn into_plugin_output(self, input_len: usize) -> PluginOutput {
         self.unwrap_or_else(|error| {
             let mut output = PluginOutput::passthrough(input_len);
-            output.errors.push(PluginError::error(error.to_string()));
+            output.errors.push(PluginError::error(display(&error)));
             output
         })
     }
@@ -84,7 +84,7 @@ impl IntoImporterOutput for ImporterOutput {
 
 impl<E: Display> IntoImporterOutput for Result<ImporterOutput, E> {
     fn into_importer_output(self) -> ImporterOutput {
-        self.unwrap_or_else(|error| failed_import(error.to_string()))
+        self.unwrap_or_else(|error| failed_import(display(&error)))
     }
 }
 
@@ -114,8 +114,14 @@ impl IntoEnrichedOutput for EnrichedImporterOutput {
 
 impl<E: Display> IntoEnrichedOutput for Result<EnrichedImporterOutput, E> {
     fn into_enriched_output(self) -> EnrichedImporterOutput {
-        self.unwrap_or_else(|error| failed_import(error.to_string()).into())
+        self.unwrap_or_else(|error| failed_import(display(&error)).into())
     }
+}
+
+/// `value` as text. `format!` shares `alloc`'s one compiled formatter-into-`String`;
+/// `to_string` would compile another copy of it into every guest.
+fn display(value: &impl Display) -> String {
+    format!("{value}")
 }
 
 fn failed_import(message: String) -> ImporterOutput {
@@ -194,7 +200,7 @@ fn undecodable_plugin_input(input: &[u8], error: &codec::DecodeError) -> PluginO
     };
     let error = PluginError::error(concat(&[
         "cannot decode the plugin input (",
-        &error.to_string(),
+        &display(error),
         "); ",
         &kept,
         "; rebuild the plugin with an rlplugin release that supports this rustledger version",
@@ -362,7 +368,7 @@ where
 fn undecodable_import(error: &codec::DecodeError) -> String {
     concat(&[
         "cannot decode the importer input (",
-        &error.to_string(),
+        &display(error),
         "); nothing was imported; rebuild the importer with an rlplugin release that \
          supports this rustledger version",
     ])
