@@ -50,13 +50,13 @@ proptest! {
 
     #[test]
     fn decodes_text_statements_of_any_length(
-        text in "[ -~\n]{0,100}",
-        high in proptest::collection::vec(128u8..=255, 0..3),
-        at in any::<prop::sample::Index>(),
+        text in "[ -~\n]{0,300}",
+        high in proptest::collection::vec((128u8..=255, any::<prop::sample::Index>()), 0..6),
     ) {
-        // Long ASCII runs take the eight-at-a-time path; a few high bytes break them up.
+        // Long ASCII runs take the 32- and eight-at-a-time paths; high bytes, alone or
+        // adjacent, break them up.
         let mut content = text.into_bytes();
-        for byte in high {
+        for (byte, at) in high {
             content.insert(at.index(content.len() + 1), byte);
         }
         let input = ours::ImporterInput {
@@ -337,6 +337,14 @@ fn accepts_directive_type_key_bin_content_and_nil_location() {
         let input = codec::decode_importer_input(&bytes).unwrap();
         assert_eq!(input.content, &content[content.len() - 3..]);
     }
+    // Byte values in wider int encodings than rmp-serde's, after a fast-path prefix.
+    let bytes = b"\x95\xa1p\x94a\xcc\xff\xcd\x00\x41\xd0\x62\xa1a\xc0\x80";
+    let input = codec::decode_importer_input(bytes).unwrap();
+    assert_eq!(input.content, b"a\xffAb");
+    let error = codec::decode_importer_input(b"\x95\xa1p\x92a\xcd\x01\x00\xa1a\xc0\x80")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("byte value"), "{error}");
 }
 
 #[test]

@@ -51,10 +51,12 @@ fn minimal_plugin_size_does_not_regress() {
     assert!(size <= 120_000, "minimal plugin: {size} bytes");
 }
 
+/// The importer spends ~53 fuel per statement byte, ~49 of them in its own line and field
+/// scanning and ~4 in the SDK (decode, copy); 540 KiB is just under its ceiling of ~550 KiB.
 #[test]
-fn importer_reads_a_half_mebibyte_statement_in_one_call() {
-    fuel::import_fits(guest(GuestKind::Importer), 512 << 10)
-        .unwrap_or_else(|e| panic!("512 KiB statement: {e}"));
+fn importer_reads_a_540_kib_statement_in_one_call() {
+    fuel::import_fits(guest(GuestKind::Importer), 540 << 10)
+        .unwrap_or_else(|e| panic!("540 KiB statement: {e}"));
 }
 
 #[test]
@@ -88,7 +90,8 @@ fn minimal_plugin_meets_its_size_target() {
 }
 
 #[test]
-#[ignore = "target of issue 3, not met yet: see the sdk_fuel bench"]
+#[ignore = "target of issue 3, out of the SDK's reach: the bench importer's own byte-by-byte \
+            scanning costs ~49 of the ~14 fuel per byte a 2 MiB statement allows"]
 fn importer_reads_a_two_mebibyte_statement_in_one_call() {
     fuel::import_fits(guest(GuestKind::Importer), fuel::IMPORTER_TARGET)
         .unwrap_or_else(|e| panic!("2 MiB statement: {e}"));

@@ -839,18 +839,39 @@ fn bytes(r: &mut Reader<'_>) -> Vec<u8> {
         return r.take(len, EXPECTED).to_vec();
     }
     let len = r.array_len(EXPECTED);
+    // rmp-serde writes each byte as the shortest int: a positive fixint (the byte itself)
+    // below 0x80, `0xcc xx` above. Both are handled here with local positions (the reader
+    // and the vector's length live in memory): runs of fixints are found 32 bytes at a time
+    // and copied in one go. The buffer is not zeroed first: the fuel meter charges
+    // `memory.fill` by the byte.
     let mut out = Vec::with_capacity(capacity(len, r, 1));
-    let mut left = len;
-    while left > 0 && !r.failed() {
-        // Runs of positive fixints are the bytes themselves: find the run eight bytes at a
-        // time and copy it in one go.
-        let rest = r.rest();
-        let run = fixint_run(&rest[..left.min(rest.len())]);
-        if run > 0 {
-            out.extend_from_slice(r.take(run, EXPECTED));
-            left -= run;
-            continue;
+    let rest = r.rest();
+    let (mut pos, mut filled) = (0, 0);
+    let spare = &mut out.spare_capacity_mut()[..len.min(rest.len())];
+    while filled < spare.len() {
+        let window = &rest[pos..];
+        let run = fixint_run(&window[..(spare.len() - filled).min(window.len())]);
+        spare[filled..filled + run].write_copy_of_slice(&window[..run]);
+        pos += run;
+        filled += run;
+        let before = filled;
+        while let (Some(&[0xcc, byte]), Some(slot)) =
+            (rest.get(pos..pos + 2), spare.get_mut(filled))
+        {
+            slot.write(byte);
+            pos += 2;
+            filled += 1;
         }
+        if filled == before {
+            break;
+        }
+    }
+    // SAFETY: the first `filled` bytes of the spare capacity were written above.
+    unsafe { out.set_len(filled) };
+    let mut left = len - filled;
+    r.take(pos, EXPECTED);
+    // Any other int encoding of a byte value (tolerated, never written by rmp-serde).
+    while left > 0 && !r.failed() {
         out.push(r.uint_as("a byte value (an integer up to 255)"));
         left -= 1;
     }
@@ -860,12 +881,18 @@ fn bytes(r: &mut Reader<'_>) -> Vec<u8> {
 /// Length of the run of positive fixints (bytes below 0x80) at the start of `bytes`.
 #[inline]
 fn fixint_run(bytes: &[u8]) -> usize {
-    let mut chunks = bytes.chunks_exact(8);
     let mut run = 0;
+    // Four words per test: in a statement, runs of ASCII are hundreds of bytes long.
+    for block in bytes.chunks_exact(32) {
+        let [a, b, c, d] = [0, 8, 16, 24].map(|at| le_word(&block[at..at + 8]));
+        if (a | b | c | d) & HIGH_BITS != 0 {
+            break;
+        }
+        run += 32;
+    }
+    let mut chunks = bytes[run..].chunks_exact(8);
     for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let high = u64::from_le_bytes(word) & HIGH_BITS;
+        let high = le_word(chunk) & HIGH_BITS;
         if high != 0 {
             // Little-endian: the lowest set bit belongs to the first byte with its high bit.
             return run + (high.trailing_zeros() / 8) as usize;
@@ -873,4 +900,11 @@ fn fixint_run(bytes: &[u8]) -> usize {
         run += 8;
     }
     run + chunks.remainder().iter().take_while(|&&b| b < 0x80).count()
+}
+
+#[inline(always)]
+fn le_word(chunk: &[u8]) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(chunk);
+    u64::from_le_bytes(word)
 }
