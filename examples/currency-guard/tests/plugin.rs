@@ -71,7 +71,6 @@ fn rledger_check_reports_the_posting_lines() {
 }
 
 #[test]
-#[ignore = "over budget until the SDK codec meets its issue-3 target: a passthrough plugin alone uses 68.9% on this ledger; run with --ignored"]
 fn stays_within_budget_on_a_two_thousand_directive_ledger() {
     let run = guest()
         .plugin()
