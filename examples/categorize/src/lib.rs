@@ -227,9 +227,10 @@ impl Pattern {
 
 /// Whether `text` contains `needle` (lowercase) ignoring ASCII case.
 ///
-/// Eight start positions are screened at once for the needle's first byte in either case
-/// (a word-wide zero-byte test); only positions that pass are compared in full. A byte
-/// loop costs about 25 fuel per position, the screen about 3.
+/// The text is screened eight bytes at a time for the needle's first byte in either case
+/// (a word-wide zero-byte test); only the flagged positions are compared in full. Payees
+/// and narrations are short, so most texts take one or two words and no comparison at
+/// all, where a byte loop costs about 25 fuel per position.
 fn contains_folded(text: &[u8], needle: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -244,23 +245,36 @@ fn contains_folded(text: &[u8], needle: &[u8]) -> bool {
         let byte = text[at];
         (byte == first || byte == upper) && folded_eq(&text[at + 1..], rest)
     };
-    let (lower_word, upper_word) = (u64::from(first) * ONES, u64::from(upper) * ONES);
-    // Flags (a superset of) the zero bytes of `x`.
-    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let mut at = 0;
-    // Positions `at..at + 8` all start inside the text, so the word load stays in bounds.
-    while at + 8 <= last_start + 1 {
-        let mut word = [0; 8];
-        word.copy_from_slice(&text[at..at + 8]);
-        let word = u64::from_le_bytes(word);
-        if (zero_bytes(word ^ lower_word) | zero_bytes(word ^ upper_word)) != 0
-            && (at..at + 8).any(at_position)
-        {
-            return true;
-        }
-        at += 8;
+    if text.len() < 8 {
+        return (0..=last_start).any(at_position);
     }
-    (at..=last_start).any(at_position)
+    let (lower_word, upper_word) = (u64::from(first) * ONES, u64::from(upper) * ONES);
+    // Flags every byte of `x` that is zero, and possibly bytes above one that is.
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut next = 0;
+    loop {
+        // The last word is loaded flush with the end of the text; positions it shares with
+        // the previous word were already tried.
+        let base = next.min(text.len() - 8);
+        let mut word = [0; 8];
+        word.copy_from_slice(&text[base..base + 8]);
+        let word = u64::from_le_bytes(word);
+        let mut flags = zero_bytes(word ^ lower_word) | zero_bytes(word ^ upper_word);
+        while flags != 0 {
+            let at = base + (flags.trailing_zeros() / 8) as usize;
+            if at > last_start {
+                return false;
+            }
+            if at >= next && at_position(at) {
+                return true;
+            }
+            flags &= flags - 1;
+        }
+        next = base + 8;
+        if next > last_start {
+            return false;
+        }
+    }
 }
 
 /// Whether `text` starts with `lowered` ignoring ASCII case (`text` is at least as long).
@@ -606,6 +620,15 @@ mod tests {
             for len in 1..=(text.len() - start).min(5) {
                 let needle = &text[start..start + len];
                 assert!(Pattern::new(needle).unwrap().matches(text), "{needle}");
+            }
+        }
+        for len in 3..24 {
+            for at in 0..=len - 3 {
+                let mut text = "m".repeat(len);
+                text.replace_range(at..at + 3, "MaR");
+                assert!(Pattern::new("mar").unwrap().matches(&text), "{text}");
+                text.replace_range(at..at + 3, "MaX");
+                assert!(!Pattern::new("mar").unwrap().matches(&text), "{text}");
             }
         }
         assert!(!Pattern::new("zz").unwrap().matches(text));
