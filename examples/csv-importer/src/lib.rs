@@ -559,6 +559,9 @@ const MONTHS: [&str; 12] = [
 ///
 /// Text that does not follow the format or is not a real date.
 pub fn parse_date(text: &str, format: &[DatePart]) -> Result<String, String> {
+    if let Some(date) = iso_date_as_is(text, format) {
+        return Ok(date);
+    }
     let fail = || format!("date {text:?} does not match the date_format option");
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -597,17 +600,10 @@ pub fn parse_date(text: &str, format: &[DatePart]) -> Result<String, String> {
     if at != bytes.len() {
         return Err(fail());
     }
-    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => {
-            return Err(format!(
-                "date {text:?} has month {month}, which does not exist"
-            ));
-        }
+    let Some(days) = days_in_month(year, month) else {
+        return Err(format!(
+            "date {text:?} has month {month}, which does not exist"
+        ));
     };
     if day == 0 || day > days {
         return Err(format!(
@@ -615,6 +611,42 @@ pub fn parse_date(text: &str, format: &[DatePart]) -> Result<String, String> {
         ));
     }
     Ok(iso_date(year, month, day))
+}
+
+/// The common case in one step: with the default format, a real date already written as
+/// `YYYY-MM-DD` is its own result. `None` sends anything else through the general parser
+/// (and its messages).
+fn iso_date_as_is(text: &str, format: &[DatePart]) -> Option<String> {
+    const ISO: [DatePart; 5] = [
+        DatePart::Year,
+        DatePart::Literal('-'),
+        DatePart::Month,
+        DatePart::Literal('-'),
+        DatePart::Day,
+    ];
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || format != ISO {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0, |value: u32, &d| {
+            d.is_ascii_digit().then(|| value * 10 + u32::from(d - b'0'))
+        })
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    (day >= 1 && day <= days_in_month(year, month)?).then(|| text.to_owned())
+}
+
+/// Days in `month` of `year`; `None` for a month that does not exist.
+fn days_in_month(year: u32, month: u32) -> Option<u32> {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    Some(match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    })
 }
 
 /// `YYYY-MM-DD` without the formatter (whose padding logic costs hundreds of fuel a row);
@@ -949,6 +981,18 @@ mod tests {
     fn dates_follow_the_format_and_the_calendar() {
         let iso = parse_date_format("%Y-%m-%d").unwrap();
         assert_eq!(parse_date("2024-02-29", &iso).unwrap(), "2024-02-29");
+        assert_eq!(parse_date("2024-3-7", &iso).unwrap(), "2024-03-07");
+        assert!(
+            parse_date("2024-00-10", &iso)
+                .unwrap_err()
+                .contains("month 0")
+        );
+        assert!(
+            parse_date("2024-04-00", &iso)
+                .unwrap_err()
+                .contains("day 0")
+        );
+        assert!(parse_date("2024-04-1x", &iso).is_err());
         assert!(
             parse_date("2023-02-29", &iso)
                 .unwrap_err()
