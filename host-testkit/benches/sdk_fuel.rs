@@ -24,7 +24,7 @@ const LEDGER: usize = 10_000;
 /// Ledger sizes used to measure an SDK that cannot process [`LEDGER`] in one call.
 const FALLBACK: (usize, usize) = (250, 500);
 /// Granularity of the largest-statement search.
-const STEP: usize = 64 << 10;
+const STEP: usize = 16 << 10;
 /// Larger statements exceed the importer host's 64 MiB input cap once encoded.
 const IMPORT_CAP: usize = 56 << 20;
 

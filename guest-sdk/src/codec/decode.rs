@@ -16,7 +16,7 @@ use rlplugin_types::{
     TransactionData,
 };
 
-use super::read::{HIGH_BITS, KeyCode, Reader, capacity, key_code};
+use super::read::{ErrorSink, HIGH_BITS, KeyCode, Reader, capacity, key_code};
 
 /// Smallest encodings, used to bound capacities taken from headers.
 const MIN_WRAPPER: usize = 16;
@@ -179,7 +179,8 @@ fn unknown_string(r: &mut Reader<'_>, at: usize, expected: &'static str, what: &
     if r.failed() {
         return;
     }
-    let mut again = r.fork();
+    let sink = ErrorSink::default();
+    let mut again = r.fork(&sink);
     again.seek(at);
     let text = again.str(expected);
     match again.finish(()) {
@@ -560,7 +561,8 @@ fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
 /// non-header key; `entries` more entries follow that value.
 #[inline(never)]
 fn look_ahead_kind(r: &mut Reader<'_>, entries: usize, map_at: usize) -> Kind {
-    let mut ahead = r.fork();
+    let sink = ErrorSink::default();
+    let mut ahead = r.fork(&sink);
     ahead.skip(1);
     for _ in 0..entries {
         if ahead.failed() {

@@ -28,7 +28,7 @@ use rlplugin_types::{
     MetadataOutput, PluginInput, PluginOutput,
 };
 
-use read::Reader;
+use read::{ErrorSink, Reader};
 
 /// Why host input could not be decoded: where, and what was expected there.
 ///
@@ -128,7 +128,8 @@ const fn marker_kind(marker: u8) -> &'static str {
 ///
 /// Any byte sequence that is not a `PluginInput`, with the offset of the first bad value.
 pub fn decode_plugin_input(bytes: &[u8]) -> Result<PluginInput, DecodeError> {
-    let mut reader = Reader::new(bytes);
+    let sink = ErrorSink::default();
+    let mut reader = Reader::new(bytes, &sink);
     let input = decode::plugin_input(&mut reader);
     reader.finish(input)
 }
@@ -143,7 +144,8 @@ pub fn decode_plugin_input(bytes: &[u8]) -> Result<PluginInput, DecodeError> {
 /// ```
 #[must_use]
 pub fn count_input_directives(bytes: &[u8]) -> Option<usize> {
-    let mut reader = Reader::new(bytes);
+    let sink = ErrorSink::default();
+    let mut reader = Reader::new(bytes, &sink);
     if reader.array_len("plugin input") == 0 {
         return None;
     }
@@ -157,7 +159,8 @@ pub fn count_input_directives(bytes: &[u8]) -> Option<usize> {
 ///
 /// Any byte sequence that is not an `ImporterInput`.
 pub fn decode_importer_input(bytes: &[u8]) -> Result<ImporterInput, DecodeError> {
-    let mut reader = Reader::new(bytes);
+    let sink = ErrorSink::default();
+    let mut reader = Reader::new(bytes, &sink);
     let input = decode::importer_input(&mut reader);
     reader.finish(input)
 }
@@ -168,7 +171,8 @@ pub fn decode_importer_input(bytes: &[u8]) -> Result<ImporterInput, DecodeError>
 ///
 /// Any byte sequence that is not an `IdentifyInput`.
 pub fn decode_identify_input(bytes: &[u8]) -> Result<IdentifyInput, DecodeError> {
-    let mut reader = Reader::new(bytes);
+    let sink = ErrorSink::default();
+    let mut reader = Reader::new(bytes, &sink);
     let input = decode::identify_input(&mut reader);
     reader.finish(input)
 }

@@ -7,6 +7,8 @@
 //! fixarray) are tested first, and short ASCII strings and keys are read with masked
 //! eight-byte loads instead of byte loops.
 
+use core::cell::Cell;
+
 use super::{DecodeError, Found};
 
 /// High bit of every byte of a word: a word ANDed with it is zero when all eight bytes are
@@ -41,32 +43,34 @@ pub(super) const fn key_code(key: &str) -> KeyCode {
 /// The code of a key that is not a short string: matches no schema key.
 pub(super) const UNKNOWN_KEY: KeyCode = (usize::MAX, 0, 0);
 
-/// A cursor over the input with a sticky error.
+/// Where a [`Reader`] records its first error. It lives outside the reader so that the
+/// non-inlined slow paths, which get the reader's fields by value, never see the caller's
+/// reader: the caller's position can then stay in a wasm local instead of linear memory.
+pub(super) type ErrorSink = Cell<Option<DecodeError>>;
+
+/// A cursor over the input with a sticky error, recorded in an [`ErrorSink`]. Slow paths
+/// get its fields by value and hand back the new position.
 pub(super) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
-    error: Option<DecodeError>,
+    error: &'a ErrorSink,
 }
 
 impl<'a> Reader<'a> {
-    pub(super) const fn new(buf: &'a [u8]) -> Self {
-        Self {
-            buf,
-            pos: 0,
-            error: None,
-        }
+    pub(super) const fn new(buf: &'a [u8], error: &'a ErrorSink) -> Self {
+        Self { buf, pos: 0, error }
     }
 
-    /// A reader over the same input at the same position, with no error, for look-ahead.
-    pub(super) const fn fork(&self) -> Self {
-        Self::new_at(self.buf, self.pos)
-    }
-
-    const fn new_at(buf: &'a [u8], pos: usize) -> Self {
-        Self {
-            buf,
-            pos,
-            error: None,
+    /// A reader over the same input at the same position recording into `error`, for
+    /// look-ahead.
+    pub(super) const fn fork<'b>(&self, error: &'b ErrorSink) -> Reader<'b>
+    where
+        'a: 'b,
+    {
+        Reader {
+            buf: self.buf,
+            pos: self.pos,
+            error,
         }
     }
 
@@ -85,51 +89,58 @@ impl<'a> Reader<'a> {
 
     /// Whether a read has failed; everything read since is empty.
     #[inline(always)]
-    pub(super) const fn failed(&self) -> bool {
-        self.error.is_some()
+    pub(super) fn failed(&self) -> bool {
+        // SAFETY: the sink is only ever accessed by value (`take`, `set`) or here; no
+        // reference into it outlives this read.
+        unsafe { (*self.error.as_ptr()).is_some() }
     }
 
     /// The outcome: `value` if nothing failed, else the first error.
     pub(super) fn finish<T>(self, value: T) -> Result<T, DecodeError> {
-        match self.error {
+        match self.error.take() {
             None => Ok(value),
             Some(error) => Err(error),
         }
     }
 
+    /// Runs a non-inlined slow path on a copy of the reader, passed as scalars (wasm locals,
+    /// not a copy in memory), and takes back its position.
+    #[inline(always)]
+    pub(super) fn out_of_line<T>(
+        &mut self,
+        slow: impl FnOnce(&'a [u8], usize, &'a ErrorSink) -> (T, usize),
+    ) -> T {
+        let (value, pos) = slow(self.buf, self.pos, self.error);
+        self.pos = pos;
+        value
+    }
+
     /// Records a failure at `at`, described by the marker byte there (or as the end of the
     /// input), unless an earlier one is already recorded; later reads return empty values.
-    #[cold]
-    #[inline(never)]
+    #[inline(always)]
     pub(super) fn fail(&mut self, at: usize, expected: &'static str) {
-        let found = self.buf.get(at).map_or(Found::End, |&b| Found::Marker(b));
-        self.record(DecodeError::new(at, expected, found));
+        fail_at(self.error, self.buf, at, expected);
+        self.pos = self.buf.len();
     }
 
     /// Records a failure for a value of the right kind but unacceptable content.
-    #[cold]
-    #[inline(never)]
+    #[inline(always)]
     pub(super) fn fail_with(&mut self, at: usize, expected: &'static str, found: String) {
-        self.record(DecodeError::new(at, expected, Found::Other(found)));
+        fail_found(self.error, at, expected, found);
+        self.pos = self.buf.len();
     }
 
     /// Records an error found by a [`fork`](Self::fork).
-    #[cold]
+    #[inline(always)]
     pub(super) fn adopt(&mut self, error: DecodeError) {
-        self.record(error);
+        record(self.error, error);
+        self.pos = self.buf.len();
     }
 
-    #[cold]
+    #[inline(always)]
     fn fail_end(&mut self, expected: &'static str) {
         let end = self.buf.len();
         self.fail(end, expected);
-    }
-
-    fn record(&mut self, error: DecodeError) {
-        if self.error.is_none() {
-            self.error = Some(error);
-        }
-        self.pos = self.buf.len();
     }
 
     #[inline(always)]
@@ -192,7 +203,7 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 usize::from(m & 0x0f)
             }
-            _ => self.long_header(0xdc, expected),
+            _ => self.out_of_line(|b, p, e| Self::long_header(b, p, e, 0xdc, expected)),
         }
     }
 
@@ -204,13 +215,26 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 usize::from(m & 0x0f)
             }
-            _ => self.long_header(0xde, expected),
+            _ => self.out_of_line(|b, p, e| Self::long_header(b, p, e, 0xde, expected)),
         }
     }
 
     /// A 16- or 32-bit array (`marker16` 0xdc) or map (0xde) header.
     #[inline(never)]
-    fn long_header(&mut self, marker16: u8, expected: &'static str) -> usize {
+    fn long_header(
+        buf: &'a [u8],
+        pos: usize,
+        error: &'a ErrorSink,
+        marker16: u8,
+        expected: &'static str,
+    ) -> (usize, usize) {
+        let mut reader = Self { buf, pos, error };
+        let len = reader.long_header_in(marker16, expected);
+        (len, reader.pos)
+    }
+
+    #[inline(always)]
+    fn long_header_in(&mut self, marker16: u8, expected: &'static str) -> usize {
         let at = self.pos;
         match self.peek() {
             Some(m) if m == marker16 => {
@@ -257,13 +281,27 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 Some(self.take(usize::from(m & 0x1f), expected))
             }
-            Some(0xd9..=0xdb) => Some(self.long_str_bytes(expected)),
+            Some(0xd9..=0xdb) => {
+                Some(self.out_of_line(|b, p, e| Self::long_str_bytes(b, p, e, expected)))
+            }
             _ => None,
         }
     }
 
     #[inline(never)]
-    fn long_str_bytes(&mut self, expected: &'static str) -> &'a [u8] {
+    fn long_str_bytes(
+        buf: &'a [u8],
+        pos: usize,
+        error: &'a ErrorSink,
+        expected: &'static str,
+    ) -> (&'a [u8], usize) {
+        let mut reader = Self { buf, pos, error };
+        let bytes = reader.long_str_bytes_in(expected);
+        (bytes, reader.pos)
+    }
+
+    #[inline(always)]
+    fn long_str_bytes_in(&mut self, expected: &'static str) -> &'a [u8] {
         let width = match self.peek() {
             Some(0xd9) => 1,
             Some(0xda) => 2,
@@ -312,12 +350,19 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        self.string_slow(expected)
+        self.out_of_line(|b, p, e| Self::string_slow(b, p, e, expected))
     }
 
     #[inline(never)]
-    fn string_slow(&mut self, expected: &'static str) -> String {
-        self.str(expected).to_owned()
+    fn string_slow(
+        buf: &'a [u8],
+        pos: usize,
+        error: &'a ErrorSink,
+        expected: &'static str,
+    ) -> (String, usize) {
+        let mut reader = Self { buf, pos, error };
+        let text = reader.str(expected).to_owned();
+        (text, reader.pos)
     }
 
     #[inline(always)]
@@ -348,11 +393,18 @@ impl<'a> Reader<'a> {
                 return (len, first, last);
             }
         }
-        self.key_slow()
+        self.out_of_line(Self::key_slow)
     }
 
     #[inline(never)]
-    fn key_slow(&mut self) -> KeyCode {
+    fn key_slow(buf: &'a [u8], pos: usize, error: &'a ErrorSink) -> (KeyCode, usize) {
+        let mut reader = Self { buf, pos, error };
+        let key = reader.key_slow_in();
+        (key, reader.pos)
+    }
+
+    #[inline(always)]
+    fn key_slow_in(&mut self) -> KeyCode {
         match self.str_bytes("a key") {
             Some(bytes) if bytes.len() <= 16 => {
                 let len = bytes.len();
@@ -404,12 +456,24 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
                 self.be32(expected)
             }
-            _ => self.uint_slow(expected),
+            _ => self.out_of_line(|b, p, e| Self::uint_slow(b, p, e, expected)),
         }
     }
 
     #[inline(never)]
-    fn uint_slow(&mut self, expected: &'static str) -> u64 {
+    fn uint_slow(
+        buf: &'a [u8],
+        pos: usize,
+        error: &'a ErrorSink,
+        expected: &'static str,
+    ) -> (u64, usize) {
+        let mut reader = Self { buf, pos, error };
+        let value = reader.uint_slow_in(expected);
+        (value, reader.pos)
+    }
+
+    #[inline(always)]
+    fn uint_slow_in(&mut self, expected: &'static str) -> u64 {
         let at = self.pos;
         let Some(marker) = self.peek() else {
             self.fail(at, expected);
@@ -454,8 +518,20 @@ impl<'a> Reader<'a> {
 
     /// Skips `count` complete values of any kind. Iterative, so hostile nesting cannot
     /// exhaust the stack.
-    #[inline(never)]
+    #[inline(always)]
     pub(super) fn skip(&mut self, count: usize) {
+        self.out_of_line(|b, p, e| Self::skip_slow(b, p, e, count));
+    }
+
+    #[inline(never)]
+    fn skip_slow(buf: &'a [u8], pos: usize, error: &'a ErrorSink, count: usize) -> ((), usize) {
+        let mut reader = Self { buf, pos, error };
+        reader.skip_in(count);
+        ((), reader.pos)
+    }
+
+    #[inline(always)]
+    fn skip_in(&mut self, count: usize) {
         const EXPECTED: &str = "a value";
         let mut pending = count as u64;
         while pending > 0 && !self.failed() {
@@ -508,6 +584,27 @@ impl<'a> Reader<'a> {
     pub(super) fn rest(&self) -> &'a [u8] {
         &self.buf[self.pos..]
     }
+}
+
+#[cold]
+#[inline(never)]
+fn fail_at(sink: &ErrorSink, buf: &[u8], at: usize, expected: &'static str) {
+    let found = buf.get(at).map_or(Found::End, |&b| Found::Marker(b));
+    record(sink, DecodeError::new(at, expected, found));
+}
+
+#[cold]
+#[inline(never)]
+fn fail_found(sink: &ErrorSink, at: usize, expected: &'static str, found: String) {
+    record(sink, DecodeError::new(at, expected, Found::Other(found)));
+}
+
+/// Keeps the first error only.
+#[cold]
+#[inline(never)]
+fn record(sink: &ErrorSink, error: DecodeError) {
+    let first = sink.take().unwrap_or(error);
+    sink.set(Some(first));
 }
 
 /// For a string of `len` ≤ 16 bytes read as two little-endian words, the masks keeping
@@ -611,7 +708,8 @@ mod tests {
     use super::*;
 
     fn read<T>(bytes: &[u8], f: impl FnOnce(&mut Reader<'_>) -> T) -> Result<T, String> {
-        let mut reader = Reader::new(bytes);
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(bytes, &sink);
         let value = f(&mut reader);
         reader.finish(value).map_err(|e| e.to_string())
     }
@@ -646,7 +744,8 @@ mod tests {
     fn short_strings_ignore_neighbouring_bytes() {
         let buf =
             b"\xa3abc\xff\xff\xff\xff\xff\xff\xff\xff\xa9123456789\xc3\xc3\xc3\xc3\xc3\xc3\xc3\xc3";
-        let mut reader = Reader::new(buf);
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(buf, &sink);
         assert_eq!(reader.string("s"), "abc");
         reader.pos = 12;
         assert_eq!(reader.string("s"), "123456789");
@@ -675,16 +774,21 @@ mod tests {
         ] {
             let mut long = padded(key);
             long.extend_from_slice(&[0xff; 20]);
-            assert_eq!(Reader::new(&long).key(), key_code(key), "{key} (fast path)");
             assert_eq!(
-                Reader::new(&padded(key)).key(),
+                Reader::new(&long, &ErrorSink::default()).key(),
+                key_code(key),
+                "{key} (fast path)"
+            );
+            assert_eq!(
+                Reader::new(&padded(key), &ErrorSink::default()).key(),
                 key_code(key),
                 "{key} (near the end)"
             );
         }
         assert_ne!(key_code("narration"), key_code("narratiox"));
         assert_ne!(key_code("date"), key_code("dat"));
-        let mut reader = Reader::new(b"\x05\xa1k");
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(b"\x05\xa1k", &sink);
         assert_eq!(reader.key(), UNKNOWN_KEY);
         assert_eq!(reader.key(), key_code("k"));
     }
@@ -708,7 +812,8 @@ mod tests {
     #[test]
     fn skip_walks_nested_values_and_rejects_truncation() {
         let nested = b"\x92\x81\xa1k\x93\x01\xcb\0\0\0\0\0\0\0\0\xc4\x02ab\xd6\x01\0\0\0\0\x07";
-        let mut reader = Reader::new(nested);
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(nested, &sink);
         reader.skip(1);
         assert!(!reader.failed());
         assert_eq!(reader.peek(), Some(0x07));
@@ -720,7 +825,8 @@ mod tests {
 
     #[test]
     fn the_first_failure_wins_and_later_reads_are_empty() {
-        let mut reader = Reader::new(b"\xc0\xa1x");
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(b"\xc0\xa1x", &sink);
         assert_eq!(reader.string("first"), "");
         assert_eq!(reader.string("second"), "");
         assert_eq!(reader.array_len("third"), 0);
