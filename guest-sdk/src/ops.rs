@@ -335,7 +335,20 @@ impl Ops {
         inserts.sort_by_key(|(place, _)| place.order());
         let mut inserts = inserts.into_iter().peekable();
         let mut ops = Vec::with_capacity(decisions.len() + inserts.len() + appended.len());
+        // Runs of kept inputs are written the way `PluginOutput::passthrough` writes them:
+        // pushing each `Keep` through the general path below builds a whole `PluginOp` (the
+        // size of a directive) and copies it, which costs hundreds of fuel per input.
+        let input_len = decisions.len();
+        let mut kept_from = 0;
         for (index, decision) in decisions.into_iter().enumerate() {
+            let has_inserts = inserts
+                .peek()
+                .is_some_and(|(place, _)| place.order().0 == index);
+            if matches!(decision, Decision::Undecided | Decision::Keep) && !has_inserts {
+                continue;
+            }
+            ops.extend((kept_from..index).map(PluginOp::Keep));
+            kept_from = index + 1;
             while let Some((_, directive)) =
                 inserts.next_if(|(place, _)| *place == Place::Before(index))
             {
@@ -352,6 +365,7 @@ impl Ops {
                 ops.push(PluginOp::Insert(directive));
             }
         }
+        ops.extend((kept_from..input_len).map(PluginOp::Keep));
         ops.extend(appended.into_iter().map(PluginOp::Insert));
         PluginOutput { ops, errors }
     }

@@ -71,7 +71,6 @@ fn rledger_check_catches_a_missing_transaction() {
 }
 
 #[test]
-#[ignore = "over budget: 41.0% (12,294,401 fuel) at guest-sdk 3413c02, where a passthrough plugin uses 35.1%; rlplugin::Ops::new + finish alone cost ~1.43 M fuel (~715 per directive) over PluginOutput::passthrough; run with --ignored"]
 fn stays_within_budget_on_a_two_thousand_directive_ledger() {
     // The synthetic ledger has no statement metadata, so this measures the scan every
     // ledger pays for.
