@@ -30,7 +30,10 @@ fn guest(kind: GuestKind) -> &'static fuel::Guest {
 }
 
 fn per_directive(kind: GuestKind) -> u64 {
-    fuel::fuel_per_directive(guest(kind), LEDGER).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
+    let fuel =
+        fuel::fuel_per_directive(guest(kind), LEDGER).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+    eprintln!("{kind:?}: {fuel} fuel per directive on {LEDGER} directives");
+    fuel
 }
 
 #[test]
@@ -42,12 +45,13 @@ fn validator_fuel_does_not_regress() {
 #[test]
 fn tagger_fuel_does_not_regress() {
     let fuel = per_directive(GuestKind::Tagger);
-    assert!(fuel <= 9_800, "tagger: {fuel} fuel per directive");
+    assert!(fuel <= 9_000, "tagger: {fuel} fuel per directive");
 }
 
 #[test]
 fn minimal_plugin_size_does_not_regress() {
     let size = guest(GuestKind::Minimal).size;
+    eprintln!("minimal plugin: {size} bytes");
     assert!(size <= 120_000, "minimal plugin: {size} bytes");
 }
 
@@ -83,6 +87,7 @@ fn tagger_meets_its_fuel_target() {
 #[ignore = "target of issue 3, not met yet: see the sdk_fuel bench"]
 fn minimal_plugin_meets_its_size_target() {
     let size = guest(GuestKind::Minimal).size;
+    eprintln!("minimal plugin: {size} bytes");
     assert!(
         size <= fuel::MINIMAL_SIZE_TARGET,
         "minimal plugin: {size} bytes"
