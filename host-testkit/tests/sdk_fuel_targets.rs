@@ -39,13 +39,13 @@ fn per_directive(kind: GuestKind) -> u64 {
 #[test]
 fn validator_fuel_does_not_regress() {
     let fuel = per_directive(GuestKind::Validator);
-    assert!(fuel <= 5_700, "validator: {fuel} fuel per directive");
+    assert!(fuel <= 5_400, "validator: {fuel} fuel per directive");
 }
 
 #[test]
 fn tagger_fuel_does_not_regress() {
     let fuel = per_directive(GuestKind::Tagger);
-    assert!(fuel <= 9_000, "tagger: {fuel} fuel per directive");
+    assert!(fuel <= 8_900, "tagger: {fuel} fuel per directive");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use rlplugin_types::{
     AmountData, CostData, CostNumberData, DirectiveData, DirectiveWrapper, EnrichedImporterOutput,
     EnrichmentWrapper, IdentifyOutput, ImporterOutput, MetaValueData, MetadataOutput, PluginError,
-    PluginOp, PluginOutput, PostingData, PriceAnnotationData,
+    PluginOp, PluginOutput, PostingData, PriceAnnotationData, TransactionData,
 };
 
 /// The output buffer.
@@ -137,28 +137,49 @@ impl Writer {
         }
     }
 
-    /// Reserves the wrapper's upper bound once, then writes it with no capacity checks.
+    /// Writes a wrapper in sections (the fields before the postings, then each posting),
+    /// each after one reserve of an upper bound that needs no string lengths.
+    #[inline(never)]
     fn wrapper(&mut self, w: &DirectiveWrapper) {
-        self.raw(wrapper_bound(w), |out| {
-            // SAFETY: `raw` reserved `wrapper_bound(w)` bytes.
-            unsafe { out.wrapper(w) }
-        });
+        match &w.data {
+            DirectiveData::Transaction(t) => {
+                let bound = TRANSACTION_FIXED
+                    .saturating_add(strings_bound(t.tags.len()))
+                    .saturating_add(strings_bound(t.links.len()))
+                    .saturating_add(metadata_bound(t.metadata.len()));
+                // SAFETY: `bound` covers every byte up to the postings.
+                self.raw(bound, |out| unsafe { out.transaction(w, t) });
+                for p in &t.postings {
+                    let bound = POSTING_FIXED.saturating_add(metadata_bound(p.metadata.len()));
+                    // SAFETY: `bound` covers the posting.
+                    self.raw(bound, |out| unsafe { out.posting(p) });
+                }
+            }
+            other => {
+                // SAFETY: `other_bound` covers the whole wrapper.
+                self.raw(other_bound(other), |out| unsafe { out.other(w, other) });
+            }
+        }
     }
 
-    /// Runs `write` on a cursor with `bound` bytes reserved and keeps what it wrote.
+    /// Runs `write` on a cursor with `bound` bytes reserved and keeps what it wrote. A string
+    /// longer than [`STR_MAX`] grows the buffer from [`Out::long_str`], through [`GROW`].
     #[inline(always)]
     fn raw(&mut self, bound: usize, write: impl FnOnce(Out) -> Out) {
         self.buf.reserve(bound);
-        let len = self.buf.len();
-        // SAFETY: `reserve` made room for `bound` bytes after `len`, and `write` writes at
-        // most that many (its bound is computed from the same value it encodes).
+        let buf: *mut Vec<u8> = &mut self.buf;
+        GROW.set((buf, self.buf.len() + bound));
+        // SAFETY: `reserve` made room for `bound` bytes after the length, and `write` writes
+        // at most that many beyond what `long_str` reserves itself. All accesses go through
+        // `buf` until `raw` returns, and the end is measured from the possibly moved base.
         unsafe {
-            let start = self.buf.as_mut_ptr().add(len);
+            let start = (*buf).as_mut_ptr().add((*buf).len());
             let end = write(Out(start));
-            let written = end.0.offset_from_unsigned(start);
-            debug_assert!(written <= bound, "wrote {written} bytes, bound {bound}");
-            self.buf.set_len(len + written);
+            let len = end.0.offset_from_unsigned((*buf).as_ptr());
+            debug_assert!(len <= (*buf).capacity(), "wrote past the reserved bound");
+            (*buf).set_len(len);
         }
+        GROW.set((core::ptr::null_mut(), 0));
     }
 
     fn errors(&mut self, errors: &[PluginError]) {
@@ -201,11 +222,39 @@ const WRAPPER_GUESS: usize = 256;
 #[derive(Clone, Copy)]
 struct Out(*mut u8);
 
-/// Bytes a string takes at most beyond its own: the str32 header.
-const STR_OVERHEAD: usize = 5;
-/// Bytes of a wrapper's keys, type tag, map header and line number, at most (the
-/// transaction's, the longest, are 98).
-const WRAPPER_FIXED: usize = 128;
+/// Bytes a string shorter than 32 bytes takes with its header, at most. Bounds count every
+/// string as this; a longer one reserves the difference itself ([`Out::long_str`]).
+const STR_MAX: usize = 32;
+/// A metadata value (array header, tag, value): the amount's `[tag, [number, currency]]`.
+const META_VALUE_MAX: usize = 1 + 9 + 1 + 2 * STR_MAX;
+/// A metadata entry: array header, key, value.
+const META_ENTRY_MAX: usize = 1 + STR_MAX + META_VALUE_MAX;
+/// A transaction wrapper up to its postings, lists excluded: map header, keys (the type tag
+/// and list headers included, 118 bytes), line number, and five strings.
+const TRANSACTION_FIXED: usize = 118 + 9 + 5 * STR_MAX;
+/// Any other wrapper, lists excluded: map header, the common keys (`date`, `filename`,
+/// `lineno`, `type`, 27 bytes), line number, three strings, then the largest kind's fields
+/// (a balance: keys 34 bytes, account, amount, tolerance, metadata header).
+const OTHER_FIXED: usize =
+    1 + 27 + 9 + 3 * STR_MAX + 34 + STR_MAX + (1 + 2 * STR_MAX) + STR_MAX + 5;
+/// A posting, metadata entries excluded: array header, account, units, cost (header,
+/// `per_unit_from_total` with two strings, three strings, bool), price (header, bool,
+/// amount, two strings), flag, metadata header, span (header and three u64).
+const POSTING_FIXED: usize = 1
+    + STR_MAX
+    + (1 + 2 * STR_MAX)
+    + (1 + 1 + 20 + 2 * STR_MAX + 3 * STR_MAX + 1)
+    + (2 + (1 + 2 * STR_MAX) + 2 * STR_MAX)
+    + STR_MAX
+    + 5
+    + (1 + 3 * 9);
+
+std::thread_local! {
+    /// The buffer a cursor writes into and the end of the room its bound reserved, for
+    /// [`Out::long_str`] to grow it; set by [`Writer::raw`] for the duration of its write.
+    static GROW: core::cell::Cell<(*mut Vec<u8>, usize)> =
+        const { core::cell::Cell::new((core::ptr::null_mut(), 0)) };
+}
 
 impl Out {
     /// Copies constant bytes; inlined so the length is known and the copy becomes stores.
@@ -233,7 +282,7 @@ impl Out {
     }
 
     /// # Safety
-    /// `s.len() + STR_OVERHEAD` bytes from here are reserved.
+    /// [`STR_MAX`] bytes from here are reserved, inside [`Writer::raw`].
     #[inline(always)]
     unsafe fn str(self, s: &str) -> Self {
         let len = s.len();
@@ -246,24 +295,38 @@ impl Out {
             }
         } else {
             // SAFETY: forwarded from the caller.
-            unsafe { self.long_str(s) }
+            unsafe { Self::long_str(self.0, s) }
         }
     }
 
+    /// A string of 32 bytes or more, which bounds counted as [`STR_MAX`] bytes: moves the
+    /// end of the reserved room by the string's size and grows the buffer to it.
+    ///
     /// # Safety
-    /// As [`Out::str`].
+    /// Called inside [`Writer::raw`], `at` pointing into its buffer.
+    #[cold]
     #[inline(never)]
-    unsafe fn long_str(self, s: &str) -> Self {
+    unsafe fn long_str(at: *mut u8, s: &str) -> Self {
         let len = s.len();
-        // SAFETY: the caller reserved the room; the header is at most 5 bytes.
+        // SAFETY: `GROW` is the buffer `at` points into (set by `raw`), accessed through
+        // no other path meanwhile; everything before `at` was written.
         unsafe {
+            let (ptr, end) = GROW.get();
+            let buf = &mut *ptr;
+            let written = at.offset_from_unsigned(buf.as_ptr());
+            let end = end + len + 5;
+            debug_assert!(written <= end, "wrote past the reserved bound");
+            buf.set_len(written);
+            buf.reserve(end - written);
+            GROW.set((ptr, end));
+            let out = Self(buf.as_mut_ptr().add(written));
             let out = if let Ok(len) = u8::try_from(len) {
-                self.lit_pair(0xd9, len)
+                out.lit_pair(0xd9, len)
             } else if let Ok(len) = u16::try_from(len) {
-                self.byte(0xda).bytes(&len.to_be_bytes())
+                out.byte(0xda).bytes(&len.to_be_bytes())
             } else {
                 // Wire lengths are u32; larger values cannot occur in 32-bit guest memory.
-                self.byte(0xdb).bytes(&(len as u32).to_be_bytes())
+                out.byte(0xdb).bytes(&(len as u32).to_be_bytes())
             };
             core::ptr::copy_nonoverlapping(s.as_ptr(), out.0, len);
             Self(out.0.add(len))
@@ -290,7 +353,7 @@ impl Out {
     }
 
     /// # Safety
-    /// `s.map_or(1, |s| s.len() + STR_OVERHEAD)` bytes from here are reserved.
+    /// As [`Out::str`].
     #[inline(always)]
     unsafe fn opt_str(self, s: Option<&str>) -> Self {
         // SAFETY: forwarded from the caller.
@@ -353,7 +416,7 @@ impl Out {
     }
 
     /// # Safety
-    /// [`strings_bound`] bytes from here are reserved.
+    /// `5 + strings_bound(v.len())` bytes from here are reserved.
     unsafe fn strings(self, v: &[String]) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -366,7 +429,7 @@ impl Out {
     }
 
     /// # Safety
-    /// [`amount_bound`] bytes from here are reserved.
+    /// `1 + 2 * STR_MAX` bytes from here are reserved.
     #[inline(always)]
     unsafe fn amount(self, a: &AmountData) -> Self {
         // SAFETY: forwarded from the caller.
@@ -374,7 +437,7 @@ impl Out {
     }
 
     /// # Safety
-    /// [`metadata_bound`] bytes from here are reserved.
+    /// `5 + metadata_bound(meta.len())` bytes from here are reserved.
     unsafe fn metadata(self, meta: &[(String, MetaValueData)]) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -387,7 +450,7 @@ impl Out {
     }
 
     /// # Safety
-    /// [`meta_value_bound`] bytes from here are reserved.
+    /// [`META_VALUE_MAX`] bytes from here are reserved.
     #[inline(never)]
     unsafe fn meta_value(self, v: &MetaValueData) -> Self {
         // SAFETY: forwarded from the caller; each tag with its headers is at most 10 bytes.
@@ -410,7 +473,7 @@ impl Out {
     }
 
     /// # Safety
-    /// [`posting_bound`] bytes from here are reserved.
+    /// `POSTING_FIXED + metadata_bound(p.metadata.len())` bytes from here are reserved.
     #[inline(never)]
     unsafe fn posting(self, p: &PostingData) -> Self {
         // SAFETY: forwarded from the caller.
@@ -441,7 +504,7 @@ impl Out {
     }
 
     /// # Safety
-    /// [`cost_bound`] bytes from here are reserved.
+    /// The cost's part of [`POSTING_FIXED`] is reserved.
     #[inline(never)]
     unsafe fn cost(self, c: &CostData) -> Self {
         // SAFETY: forwarded from the caller.
@@ -467,7 +530,7 @@ impl Out {
     }
 
     /// # Safety
-    /// [`price_bound`] bytes from here are reserved.
+    /// The price's part of [`POSTING_FIXED`] is reserved.
     #[inline(never)]
     unsafe fn price(self, p: &PriceAnnotationData) -> Self {
         // SAFETY: forwarded from the caller.
@@ -482,10 +545,12 @@ impl Out {
         }
     }
 
+    /// The map header and the keys and values before `type`.
+    ///
     /// # Safety
-    /// [`wrapper_bound`] bytes from here are reserved.
-    #[inline(never)]
-    unsafe fn wrapper(self, w: &DirectiveWrapper) -> Self {
+    /// The head's part of [`TRANSACTION_FIXED`] and [`OTHER_FIXED`] is reserved.
+    #[inline(always)]
+    unsafe fn head(self, w: &DirectiveWrapper) -> Self {
         let fields = match &w.data {
             DirectiveData::Transaction(_) => 7,
             DirectiveData::Document(_) => 5,
@@ -511,42 +576,45 @@ impl Out {
             if let Some(lineno) = w.lineno {
                 out = out.lit(b"\xa6lineno").uint(u64::from(lineno));
             }
-            match &w.data {
-                DirectiveData::Transaction(t) => {
-                    out = out
-                        .lit(b"\xa4type\xabtransaction\xa4flag")
-                        .str(&t.flag)
-                        .lit(b"\xa5payee")
-                        .opt_str(t.payee.as_deref())
-                        .lit(b"\xa9narration")
-                        .str(&t.narration)
-                        .lit(b"\xa4tags")
-                        .strings(&t.tags)
-                        .lit(b"\xa5links")
-                        .strings(&t.links)
-                        .lit(b"\xa8metadata")
-                        .metadata(&t.metadata)
-                        .lit(b"\xa8postings")
-                        .header(t.postings.len(), 0x90, 0xdc);
-                    for p in &t.postings {
-                        out = out.posting(p);
-                    }
-                    out
-                }
-                other => out.lit(b"\xa4type").other_kind(other),
-            }
+            out
         }
     }
 
-    /// The fields of every kind but transactions, from the `type` value on.
+    /// A transaction wrapper up to the postings' array header.
     ///
     /// # Safety
-    /// As [`Out::wrapper`].
+    /// [`TRANSACTION_FIXED`] plus its lists' bounds are reserved, inside [`Writer::raw`].
     #[inline(never)]
-    unsafe fn other_kind(self, data: &DirectiveData) -> Self {
+    unsafe fn transaction(self, w: &DirectiveWrapper, t: &TransactionData) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let out = self.str(data.type_name());
+            self.head(w)
+                .lit(b"\xa4type\xabtransaction\xa4flag")
+                .str(&t.flag)
+                .lit(b"\xa5payee")
+                .opt_str(t.payee.as_deref())
+                .lit(b"\xa9narration")
+                .str(&t.narration)
+                .lit(b"\xa4tags")
+                .strings(&t.tags)
+                .lit(b"\xa5links")
+                .strings(&t.links)
+                .lit(b"\xa8metadata")
+                .metadata(&t.metadata)
+                .lit(b"\xa8postings")
+                .header(t.postings.len(), 0x90, 0xdc)
+        }
+    }
+
+    /// A wrapper of any kind but a transaction.
+    ///
+    /// # Safety
+    /// [`other_bound`] bytes are reserved, inside [`Writer::raw`].
+    #[inline(never)]
+    unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let out = self.head(w).lit(b"\xa4type").str(data.type_name());
             match data {
                 DirectiveData::Transaction(_) => out,
                 DirectiveData::Balance(b) => out
@@ -639,141 +707,39 @@ impl Out {
     }
 }
 
+/// An upper bound of `n` strings of at most [`STR_MAX`] bytes, headers included.
 #[inline(always)]
-fn str_bound(s: &str) -> usize {
-    s.len() + STR_OVERHEAD
+fn strings_bound(n: usize) -> usize {
+    n.saturating_mul(STR_MAX)
 }
 
+/// An upper bound of `n` metadata entries, their array header excluded.
 #[inline(always)]
-fn opt_str_bound(s: Option<&str>) -> usize {
-    s.map_or(1, str_bound)
+fn metadata_bound(n: usize) -> usize {
+    n.saturating_mul(META_ENTRY_MAX)
 }
 
-fn strings_bound(v: &[String]) -> usize {
-    v.iter().fold(5, |n, s| n + str_bound(s))
-}
-
-#[inline(always)]
-fn amount_bound(a: &AmountData) -> usize {
-    1 + str_bound(&a.number) + str_bound(&a.currency)
-}
-
-fn meta_value_bound(v: &MetaValueData) -> usize {
-    // The array header and the tag with its header: 10 bytes at most.
-    10 + match v {
-        MetaValueData::String(s)
-        | MetaValueData::Number(s)
-        | MetaValueData::Date(s)
-        | MetaValueData::Account(s)
-        | MetaValueData::Currency(s)
-        | MetaValueData::Tag(s)
-        | MetaValueData::Link(s) => str_bound(s),
-        MetaValueData::Amount(a) => amount_bound(a),
-        MetaValueData::Bool(_) => 1,
-    }
-}
-
-fn metadata_bound(meta: &[(String, MetaValueData)]) -> usize {
-    meta.iter().fold(5, |n, (key, value)| {
-        n + 1 + str_bound(key) + meta_value_bound(value)
-    })
-}
-
+/// An upper bound of any non-transaction wrapper.
 #[inline(never)]
-fn cost_bound(c: &CostData) -> usize {
-    // Array headers, the 20-byte `per_unit_from_total` tag, the nil or bool markers.
-    let fixed = 32;
-    fixed
-        + match &c.number {
-            Some(CostNumberData::PerUnit { value }) | Some(CostNumberData::Total { value }) => {
-                str_bound(value)
-            }
-            Some(
-                CostNumberData::Compound { per_unit, total }
-                | CostNumberData::PerUnitFromTotal { per_unit, total },
-            ) => str_bound(per_unit) + str_bound(total),
-            None => 0,
-        }
-        + opt_str_bound(c.currency.as_deref())
-        + opt_str_bound(c.date.as_deref())
-        + opt_str_bound(c.label.as_deref())
-}
-
-#[inline(never)]
-fn price_bound(p: &PriceAnnotationData) -> usize {
-    2 + p.amount.as_ref().map_or(1, amount_bound)
-        + opt_str_bound(p.number.as_deref())
-        + opt_str_bound(p.currency.as_deref())
-}
-
-fn posting_bound(p: &PostingData) -> usize {
-    // Array header, the span's header and three uints, the nil markers.
-    let fixed = 1 + 28;
-    fixed
-        + str_bound(&p.account)
-        + p.units.as_ref().map_or(1, amount_bound)
-        + p.cost.as_ref().map_or(1, cost_bound)
-        + p.price.as_ref().map_or(1, price_bound)
-        + opt_str_bound(p.flag.as_deref())
-        + metadata_bound(&p.metadata)
-}
-
-/// An upper bound of a wrapper's encoded size.
-#[inline(never)]
-fn wrapper_bound(w: &DirectiveWrapper) -> usize {
-    let head = WRAPPER_FIXED + str_bound(&w.date) + w.filename.as_deref().map_or(0, str_bound);
-    head + match &w.data {
-        DirectiveData::Transaction(t) => {
-            str_bound(&t.flag)
-                + opt_str_bound(t.payee.as_deref())
-                + str_bound(&t.narration)
-                + strings_bound(&t.tags)
-                + strings_bound(&t.links)
-                + metadata_bound(&t.metadata)
-                + t.postings.iter().fold(5, |n, p| n + posting_bound(p))
-        }
-        DirectiveData::Balance(b) => {
-            str_bound(&b.account)
-                + amount_bound(&b.amount)
-                + opt_str_bound(b.tolerance.as_deref())
-                + metadata_bound(&b.metadata)
-        }
-        DirectiveData::Open(o) => {
-            str_bound(&o.account)
-                + strings_bound(&o.currencies)
-                + opt_str_bound(o.booking.as_deref())
-                + metadata_bound(&o.metadata)
-        }
-        DirectiveData::Close(c) => str_bound(&c.account) + metadata_bound(&c.metadata),
-        DirectiveData::Commodity(c) => str_bound(&c.currency) + metadata_bound(&c.metadata),
-        DirectiveData::Pad(p) => {
-            str_bound(&p.account) + str_bound(&p.source_account) + metadata_bound(&p.metadata)
-        }
-        DirectiveData::Event(e) => {
-            str_bound(&e.event_type) + str_bound(&e.value) + metadata_bound(&e.metadata)
-        }
-        DirectiveData::Note(n) => {
-            str_bound(&n.account) + str_bound(&n.comment) + metadata_bound(&n.metadata)
-        }
-        DirectiveData::Document(d) => {
-            str_bound(&d.account)
-                + str_bound(&d.path)
-                + strings_bound(&d.tags)
-                + strings_bound(&d.links)
-                + metadata_bound(&d.metadata)
-        }
-        DirectiveData::Price(p) => {
-            str_bound(&p.currency) + amount_bound(&p.amount) + metadata_bound(&p.metadata)
-        }
-        DirectiveData::Query(q) => {
-            str_bound(&q.name) + str_bound(&q.query) + metadata_bound(&q.metadata)
-        }
-        DirectiveData::Custom(c) => {
-            str_bound(&c.custom_type)
-                + c.values.iter().fold(5, |n, v| n + meta_value_bound(v))
-                + metadata_bound(&c.metadata)
-        }
-    }
+fn other_bound(data: &DirectiveData) -> usize {
+    let (strings, metadata, values) = match data {
+        DirectiveData::Transaction(t) => (t.tags.len() + t.links.len(), t.metadata.len(), 0),
+        DirectiveData::Balance(b) => (0, b.metadata.len(), 0),
+        DirectiveData::Open(o) => (o.currencies.len(), o.metadata.len(), 0),
+        DirectiveData::Close(c) => (0, c.metadata.len(), 0),
+        DirectiveData::Commodity(c) => (0, c.metadata.len(), 0),
+        DirectiveData::Pad(p) => (0, p.metadata.len(), 0),
+        DirectiveData::Event(e) => (0, e.metadata.len(), 0),
+        DirectiveData::Note(n) => (0, n.metadata.len(), 0),
+        DirectiveData::Document(d) => (d.tags.len() + d.links.len(), d.metadata.len(), 0),
+        DirectiveData::Price(p) => (0, p.metadata.len(), 0),
+        DirectiveData::Query(q) => (0, q.metadata.len(), 0),
+        DirectiveData::Custom(c) => (0, c.metadata.len(), c.values.len()),
+    };
+    OTHER_FIXED
+        .saturating_add(strings_bound(strings))
+        .saturating_add(metadata_bound(metadata))
+        .saturating_add(values.saturating_mul(META_VALUE_MAX))
 }
 
 pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
@@ -792,18 +758,18 @@ pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
                 w.key("Delete");
                 w.uint(*i as u64);
             }
-            PluginOp::Modify(i, wrapper) => w.raw(18 + wrapper_bound(wrapper), |out| {
-                // SAFETY: 9 bytes of header, 9 of index, then the wrapper's bound.
-                unsafe {
-                    out.lit(b"\x81\xa6Modify\x92")
-                        .uint(*i as u64)
-                        .wrapper(wrapper)
-                }
-            }),
-            PluginOp::Insert(wrapper) => w.raw(8 + wrapper_bound(wrapper), |out| {
-                // SAFETY: 8 bytes of header, then the wrapper's bound.
-                unsafe { out.lit(b"\x81\xa6Insert").wrapper(wrapper) }
-            }),
+            PluginOp::Modify(i, wrapper) => {
+                // SAFETY: 9 bytes of header, 9 of index.
+                w.raw(18, |out| unsafe {
+                    out.lit(b"\x81\xa6Modify\x92").uint(*i as u64)
+                });
+                w.wrapper(wrapper);
+            }
+            PluginOp::Insert(wrapper) => {
+                // SAFETY: 8 bytes of header.
+                w.raw(8, |out| unsafe { out.lit(b"\x81\xa6Insert") });
+                w.wrapper(wrapper);
+            }
         }
     }
     w.errors(&output.errors);
