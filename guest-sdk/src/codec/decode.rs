@@ -346,9 +346,15 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
                 t.narration = r.string("a narration (a string)");
                 return 2;
             }
+            // Empty lists (most `links`, many `tags`) leave the field as it is, empty unless
+            // the key came twice: `clear` keeps the last occurrence winning without a call.
+            K_TAGS if r.empty_array() => t.tags.clear(),
             K_TAGS => t.tags = strings(r, TAGS),
+            K_LINKS if r.empty_array() => t.links.clear(),
             K_LINKS => t.links = strings(r, LINKS),
+            K_METADATA if r.empty_array() => t.metadata.clear(),
             K_METADATA => t.metadata = metadata(r, META),
+            K_POSTINGS if r.empty_array() => t.postings.clear(),
             K_POSTINGS => t.postings = postings(r),
             _ => r.skip(1),
         },
@@ -632,6 +638,13 @@ fn amount(r: &mut Reader<'_>) -> AmountData {
 
 #[inline(always)]
 fn span(r: &mut Reader<'_>) -> SourceSpan {
+    if let Some((start, end, file_id)) = r.small_uint_triple() {
+        return SourceSpan {
+            start,
+            end,
+            file_id: u16::from(file_id),
+        };
+    }
     let len = r.struct_len("a source span (an array of 3)", 3);
     let span = SourceSpan {
         start: r.uint("a span start (an integer)"),

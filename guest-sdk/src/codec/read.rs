@@ -195,6 +195,18 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Consumes an empty array (`0x90`), if one is next: the common value of most list
+    /// fields, read without a call or an allocation.
+    #[inline(always)]
+    pub(super) fn empty_array(&mut self) -> bool {
+        if self.peek() == Some(0x90) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
     /// An array header: the element count (0 after a failure).
     #[inline(always)]
     pub(super) fn array_len(&mut self, expected: &'static str) -> usize {
@@ -501,6 +513,26 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Three non-negative integers in a fixarray, the last below 128 (a source span as the
+    /// host writes it), read from one bounds-checked window; `None`, with nothing consumed,
+    /// for any other shape or near the end of the input.
+    #[inline(always)]
+    pub(super) fn small_uint_triple(&mut self) -> Option<(u64, u64, u8)> {
+        let at = self.pos;
+        let window: &[u8; 12] = self.buf.get(at..at.checked_add(12)?)?.try_into().ok()?;
+        if window[0] != 0x93 {
+            return None;
+        }
+        let (first, next) = small_uint(window, 1)?;
+        let (second, last) = small_uint(window, next)?;
+        let third = *window.get(last)?;
+        if third >= 0x80 {
+            return None;
+        }
+        self.pos = at + last + 1;
+        Some((first, second, third))
+    }
+
     /// A non-negative integer that must fit `T`.
     #[inline(always)]
     pub(super) fn uint_as<T: TryFrom<u64> + Default>(&mut self, expected: &'static str) -> T {
@@ -583,6 +615,23 @@ impl<'a> Reader<'a> {
     /// The unread bytes.
     pub(super) fn rest(&self) -> &'a [u8] {
         &self.buf[self.pos..]
+    }
+}
+
+/// The unsigned integer at `at` in `window` if it is a fixint, `0xcc`, `0xcd` or `0xce`
+/// (with `at + 5 <= 12`, all of it is inside), and the offset after it.
+#[inline(always)]
+fn small_uint(window: &[u8; 12], at: usize) -> Option<(u64, usize)> {
+    let byte = |i: usize| window.get(at + i).map_or(0, |&b| u64::from(b));
+    match window.get(at)? {
+        &m @ 0x00..=0x7f => Some((u64::from(m), at + 1)),
+        0xcc => Some((byte(1), at + 2)),
+        0xcd => Some(((byte(1) << 8) | byte(2), at + 3)),
+        0xce => Some((
+            (byte(1) << 24) | (byte(2) << 16) | (byte(3) << 8) | byte(4),
+            at + 5,
+        )),
+        _ => None,
     }
 }
 
@@ -821,6 +870,38 @@ mod tests {
             assert!(read(&nested[..cut], |r| r.skip(1)).is_err(), "cut at {cut}");
         }
         assert!(read(b"\xdd\xff\xff\xff\xff\x01", |r| r.skip(1)).is_err());
+    }
+
+    #[test]
+    fn uint_triples_take_the_fast_path_only_in_their_usual_shape() {
+        let padded = |bytes: &[u8]| {
+            let mut v = bytes.to_vec();
+            v.extend_from_slice(&[0xc0; 12]);
+            v
+        };
+        let sink = ErrorSink::default();
+        let buf = padded(b"\x93\xce\x00\x01\x11\x70\xcd\x01\x2c\x07");
+        let mut reader = Reader::new(&buf, &sink);
+        assert_eq!(reader.small_uint_triple(), Some((70_000, 300, 7)));
+        assert_eq!(reader.pos, 10);
+        let buf = padded(b"\x93\x05\xcc\xff\x00");
+        assert_eq!(
+            Reader::new(&buf, &sink).small_uint_triple(),
+            Some((5, 255, 0))
+        );
+        for other in [
+            &b"\x93\x05\x06\xcc\x80"[..],
+            b"\x93\xcf\0\0\0\0\0\0\0\x01\x02\x03",
+            b"\x94\x01\x02\x03\x04",
+            b"\x93\xff\x02\x03",
+        ] {
+            let buf = padded(other);
+            let mut reader = Reader::new(&buf, &sink);
+            assert_eq!(reader.small_uint_triple(), None, "{other:02x?}");
+            assert_eq!(reader.pos, 0);
+        }
+        let mut near_end = Reader::new(b"\x93\x01\x02\x03", &sink);
+        assert_eq!(near_end.small_uint_triple(), None);
     }
 
     #[test]
