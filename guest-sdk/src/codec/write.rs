@@ -137,29 +137,15 @@ impl Writer {
         }
     }
 
-    /// Writes a wrapper in sections (the fields before the postings, then each posting),
-    /// each after one reserve of an upper bound that needs no string lengths.
-    #[inline(never)]
-    fn wrapper(&mut self, w: &DirectiveWrapper) {
-        match &w.data {
-            DirectiveData::Transaction(t) => {
-                let bound = TRANSACTION_FIXED
-                    .saturating_add(strings_bound(t.tags.len()))
-                    .saturating_add(strings_bound(t.links.len()))
-                    .saturating_add(metadata_bound(t.metadata.len()));
-                // SAFETY: `bound` covers every byte up to the postings.
-                self.raw(bound, |out| unsafe { out.transaction(w, t) });
-                for p in &t.postings {
-                    let bound = POSTING_FIXED.saturating_add(metadata_bound(p.metadata.len()));
-                    // SAFETY: `bound` covers the posting.
-                    self.raw(bound, |out| unsafe { out.posting(p) });
-                }
-            }
-            other => {
-                // SAFETY: `other_bound` covers the whole wrapper.
-                self.raw(other_bound(other), |out| unsafe { out.other(w, other) });
-            }
-        }
+    /// Writes `prefix` (at most [`PREFIX_MAX`] bytes) and a wrapper after one reserve of a
+    /// constant bound; lists longer than the bound allows for reserve their excess
+    /// themselves ([`Out::list`]).
+    #[inline(always)]
+    fn wrapper(&mut self, w: &DirectiveWrapper, prefix: impl FnOnce(Out) -> Out) {
+        // SAFETY: the bound covers the prefix and the wrapper, lists within their allowance.
+        self.raw(PREFIX_MAX + WRAPPER_FIXED, |out| unsafe {
+            prefix(out).wrapper(w)
+        });
     }
 
     /// Runs `write` on a cursor with `bound` bytes reserved and keeps what it wrote. A string
@@ -179,7 +165,6 @@ impl Writer {
             debug_assert!(len <= (*buf).capacity(), "wrote past the reserved bound");
             (*buf).set_len(len);
         }
-        GROW.set((core::ptr::null_mut(), 0));
     }
 
     fn errors(&mut self, errors: &[PluginError]) {
@@ -229,17 +214,37 @@ const STR_MAX: usize = 32;
 const META_VALUE_MAX: usize = 1 + 9 + 1 + 2 * STR_MAX;
 /// A metadata entry: array header, key, value.
 const META_ENTRY_MAX: usize = 1 + STR_MAX + META_VALUE_MAX;
-/// A transaction wrapper up to its postings, lists excluded: map header, keys (the type tag
-/// and list headers included, 118 bytes), line number, and five strings.
-const TRANSACTION_FIXED: usize = 118 + 9 + 5 * STR_MAX;
-/// Any other wrapper, lists excluded: map header, the common keys (`date`, `filename`,
+/// How many items of a list a wrapper's bound allows for: tags, links, metadata entries and
+/// postings of a transaction, metadata entries of a posting; other lists reserve every item.
+const TAGS: usize = 4;
+const LINKS: usize = 2;
+const TRANSACTION_META: usize = 2;
+const POSTINGS: usize = 4;
+const POSTING_META: usize = 1;
+/// A transaction wrapper with its allowances: map header, keys (the type tag and list headers
+/// included, 109 bytes), line number, five strings, the allowed list items.
+const TRANSACTION_FIXED: usize = 109
+    + 9
+    + 5 * STR_MAX
+    + (TAGS + LINKS) * STR_MAX
+    + TRANSACTION_META * META_ENTRY_MAX
+    + POSTINGS * POSTING_FIXED;
+/// Any other wrapper, list items excluded: map header, the common keys (`date`, `filename`,
 /// `lineno`, `type`, 27 bytes), line number, three strings, then the largest kind's fields
 /// (a balance: keys 34 bytes, account, amount, tolerance, metadata header).
 const OTHER_FIXED: usize =
     1 + 27 + 9 + 3 * STR_MAX + 34 + STR_MAX + (1 + 2 * STR_MAX) + STR_MAX + 5;
-/// A posting, metadata entries excluded: array header, account, units, cost (header,
+/// A wrapper of any kind, within its allowances.
+const WRAPPER_FIXED: usize = if TRANSACTION_FIXED > OTHER_FIXED {
+    TRANSACTION_FIXED
+} else {
+    OTHER_FIXED
+};
+/// What may precede a wrapper in the same reserve: `{"Modify": [index, …` is 9 + 9 bytes.
+const PREFIX_MAX: usize = 18;
+/// A posting with its allowance: array header, account, units, cost (header,
 /// `per_unit_from_total` with two strings, three strings, bool), price (header, bool,
-/// amount, two strings), flag, metadata header, span (header and three u64).
+/// amount, two strings), flag, metadata header and entries, span (header and three u64).
 const POSTING_FIXED: usize = 1
     + STR_MAX
     + (1 + 2 * STR_MAX)
@@ -247,6 +252,7 @@ const POSTING_FIXED: usize = 1
     + (2 + (1 + 2 * STR_MAX) + 2 * STR_MAX)
     + STR_MAX
     + 5
+    + POSTING_META * META_ENTRY_MAX
     + (1 + 3 * 9);
 
 std::thread_local! {
@@ -299,8 +305,7 @@ impl Out {
         }
     }
 
-    /// A string of 32 bytes or more, which bounds counted as [`STR_MAX`] bytes: moves the
-    /// end of the reserved room by the string's size and grows the buffer to it.
+    /// A string of 32 bytes or more, which bounds counted as [`STR_MAX`] bytes.
     ///
     /// # Safety
     /// Called inside [`Writer::raw`], `at` pointing into its buffer.
@@ -308,18 +313,9 @@ impl Out {
     #[inline(never)]
     unsafe fn long_str(at: *mut u8, s: &str) -> Self {
         let len = s.len();
-        // SAFETY: `GROW` is the buffer `at` points into (set by `raw`), accessed through
-        // no other path meanwhile; everything before `at` was written.
+        // SAFETY: `ensure` reserved the string and its header.
         unsafe {
-            let (ptr, end) = GROW.get();
-            let buf = &mut *ptr;
-            let written = at.offset_from_unsigned(buf.as_ptr());
-            let end = end + len + 5;
-            debug_assert!(written <= end, "wrote past the reserved bound");
-            buf.set_len(written);
-            buf.reserve(end - written);
-            GROW.set((ptr, end));
-            let out = Self(buf.as_mut_ptr().add(written));
+            let out = Self(at).ensure(len + 5);
             let out = if let Ok(len) = u8::try_from(len) {
                 out.lit_pair(0xd9, len)
             } else if let Ok(len) = u16::try_from(len) {
@@ -330,6 +326,46 @@ impl Out {
             };
             core::ptr::copy_nonoverlapping(s.as_ptr(), out.0, len);
             Self(out.0.add(len))
+        }
+    }
+
+    /// Moves the end of the reserved room `extra` bytes further and grows the buffer to it,
+    /// for what the bound did not count.
+    ///
+    /// # Safety
+    /// Called inside [`Writer::raw`], `self` pointing into its buffer.
+    #[inline(never)]
+    unsafe fn ensure(self, extra: usize) -> Self {
+        // SAFETY: `GROW` is the buffer `self` points into (set by `raw`), accessed through
+        // no other path meanwhile; everything before `self` was written.
+        unsafe {
+            let (ptr, end) = GROW.get();
+            let buf = &mut *ptr;
+            let written = self.0.offset_from_unsigned(buf.as_ptr());
+            let end = end.saturating_add(extra);
+            debug_assert!(written <= end, "wrote past the reserved bound");
+            buf.set_len(written);
+            buf.reserve(end - written);
+            GROW.set((ptr, end));
+            Self(buf.as_mut_ptr().add(written))
+        }
+    }
+
+    /// A list's array header, after reserving `item` bytes for each item beyond the
+    /// `allowed` ones the bound counted.
+    ///
+    /// # Safety
+    /// Called inside [`Writer::raw`]; five bytes and `allowed` items from here are reserved.
+    #[inline(always)]
+    unsafe fn list(self, len: usize, allowed: usize, item: usize) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let out = if len > allowed {
+                self.ensure((len - allowed).saturating_mul(item))
+            } else {
+                self
+            };
+            out.header(len, 0x90, 0xdc)
         }
     }
 
@@ -416,16 +452,37 @@ impl Out {
     }
 
     /// # Safety
-    /// `5 + strings_bound(v.len())` bytes from here are reserved.
-    unsafe fn strings(self, v: &[String]) -> Self {
+    /// As [`Out::list`].
+    #[inline(always)]
+    unsafe fn strings_inline(self, v: &[String], allowed: usize) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let mut out = self.header(v.len(), 0x90, 0xdc);
+            let mut out = self.list(v.len(), allowed, STR_MAX);
             for s in v {
                 out = out.str(s);
             }
             out
         }
+    }
+
+    /// [`Out::strings_inline`] out of line, for the rarer kinds.
+    ///
+    /// # Safety
+    /// As [`Out::list`].
+    #[inline(never)]
+    unsafe fn strings(self, v: &[String], allowed: usize) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.strings_inline(v, allowed) }
+    }
+
+    /// [`Out::metadata_inline`] out of line, for the rarer kinds.
+    ///
+    /// # Safety
+    /// As [`Out::list`].
+    #[inline(never)]
+    unsafe fn metadata(self, meta: &[(String, MetaValueData)], allowed: usize) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.metadata_inline(meta, allowed) }
     }
 
     /// # Safety
@@ -437,11 +494,12 @@ impl Out {
     }
 
     /// # Safety
-    /// `5 + metadata_bound(meta.len())` bytes from here are reserved.
-    unsafe fn metadata(self, meta: &[(String, MetaValueData)]) -> Self {
+    /// As [`Out::list`].
+    #[inline(always)]
+    unsafe fn metadata_inline(self, meta: &[(String, MetaValueData)], allowed: usize) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let mut out = self.header(meta.len(), 0x90, 0xdc);
+            let mut out = self.list(meta.len(), allowed, META_ENTRY_MAX);
             for (key, value) in meta {
                 out = out.byte(0x92).str(key).meta_value(value);
             }
@@ -473,7 +531,7 @@ impl Out {
     }
 
     /// # Safety
-    /// `POSTING_FIXED + metadata_bound(p.metadata.len())` bytes from here are reserved.
+    /// [`POSTING_FIXED`] bytes from here are reserved, inside [`Writer::raw`].
     #[inline(never)]
     unsafe fn posting(self, p: &PostingData) -> Self {
         // SAFETY: forwarded from the caller.
@@ -491,7 +549,9 @@ impl Out {
                 Some(price) => out.price(price),
                 None => out.byte(0xc0),
             };
-            out = out.opt_str(p.flag.as_deref()).metadata(&p.metadata);
+            out = out
+                .opt_str(p.flag.as_deref())
+                .metadata_inline(&p.metadata, POSTING_META);
             match &p.span {
                 Some(span) => out
                     .byte(0x93)
@@ -580,15 +640,27 @@ impl Out {
         }
     }
 
-    /// A transaction wrapper up to the postings' array header.
-    ///
     /// # Safety
-    /// [`TRANSACTION_FIXED`] plus its lists' bounds are reserved, inside [`Writer::raw`].
+    /// [`WRAPPER_FIXED`] bytes are reserved, inside [`Writer::raw`].
+    #[inline(always)]
+    unsafe fn wrapper(self, w: &DirectiveWrapper) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            match &w.data {
+                DirectiveData::Transaction(t) => self.transaction(w, t),
+                other => self.other(w, other),
+            }
+        }
+    }
+
+    /// # Safety
+    /// [`TRANSACTION_FIXED`] bytes are reserved, inside [`Writer::raw`].
     #[inline(never)]
     unsafe fn transaction(self, w: &DirectiveWrapper, t: &TransactionData) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
-            self.head(w)
+            let mut out = self
+                .head(w)
                 .lit(b"\xa4type\xabtransaction\xa4flag")
                 .str(&t.flag)
                 .lit(b"\xa5payee")
@@ -596,20 +668,24 @@ impl Out {
                 .lit(b"\xa9narration")
                 .str(&t.narration)
                 .lit(b"\xa4tags")
-                .strings(&t.tags)
+                .strings_inline(&t.tags, TAGS)
                 .lit(b"\xa5links")
-                .strings(&t.links)
+                .strings_inline(&t.links, LINKS)
                 .lit(b"\xa8metadata")
-                .metadata(&t.metadata)
+                .metadata_inline(&t.metadata, TRANSACTION_META)
                 .lit(b"\xa8postings")
-                .header(t.postings.len(), 0x90, 0xdc)
+                .list(t.postings.len(), POSTINGS, POSTING_FIXED);
+            for p in &t.postings {
+                out = out.posting(p);
+            }
+            out
         }
     }
 
     /// A wrapper of any kind but a transaction.
     ///
     /// # Safety
-    /// [`other_bound`] bytes are reserved, inside [`Writer::raw`].
+    /// [`OTHER_FIXED`] bytes are reserved, inside [`Writer::raw`].
     #[inline(never)]
     unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
         // SAFETY: forwarded from the caller.
@@ -625,121 +701,86 @@ impl Out {
                     .lit(b"\xa9tolerance")
                     .opt_str(b.tolerance.as_deref())
                     .lit(b"\xa8metadata")
-                    .metadata(&b.metadata),
+                    .metadata(&b.metadata, 0),
                 DirectiveData::Open(o) => out
                     .lit(b"\xa7account")
                     .str(&o.account)
                     .lit(b"\xaacurrencies")
-                    .strings(&o.currencies)
+                    .strings(&o.currencies, 0)
                     .lit(b"\xa7booking")
                     .opt_str(o.booking.as_deref())
                     .lit(b"\xa8metadata")
-                    .metadata(&o.metadata),
+                    .metadata(&o.metadata, 0),
                 DirectiveData::Close(c) => out
                     .lit(b"\xa7account")
                     .str(&c.account)
                     .lit(b"\xa8metadata")
-                    .metadata(&c.metadata),
+                    .metadata(&c.metadata, 0),
                 DirectiveData::Commodity(c) => out
                     .lit(b"\xa8currency")
                     .str(&c.currency)
                     .lit(b"\xa8metadata")
-                    .metadata(&c.metadata),
+                    .metadata(&c.metadata, 0),
                 DirectiveData::Pad(p) => out
                     .lit(b"\xa7account")
                     .str(&p.account)
                     .lit(b"\xaesource_account")
                     .str(&p.source_account)
                     .lit(b"\xa8metadata")
-                    .metadata(&p.metadata),
+                    .metadata(&p.metadata, 0),
                 DirectiveData::Event(e) => out
                     .lit(b"\xaaevent_type")
                     .str(&e.event_type)
                     .lit(b"\xa5value")
                     .str(&e.value)
                     .lit(b"\xa8metadata")
-                    .metadata(&e.metadata),
+                    .metadata(&e.metadata, 0),
                 DirectiveData::Note(n) => out
                     .lit(b"\xa7account")
                     .str(&n.account)
                     .lit(b"\xa7comment")
                     .str(&n.comment)
                     .lit(b"\xa8metadata")
-                    .metadata(&n.metadata),
+                    .metadata(&n.metadata, 0),
                 DirectiveData::Document(d) => out
                     .lit(b"\xa7account")
                     .str(&d.account)
                     .lit(b"\xa4path")
                     .str(&d.path)
                     .lit(b"\xa4tags")
-                    .strings(&d.tags)
+                    .strings(&d.tags, 0)
                     .lit(b"\xa5links")
-                    .strings(&d.links)
+                    .strings(&d.links, 0)
                     .lit(b"\xa8metadata")
-                    .metadata(&d.metadata),
+                    .metadata(&d.metadata, 0),
                 DirectiveData::Price(p) => out
                     .lit(b"\xa8currency")
                     .str(&p.currency)
                     .lit(b"\xa6amount")
                     .amount(&p.amount)
                     .lit(b"\xa8metadata")
-                    .metadata(&p.metadata),
+                    .metadata(&p.metadata, 0),
                 DirectiveData::Query(q) => out
                     .lit(b"\xa4name")
                     .str(&q.name)
                     .lit(b"\xa5query")
                     .str(&q.query)
                     .lit(b"\xa8metadata")
-                    .metadata(&q.metadata),
+                    .metadata(&q.metadata, 0),
                 DirectiveData::Custom(c) => {
                     let mut out = out
                         .lit(b"\xabcustom_type")
                         .str(&c.custom_type)
                         .lit(b"\xa6values")
-                        .header(c.values.len(), 0x90, 0xdc);
+                        .list(c.values.len(), 0, META_VALUE_MAX);
                     for v in &c.values {
                         out = out.meta_value(v);
                     }
-                    out.lit(b"\xa8metadata").metadata(&c.metadata)
+                    out.lit(b"\xa8metadata").metadata(&c.metadata, 0)
                 }
             }
         }
     }
-}
-
-/// An upper bound of `n` strings of at most [`STR_MAX`] bytes, headers included.
-#[inline(always)]
-fn strings_bound(n: usize) -> usize {
-    n.saturating_mul(STR_MAX)
-}
-
-/// An upper bound of `n` metadata entries, their array header excluded.
-#[inline(always)]
-fn metadata_bound(n: usize) -> usize {
-    n.saturating_mul(META_ENTRY_MAX)
-}
-
-/// An upper bound of any non-transaction wrapper.
-#[inline(never)]
-fn other_bound(data: &DirectiveData) -> usize {
-    let (strings, metadata, values) = match data {
-        DirectiveData::Transaction(t) => (t.tags.len() + t.links.len(), t.metadata.len(), 0),
-        DirectiveData::Balance(b) => (0, b.metadata.len(), 0),
-        DirectiveData::Open(o) => (o.currencies.len(), o.metadata.len(), 0),
-        DirectiveData::Close(c) => (0, c.metadata.len(), 0),
-        DirectiveData::Commodity(c) => (0, c.metadata.len(), 0),
-        DirectiveData::Pad(p) => (0, p.metadata.len(), 0),
-        DirectiveData::Event(e) => (0, e.metadata.len(), 0),
-        DirectiveData::Note(n) => (0, n.metadata.len(), 0),
-        DirectiveData::Document(d) => (d.tags.len() + d.links.len(), d.metadata.len(), 0),
-        DirectiveData::Price(p) => (0, p.metadata.len(), 0),
-        DirectiveData::Query(q) => (0, q.metadata.len(), 0),
-        DirectiveData::Custom(c) => (0, c.metadata.len(), c.values.len()),
-    };
-    OTHER_FIXED
-        .saturating_add(strings_bound(strings))
-        .saturating_add(metadata_bound(metadata))
-        .saturating_add(values.saturating_mul(META_VALUE_MAX))
 }
 
 pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
@@ -759,16 +800,14 @@ pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
                 w.uint(*i as u64);
             }
             PluginOp::Modify(i, wrapper) => {
-                // SAFETY: 9 bytes of header, 9 of index.
-                w.raw(18, |out| unsafe {
+                // SAFETY: 9 bytes of header, 9 of index: the prefix `wrapper` allows for.
+                w.wrapper(wrapper, |out| unsafe {
                     out.lit(b"\x81\xa6Modify\x92").uint(*i as u64)
                 });
-                w.wrapper(wrapper);
             }
             PluginOp::Insert(wrapper) => {
-                // SAFETY: 8 bytes of header.
-                w.raw(8, |out| unsafe { out.lit(b"\x81\xa6Insert") });
-                w.wrapper(wrapper);
+                // SAFETY: 8 bytes of header, within the prefix `wrapper` allows for.
+                w.wrapper(wrapper, |out| unsafe { out.lit(b"\x81\xa6Insert") });
             }
         }
     }
@@ -781,7 +820,7 @@ pub(super) fn importer_output(output: &ImporterOutput) -> Vec<u8> {
     w.byte(0x93);
     w.array(output.directives.len());
     for d in &output.directives {
-        w.wrapper(d);
+        w.wrapper(d, |out| out);
     }
     w.strings(&output.warnings);
     w.errors(&output.errors);
@@ -793,8 +832,8 @@ pub(super) fn enriched_output(output: &EnrichedImporterOutput) -> Vec<u8> {
     w.byte(0x93);
     w.array(output.entries.len());
     for (d, e) in &output.entries {
-        w.byte(0x92);
-        w.wrapper(d);
+        // SAFETY: one byte, within the prefix `wrapper` allows for.
+        w.wrapper(d, |out| unsafe { out.byte(0x92) });
         w.enrichment(e);
     }
     w.strings(&output.warnings);
