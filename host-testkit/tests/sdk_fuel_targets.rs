@@ -39,13 +39,15 @@ fn per_directive(kind: GuestKind) -> u64 {
 #[test]
 fn validator_fuel_does_not_regress() {
     let fuel = per_directive(GuestKind::Validator);
-    assert!(fuel <= 5_360, "validator: {fuel} fuel per directive");
+    // Measured 5,340 at b70553a; the guard leaves 1.5% for toolchain-level codegen noise.
+    assert!(fuel <= 5_420, "validator: {fuel} fuel per directive");
 }
 
 #[test]
 fn tagger_fuel_does_not_regress() {
     let fuel = per_directive(GuestKind::Tagger);
-    assert!(fuel <= 8_300, "tagger: {fuel} fuel per directive");
+    // Measured 8,289 at b70553a; 1.5% headroom as above.
+    assert!(fuel <= 8_420, "tagger: {fuel} fuel per directive");
 }
 
 #[test]

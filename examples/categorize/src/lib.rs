@@ -327,8 +327,10 @@ pub fn categorize(directives: &mut [DirectiveWrapper], rules: &Rules) -> PluginO
             output.ops.push(PluginOp::Keep(index));
             continue;
         };
-        let op = match decide(txn, rules) {
-            Decision::Untouched => PluginOp::Keep(index),
+        // Each arm pushes its own op: building a `PluginOp` first and pushing it afterwards
+        // copies a whole directive-sized value per transaction, which costs fuel per byte.
+        match decide(txn, rules) {
+            Decision::Untouched => output.ops.push(PluginOp::Keep(index)),
             Decision::NoRule => {
                 let mut message = String::with_capacity(96);
                 message.push_str("no rule matches payee ");
@@ -339,7 +341,7 @@ pub fn categorize(directives: &mut [DirectiveWrapper], rules: &Rules) -> PluginO
                 output
                     .errors
                     .push(PluginError::warning(message).at_directive(directive));
-                PluginOp::Keep(index)
+                output.ops.push(PluginOp::Keep(index));
             }
             Decision::Change {
                 placeholder,
@@ -350,10 +352,9 @@ pub fn categorize(directives: &mut [DirectiveWrapper], rules: &Rules) -> PluginO
                 if let DirectiveData::Transaction(txn) = &mut moved.data {
                     apply(txn, placeholder, account, tag);
                 }
-                PluginOp::Modify(index, moved)
+                output.ops.push(PluginOp::Modify(index, moved));
             }
-        };
-        output.ops.push(op);
+        }
     }
     output
 }

@@ -95,7 +95,6 @@ fn rledger_check_loads_the_categorized_ledger() {
 }
 
 #[test]
-#[ignore = "over budget: 43.7% (13,110,949 fuel) at guest-sdk 3413c02, where a passthrough plugin uses 35.1%; encoding and validating its 225 Modify ops and 434 warnings alone costs ~1.2 M fuel; run with --ignored"]
 fn stays_within_budget_on_a_two_thousand_directive_ledger() {
     let config = r#"{"rules": [
         {"payee": "market", "account": "Expenses:Groceries", "tag": "food"},

@@ -85,7 +85,6 @@ fn does_not_claim_other_files() {
 }
 
 #[test]
-#[ignore = "over budget: 43.5% (13,046,464 fuel) at guest-sdk 3413c02; the SDK's share (decoding the statement, encoding 2,000 transactions) is ~5.8 M fuel, CSV parsing ~4.7 M, building directives ~2.5 M; run with --ignored"]
 fn stays_within_budget_on_a_two_thousand_row_statement() {
     let mut csv = String::from("Date,Description,Amount,Memo\n");
     for row in 0..2_000u32 {
