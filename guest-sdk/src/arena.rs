@@ -221,6 +221,41 @@ mod global {
             None => super::out_of_memory(size),
         }
     }
+
+    /// [`super::vec_with_capacity`] on the arena.
+    #[inline(always)]
+    pub(crate) fn alloc_layout(layout: Layout) -> *mut u8 {
+        match ARENA
+            .bump()
+            .alloc(layout.size(), layout.align(), &mut LinearMemory)
+        {
+            Some(start) => start as *mut u8,
+            None => std::alloc::handle_alloc_error(layout),
+        }
+    }
+}
+
+/// `Vec::with_capacity(len)`, with the bump inlined under the arena: `RawVec`'s allocation
+/// path is a call of some fifty instructions, paid for every list of every directive.
+#[inline(always)]
+pub(crate) fn vec_with_capacity<T>(len: usize) -> Vec<T> {
+    #[cfg(all(feature = "arena", target_arch = "wasm32"))]
+    {
+        if len == 0 || size_of::<T>() == 0 {
+            return Vec::new();
+        }
+        let Ok(layout) = std::alloc::Layout::array::<T>(len) else {
+            return Vec::with_capacity(len);
+        };
+        let ptr = global::alloc_layout(layout).cast::<T>();
+        // SAFETY: `ptr` is a fresh block from the global allocator with the layout of
+        // `len` elements of `T`, which is what a `Vec<T>` of capacity `len` owns.
+        unsafe { Vec::from_raw_parts(ptr, 0, len) }
+    }
+    #[cfg(not(all(feature = "arena", target_arch = "wasm32")))]
+    {
+        Vec::with_capacity(len)
+    }
 }
 
 /// A block of `size` bytes (alignment 1) from the global allocator, for the buffer of a

@@ -82,7 +82,11 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
         if r.failed() {
             break;
         }
-        push_with(&mut out, |slot| wrapper(r, slot));
+        push_with(&mut out, |slot| {
+            if !super::fast::transaction(r, slot) {
+                wrapper(r, slot);
+            }
+        });
     }
     out
 }

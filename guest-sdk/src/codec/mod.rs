@@ -18,8 +18,15 @@
 //! byte offset and what was expected there.
 
 mod decode;
+mod fast;
 mod read;
 mod write;
+
+/// The compatibility suite's strategies and conversions to rustledger's types.
+#[cfg(test)]
+#[path = "../../../plugin-types/tests/support/mod.rs"]
+#[allow(unreachable_pub)]
+mod support;
 
 use core::fmt;
 

@@ -79,6 +79,11 @@ impl<'a> Reader<'a> {
         self.pos = pos.min(self.buf.len());
     }
 
+    /// The whole input.
+    pub(super) const fn buf(&self) -> &'a [u8] {
+        self.buf
+    }
+
     pub(super) const fn pos(&self) -> usize {
         self.pos
     }
@@ -700,7 +705,7 @@ const fn byte_mask(bytes: usize) -> u64 {
 ///
 /// `src..src + len` is readable and valid UTF-8.
 #[inline(always)]
-unsafe fn ascii_string(src: *const u8, len: usize) -> String {
+pub(super) unsafe fn ascii_string(src: *const u8, len: usize) -> String {
     if len == 0 {
         return String::new();
     }

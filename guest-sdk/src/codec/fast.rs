@@ -1,0 +1,690 @@
+//! The fast path for the directive the host sends most: a transaction laid out exactly as
+//! rmp-serde writes rustledger 0.24's wrapper.
+//!
+//! The general decoder (`decode.rs`) accepts keys in any order, any integer or string
+//! marker, unknown keys and extra elements, and records precise errors. All that generality
+//! costs fuel on every value. Here the decoder instead *predicts* the bytes: each key is
+//! checked with one or two masked eight-byte compares against its expected encoding, the
+//! cursor lives in a wasm local, and every value takes its common encoding (fixstr or str8,
+//! fixint, fixarray, nil). At the first surprise it gives up and returns `None` having
+//! consumed nothing, and the caller decodes the same directive with the general decoder, so
+//! the result (value or error) is exactly what the general decoder alone would give.
+//! Anything given up on costs the fuel spent so far, and (under the arena) the memory
+//! allocated so far, both bounded by one directive.
+
+use core::mem::MaybeUninit;
+
+use rlplugin_types::{
+    AmountData, DirectiveData, DirectiveWrapper, MetaValueData, Metadata, PostingData, SourceSpan,
+    TransactionData,
+};
+
+use super::read::{HIGH_BITS, Reader, ascii_string, utf8};
+use crate::arena::vec_with_capacity;
+
+/// A map key or fixed string as the host encodes it (marker byte included, at most 16
+/// bytes), prepared for word compares.
+struct Expected {
+    len: usize,
+    /// Bytes `0..8`, zero-padded past `len`.
+    first: u64,
+    /// For `len > 8`: bytes `len - 8..len`.
+    last: u64,
+    /// Keeps the bytes of `first` that belong to the key.
+    mask: u64,
+}
+
+impl Expected {
+    const fn new(bytes: &[u8]) -> Self {
+        let len = bytes.len();
+        assert!(len <= 16);
+        let mut first = 0u64;
+        let mut i = 0;
+        while i < len && i < 8 {
+            first |= (bytes[i] as u64) << (8 * i);
+            i += 1;
+        }
+        let mut last = 0u64;
+        if len > 8 {
+            let mut j = 0;
+            while j < 8 {
+                last |= (bytes[len - 8 + j] as u64) << (8 * j);
+                j += 1;
+            }
+        }
+        let mask = if len >= 8 {
+            u64::MAX
+        } else {
+            (1 << (8 * len)) - 1
+        };
+        Self {
+            len,
+            first,
+            last,
+            mask,
+        }
+    }
+}
+
+const DATE: Expected = Expected::new(b"\xa4date");
+const FILENAME: Expected = Expected::new(b"\xa8filename");
+const LINENO: Expected = Expected::new(b"\xa6lineno");
+const TYPE: Expected = Expected::new(b"\xa4type");
+const TRANSACTION: Expected = Expected::new(b"\xabtransaction");
+const FLAG: Expected = Expected::new(b"\xa4flag");
+const PAYEE: Expected = Expected::new(b"\xa5payee");
+const NARRATION: Expected = Expected::new(b"\xa9narration");
+const TAGS: Expected = Expected::new(b"\xa4tags");
+const LINKS: Expected = Expected::new(b"\xa5links");
+const METADATA: Expected = Expected::new(b"\xa8metadata");
+const POSTINGS: Expected = Expected::new(b"\xa8postings");
+
+/// Masks keeping the first `n` bytes of a little-endian word, `n` from 0 to 7.
+const LOW_BYTES: [u64; 8] = {
+    let mut masks = [0; 8];
+    let mut n = 0;
+    while n < 8 {
+        masks[n] = (1 << (8 * n)) - 1;
+        n += 1;
+    }
+    masks
+};
+
+/// A cursor kept in locals: every method is inlined into [`transaction`].
+struct Cursor<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    #[inline(always)]
+    fn word(&self, at: usize) -> Option<u64> {
+        let bytes: &[u8; 8] = self.buf.get(at..at.checked_add(8)?)?.try_into().ok()?;
+        Some(u64::from_le_bytes(*bytes))
+    }
+
+    #[inline(always)]
+    fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
+    /// Consumes `byte` if it is next.
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> bool {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Consumes `expected` if it is next.
+    #[inline(always)]
+    fn expect(&mut self, expected: &Expected) -> bool {
+        let at = self.pos;
+        let Some(first) = self.word(at) else {
+            return false;
+        };
+        if first & expected.mask != expected.first {
+            return false;
+        }
+        if expected.len > 8 && self.word(at + expected.len - 8) != Some(expected.last) {
+            return false;
+        }
+        self.pos = at + expected.len;
+        true
+    }
+
+    /// A fixarray header: its length.
+    #[inline(always)]
+    fn fixarray(&mut self) -> Option<usize> {
+        let marker = self.peek()?;
+        if marker & 0xf0 != 0x90 {
+            return None;
+        }
+        self.pos += 1;
+        Some(usize::from(marker & 0x0f))
+    }
+
+    /// A fixstr or str8 as an owned string.
+    #[inline(always)]
+    fn string(&mut self) -> Option<String> {
+        let at = self.pos;
+        let marker = *self.buf.get(at)?;
+        let (start, len) = if marker & 0xe0 == 0xa0 {
+            (at + 1, usize::from(marker & 0x1f))
+        } else if marker == 0xd9 {
+            (at + 2, usize::from(*self.buf.get(at + 1)?))
+        } else {
+            return None;
+        };
+        let end = start + len;
+        let bytes = self.buf.get(start..end)?;
+        let ascii = if len >= 8 {
+            let mut high = self.word(end - 8)?;
+            let mut i = start;
+            while i + 8 <= end {
+                high |= self.word(i)?;
+                i += 8;
+            }
+            high & HIGH_BITS == 0
+        } else {
+            match self.word(start) {
+                Some(word) => word & LOW_BYTES[len] & HIGH_BITS == 0,
+                None => false,
+            }
+        };
+        self.pos = end;
+        if ascii {
+            // SAFETY: `bytes` is readable and every byte is below 0x80, so it is UTF-8.
+            return Some(unsafe { ascii_string(bytes.as_ptr(), len) });
+        }
+        utf8(bytes).map(str::to_owned)
+    }
+
+    #[inline(always)]
+    fn opt_string(&mut self) -> Option<Option<String>> {
+        if self.eat(0xc0) {
+            Some(None)
+        } else {
+            self.string().map(Some)
+        }
+    }
+
+    /// A fixarray of strings.
+    #[inline(always)]
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let len = self.fixarray()?;
+        let mut out = vec_with_capacity(len);
+        for _ in 0..len {
+            out.push(self.string()?);
+        }
+        Some(out)
+    }
+
+    /// A non-negative integer up to `u32::MAX` (fixint, `0xcc`, `0xcd` or `0xce`).
+    #[inline(always)]
+    fn uint32(&mut self) -> Option<u32> {
+        let at = self.pos;
+        let marker = *self.buf.get(at)?;
+        if marker < 0x80 {
+            self.pos = at + 1;
+            return Some(u32::from(marker));
+        }
+        let (width, value) = match marker {
+            0xcc => (1, u32::from(*self.buf.get(at + 1)?)),
+            0xcd => {
+                let bytes = self.buf.get(at + 1..at + 3)?;
+                (2, u32::from(u16::from_be_bytes([bytes[0], bytes[1]])))
+            }
+            0xce => {
+                let bytes = self.buf.get(at + 1..at + 5)?;
+                (
+                    4,
+                    u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+                )
+            }
+            _ => return None,
+        };
+        self.pos = at + 1 + width;
+        Some(value)
+    }
+
+    /// A metadata list whose values are all text kinds.
+    #[inline(always)]
+    fn metadata(&mut self) -> Option<Metadata> {
+        if self.eat(0x90) {
+            return Some(Vec::new());
+        }
+        let len = self.fixarray()?;
+        let mut out = vec_with_capacity(len);
+        for _ in 0..len {
+            if !self.eat(0x92) {
+                return None;
+            }
+            let key = self.string()?;
+            if !self.eat(0x92) {
+                return None;
+            }
+            let value = self.meta_value()?;
+            out.push((key, value));
+        }
+        Some(out)
+    }
+
+    /// A `[type, text]` metadata value of one of the text kinds.
+    #[inline(always)]
+    fn meta_value(&mut self) -> Option<MetaValueData> {
+        const STRING: Expected = Expected::new(b"\xa6string");
+        const ACCOUNT: Expected = Expected::new(b"\xa7account");
+        const DATE: Expected = Expected::new(b"\xa4date");
+        const NUMBER: Expected = Expected::new(b"\xa6number");
+        let kind = if self.expect(&STRING) {
+            0
+        } else if self.expect(&ACCOUNT) {
+            1
+        } else if self.expect(&DATE) {
+            2
+        } else if self.expect(&NUMBER) {
+            3
+        } else {
+            return None;
+        };
+        let text = self.string()?;
+        Some(match kind {
+            0 => MetaValueData::String(text),
+            1 => MetaValueData::Account(text),
+            2 => MetaValueData::Date(text),
+            _ => MetaValueData::Number(text),
+        })
+    }
+
+    /// A posting without cost, price or metadata.
+    #[inline(always)]
+    fn posting(&mut self, slot: *mut PostingData) -> Option<()> {
+        if !self.eat(0x97) {
+            return None;
+        }
+        let account = self.string()?;
+        let units = if self.eat(0xc0) {
+            None
+        } else if self.eat(0x92) {
+            Some(AmountData {
+                number: self.string()?,
+                currency: self.string()?,
+            })
+        } else {
+            return None;
+        };
+        // Cost and price: nil only.
+        if !(self.eat(0xc0) && self.eat(0xc0)) {
+            return None;
+        }
+        let flag = self.opt_string()?;
+        let metadata = self.metadata()?;
+        let span = if self.eat(0xc0) {
+            None
+        } else {
+            if !self.eat(0x93) {
+                return None;
+            }
+            let start = self.uint32()?;
+            let end = self.uint32()?;
+            let file_id = self.uint32()?;
+            Some(SourceSpan {
+                start: u64::from(start),
+                end: u64::from(end),
+                file_id: u16::try_from(file_id).ok()?,
+            })
+        };
+        // SAFETY: the caller passes spare capacity of the postings vector.
+        unsafe {
+            slot.write(PostingData {
+                account,
+                units,
+                cost: None,
+                price: None,
+                flag,
+                metadata,
+                span,
+            });
+        }
+        Some(())
+    }
+
+    #[inline(always)]
+    fn postings(&mut self) -> Option<Vec<PostingData>> {
+        let len = self.fixarray()?;
+        let mut out: Vec<PostingData> = vec_with_capacity(len);
+        for i in 0..len {
+            // SAFETY: `i < len <= capacity`.
+            self.posting(unsafe { out.as_mut_ptr().add(i) })?;
+            // SAFETY: the first `i + 1` elements are initialised.
+            unsafe { out.set_len(i + 1) };
+        }
+        Some(out)
+    }
+}
+
+/// Decodes the directive at the reader's position into `slot` if it is a transaction in the
+/// host's usual layout; `false`, with nothing consumed and `slot` untouched, otherwise.
+#[inline(always)]
+pub(super) fn transaction(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) -> bool {
+    match decode_transaction(r.buf(), r.pos(), slot) {
+        Some(end) => {
+            r.seek(end);
+            true
+        }
+        None => false,
+    }
+}
+
+/// [`transaction`] with the cursor in locals; returns the position after the directive.
+#[inline(never)]
+fn decode_transaction(
+    buf: &[u8],
+    pos: usize,
+    slot: &mut MaybeUninit<DirectiveWrapper>,
+) -> Option<usize> {
+    let c = &mut Cursor { buf, pos };
+    let marker = c.peek()?;
+    if marker & 0xf0 != 0x80 {
+        return None;
+    }
+    c.pos += 1;
+    let keys = usize::from(marker & 0x0f);
+    if !c.expect(&DATE) {
+        return None;
+    }
+    let date = c.string()?;
+    let mut seen = 9;
+    let filename = if c.expect(&FILENAME) {
+        seen += 1;
+        c.opt_string()?
+    } else {
+        None
+    };
+    let lineno = if c.expect(&LINENO) {
+        seen += 1;
+        if c.eat(0xc0) { None } else { Some(c.uint32()?) }
+    } else {
+        None
+    };
+    if seen != keys || !c.expect(&TYPE) || !c.expect(&TRANSACTION) || !c.expect(&FLAG) {
+        return None;
+    }
+    let flag = c.string()?;
+    if !c.expect(&PAYEE) {
+        return None;
+    }
+    let payee = c.opt_string()?;
+    if !c.expect(&NARRATION) {
+        return None;
+    }
+    let narration = c.string()?;
+    if !c.expect(&TAGS) {
+        return None;
+    }
+    let tags = if c.eat(0x90) {
+        Vec::new()
+    } else {
+        c.strings()?
+    };
+    if !c.expect(&LINKS) {
+        return None;
+    }
+    let links = if c.eat(0x90) {
+        Vec::new()
+    } else {
+        c.strings()?
+    };
+    if !c.expect(&METADATA) {
+        return None;
+    }
+    let metadata = c.metadata()?;
+    if !c.expect(&POSTINGS) {
+        return None;
+    }
+    let postings = c.postings()?;
+    slot.write(DirectiveWrapper {
+        directive_type: String::new(),
+        date,
+        filename,
+        lineno,
+        data: DirectiveData::Transaction(TransactionData {
+            flag,
+            payee,
+            narration,
+            tags,
+            links,
+            metadata,
+            postings,
+        }),
+    });
+    Some(c.pos)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rlplugin_types as ours;
+    use support::WireNormalized;
+
+    use super::*;
+    use crate::codec::read::ErrorSink;
+    use crate::codec::support;
+
+    /// Runs the fast path on the host's encoding of `wrapper`, followed by `trailing` bytes
+    /// of whatever comes next in the input: the decoded value, or `None` if it gave up
+    /// (after checking it consumed nothing).
+    fn fast_with(
+        wrapper: &ours::DirectiveWrapper,
+        trailing: usize,
+    ) -> Option<ours::DirectiveWrapper> {
+        let mut bytes = rmp_serde::to_vec(&support::to_upstream_wrapper(wrapper)).unwrap();
+        let len = bytes.len();
+        bytes.resize(len + trailing, 0xc0);
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(&bytes, &sink);
+        let mut slot = MaybeUninit::uninit();
+        if transaction(&mut reader, &mut slot) {
+            assert_eq!(reader.pos(), len, "exactly the directive is consumed");
+            // SAFETY: `transaction` returned true, so it initialised the slot.
+            Some(unsafe { slot.assume_init() })
+        } else {
+            assert_eq!(reader.pos(), 0, "nothing is consumed when giving up");
+            None
+        }
+    }
+
+    /// The fast path on a directive at the very end of the input.
+    fn fast(wrapper: &ours::DirectiveWrapper) -> Option<ours::DirectiveWrapper> {
+        fast_with(wrapper, 0)
+    }
+
+    /// Whether `wrapper` has the shape the fast path promises to take.
+    fn fast_shaped(wrapper: &ours::DirectiveWrapper) -> bool {
+        let short = |s: &String| s.len() <= 255;
+        let texts = |m: &ours::Metadata| {
+            m.len() <= 15
+                && m.iter().all(|(key, value)| {
+                    short(key)
+                        && match value {
+                            ours::MetaValueData::String(s)
+                            | ours::MetaValueData::Account(s)
+                            | ours::MetaValueData::Date(s)
+                            | ours::MetaValueData::Number(s) => short(s),
+                            _ => false,
+                        }
+                })
+        };
+        let ours::DirectiveData::Transaction(t) = &wrapper.data else {
+            return false;
+        };
+        short(&wrapper.date)
+            && wrapper.filename.as_ref().is_none_or(short)
+            && short(&t.flag)
+            && t.payee.as_ref().is_none_or(short)
+            && short(&t.narration)
+            && t.tags.len() <= 15
+            && t.tags.iter().all(short)
+            && t.links.len() <= 15
+            && t.links.iter().all(short)
+            && texts(&t.metadata)
+            && t.postings.len() <= 15
+            && t.postings.iter().all(|p| {
+                short(&p.account)
+                    && p.units
+                        .as_ref()
+                        .is_none_or(|u| short(&u.number) && short(&u.currency))
+                    && p.cost.is_none()
+                    && p.price.is_none()
+                    && p.flag.as_ref().is_none_or(short)
+                    && texts(&p.metadata)
+                    && p.span.is_none_or(|s| {
+                        s.start <= u64::from(u32::MAX) && s.end <= u64::from(u32::MAX)
+                    })
+            })
+    }
+
+    fn text() -> BoxedStrategy<String> {
+        prop_oneof![
+            3 => "[ -~]{0,12}",
+            1 => "[ -~]{30,40}",
+            1 => "[a-zé€日本]{0,9}",
+        ]
+        .boxed()
+    }
+
+    fn text_meta() -> BoxedStrategy<ours::Metadata> {
+        let value = prop_oneof![
+            text().prop_map(ours::MetaValueData::String),
+            text().prop_map(ours::MetaValueData::Account),
+            text().prop_map(ours::MetaValueData::Date),
+            text().prop_map(ours::MetaValueData::Number),
+        ];
+        prop::collection::vec((text(), value), 0..3).boxed()
+    }
+
+    /// Transactions in the shape the fast path takes, with every optional part varied.
+    fn shaped_transaction() -> BoxedStrategy<ours::DirectiveWrapper> {
+        let span = (
+            0..=u64::from(u32::MAX),
+            0..=u64::from(u32::MAX),
+            any::<u16>(),
+        )
+            .prop_map(|(start, end, file_id)| ours::SourceSpan {
+                start,
+                end,
+                file_id,
+            });
+        let amount =
+            (text(), text()).prop_map(|(number, currency)| ours::AmountData { number, currency });
+        let posting = (
+            text(),
+            prop::option::of(amount),
+            prop::option::of(text()),
+            text_meta(),
+            prop::option::of(span),
+        )
+            .prop_map(|(account, units, flag, metadata, span)| ours::PostingData {
+                account,
+                units,
+                cost: None,
+                price: None,
+                flag,
+                metadata,
+                span,
+            });
+        (
+            (
+                text(),
+                prop::option::of(text()),
+                prop::option::of(any::<u32>()),
+            ),
+            (text(), prop::option::of(text()), text()),
+            prop::collection::vec(text(), 0..3),
+            prop::collection::vec(text(), 0..3),
+            text_meta(),
+            prop::collection::vec(posting, 0..4),
+        )
+            .prop_map(
+                |(
+                    (date, filename, lineno),
+                    (flag, payee, narration),
+                    tags,
+                    links,
+                    metadata,
+                    postings,
+                )| {
+                    ours::DirectiveWrapper {
+                        directive_type: String::new(),
+                        date,
+                        filename,
+                        lineno,
+                        data: ours::DirectiveData::Transaction(ours::TransactionData {
+                            flag,
+                            payee,
+                            narration,
+                            tags,
+                            links,
+                            metadata,
+                            postings,
+                        }),
+                    }
+                },
+            )
+            .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn takes_every_transaction_of_the_usual_shape(wrapper in shaped_transaction()) {
+            prop_assert!(fast_shaped(&wrapper));
+            // Within a real input, the options and config follow the last directive; right
+            // at the end, the eight-byte key compares give up (see the next test).
+            let decoded = fast_with(&wrapper, 8);
+            prop_assert!(decoded.is_some(), "gave up on {wrapper:#?}");
+            prop_assert_eq!(format!("{:#?}", decoded.unwrap()), format!("{:#?}", wrapper.wire_normalized()));
+        }
+
+        #[test]
+        fn any_directive_is_decoded_exactly_or_left_alone(
+            wrapper in support::arb_wrapper(),
+            trailing in prop_oneof![Just(0), Just(8)],
+        ) {
+            match fast_with(&wrapper, trailing) {
+                Some(decoded) => prop_assert_eq!(
+                    format!("{decoded:#?}"),
+                    format!("{:#?}", wrapper.wire_normalized())
+                ),
+                None => prop_assert!(
+                    trailing == 0 || !fast_shaped(&wrapper),
+                    "gave up on {wrapper:#?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn leaves_costs_prices_and_other_kinds_to_the_general_decoder() {
+        let mut wrapper = ours::DirectiveWrapper {
+            directive_type: String::new(),
+            date: "2024-01-01".into(),
+            filename: None,
+            lineno: None,
+            data: ours::DirectiveData::Transaction(ours::TransactionData {
+                flag: "*".into(),
+                payee: None,
+                narration: String::new(),
+                tags: Vec::new(),
+                links: Vec::new(),
+                metadata: Vec::new(),
+                postings: vec![ours::PostingData {
+                    account: "Assets:Broker".into(),
+                    units: None,
+                    cost: Some(ours::CostData {
+                        number: None,
+                        currency: None,
+                        date: None,
+                        label: None,
+                        merge: false,
+                    }),
+                    price: None,
+                    flag: None,
+                    metadata: Vec::new(),
+                    span: None,
+                }],
+            }),
+        };
+        assert!(fast(&wrapper).is_none(), "a posting with a cost");
+        wrapper.data = ours::DirectiveData::Close(ours::CloseData {
+            account: "Assets:Cash".into(),
+            metadata: Vec::new(),
+        });
+        assert!(fast(&wrapper).is_none(), "a close directive");
+    }
+}
