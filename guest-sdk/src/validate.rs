@@ -35,7 +35,7 @@ use core::fmt;
 
 use rlplugin_types::{
     AmountData, CostData, CostNumberData, DirectiveData, DirectiveWrapper, EnrichedImporterOutput,
-    ImporterOutput, PluginError, PluginOp, PluginOutput, PostingData,
+    ImporterOutput, PluginError, PluginOp, PluginOutput, PostingData, TransactionData,
 };
 
 use crate::discard;
@@ -115,11 +115,15 @@ impl std::error::Error for InvalidField {}
 ///
 /// The first invalid field found.
 pub fn validate_directive(directive: &DirectiveWrapper) -> Result<(), InvalidField> {
-    check_date(&directive.date).map_err(|problem| InvalidField::new("date", problem))?;
+    if !is_calendar_date(directive.date.as_bytes()) {
+        check_date(&directive.date).map_err(|problem| InvalidField::new("date", problem))?;
+    }
     match &directive.data {
+        DirectiveData::Transaction(txn) if is_plain_transaction(txn) => {}
         DirectiveData::Transaction(txn) => {
+            let ascii_flag = txn.flag.len() == 1 && txn.flag.as_bytes()[0] < 0x80;
             let mut chars = txn.flag.chars();
-            if chars.next().is_none() || chars.next().is_some() {
+            if !ascii_flag && (chars.next().is_none() || chars.next().is_some()) {
                 return Err(InvalidField::new(
                     "flag",
                     quoted(
@@ -155,6 +159,23 @@ pub fn validate_directive(directive: &DirectiveWrapper) -> Result<(), InvalidFie
         | DirectiveData::Custom(_) => {}
     }
     Ok(())
+}
+
+/// A transaction with a one-byte ASCII flag and postings that carry, at most, units whose
+/// number is short and plain: valid, and most transactions a plugin modifies or inserts.
+/// Checked inline, so that only the others pay for the calls that find what is wrong.
+#[inline]
+fn is_plain_transaction(txn: &TransactionData) -> bool {
+    txn.flag.len() == 1
+        && txn.flag.as_bytes()[0] < 0x80
+        && txn.postings.iter().all(|posting| {
+            posting.cost.is_none()
+                && posting.price.is_none()
+                && posting
+                    .units
+                    .as_ref()
+                    .is_none_or(|units| is_short_plain_decimal(units.number.as_bytes()))
+        })
 }
 
 fn check_posting(posting: &PostingData) -> Result<(), InvalidField> {
@@ -347,6 +368,47 @@ const MAX_SCALE: usize = 28;
 ///
 /// What is wrong with the text and how to write it, as a lowercase sentence.
 pub fn check_decimal(text: &str) -> Result<(), String> {
+    if is_short_plain_decimal(text.as_bytes()) {
+        return Ok(());
+    }
+    decimal_problem(text)
+}
+
+/// One pass over the bytes for the common case, a number of at most 28 digits (which always
+/// fits 96 bits and 28 decimal places): an optional `-`, digits, optionally a `.` and more
+/// digits. Anything else goes to [`decimal_problem`], which finds what is wrong.
+#[inline]
+fn is_short_plain_decimal(text: &[u8]) -> bool {
+    let len = text.len();
+    let start = usize::from(text.first() == Some(&b'-'));
+    if len - start > MAX_MANTISSA.len() - 1 {
+        return false;
+    }
+    let is_digit = |at: usize| text.get(at).is_some_and(|b| b.wrapping_sub(b'0') < 10);
+    let mut at = start;
+    while is_digit(at) {
+        at += 1;
+    }
+    if at == start {
+        return false;
+    }
+    if at == len {
+        return true;
+    }
+    if text[at] != b'.' {
+        return false;
+    }
+    at += 1;
+    let fraction = at;
+    while is_digit(at) {
+        at += 1;
+    }
+    at == len && at > fraction
+}
+
+#[cold]
+#[inline(never)]
+fn decimal_problem(text: &str) -> Result<(), String> {
     let digits = text.strip_prefix('-').unwrap_or(text).as_bytes();
     let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
         Some(point) => (&digits[..point], Some(&digits[point + 1..])),
@@ -408,6 +470,40 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
 ///
 /// What is wrong with the text, as a lowercase sentence.
 pub fn check_date(text: &str) -> Result<(), String> {
+    if is_calendar_date(text.as_bytes()) {
+        return Ok(());
+    }
+    date_problem(text)
+}
+
+/// Days in each month of a common year, January first.
+const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/// `YYYY-MM-DD` naming a real day, checked without loops: every date of every directive
+/// an op carries goes through here.
+#[inline]
+fn is_calendar_date(text: &[u8]) -> bool {
+    let Ok(bytes) = <&[u8; 10]>::try_from(text) else {
+        return false;
+    };
+    let digit = |at: usize| u32::from(bytes[at].wrapping_sub(b'0'));
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9].map(digit);
+    if bytes[4] != b'-' || bytes[7] != b'-' || digits.iter().any(|&d| d > 9) {
+        return false;
+    }
+    let year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3];
+    let month = digits[4] * 10 + digits[5];
+    let day = digits[6] * 10 + digits[7];
+    let Some(&days) = MONTH_DAYS.get((month as usize).wrapping_sub(1)) else {
+        return false;
+    };
+    let leap_day = u32::from(month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0));
+    day != 0 && day <= days + leap_day
+}
+
+#[cold]
+#[inline(never)]
+fn date_problem(text: &str) -> Result<(), String> {
     let bytes = text.as_bytes();
     let shape = bytes.len() == 10
         && bytes[4] == b'-'
@@ -768,6 +864,32 @@ mod tests {
     }
 
     proptest! {
+        /// The loop-free date check is only a shortcut: it never accepts what the full check
+        /// rejects, and it takes every real date.
+        #[test]
+        fn fast_date_check_agrees_with_the_full_one(
+            text in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9/ -]{8,11}",
+            year in 1u32..=9999,
+            month in 1u32..=12,
+            day in 1u32..=31,
+        ) {
+            prop_assert_eq!(is_calendar_date(text.as_bytes()), date_problem(&text).is_ok(), "{}", text);
+            let real = format!("{year:04}-{month:02}-{day:02}");
+            prop_assert_eq!(is_calendar_date(real.as_bytes()), date_problem(&real).is_ok(), "{}", real);
+        }
+
+        /// The one-pass decimal check never accepts what the full check rejects, and takes
+        /// every plain number of up to 28 digits.
+        #[test]
+        fn fast_decimal_check_agrees_with_the_full_one(text in "-?[0-9]{0,16}(\\.[0-9]{0,12})?|[-.0-9]{0,6}") {
+            let full = decimal_problem(&text).is_ok();
+            if is_short_plain_decimal(text.as_bytes()) {
+                prop_assert!(full, "{} accepted by the shortcut only", text);
+            } else {
+                prop_assert!(!full, "{} left to the full check although plain and short", text);
+            }
+        }
+
         /// Whatever we accept, rustledger's parser accepts with the same digits; whatever we
         /// reject is either rejected by it or a non-canonical form we refuse to emit.
         #[test]

@@ -161,14 +161,16 @@ impl Cursor<'_> {
         };
         let end = start + len;
         let bytes = self.buf.get(start..end)?;
-        let ascii = if len >= 8 {
+        let ascii = if len > 16 {
+            // Whole words, then the last eight bytes (overlapping the last word read).
+            let (words, _) = bytes.as_chunks::<8>();
             let mut high = self.word(end - 8)?;
-            let mut i = start;
-            while i + 8 <= end {
-                high |= self.word(i)?;
-                i += 8;
+            for word in words {
+                high |= u64::from_le_bytes(*word);
             }
             high & HIGH_BITS == 0
+        } else if len >= 8 {
+            (self.word(start)? | self.word(end - 8)?) & HIGH_BITS == 0
         } else {
             match self.word(start) {
                 Some(word) => word & LOW_BYTES[len] & HIGH_BITS == 0,

@@ -431,6 +431,26 @@ impl Out {
         }
     }
 
+    /// [`Out::uint`] with the encodings of values below 65,536 inlined.
+    ///
+    /// # Safety
+    /// Nine bytes from here are reserved.
+    #[inline(always)]
+    unsafe fn small_uint(self, v: u64) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            if v < 0x80 {
+                self.byte(v as u8)
+            } else if v < 0x100 {
+                self.lit_pair(0xcc, v as u8)
+            } else if v < 0x1_0000 {
+                self.byte(0xcd).bytes(&(v as u16).to_be_bytes())
+            } else {
+                self.uint(v)
+            }
+        }
+    }
+
     /// # Safety
     /// Nine bytes from here are reserved.
     #[inline(never)]
@@ -634,7 +654,7 @@ impl Out {
                 out = out.lit(b"\xa8filename").str(filename);
             }
             if let Some(lineno) = w.lineno {
-                out = out.lit(b"\xa6lineno").uint(u64::from(lineno));
+                out = out.lit(b"\xa6lineno").small_uint(u64::from(lineno));
             }
             out
         }
@@ -783,22 +803,40 @@ impl Out {
     }
 }
 
+/// An encoded `Keep` or `Delete` op at most: map header, key, index.
+const KEEP_OR_DELETE_MAX: usize = 1 + 7 + 9;
+
 pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
     let mut w = Writer::with_capacity(16 + output.ops.len() * 8 + output.errors.len() * 64);
     w.byte(0x92);
     w.array(output.ops.len());
-    for op in &output.ops {
+    let mut rest = output.ops.as_slice();
+    while let Some(op) = rest.first() {
+        // Most ops are `Keep`s, often all of them: a run of `Keep`s and `Delete`s is
+        // written under one reserve.
+        let run = rest
+            .iter()
+            .take_while(|op| matches!(op, PluginOp::Keep(_) | PluginOp::Delete(_)))
+            .count();
+        if run > 0 {
+            let (indices, after) = rest.split_at(run);
+            // SAFETY: each op takes at most 8 bytes of header and 9 of index.
+            w.raw(run * KEEP_OR_DELETE_MAX, |mut out| unsafe {
+                for op in indices {
+                    out = match op {
+                        PluginOp::Keep(i) => out.lit(b"\x81\xa4Keep").small_uint(*i as u64),
+                        PluginOp::Delete(i) => out.lit(b"\x81\xa6Delete").small_uint(*i as u64),
+                        PluginOp::Modify(..) | PluginOp::Insert(_) => out,
+                    };
+                }
+                out
+            });
+            rest = after;
+            continue;
+        }
+        rest = &rest[1..];
         match op {
-            PluginOp::Keep(i) => {
-                w.byte(0x81);
-                w.key("Keep");
-                w.uint(*i as u64);
-            }
-            PluginOp::Delete(i) => {
-                w.byte(0x81);
-                w.key("Delete");
-                w.uint(*i as u64);
-            }
+            PluginOp::Keep(_) | PluginOp::Delete(_) => {}
             PluginOp::Modify(i, wrapper) => {
                 // SAFETY: 9 bytes of header, 9 of index: the prefix `wrapper` allows for.
                 w.wrapper(wrapper, |out| unsafe {
