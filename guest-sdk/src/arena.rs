@@ -35,13 +35,23 @@ trait Memory {
 }
 
 /// The arena's state: `[next, end)` is free, everything below `next` is handed out.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Bump {
     next: usize,
     end: usize,
 }
 
+impl Default for Bump {
+    fn default() -> Self {
+        Self::UNINITIALISED
+    }
+}
+
 impl Bump {
+    /// Before the first allocation: `next` above `end`, so that every request, even of zero
+    /// bytes, fails the fast path's bounds check and takes the slow path, which initialises.
+    const UNINITIALISED: Self = Self { next: 1, end: 0 };
+
     /// Makes `[next, min_end)` usable, growing memory if needed.
     fn reserve(&mut self, min_end: usize, memory: &mut impl Memory) -> bool {
         if min_end <= self.end {
@@ -75,9 +85,9 @@ impl Bump {
     fn alloc(&mut self, size: usize, align: usize, memory: &mut impl Memory) -> Option<usize> {
         let start = self.next.wrapping_add(align - 1) & !(align - 1);
         // `start >= self.next` rules out wrap-around in the rounding, `end >= start` in the
-        // addition; `self.end != 0` means the arena is initialised.
+        // addition; an uninitialised arena has `end` 0, below any `start`.
         let end = start.wrapping_add(size);
-        if start >= self.next && end >= start && end <= self.end && self.end != 0 {
+        if start >= self.next && end >= start && end <= self.end {
             self.next = end;
             return Some(start);
         }
@@ -211,7 +221,7 @@ mod global {
     }
 
     #[global_allocator]
-    static ARENA: Arena = Arena(UnsafeCell::new(Bump { next: 0, end: 0 }));
+    static ARENA: Arena = Arena(UnsafeCell::new(Bump::UNINITIALISED));
 
     /// [`super::alloc_bytes`] on the arena: the bump, inlined at the call site.
     #[inline(always)]
@@ -340,6 +350,14 @@ mod tests {
         assert_eq!(c % 16, 0);
         assert!(c >= b + 8);
         assert_eq!(memory.pages, 17 + CHUNK_PAGES);
+    }
+
+    #[test]
+    fn a_first_request_of_zero_bytes_still_initialises_the_arena() {
+        let mut memory = FakeMemory::new(5, 1000);
+        let mut bump = Bump::default();
+        assert_eq!(bump.alloc(0, 1, &mut memory), Some(5 * PAGE));
+        assert_eq!(bump.alloc(2, 1, &mut memory), Some(5 * PAGE));
     }
 
     #[test]

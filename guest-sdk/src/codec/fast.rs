@@ -90,6 +90,21 @@ const LOW_BYTES: [u64; 8] = {
     masks
 };
 
+/// The integer at `at` (at most 11) in `window` if it is a fixint, `0xcc`, `0xcd` or `0xce`,
+/// and the offset after it.
+#[inline(always)]
+fn uint_in(window: &[u8; 16], at: usize) -> Option<(u32, usize)> {
+    let bytes: &[u8; 5] = window.get(at..at + 5)?.try_into().ok()?;
+    let [marker, a, b, c, d] = *bytes;
+    match marker {
+        0x00..=0x7f => Some((u32::from(marker), at + 1)),
+        0xcc => Some((u32::from(a), at + 2)),
+        0xcd => Some((u32::from(u16::from_be_bytes([a, b])), at + 3)),
+        0xce => Some((u32::from_be_bytes([a, b, c, d]), at + 5)),
+        _ => None,
+    }
+}
+
 /// A cursor kept in locals: every method is inlined into [`transaction`].
 struct Cursor<'a> {
     buf: &'a [u8],
@@ -233,6 +248,43 @@ impl Cursor<'_> {
         Some(value)
     }
 
+    /// A source span: `[start, end, file_id]`, each a fixint, `0xcc`, `0xcd` or `0xce`
+    /// integer, read from one 16-byte window when the input has one.
+    #[inline(always)]
+    fn span(&mut self) -> Option<SourceSpan> {
+        let at = self.pos;
+        let Some(window) = self
+            .buf
+            .get(at..at.wrapping_add(16))
+            .and_then(|w| <&[u8; 16]>::try_from(w).ok())
+        else {
+            if !self.eat(0x93) {
+                return None;
+            }
+            let start = self.uint32()?;
+            let end = self.uint32()?;
+            let file_id = u16::try_from(self.uint32()?).ok()?;
+            return Some(SourceSpan {
+                start: u64::from(start),
+                end: u64::from(end),
+                file_id,
+            });
+        };
+        if window[0] != 0x93 {
+            return None;
+        }
+        // Each integer takes at most five bytes: 1 + 5 + 5 + 5 fits the window.
+        let (start, next) = uint_in(window, 1)?;
+        let (end, next) = uint_in(window, next)?;
+        let (file_id, next) = uint_in(window, next)?;
+        self.pos = at + next;
+        Some(SourceSpan {
+            start: u64::from(start),
+            end: u64::from(end),
+            file_id: u16::try_from(file_id).ok()?,
+        })
+    }
+
     /// A metadata list whose values are all text kinds.
     #[inline(always)]
     fn metadata(&mut self) -> Option<Metadata> {
@@ -308,17 +360,7 @@ impl Cursor<'_> {
         let span = if self.eat(0xc0) {
             None
         } else {
-            if !self.eat(0x93) {
-                return None;
-            }
-            let start = self.uint32()?;
-            let end = self.uint32()?;
-            let file_id = self.uint32()?;
-            Some(SourceSpan {
-                start: u64::from(start),
-                end: u64::from(end),
-                file_id: u16::try_from(file_id).ok()?,
-            })
+            Some(self.span()?)
         };
         // SAFETY: the caller passes spare capacity of the postings vector.
         unsafe {

@@ -811,41 +811,40 @@ pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
     w.byte(0x92);
     w.array(output.ops.len());
     let mut rest = output.ops.as_slice();
-    while let Some(op) = rest.first() {
-        // Most ops are `Keep`s, often all of them: a run of `Keep`s and `Delete`s is
-        // written under one reserve.
-        let run = rest
-            .iter()
-            .take_while(|op| matches!(op, PluginOp::Keep(_) | PluginOp::Delete(_)))
-            .count();
-        if run > 0 {
-            let (indices, after) = rest.split_at(run);
-            // SAFETY: each op takes at most 8 bytes of header and 9 of index.
-            w.raw(run * KEEP_OR_DELETE_MAX, |mut out| unsafe {
-                for op in indices {
-                    out = match op {
-                        PluginOp::Keep(i) => out.lit(b"\x81\xa4Keep").small_uint(*i as u64),
-                        PluginOp::Delete(i) => out.lit(b"\x81\xa6Delete").small_uint(*i as u64),
-                        PluginOp::Modify(..) | PluginOp::Insert(_) => out,
-                    };
-                }
-                out
-            });
-            rest = after;
-            continue;
-        }
-        rest = &rest[1..];
+    while let Some((op, after)) = rest.split_first() {
         match op {
-            PluginOp::Keep(_) | PluginOp::Delete(_) => {}
             PluginOp::Modify(i, wrapper) => {
                 // SAFETY: 9 bytes of header, 9 of index: the prefix `wrapper` allows for.
                 w.wrapper(wrapper, |out| unsafe {
-                    out.lit(b"\x81\xa6Modify\x92").uint(*i as u64)
+                    out.lit(b"\x81\xa6Modify\x92").small_uint(*i as u64)
                 });
+                rest = after;
             }
             PluginOp::Insert(wrapper) => {
                 // SAFETY: 8 bytes of header, within the prefix `wrapper` allows for.
                 w.wrapper(wrapper, |out| unsafe { out.lit(b"\x81\xa6Insert") });
+                rest = after;
+            }
+            PluginOp::Keep(_) | PluginOp::Delete(_) => {
+                // Most ops are `Keep`s, often all of them: a run of `Keep`s and `Delete`s
+                // is written under one reserve.
+                let run = 1 + after
+                    .iter()
+                    .take_while(|op| matches!(op, PluginOp::Keep(_) | PluginOp::Delete(_)))
+                    .count();
+                let (indices, after) = rest.split_at(run);
+                // SAFETY: each op takes at most 8 bytes of header and 9 of index.
+                w.raw(run * KEEP_OR_DELETE_MAX, |mut out| unsafe {
+                    for op in indices {
+                        out = match op {
+                            PluginOp::Keep(i) => out.lit(b"\x81\xa4Keep").small_uint(*i as u64),
+                            PluginOp::Delete(i) => out.lit(b"\x81\xa6Delete").small_uint(*i as u64),
+                            PluginOp::Modify(..) | PluginOp::Insert(_) => out,
+                        };
+                    }
+                    out
+                });
+                rest = after;
             }
         }
     }
