@@ -16,6 +16,8 @@ use rlplugin_types::{
     TransactionData,
 };
 
+use crate::text::concat;
+
 use super::read::{ErrorSink, HIGH_BITS, KeyCode, Reader, capacity, key_code};
 
 /// Smallest encodings, used to bound capacities taken from headers.
@@ -184,7 +186,11 @@ fn unknown_string(r: &mut Reader<'_>, at: usize, expected: &'static str, what: &
     again.seek(at);
     let text = again.str(expected);
     match again.finish(()) {
-        Ok(()) => r.fail_with(at, expected, format!("the unknown {what} {text:?}")),
+        Ok(()) => r.fail_with(
+            at,
+            expected,
+            concat(&["the unknown ", what, " \"", text, "\""]),
+        ),
         Err(error) => r.adopt(error),
     }
 }
@@ -550,7 +556,7 @@ fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
     };
     for &(name, bit) in required(&directive.data) {
         if seen & bit == 0 {
-            let found = format!("a {} without `{name}`", directive.data.type_name());
+            let found = concat(&["a ", directive.data.type_name(), " without `", name, "`"]);
             r.fail_with(at, "a directive with every required key", found);
             return;
         }
@@ -691,7 +697,8 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
         ),
         two @ ("compound" | "per_unit_from_total") => {
             if len < 3 {
-                r.fail_with(kind_at, EXPECTED, format!("{two:?} with only one number"));
+                let found = concat(&["\"", two, "\" with only one number"]);
+                r.fail_with(kind_at, EXPECTED, found);
                 return None;
             }
             let per_unit = r.string(NUMBER);
@@ -705,7 +712,7 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
         }
         other => {
             if !r.failed() {
-                r.fail_with(kind_at, KIND, format!("the unknown kind {other:?}"));
+                r.fail_with(kind_at, KIND, concat(&["the unknown kind \"", other, "\""]));
             }
             return None;
         }

@@ -10,6 +10,7 @@
 use core::cell::Cell;
 
 use super::{DecodeError, Found};
+use crate::text::{Decimal, concat, decimal};
 
 /// High bit of every byte of a word: a word ANDed with it is zero when all eight bytes are
 /// ASCII, or, for integer arrays, positive fixints.
@@ -271,7 +272,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let len = self.array_len(expected);
         if len < min && !self.failed() {
-            self.fail_with(at, expected, format!("an array of only {len} elements"));
+            self.fail_with(at, expected, only_elements(len));
         }
         len
     }
@@ -508,7 +509,7 @@ impl<'a> Reader<'a> {
             }
         };
         u64::try_from(signed).unwrap_or_else(|_| {
-            self.fail_with(at, expected, format!("the negative integer {signed}"));
+            self.fail_with(at, expected, negative(signed));
             0
         })
     }
@@ -539,11 +540,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let value = self.uint(expected);
         T::try_from(value).unwrap_or_else(|_| {
-            self.fail_with(
-                at,
-                expected,
-                format!("the integer {value}, which is too large"),
-            );
+            self.fail_with(at, expected, too_large(value));
             T::default()
         })
     }
@@ -633,6 +630,29 @@ fn small_uint(window: &[u8; 12], at: usize) -> Option<(u64, usize)> {
         )),
         _ => None,
     }
+}
+
+// Messages are built by hand: `format!` would link `core::fmt`'s argument plumbing and
+// integer formatting into every guest for errors that almost never happen.
+
+#[cold]
+#[inline(never)]
+fn only_elements(len: usize) -> String {
+    concat(&["an array of only ", decimal(len).as_str(), " elements"])
+}
+
+#[cold]
+#[inline(never)]
+fn negative(value: i64) -> String {
+    let magnitude = Decimal::new(value.unsigned_abs());
+    concat(&["the negative integer -", magnitude.as_str()])
+}
+
+#[cold]
+#[inline(never)]
+fn too_large(value: u64) -> String {
+    let value = Decimal::new(value);
+    concat(&["the integer ", value.as_str(), ", which is too large"])
 }
 
 #[cold]
