@@ -344,23 +344,23 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
     match data {
         DirectiveData::Transaction(t) => match key {
             K_FLAG => {
-                t.flag = r.string("a transaction flag (a string)");
+                put(&mut t.flag, r.string("a transaction flag (a string)"));
                 return 1;
             }
-            K_PAYEE => t.payee = r.opt_string("a payee (a string or nil)"),
+            K_PAYEE => put(&mut t.payee, r.opt_string("a payee (a string or nil)")),
             K_NARRATION => {
-                t.narration = r.string("a narration (a string)");
+                put(&mut t.narration, r.string("a narration (a string)"));
                 return 2;
             }
             // Empty string lists (most `links`, many `tags`) are consumed here, without a
             // call; `clear` keeps the last occurrence of a repeated key winning. Not done for
             // `metadata` and `postings`: their inlined drop glue costs a kilobyte of code.
             K_TAGS if r.empty_array() => t.tags.clear(),
-            K_TAGS => t.tags = strings(r, TAGS),
+            K_TAGS => put(&mut t.tags, strings(r, TAGS)),
             K_LINKS if r.empty_array() => t.links.clear(),
-            K_LINKS => t.links = strings(r, LINKS),
-            K_METADATA => t.metadata = metadata(r, META),
-            K_POSTINGS => t.postings = postings(r),
+            K_LINKS => put(&mut t.links, strings(r, LINKS)),
+            K_METADATA => put(&mut t.metadata, metadata(r, META)),
+            K_POSTINGS => put(&mut t.postings, postings(r)),
             _ => r.skip(1),
         },
         _ => return set_other_field(data, key, r),
@@ -368,98 +368,103 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
     0
 }
 
+/// Where the value of one key of a non-transaction directive goes. Each kind only picks
+/// the field; [`set_other_field`] then decodes each field type in one place, which keeps
+/// the rarer kinds' decoder a few kilobytes smaller than one decode per (kind, key).
+enum Field<'d> {
+    String(&'d mut String, &'static str),
+    OptString(&'d mut Option<String>, &'static str),
+    Strings(&'d mut Vec<String>, &'static str),
+    Metadata(&'d mut Metadata),
+    Amount(&'d mut AmountData),
+    Values(&'d mut Vec<MetaValueData>),
+    Skip,
+}
+
+/// The field of `data` named `key`, and its bit in [`required`].
+fn other_field(data: &mut DirectiveData, key: KeyCode) -> (Field<'_>, u32) {
+    use Field::{Amount, OptString, Skip, String as Str, Strings, Values};
+    match (data, key) {
+        (DirectiveData::Balance(b), K_ACCOUNT) => (Str(&mut b.account, ACCOUNT), 1),
+        (DirectiveData::Balance(b), K_AMOUNT) => (Amount(&mut b.amount), 2),
+        (DirectiveData::Balance(b), K_TOLERANCE) => (
+            OptString(&mut b.tolerance, "a tolerance (a string or nil)"),
+            0,
+        ),
+        (DirectiveData::Open(o), K_ACCOUNT) => (Str(&mut o.account, ACCOUNT), 1),
+        (DirectiveData::Open(o), K_CURRENCIES) => (
+            Strings(&mut o.currencies, "currencies (an array of strings)"),
+            0,
+        ),
+        (DirectiveData::Open(o), K_BOOKING) => (
+            OptString(&mut o.booking, "a booking method (a string or nil)"),
+            0,
+        ),
+        (DirectiveData::Close(c), K_ACCOUNT) => (Str(&mut c.account, ACCOUNT), 1),
+        (DirectiveData::Commodity(c), K_CURRENCY) => {
+            (Str(&mut c.currency, "a currency (a string)"), 1)
+        }
+        (DirectiveData::Pad(p), K_ACCOUNT) => (Str(&mut p.account, ACCOUNT), 1),
+        (DirectiveData::Pad(p), K_SOURCE_ACCOUNT) => (Str(&mut p.source_account, ACCOUNT), 2),
+        (DirectiveData::Event(e), K_EVENT_TYPE) => {
+            (Str(&mut e.event_type, "an event type (a string)"), 1)
+        }
+        (DirectiveData::Event(e), K_VALUE) => (Str(&mut e.value, "an event value (a string)"), 2),
+        (DirectiveData::Note(n), K_ACCOUNT) => (Str(&mut n.account, ACCOUNT), 1),
+        (DirectiveData::Note(n), K_COMMENT) => (Str(&mut n.comment, "a comment (a string)"), 2),
+        (DirectiveData::Document(d), K_ACCOUNT) => (Str(&mut d.account, ACCOUNT), 1),
+        (DirectiveData::Document(d), K_PATH) => (Str(&mut d.path, "a document path (a string)"), 2),
+        (DirectiveData::Document(d), K_TAGS) => (Strings(&mut d.tags, TAGS), 0),
+        (DirectiveData::Document(d), K_LINKS) => (Strings(&mut d.links, LINKS), 0),
+        (DirectiveData::Price(p), K_CURRENCY) => (Str(&mut p.currency, "a currency (a string)"), 1),
+        (DirectiveData::Price(p), K_AMOUNT) => (Amount(&mut p.amount), 2),
+        (DirectiveData::Query(q), K_NAME) => (Str(&mut q.name, "a query name (a string)"), 1),
+        (DirectiveData::Query(q), K_QUERY) => (Str(&mut q.query, "a query (a string)"), 2),
+        (DirectiveData::Custom(c), K_CUSTOM_TYPE) => {
+            (Str(&mut c.custom_type, "a custom type (a string)"), 1)
+        }
+        (DirectiveData::Custom(c), K_VALUES) => (Values(&mut c.values), 0),
+        (data, K_METADATA) => match data {
+            DirectiveData::Transaction(TransactionData { metadata, .. })
+            | DirectiveData::Balance(BalanceData { metadata, .. })
+            | DirectiveData::Open(OpenData { metadata, .. })
+            | DirectiveData::Close(CloseData { metadata, .. })
+            | DirectiveData::Commodity(CommodityData { metadata, .. })
+            | DirectiveData::Pad(PadData { metadata, .. })
+            | DirectiveData::Event(EventData { metadata, .. })
+            | DirectiveData::Note(NoteData { metadata, .. })
+            | DirectiveData::Document(DocumentData { metadata, .. })
+            | DirectiveData::Price(PriceData { metadata, .. })
+            | DirectiveData::Query(QueryData { metadata, .. })
+            | DirectiveData::Custom(CustomData { metadata, .. }) => (Field::Metadata(metadata), 0),
+        },
+        _ => (Skip, 0),
+    }
+}
+
+/// Stores a decoded value over the empty one `slot` held (or an earlier value of a
+/// repeated key), without linking drop glue into the guest.
+fn put<T>(slot: &mut T, value: T) {
+    crate::discard(core::mem::replace(slot, value));
+}
+
 /// [`set_field`] for every kind but transactions, kept out of line.
 #[inline(never)]
 fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
-    match (data, key) {
-        (DirectiveData::Balance(b), K_ACCOUNT) => b.account = r.string(ACCOUNT),
-        (DirectiveData::Balance(b), K_AMOUNT) => {
-            b.amount = amount(r);
-            return 2;
-        }
-        (DirectiveData::Balance(b), K_TOLERANCE) => {
-            b.tolerance = r.opt_string("a tolerance (a string or nil)");
-            return 0;
-        }
-        (DirectiveData::Balance(b), K_METADATA) => return (b.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Open(o), K_ACCOUNT) => o.account = r.string(ACCOUNT),
-        (DirectiveData::Open(o), K_CURRENCIES) => {
-            o.currencies = strings(r, "currencies (an array of strings)");
-            return 0;
-        }
-        (DirectiveData::Open(o), K_BOOKING) => {
-            o.booking = r.opt_string("a booking method (a string or nil)");
-            return 0;
-        }
-        (DirectiveData::Open(o), K_METADATA) => return (o.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Close(c), K_ACCOUNT) => c.account = r.string(ACCOUNT),
-        (DirectiveData::Close(c), K_METADATA) => return (c.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Commodity(c), K_CURRENCY) => {
-            c.currency = r.string("a currency (a string)");
-        }
-        (DirectiveData::Commodity(c), K_METADATA) => {
-            return (c.metadata = metadata(r, META), 0).1;
-        }
-        (DirectiveData::Pad(p), K_ACCOUNT) => p.account = r.string(ACCOUNT),
-        (DirectiveData::Pad(p), K_SOURCE_ACCOUNT) => {
-            p.source_account = r.string(ACCOUNT);
-            return 2;
-        }
-        (DirectiveData::Pad(p), K_METADATA) => return (p.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Event(e), K_EVENT_TYPE) => {
-            e.event_type = r.string("an event type (a string)");
-        }
-        (DirectiveData::Event(e), K_VALUE) => {
-            e.value = r.string("an event value (a string)");
-            return 2;
-        }
-        (DirectiveData::Event(e), K_METADATA) => return (e.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Note(n), K_ACCOUNT) => n.account = r.string(ACCOUNT),
-        (DirectiveData::Note(n), K_COMMENT) => {
-            n.comment = r.string("a comment (a string)");
-            return 2;
-        }
-        (DirectiveData::Note(n), K_METADATA) => return (n.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Document(d), K_ACCOUNT) => d.account = r.string(ACCOUNT),
-        (DirectiveData::Document(d), K_PATH) => {
-            d.path = r.string("a document path (a string)");
-            return 2;
-        }
-        (DirectiveData::Document(d), K_TAGS) => return (d.tags = strings(r, TAGS), 0).1,
-        (DirectiveData::Document(d), K_LINKS) => return (d.links = strings(r, LINKS), 0).1,
-        (DirectiveData::Document(d), K_METADATA) => {
-            return (d.metadata = metadata(r, META), 0).1;
-        }
-        (DirectiveData::Price(p), K_CURRENCY) => p.currency = r.string("a currency (a string)"),
-        (DirectiveData::Price(p), K_AMOUNT) => {
-            p.amount = amount(r);
-            return 2;
-        }
-        (DirectiveData::Price(p), K_METADATA) => return (p.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Query(q), K_NAME) => q.name = r.string("a query name (a string)"),
-        (DirectiveData::Query(q), K_QUERY) => {
-            q.query = r.string("a query (a string)");
-            return 2;
-        }
-        (DirectiveData::Query(q), K_METADATA) => return (q.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Custom(c), K_CUSTOM_TYPE) => {
-            c.custom_type = r.string("a custom type (a string)");
-        }
-        (DirectiveData::Custom(c), K_VALUES) => {
+    let (field, bit) = other_field(data, key);
+    match field {
+        Field::String(slot, expected) => put(slot, r.string(expected)),
+        Field::OptString(slot, expected) => put(slot, r.opt_string(expected)),
+        Field::Strings(slot, expected) => put(slot, strings(r, expected)),
+        Field::Metadata(slot) => put(slot, metadata(r, META)),
+        Field::Amount(slot) => put(slot, amount(r)),
+        Field::Values(slot) => {
             let len = r.array_len("custom values (an array)");
-            c.values = list(r, len, MIN_META_VALUE, meta_value);
-            return 0;
+            put(slot, list(r, len, MIN_META_VALUE, meta_value));
         }
-        (DirectiveData::Custom(c), K_METADATA) => {
-            return (c.metadata = metadata(r, META), 0).1;
-        }
-        _ => {
-            r.skip(1);
-            return 0;
-        }
-    };
-    // The first required key of every kind falls through to here.
-    1
+        Field::Skip => r.skip(1),
+    }
+    bit
 }
 
 /// The keys every directive may carry besides its kind's own.
@@ -476,8 +481,11 @@ impl Header {
     #[inline(always)]
     fn set(&mut self, key: KeyCode, r: &mut Reader<'_>) -> bool {
         match key {
-            K_DATE => self.date = Some(r.string("a date (a string)")),
-            K_FILENAME => self.filename = r.opt_string("a filename (a string or nil)"),
+            K_DATE => put(&mut self.date, Some(r.string("a date (a string)"))),
+            K_FILENAME => put(
+                &mut self.filename,
+                r.opt_string("a filename (a string or nil)"),
+            ),
             K_LINENO => {
                 self.lineno = if r.nil() {
                     None
@@ -485,7 +493,10 @@ impl Header {
                     Some(r.uint_as("a line number (an integer)"))
                 };
             }
-            K_DIRECTIVE_TYPE => self.directive_type = r.string("a directive type (a string)"),
+            K_DIRECTIVE_TYPE => put(
+                &mut self.directive_type,
+                r.string("a directive type (a string)"),
+            ),
             _ => return false,
         }
         true

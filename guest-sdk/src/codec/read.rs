@@ -100,7 +100,11 @@ impl<'a> Reader<'a> {
     pub(super) fn finish<T>(self, value: T) -> Result<T, DecodeError> {
         match self.error.take() {
             None => Ok(value),
-            Some(error) => Err(error),
+            Some(error) => {
+                // A partial value: dropping it would link its drop glue into the guest.
+                crate::discard(value);
+                Err(error)
+            }
         }
     }
 
