@@ -382,6 +382,19 @@ impl<'a> Reader<'a> {
         (text, reader.pos)
     }
 
+    /// [`string`](Self::string) as a call, for values outside the hot path: one inlined
+    /// copy of the fast path costs a few hundred bytes of code.
+    #[inline(never)]
+    pub(super) fn string_cold(&mut self, expected: &'static str) -> String {
+        self.string(expected)
+    }
+
+    /// [`opt_string`](Self::opt_string) as a call, like [`string_cold`](Self::string_cold).
+    #[inline(never)]
+    pub(super) fn opt_string_cold(&mut self, expected: &'static str) -> Option<String> {
+        self.opt_string(expected)
+    }
+
     #[inline(always)]
     pub(super) fn opt_string(&mut self, expected: &'static str) -> Option<String> {
         if self.nil() {
