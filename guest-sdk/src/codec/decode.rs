@@ -65,7 +65,7 @@ pub(super) fn plugin_input(r: &mut Reader<'_>) -> PluginInput {
     let directives = directives(r);
     let options = plugin_options(r);
     let config = if len >= 3 {
-        r.opt_string_cold("config (a string or nil)")
+        r.opt_string("config (a string or nil)")
     } else {
         None
     };
@@ -92,7 +92,7 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
 fn plugin_options(r: &mut Reader<'_>) -> PluginOptions {
     let len = r.struct_len("plugin options (an array of 3)", 2);
     let operating_currencies = strings(r, "operating currencies (an array of strings)");
-    let title = r.opt_string_cold("title (a string or nil)");
+    let title = r.opt_string("title (a string or nil)");
     let account_types = if len >= 3 {
         account_types(r)
     } else {
@@ -110,11 +110,11 @@ fn account_types(r: &mut Reader<'_>) -> PluginAccountTypes {
     const NAME: &str = "an account root name (a string)";
     let len = r.struct_len("account types (an array of 5 strings)", 5);
     let types = PluginAccountTypes {
-        assets: r.string_cold(NAME),
-        liabilities: r.string_cold(NAME),
-        equity: r.string_cold(NAME),
-        income: r.string_cold(NAME),
-        expenses: r.string_cold(NAME),
+        assets: r.string(NAME),
+        liabilities: r.string(NAME),
+        equity: r.string(NAME),
+        income: r.string(NAME),
+        expenses: r.string(NAME),
     };
     r.skip_extra(len, 5);
     types
@@ -353,11 +353,10 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
                 return 2;
             }
             // Empty string lists (most `links`, many `tags`) are consumed here, without a
-            // call; `clear` keeps the last occurrence of a repeated key winning. Not done for
-            // `metadata` and `postings`: their inlined drop glue costs a kilobyte of code.
-            K_TAGS if r.empty_array() => t.tags.clear(),
+            // call; storing an empty list keeps the last occurrence of a repeated key winning.
+            K_TAGS if r.empty_array() => put(&mut t.tags, Vec::new()),
             K_TAGS => put(&mut t.tags, strings(r, TAGS)),
-            K_LINKS if r.empty_array() => t.links.clear(),
+            K_LINKS if r.empty_array() => put(&mut t.links, Vec::new()),
             K_LINKS => put(&mut t.links, strings(r, LINKS)),
             K_METADATA => put(&mut t.metadata, metadata(r, META)),
             K_POSTINGS => put(&mut t.postings, postings(r)),
@@ -453,8 +452,8 @@ fn put<T>(slot: &mut T, value: T) {
 fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     let (field, bit) = other_field(data, key);
     match field {
-        Field::String(slot, expected) => put(slot, r.string_cold(expected)),
-        Field::OptString(slot, expected) => put(slot, r.opt_string_cold(expected)),
+        Field::String(slot, expected) => put(slot, r.string(expected)),
+        Field::OptString(slot, expected) => put(slot, r.opt_string(expected)),
         Field::Strings(slot, expected) => put(slot, strings(r, expected)),
         Field::Metadata(slot) => put(slot, metadata(r, META)),
         Field::Amount(slot) => put(slot, amount(r)),
@@ -677,9 +676,9 @@ fn cost(r: &mut Reader<'_>) -> CostData {
     let number = if r.nil() { None } else { cost_number(r) };
     let cost = CostData {
         number,
-        currency: r.opt_string_cold("a cost currency (a string or nil)"),
-        date: r.opt_string_cold("a cost date (a string or nil)"),
-        label: r.opt_string_cold("a cost label (a string or nil)"),
+        currency: r.opt_string("a cost currency (a string or nil)"),
+        date: r.opt_string("a cost date (a string or nil)"),
+        label: r.opt_string("a cost label (a string or nil)"),
         merge: r.bool("a cost merge flag (a boolean)"),
     };
     r.skip_extra(len, 5);
@@ -696,13 +695,13 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
     let (number, known) = match r.str(KIND) {
         "per_unit" => (
             CostNumberData::PerUnit {
-                value: r.string_cold(NUMBER),
+                value: r.string(NUMBER),
             },
             2,
         ),
         "total" => (
             CostNumberData::Total {
-                value: r.string_cold(NUMBER),
+                value: r.string(NUMBER),
             },
             2,
         ),
@@ -712,8 +711,8 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
                 r.fail_with(kind_at, EXPECTED, found);
                 return None;
             }
-            let per_unit = r.string_cold(NUMBER);
-            let total = r.string_cold(NUMBER);
+            let per_unit = r.string(NUMBER);
+            let total = r.string(NUMBER);
             let number = if two == "compound" {
                 CostNumberData::Compound { per_unit, total }
             } else {
@@ -740,8 +739,8 @@ fn price(r: &mut Reader<'_>) -> PriceAnnotationData {
     let price = PriceAnnotationData {
         is_total,
         amount,
-        number: r.opt_string_cold("a price number (a string or nil)"),
-        currency: r.opt_string_cold("a price currency (a string or nil)"),
+        number: r.opt_string("a price number (a string or nil)"),
+        currency: r.opt_string("a price currency (a string or nil)"),
     };
     r.skip_extra(len, 4);
     price
@@ -822,11 +821,11 @@ fn finish_meta_value(r: &mut Reader<'_>, len: usize, value: MetaValueData) -> Me
 
 pub(super) fn importer_input(r: &mut Reader<'_>) -> ImporterInput {
     let len = r.struct_len("importer input (an array of 5)", 3);
-    let path = r.string_cold("a statement path (a string)");
+    let path = r.string("a statement path (a string)");
     let content = bytes(r);
-    let account = r.string_cold("an account (a string)");
+    let account = r.string("an account (a string)");
     let currency = if len >= 4 {
-        r.opt_string_cold("a currency (a string or nil)")
+        r.opt_string("a currency (a string or nil)")
     } else {
         None
     };
@@ -843,7 +842,7 @@ pub(super) fn importer_input(r: &mut Reader<'_>) -> ImporterInput {
 
 pub(super) fn identify_input(r: &mut Reader<'_>) -> IdentifyInput {
     let len = r.struct_len("identify input (an array of 1)", 1);
-    let path = r.string_cold("a file path (a string)");
+    let path = r.string("a file path (a string)");
     r.skip_extra(len, 1);
     IdentifyInput { path }
 }
@@ -856,8 +855,8 @@ fn options(r: &mut Reader<'_>) -> HashMap<String, String> {
         if r.failed() {
             break;
         }
-        let key = r.string_cold(EXPECTED);
-        out.insert(key, r.string_cold(EXPECTED));
+        let key = r.string(EXPECTED);
+        out.insert(key, r.string(EXPECTED));
     }
     out
 }

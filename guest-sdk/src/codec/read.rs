@@ -5,7 +5,8 @@
 //! every call (the first failure is recorded, the cursor jumps to the end of the input, and
 //! every later read returns an empty value at once), the common encodings (fixstr, fixint,
 //! fixarray) are tested first, and short ASCII strings and keys are read with masked
-//! eight-byte loads instead of byte loops.
+//! eight-byte loads instead of byte loops. The helpers are `#[inline]`, not forced: a
+//! guest built for speed inlines them, one built for size (opt-level "s") keeps calls.
 
 use core::cell::Cell;
 
@@ -89,7 +90,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether a read has failed; everything read since is empty.
-    #[inline(always)]
+    #[inline]
     pub(super) fn failed(&self) -> bool {
         // SAFETY: the sink is only ever accessed by value (`take`, `set`) or here; no
         // reference into it outlives this read.
@@ -110,7 +111,7 @@ impl<'a> Reader<'a> {
 
     /// Runs a non-inlined slow path on a copy of the reader, passed as scalars (wasm locals,
     /// not a copy in memory), and takes back its position.
-    #[inline(always)]
+    #[inline]
     pub(super) fn out_of_line<T>(
         &mut self,
         slow: impl FnOnce(&'a [u8], usize, &'a ErrorSink) -> (T, usize),
@@ -122,39 +123,39 @@ impl<'a> Reader<'a> {
 
     /// Records a failure at `at`, described by the marker byte there (or as the end of the
     /// input), unless an earlier one is already recorded; later reads return empty values.
-    #[inline(always)]
+    #[inline]
     pub(super) fn fail(&mut self, at: usize, expected: &'static str) {
         fail_at(self.error, self.buf, at, expected);
         self.pos = self.buf.len();
     }
 
     /// Records a failure for a value of the right kind but unacceptable content.
-    #[inline(always)]
+    #[inline]
     pub(super) fn fail_with(&mut self, at: usize, expected: &'static str, found: String) {
         fail_found(self.error, at, expected, found);
         self.pos = self.buf.len();
     }
 
     /// Records an error found by a [`fork`](Self::fork).
-    #[inline(always)]
+    #[inline]
     pub(super) fn adopt(&mut self, error: DecodeError) {
         record(self.error, error);
         self.pos = self.buf.len();
     }
 
-    #[inline(always)]
+    #[inline]
     fn fail_end(&mut self, expected: &'static str) {
         let end = self.buf.len();
         self.fail(end, expected);
     }
 
-    #[inline(always)]
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
 
     /// The next `len` bytes, or an empty slice after recording a failure.
-    #[inline(always)]
+    #[inline]
     pub(super) fn take(&mut self, len: usize, expected: &'static str) -> &'a [u8] {
         if len > self.remaining() {
             self.fail_end(expected);
@@ -166,14 +167,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A big-endian unsigned integer of `width` bytes (1 to 8).
-    #[inline(always)]
+    #[inline]
     fn be(&mut self, width: usize, expected: &'static str) -> u64 {
         self.take(width, expected)
             .iter()
             .fold(0, |value, &b| (value << 8) | u64::from(b))
     }
 
-    #[inline(always)]
+    #[inline]
     fn be16(&mut self, expected: &'static str) -> u64 {
         match self.take(2, expected) {
             &[a, b] => u64::from(u16::from_be_bytes([a, b])),
@@ -181,7 +182,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn be32(&mut self, expected: &'static str) -> u64 {
         match self.take(4, expected) {
             &[a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
@@ -190,7 +191,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes a nil, if one is next.
-    #[inline(always)]
+    #[inline]
     pub(super) fn nil(&mut self) -> bool {
         if self.peek() == Some(0xc0) {
             self.pos += 1;
@@ -202,7 +203,7 @@ impl<'a> Reader<'a> {
 
     /// Consumes an empty array (`0x90`), if one is next: the common value of most list
     /// fields, read without a call or an allocation.
-    #[inline(always)]
+    #[inline]
     pub(super) fn empty_array(&mut self) -> bool {
         if self.peek() == Some(0x90) {
             self.pos += 1;
@@ -213,7 +214,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An array header: the element count (0 after a failure).
-    #[inline(always)]
+    #[inline]
     pub(super) fn array_len(&mut self, expected: &'static str) -> usize {
         match self.peek() {
             Some(m @ 0x90..=0x9f) => {
@@ -225,7 +226,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A map header: the entry count (0 after a failure).
-    #[inline(always)]
+    #[inline]
     pub(super) fn map_len(&mut self, expected: &'static str) -> usize {
         match self.peek() {
             Some(m @ 0x80..=0x8f) => {
@@ -250,7 +251,7 @@ impl<'a> Reader<'a> {
         (len, reader.pos)
     }
 
-    #[inline(always)]
+    #[inline]
     fn long_header_in(&mut self, marker16: u8, expected: &'static str) -> usize {
         let at = self.pos;
         match self.peek() {
@@ -271,7 +272,7 @@ impl<'a> Reader<'a> {
 
     /// The header of a positional struct, which must have at least `min` elements; returns
     /// the element count so the caller can default missing trailing fields and skip extras.
-    #[inline(always)]
+    #[inline]
     pub(super) fn struct_len(&mut self, expected: &'static str, min: usize) -> usize {
         let at = self.pos;
         let len = self.array_len(expected);
@@ -282,7 +283,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips the elements of a positional struct beyond the `known` ones this version reads.
-    #[inline(always)]
+    #[inline]
     pub(super) fn skip_extra(&mut self, len: usize, known: usize) {
         if len > known {
             self.skip(len - known);
@@ -291,7 +292,7 @@ impl<'a> Reader<'a> {
 
     /// The bytes of a string, not yet checked to be UTF-8; `None` (nothing consumed) when
     /// the next value is not a string.
-    #[inline(always)]
+    #[inline]
     pub(super) fn str_bytes(&mut self, expected: &'static str) -> Option<&'a [u8]> {
         match self.peek() {
             Some(m) if m & 0xe0 == 0xa0 => {
@@ -317,7 +318,7 @@ impl<'a> Reader<'a> {
         (bytes, reader.pos)
     }
 
-    #[inline(always)]
+    #[inline]
     fn long_str_bytes_in(&mut self, expected: &'static str) -> &'a [u8] {
         let width = match self.peek() {
             Some(0xd9) => 1,
@@ -330,7 +331,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string borrowed from the input ("" after a failure).
-    #[inline(always)]
+    #[inline]
     pub(super) fn str(&mut self, expected: &'static str) -> &'a str {
         let at = self.pos;
         let Some(bytes) = self.str_bytes(expected) else {
@@ -348,7 +349,11 @@ impl<'a> Reader<'a> {
 
     /// An owned string (empty after a failure). The common case, an ASCII fixstr away from
     /// the end of the input, checks all its bytes with two or four masked eight-byte loads.
-    #[inline(always)]
+    ///
+    /// A call, not inlined: transactions in the host's usual shape, where strings are most
+    /// of the work, are read by the fast path (`fast.rs`); inlined here, each of some thirty
+    /// call sites would cost a few hundred bytes of every guest.
+    #[inline(never)]
     pub(super) fn string(&mut self, expected: &'static str) -> String {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 33) {
@@ -382,20 +387,7 @@ impl<'a> Reader<'a> {
         (text, reader.pos)
     }
 
-    /// [`string`](Self::string) as a call, for values outside the hot path: one inlined
-    /// copy of the fast path costs a few hundred bytes of code.
-    #[inline(never)]
-    pub(super) fn string_cold(&mut self, expected: &'static str) -> String {
-        self.string(expected)
-    }
-
-    /// [`opt_string`](Self::opt_string) as a call, like [`string_cold`](Self::string_cold).
-    #[inline(never)]
-    pub(super) fn opt_string_cold(&mut self, expected: &'static str) -> Option<String> {
-        self.opt_string(expected)
-    }
-
-    #[inline(always)]
+    #[inline]
     pub(super) fn opt_string(&mut self, expected: &'static str) -> Option<String> {
         if self.nil() {
             None
@@ -406,7 +398,7 @@ impl<'a> Reader<'a> {
 
     /// A map key as a [`KeyCode`]. Keys that are not short strings are consumed and
     /// reported as [`UNKNOWN_KEY`].
-    #[inline(always)]
+    #[inline]
     pub(super) fn key(&mut self) -> KeyCode {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 17) {
@@ -433,7 +425,7 @@ impl<'a> Reader<'a> {
         (key, reader.pos)
     }
 
-    #[inline(always)]
+    #[inline]
     fn key_slow_in(&mut self) -> KeyCode {
         match self.str_bytes("a key") {
             Some(bytes) if bytes.len() <= 16 => {
@@ -471,7 +463,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-negative integer written with any integer marker (0 after a failure).
-    #[inline(always)]
+    #[inline]
     pub(super) fn uint(&mut self, expected: &'static str) -> u64 {
         match self.peek() {
             Some(m @ 0x00..=0x7f) => {
@@ -502,7 +494,7 @@ impl<'a> Reader<'a> {
         (value, reader.pos)
     }
 
-    #[inline(always)]
+    #[inline]
     fn uint_slow_in(&mut self, expected: &'static str) -> u64 {
         let at = self.pos;
         let Some(marker) = self.peek() else {
@@ -534,7 +526,7 @@ impl<'a> Reader<'a> {
     /// Three non-negative integers in a fixarray, the last below 128 (a source span as the
     /// host writes it), read from one bounds-checked window; `None`, with nothing consumed,
     /// for any other shape or near the end of the input.
-    #[inline(always)]
+    #[inline]
     pub(super) fn small_uint_triple(&mut self) -> Option<(u64, u64, u8)> {
         let at = self.pos;
         let window: &[u8; 12] = self.buf.get(at..at.checked_add(12)?)?.try_into().ok()?;
@@ -552,7 +544,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-negative integer that must fit `T`.
-    #[inline(always)]
+    #[inline]
     pub(super) fn uint_as<T: TryFrom<u64> + Default>(&mut self, expected: &'static str) -> T {
         let at = self.pos;
         let value = self.uint(expected);
@@ -564,7 +556,7 @@ impl<'a> Reader<'a> {
 
     /// Skips `count` complete values of any kind. Iterative, so hostile nesting cannot
     /// exhaust the stack.
-    #[inline(always)]
+    #[inline]
     pub(super) fn skip(&mut self, count: usize) {
         self.out_of_line(|b, p, e| Self::skip_slow(b, p, e, count));
     }
@@ -576,7 +568,7 @@ impl<'a> Reader<'a> {
         ((), reader.pos)
     }
 
-    #[inline(always)]
+    #[inline]
     fn skip_in(&mut self, count: usize) {
         const EXPECTED: &str = "a value";
         let mut pending = count as u64;
@@ -634,7 +626,7 @@ impl<'a> Reader<'a> {
 
 /// The unsigned integer at `at` in `window` if it is a fixint, `0xcc`, `0xcd` or `0xce`
 /// (with `at + 5 <= 12`, all of it is inside), and the offset after it.
-#[inline(always)]
+#[inline]
 fn small_uint(window: &[u8; 12], at: usize) -> Option<(u64, usize)> {
     let byte = |i: usize| window.get(at + i).map_or(0, |&b| u64::from(b));
     match window.get(at)? {
@@ -752,7 +744,7 @@ unsafe fn ascii_string(src: *const u8, len: usize) -> String {
 }
 
 /// Eight bytes of `buf` at `at`, little-endian (the caller has checked they exist).
-#[inline(always)]
+#[inline]
 fn word(buf: &[u8], at: usize) -> u64 {
     let mut word = [0; 8];
     word.copy_from_slice(&buf[at..at + 8]);
@@ -784,7 +776,7 @@ pub(super) fn utf8(bytes: &[u8]) -> Option<&str> {
 /// Capacity to reserve for `len` elements announced by a header when each takes at least
 /// `min_size` bytes: never more than the rest of the input could hold, so a hostile header
 /// cannot make the guest allocate gigabytes.
-#[inline(always)]
+#[inline]
 pub(super) fn capacity(len: usize, reader: &Reader<'_>, min_size: usize) -> usize {
     len.min(reader.remaining() / min_size)
 }
