@@ -65,7 +65,7 @@ pub(super) fn plugin_input(r: &mut Reader<'_>) -> PluginInput {
     let directives = directives(r);
     let options = plugin_options(r);
     let config = if len >= 3 {
-        r.opt_string("config (a string or nil)")
+        r.opt_string_call("config (a string or nil)")
     } else {
         None
     };
@@ -92,7 +92,7 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
 fn plugin_options(r: &mut Reader<'_>) -> PluginOptions {
     let len = r.struct_len("plugin options (an array of 3)", 2);
     let operating_currencies = strings(r, "operating currencies (an array of strings)");
-    let title = r.opt_string("title (a string or nil)");
+    let title = r.opt_string_call("title (a string or nil)");
     let account_types = if len >= 3 {
         account_types(r)
     } else {
@@ -110,11 +110,11 @@ fn account_types(r: &mut Reader<'_>) -> PluginAccountTypes {
     const NAME: &str = "an account root name (a string)";
     let len = r.struct_len("account types (an array of 5 strings)", 5);
     let types = PluginAccountTypes {
-        assets: r.string(NAME),
-        liabilities: r.string(NAME),
-        equity: r.string(NAME),
-        income: r.string(NAME),
-        expenses: r.string(NAME),
+        assets: r.string_call(NAME),
+        liabilities: r.string_call(NAME),
+        equity: r.string_call(NAME),
+        income: r.string_call(NAME),
+        expenses: r.string_call(NAME),
     };
     r.skip_extra(len, 5);
     types
@@ -127,7 +127,7 @@ fn strings(r: &mut Reader<'_>, expected: &'static str) -> Vec<String> {
         if r.failed() {
             break;
         }
-        out.push(r.string(expected));
+        out.push(r.string_call(expected));
     }
     out
 }
@@ -151,7 +151,7 @@ enum Kind {
 
 const TYPE: &str = "a directive type (a string such as \"transaction\")";
 
-#[inline(always)]
+#[inline(never)]
 fn kind(r: &mut Reader<'_>) -> Kind {
     let at = r.pos();
     match r.key() {
@@ -339,17 +339,17 @@ const LINKS: &str = "links (an array of strings)";
 
 /// Decodes the value of key `key` into `data`'s field of that name; skips keys the kind
 /// does not have. Returns the key's bit in [`required`], or 0.
-#[inline(always)]
+#[inline(never)]
 fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     match data {
         DirectiveData::Transaction(t) => match key {
             K_FLAG => {
-                put(&mut t.flag, r.string("a transaction flag (a string)"));
+                put(&mut t.flag, r.string_call("a transaction flag (a string)"));
                 return 1;
             }
-            K_PAYEE => put(&mut t.payee, r.opt_string("a payee (a string or nil)")),
+            K_PAYEE => put(&mut t.payee, r.opt_string_call("a payee (a string or nil)")),
             K_NARRATION => {
-                put(&mut t.narration, r.string("a narration (a string)"));
+                put(&mut t.narration, r.string_call("a narration (a string)"));
                 return 2;
             }
             // Empty string lists (most `links`, many `tags`) are consumed here, without a
@@ -453,7 +453,7 @@ fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -
     let (field, bit) = other_field(data, key);
     match field {
         Field::String(slot, expected) => put(slot, r.string(expected)),
-        Field::OptString(slot, expected) => put(slot, r.opt_string(expected)),
+        Field::OptString(slot, expected) => put(slot, r.opt_string_call(expected)),
         Field::Strings(slot, expected) => put(slot, strings(r, expected)),
         Field::Metadata(slot) => put(slot, metadata(r, META)),
         Field::Amount(slot) => put(slot, amount(r)),
@@ -494,7 +494,7 @@ impl Header {
             }
             K_DIRECTIVE_TYPE => put(
                 &mut self.directive_type,
-                r.string("a directive type (a string)"),
+                r.string_call("a directive type (a string)"),
             ),
             _ => return false,
         }
@@ -507,7 +507,7 @@ const NO_TYPE: &str = "a directive with a `type` key";
 /// Decodes a directive into `slot`. The header keys before `type` (all of them, in the
 /// host's order) are read first; once the kind is known the directive is written into the
 /// slot and the remaining keys fill it in place.
-#[inline(always)]
+#[inline(never)]
 fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
     let at = r.pos();
     let len = r.map_len("a directive (a map)");
@@ -617,11 +617,11 @@ fn postings(r: &mut Reader<'_>) -> Vec<PostingData> {
 #[inline(always)]
 fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
     let len = r.struct_len("a posting (an array of 7)", 6);
-    let account = r.string("a posting account (a string)");
+    let account = r.string_call("a posting account (a string)");
     let units = if r.nil() { None } else { Some(amount(r)) };
     let cost = if r.nil() { None } else { Some(cost(r)) };
     let price = if r.nil() { None } else { Some(price(r)) };
-    let flag = r.opt_string("a posting flag (a string or nil)");
+    let flag = r.opt_string_call("a posting flag (a string or nil)");
     let metadata = metadata(r, "posting metadata (an array of [key, value] pairs)");
     let span = if len >= 7 && !r.nil() {
         Some(span(r))
@@ -640,7 +640,7 @@ fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
     });
 }
 
-#[inline(always)]
+#[inline(never)]
 fn amount(r: &mut Reader<'_>) -> AmountData {
     let len = r.struct_len("an amount (an array of 2)", 2);
     let amount = AmountData {
@@ -676,9 +676,9 @@ fn cost(r: &mut Reader<'_>) -> CostData {
     let number = if r.nil() { None } else { cost_number(r) };
     let cost = CostData {
         number,
-        currency: r.opt_string("a cost currency (a string or nil)"),
-        date: r.opt_string("a cost date (a string or nil)"),
-        label: r.opt_string("a cost label (a string or nil)"),
+        currency: r.opt_string_call("a cost currency (a string or nil)"),
+        date: r.opt_string_call("a cost date (a string or nil)"),
+        label: r.opt_string_call("a cost label (a string or nil)"),
         merge: r.bool("a cost merge flag (a boolean)"),
     };
     r.skip_extra(len, 5);
@@ -695,13 +695,13 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
     let (number, known) = match r.str(KIND) {
         "per_unit" => (
             CostNumberData::PerUnit {
-                value: r.string(NUMBER),
+                value: r.string_call(NUMBER),
             },
             2,
         ),
         "total" => (
             CostNumberData::Total {
-                value: r.string(NUMBER),
+                value: r.string_call(NUMBER),
             },
             2,
         ),
@@ -711,8 +711,8 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
                 r.fail_with(kind_at, EXPECTED, found);
                 return None;
             }
-            let per_unit = r.string(NUMBER);
-            let total = r.string(NUMBER);
+            let per_unit = r.string_call(NUMBER);
+            let total = r.string_call(NUMBER);
             let number = if two == "compound" {
                 CostNumberData::Compound { per_unit, total }
             } else {
@@ -739,8 +739,8 @@ fn price(r: &mut Reader<'_>) -> PriceAnnotationData {
     let price = PriceAnnotationData {
         is_total,
         amount,
-        number: r.opt_string("a price number (a string or nil)"),
-        currency: r.opt_string("a price currency (a string or nil)"),
+        number: r.opt_string_call("a price number (a string or nil)"),
+        currency: r.opt_string_call("a price currency (a string or nil)"),
     };
     r.skip_extra(len, 4);
     price
@@ -821,11 +821,11 @@ fn finish_meta_value(r: &mut Reader<'_>, len: usize, value: MetaValueData) -> Me
 
 pub(super) fn importer_input(r: &mut Reader<'_>) -> ImporterInput {
     let len = r.struct_len("importer input (an array of 5)", 3);
-    let path = r.string("a statement path (a string)");
+    let path = r.string_call("a statement path (a string)");
     let content = bytes(r);
-    let account = r.string("an account (a string)");
+    let account = r.string_call("an account (a string)");
     let currency = if len >= 4 {
-        r.opt_string("a currency (a string or nil)")
+        r.opt_string_call("a currency (a string or nil)")
     } else {
         None
     };
@@ -842,7 +842,7 @@ pub(super) fn importer_input(r: &mut Reader<'_>) -> ImporterInput {
 
 pub(super) fn identify_input(r: &mut Reader<'_>) -> IdentifyInput {
     let len = r.struct_len("identify input (an array of 1)", 1);
-    let path = r.string("a file path (a string)");
+    let path = r.string_call("a file path (a string)");
     r.skip_extra(len, 1);
     IdentifyInput { path }
 }
@@ -855,8 +855,8 @@ fn options(r: &mut Reader<'_>) -> HashMap<String, String> {
         if r.failed() {
             break;
         }
-        let key = r.string(EXPECTED);
-        out.insert(key, r.string(EXPECTED));
+        let key = r.string_call(EXPECTED);
+        out.insert(key, r.string_call(EXPECTED));
     }
     out
 }

@@ -5,8 +5,7 @@
 //! every call (the first failure is recorded, the cursor jumps to the end of the input, and
 //! every later read returns an empty value at once), the common encodings (fixstr, fixint,
 //! fixarray) are tested first, and short ASCII strings and keys are read with masked
-//! eight-byte loads instead of byte loops. The helpers are `#[inline]`, not forced: a
-//! guest built for speed inlines them, one built for size (opt-level "s") keeps calls.
+//! eight-byte loads instead of byte loops.
 
 use core::cell::Cell;
 
@@ -90,7 +89,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether a read has failed; everything read since is empty.
-    #[inline]
+    #[inline(always)]
     pub(super) fn failed(&self) -> bool {
         // SAFETY: the sink is only ever accessed by value (`take`, `set`) or here; no
         // reference into it outlives this read.
@@ -111,7 +110,7 @@ impl<'a> Reader<'a> {
 
     /// Runs a non-inlined slow path on a copy of the reader, passed as scalars (wasm locals,
     /// not a copy in memory), and takes back its position.
-    #[inline]
+    #[inline(always)]
     pub(super) fn out_of_line<T>(
         &mut self,
         slow: impl FnOnce(&'a [u8], usize, &'a ErrorSink) -> (T, usize),
@@ -123,39 +122,39 @@ impl<'a> Reader<'a> {
 
     /// Records a failure at `at`, described by the marker byte there (or as the end of the
     /// input), unless an earlier one is already recorded; later reads return empty values.
-    #[inline]
+    #[inline(always)]
     pub(super) fn fail(&mut self, at: usize, expected: &'static str) {
         fail_at(self.error, self.buf, at, expected);
         self.pos = self.buf.len();
     }
 
     /// Records a failure for a value of the right kind but unacceptable content.
-    #[inline]
+    #[inline(always)]
     pub(super) fn fail_with(&mut self, at: usize, expected: &'static str, found: String) {
         fail_found(self.error, at, expected, found);
         self.pos = self.buf.len();
     }
 
     /// Records an error found by a [`fork`](Self::fork).
-    #[inline]
+    #[inline(always)]
     pub(super) fn adopt(&mut self, error: DecodeError) {
         record(self.error, error);
         self.pos = self.buf.len();
     }
 
-    #[inline]
+    #[inline(always)]
     fn fail_end(&mut self, expected: &'static str) {
         let end = self.buf.len();
         self.fail(end, expected);
     }
 
-    #[inline]
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
 
     /// The next `len` bytes, or an empty slice after recording a failure.
-    #[inline]
+    #[inline(always)]
     pub(super) fn take(&mut self, len: usize, expected: &'static str) -> &'a [u8] {
         if len > self.remaining() {
             self.fail_end(expected);
@@ -167,14 +166,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A big-endian unsigned integer of `width` bytes (1 to 8).
-    #[inline]
+    #[inline(always)]
     fn be(&mut self, width: usize, expected: &'static str) -> u64 {
         self.take(width, expected)
             .iter()
             .fold(0, |value, &b| (value << 8) | u64::from(b))
     }
 
-    #[inline]
+    #[inline(always)]
     fn be16(&mut self, expected: &'static str) -> u64 {
         match self.take(2, expected) {
             &[a, b] => u64::from(u16::from_be_bytes([a, b])),
@@ -182,7 +181,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn be32(&mut self, expected: &'static str) -> u64 {
         match self.take(4, expected) {
             &[a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
@@ -191,7 +190,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes a nil, if one is next.
-    #[inline]
+    #[inline(always)]
     pub(super) fn nil(&mut self) -> bool {
         if self.peek() == Some(0xc0) {
             self.pos += 1;
@@ -203,7 +202,7 @@ impl<'a> Reader<'a> {
 
     /// Consumes an empty array (`0x90`), if one is next: the common value of most list
     /// fields, read without a call or an allocation.
-    #[inline]
+    #[inline(always)]
     pub(super) fn empty_array(&mut self) -> bool {
         if self.peek() == Some(0x90) {
             self.pos += 1;
@@ -214,7 +213,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An array header: the element count (0 after a failure).
-    #[inline]
+    #[inline(always)]
     pub(super) fn array_len(&mut self, expected: &'static str) -> usize {
         match self.peek() {
             Some(m @ 0x90..=0x9f) => {
@@ -226,7 +225,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A map header: the entry count (0 after a failure).
-    #[inline]
+    #[inline(always)]
     pub(super) fn map_len(&mut self, expected: &'static str) -> usize {
         match self.peek() {
             Some(m @ 0x80..=0x8f) => {
@@ -251,7 +250,7 @@ impl<'a> Reader<'a> {
         (len, reader.pos)
     }
 
-    #[inline]
+    #[inline(always)]
     fn long_header_in(&mut self, marker16: u8, expected: &'static str) -> usize {
         let at = self.pos;
         match self.peek() {
@@ -272,7 +271,7 @@ impl<'a> Reader<'a> {
 
     /// The header of a positional struct, which must have at least `min` elements; returns
     /// the element count so the caller can default missing trailing fields and skip extras.
-    #[inline]
+    #[inline(always)]
     pub(super) fn struct_len(&mut self, expected: &'static str, min: usize) -> usize {
         let at = self.pos;
         let len = self.array_len(expected);
@@ -283,7 +282,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips the elements of a positional struct beyond the `known` ones this version reads.
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip_extra(&mut self, len: usize, known: usize) {
         if len > known {
             self.skip(len - known);
@@ -292,7 +291,7 @@ impl<'a> Reader<'a> {
 
     /// The bytes of a string, not yet checked to be UTF-8; `None` (nothing consumed) when
     /// the next value is not a string.
-    #[inline]
+    #[inline(always)]
     pub(super) fn str_bytes(&mut self, expected: &'static str) -> Option<&'a [u8]> {
         match self.peek() {
             Some(m) if m & 0xe0 == 0xa0 => {
@@ -318,7 +317,7 @@ impl<'a> Reader<'a> {
         (bytes, reader.pos)
     }
 
-    #[inline]
+    #[inline(always)]
     fn long_str_bytes_in(&mut self, expected: &'static str) -> &'a [u8] {
         let width = match self.peek() {
             Some(0xd9) => 1,
@@ -331,7 +330,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string borrowed from the input ("" after a failure).
-    #[inline]
+    #[inline(always)]
     pub(super) fn str(&mut self, expected: &'static str) -> &'a str {
         let at = self.pos;
         let Some(bytes) = self.str_bytes(expected) else {
@@ -349,18 +348,38 @@ impl<'a> Reader<'a> {
 
     /// An owned string (empty after a failure). The common case, an ASCII fixstr away from
     /// the end of the input, checks all its bytes with two or four masked eight-byte loads.
-    ///
-    /// A call, not inlined: transactions in the host's usual shape, where strings are most
-    /// of the work, are read by the fast path (`fast.rs`); inlined here, each of some thirty
-    /// call sites would cost a few hundred bytes of every guest.
-    #[inline(never)]
+    /// Inlined: for the strings most directives carry (dates, amounts, metadata, accounts).
+    #[inline(always)]
     pub(super) fn string(&mut self, expected: &'static str) -> String {
+        self.string_in(expected)
+    }
+
+    /// [`string`](Self::string) as a call, for the rarer fields: transactions in the host's
+    /// usual shape are read by the fast path (`fast.rs`), and an inlined copy at each of some
+    /// thirty call sites would cost a few hundred bytes of every guest.
+    #[inline(never)]
+    pub(super) fn string_call(&mut self, expected: &'static str) -> String {
+        self.string_in(expected)
+    }
+
+    /// [`opt_string`](Self::opt_string) with [`string_call`](Self::string_call).
+    #[inline(always)]
+    pub(super) fn opt_string_call(&mut self, expected: &'static str) -> Option<String> {
+        if self.nil() {
+            None
+        } else {
+            Some(self.string_call(expected))
+        }
+    }
+
+    #[inline(always)]
+    fn string_in(&mut self, expected: &'static str) -> String {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 33) {
             let marker = window[0];
             let len = usize::from(marker & 0x1f);
             if marker & 0xe0 == 0xa0 {
-                let [m0, m1, m2, m3] = FIXSTR_MASKS[len];
+                let [m0, m1, m2, m3] = [0, 8, 16, 24].map(|before| word_mask(len, before));
                 let mut high = (word(window, 1) & m0) | (word(window, 9) & m1);
                 if len > 16 {
                     high |= (word(window, 17) & m2) | (word(window, 25) & m3);
@@ -387,7 +406,7 @@ impl<'a> Reader<'a> {
         (text, reader.pos)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn opt_string(&mut self, expected: &'static str) -> Option<String> {
         if self.nil() {
             None
@@ -398,7 +417,7 @@ impl<'a> Reader<'a> {
 
     /// A map key as a [`KeyCode`]. Keys that are not short strings are consumed and
     /// reported as [`UNKNOWN_KEY`].
-    #[inline]
+    #[inline(always)]
     pub(super) fn key(&mut self) -> KeyCode {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 17) {
@@ -406,7 +425,7 @@ impl<'a> Reader<'a> {
             let len = usize::from(marker & 0x1f);
             if marker & 0xe0 == 0xa0 && len <= 16 {
                 self.pos = at + 1 + len;
-                let first = word(window, 1) & SHORT_MASKS[len.min(8)][0];
+                let first = word(window, 1) & word_mask(len, 0);
                 let last = if len > 8 {
                     word(window, 1 + len - 8)
                 } else {
@@ -425,14 +444,14 @@ impl<'a> Reader<'a> {
         (key, reader.pos)
     }
 
-    #[inline]
+    #[inline(always)]
     fn key_slow_in(&mut self) -> KeyCode {
         match self.str_bytes("a key") {
             Some(bytes) if bytes.len() <= 16 => {
                 let len = bytes.len();
                 let mut padded = [0; 16];
                 padded[..len].copy_from_slice(bytes);
-                let first = word(&padded, 0) & SHORT_MASKS[len.min(8)][0];
+                let first = word(&padded, 0) & word_mask(len, 0);
                 let last = if len > 8 { word(&padded, len - 8) } else { 0 };
                 (len, first, last)
             }
@@ -463,7 +482,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-negative integer written with any integer marker (0 after a failure).
-    #[inline]
+    #[inline(always)]
     pub(super) fn uint(&mut self, expected: &'static str) -> u64 {
         match self.peek() {
             Some(m @ 0x00..=0x7f) => {
@@ -494,7 +513,7 @@ impl<'a> Reader<'a> {
         (value, reader.pos)
     }
 
-    #[inline]
+    #[inline(always)]
     fn uint_slow_in(&mut self, expected: &'static str) -> u64 {
         let at = self.pos;
         let Some(marker) = self.peek() else {
@@ -526,7 +545,7 @@ impl<'a> Reader<'a> {
     /// Three non-negative integers in a fixarray, the last below 128 (a source span as the
     /// host writes it), read from one bounds-checked window; `None`, with nothing consumed,
     /// for any other shape or near the end of the input.
-    #[inline]
+    #[inline(always)]
     pub(super) fn small_uint_triple(&mut self) -> Option<(u64, u64, u8)> {
         let at = self.pos;
         let window: &[u8; 12] = self.buf.get(at..at.checked_add(12)?)?.try_into().ok()?;
@@ -544,7 +563,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-negative integer that must fit `T`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn uint_as<T: TryFrom<u64> + Default>(&mut self, expected: &'static str) -> T {
         let at = self.pos;
         let value = self.uint(expected);
@@ -556,7 +575,7 @@ impl<'a> Reader<'a> {
 
     /// Skips `count` complete values of any kind. Iterative, so hostile nesting cannot
     /// exhaust the stack.
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip(&mut self, count: usize) {
         self.out_of_line(|b, p, e| Self::skip_slow(b, p, e, count));
     }
@@ -568,7 +587,7 @@ impl<'a> Reader<'a> {
         ((), reader.pos)
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_in(&mut self, count: usize) {
         const EXPECTED: &str = "a value";
         let mut pending = count as u64;
@@ -626,7 +645,7 @@ impl<'a> Reader<'a> {
 
 /// The unsigned integer at `at` in `window` if it is a fixint, `0xcc`, `0xcd` or `0xce`
 /// (with `at + 5 <= 12`, all of it is inside), and the offset after it.
-#[inline]
+#[inline(always)]
 fn small_uint(window: &[u8; 12], at: usize) -> Option<(u64, usize)> {
     let byte = |i: usize| window.get(at + i).map_or(0, |&b| u64::from(b));
     match window.get(at)? {
@@ -685,41 +704,23 @@ fn record(sink: &ErrorSink, error: DecodeError) {
     sink.set(Some(first));
 }
 
-/// For a string of `len` ≤ 16 bytes read as two little-endian words, the masks keeping
-/// exactly its bytes.
-const SHORT_MASKS: [[u64; 2]; 17] = {
-    let mut masks = [[0; 2]; 17];
-    let mut len = 0;
-    while len <= 16 {
-        masks[len] = [FIXSTR_MASKS[len][0], FIXSTR_MASKS[len][1]];
-        len += 1;
+/// `WORD_MASKS[n]` keeps the first `n` bytes of a little-endian word.
+const WORD_MASKS: [u64; 9] = {
+    let mut masks = [u64::MAX; 9];
+    let mut n = 0;
+    while n < 8 {
+        masks[n] = (1 << (8 * n)) - 1;
+        n += 1;
     }
     masks
 };
 
-/// The same for a fixstr (up to 31 bytes) read as four words.
-const FIXSTR_MASKS: [[u64; 4]; 32] = {
-    let mut masks = [[0; 4]; 32];
-    let mut len: usize = 0;
-    while len < 32 {
-        let mut w = 0;
-        while w < 4 {
-            let before = w * 8;
-            let bytes = len.saturating_sub(before);
-            masks[len][w] = byte_mask(bytes);
-            w += 1;
-        }
-        len += 1;
-    }
-    masks
-};
-
-const fn byte_mask(bytes: usize) -> u64 {
-    if bytes >= 8 {
-        u64::MAX
-    } else {
-        (1 << (bytes * 8)) - 1
-    }
+/// The mask keeping, of the little-endian word that starts `before` bytes into a string of
+/// `len` bytes, exactly the string's bytes. (A table per fixstr length would be a kilobyte
+/// of every guest's data.)
+#[inline(always)]
+fn word_mask(len: usize, before: usize) -> u64 {
+    WORD_MASKS[len.saturating_sub(before).min(8)]
 }
 
 /// An owned copy of the `len` bytes at `src`, which the caller has checked are readable and
@@ -744,7 +745,7 @@ unsafe fn ascii_string(src: *const u8, len: usize) -> String {
 }
 
 /// Eight bytes of `buf` at `at`, little-endian (the caller has checked they exist).
-#[inline]
+#[inline(always)]
 fn word(buf: &[u8], at: usize) -> u64 {
     let mut word = [0; 8];
     word.copy_from_slice(&buf[at..at + 8]);
@@ -776,7 +777,7 @@ pub(super) fn utf8(bytes: &[u8]) -> Option<&str> {
 /// Capacity to reserve for `len` elements announced by a header when each takes at least
 /// `min_size` bytes: never more than the rest of the input could hold, so a hostile header
 /// cannot make the guest allocate gigabytes.
-#[inline]
+#[inline(always)]
 pub(super) fn capacity(len: usize, reader: &Reader<'_>, min_size: usize) -> usize {
     len.min(reader.remaining() / min_size)
 }
