@@ -521,23 +521,36 @@ impl<'a> Reader<'a> {
             return 0;
         };
         self.pos += 1;
-        let signed = match marker {
-            0xcc => return self.be(1, expected),
-            0xcd => return self.be16(expected),
-            0xce => return self.be32(expected),
-            0xcf => return self.be(8, expected),
-            0xe0..=0xff => i64::from(marker as i8),
-            0xd0 => i64::from(self.be(1, expected) as u8 as i8),
-            0xd1 => i64::from(self.be(2, expected) as u16 as i16),
-            0xd2 => i64::from(self.be(4, expected) as u32 as i32),
-            0xd3 => self.be(8, expected) as i64,
+        let (width, signed) = match marker {
+            0xcc => (1, false),
+            0xcd => (2, false),
+            0xce => (4, false),
+            0xcf => (8, false),
+            0xd0 => (1, true),
+            0xd1 => (2, true),
+            0xd2 => (4, true),
+            0xd3 => (8, true),
+            // A negative fixint.
+            0xe0..=0xff => (0, true),
             _ => {
                 self.fail(at, expected);
                 return 0;
             }
         };
-        u64::try_from(signed).unwrap_or_else(|_| {
-            self.fail_with(at, expected, negative(signed));
+        let raw = if width == 0 {
+            u64::from(marker)
+        } else {
+            self.be(width, expected)
+        };
+        // Sign-extend a signed value from its width (a fixint is one byte).
+        let bits = 8 * width.max(1) as u32;
+        let value = if signed {
+            ((raw << (64 - bits)) as i64) >> (64 - bits)
+        } else {
+            return raw;
+        };
+        u64::try_from(value).unwrap_or_else(|_| {
+            self.fail_with(at, expected, negative(value));
             0
         })
     }
@@ -599,33 +612,46 @@ impl<'a> Reader<'a> {
                 return;
             };
             self.pos += 1;
-            let (payload, children) = match marker {
-                0x00..=0x7f | 0xc0 | 0xc2 | 0xc3 | 0xe0..=0xff => (0, 0),
-                0x80..=0x8f => (0, 2 * u64::from(marker & 0x0f)),
-                0x90..=0x9f => (0, u64::from(marker & 0x0f)),
-                0xa0..=0xbf => (usize::from(marker & 0x1f), 0),
-                0xc4 | 0xd9 => (self.be(1, EXPECTED) as usize, 0),
-                0xc5 | 0xda => (self.be(2, EXPECTED) as usize, 0),
-                0xc6 | 0xdb => (self.be(4, EXPECTED) as usize, 0),
-                0xc7 => (self.be(1, EXPECTED) as usize + 1, 0),
-                0xc8 => (self.be(2, EXPECTED) as usize + 1, 0),
-                0xc9 => (self.be(4, EXPECTED) as usize + 1, 0),
-                0xca | 0xce | 0xd2 => (4, 0),
-                0xcb | 0xcf | 0xd3 => (8, 0),
-                0xcc | 0xd0 => (1, 0),
-                0xcd | 0xd1 | 0xd4 => (2, 0),
-                0xd5 => (3, 0),
-                0xd6 => (5, 0),
-                0xd7 => (9, 0),
-                0xd8 => (17, 0),
-                0xdc => (0, self.be(2, EXPECTED)),
-                0xdd => (0, self.be(4, EXPECTED)),
-                0xde => (0, 2 * self.be(2, EXPECTED)),
-                0xdf => (0, 2 * self.be(4, EXPECTED)),
+            // Every marker is a fixed payload, a length field (whose value counts payload
+            // bytes, or child values) or a fix-sized header; one length read serves all.
+            let (fixed, width, children_per) = match marker {
+                0x00..=0x7f | 0xc0 | 0xc2 | 0xc3 | 0xe0..=0xff => (0, 0, 0),
+                0x80..=0x8f => {
+                    pending += 2 * u64::from(marker & 0x0f);
+                    (0, 0, 0)
+                }
+                0x90..=0x9f => {
+                    pending += u64::from(marker & 0x0f);
+                    (0, 0, 0)
+                }
+                0xa0..=0xbf => (usize::from(marker & 0x1f), 0, 0),
+                0xc4 | 0xd9 => (0, 1, 0),
+                0xc5 | 0xda => (0, 2, 0),
+                0xc6 | 0xdb => (0, 4, 0),
+                0xc7 => (1, 1, 0),
+                0xc8 => (1, 2, 0),
+                0xc9 => (1, 4, 0),
+                0xca | 0xce | 0xd2 => (4, 0, 0),
+                0xcb | 0xcf | 0xd3 => (8, 0, 0),
+                0xcc | 0xd0 => (1, 0, 0),
+                0xcd | 0xd1 | 0xd4 => (2, 0, 0),
+                0xd5 => (3, 0, 0),
+                0xd6 => (5, 0, 0),
+                0xd7 => (9, 0, 0),
+                0xd8 => (17, 0, 0),
+                0xdc => (0, 2, 1),
+                0xdd => (0, 4, 1),
+                0xde => (0, 2, 2),
+                0xdf => (0, 4, 2),
                 0xc1 => {
                     self.fail(at, EXPECTED);
                     return;
                 }
+            };
+            let (payload, children) = match (width, children_per) {
+                (0, _) => (fixed, 0),
+                (_, 0) => (fixed + self.be(width, EXPECTED) as usize, 0),
+                _ => (0, children_per * self.be(width, EXPECTED)),
             };
             self.take(payload, EXPECTED);
             pending += children;
