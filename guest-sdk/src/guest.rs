@@ -200,7 +200,7 @@ fn undecodable_plugin_input(input: &[u8], error: &codec::DecodeError) -> PluginO
     };
     let error = PluginError::error(concat(&[
         "cannot decode the plugin input (",
-        &display(error),
+        &error.message(),
         "); ",
         &kept,
         "; rebuild the plugin with an rlplugin release that supports this rustledger version",
@@ -368,7 +368,7 @@ where
 fn undecodable_import(error: &codec::DecodeError) -> String {
     concat(&[
         "cannot decode the importer input (",
-        &display(error),
+        &error.message(),
         "); nothing was imported; rebuild the importer with an rlplugin release that \
          supports this rustledger version",
     ])

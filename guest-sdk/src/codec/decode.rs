@@ -16,6 +16,8 @@ use rlplugin_types::{
     TransactionData,
 };
 
+use crate::text::concat;
+
 use super::read::{ErrorSink, HIGH_BITS, KeyCode, Reader, capacity, key_code};
 
 /// Smallest encodings, used to bound capacities taken from headers.
@@ -63,7 +65,7 @@ pub(super) fn plugin_input(r: &mut Reader<'_>) -> PluginInput {
     let directives = directives(r);
     let options = plugin_options(r);
     let config = if len >= 3 {
-        r.opt_string("config (a string or nil)")
+        r.opt_string_call("config (a string or nil)")
     } else {
         None
     };
@@ -94,7 +96,7 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
 fn plugin_options(r: &mut Reader<'_>) -> PluginOptions {
     let len = r.struct_len("plugin options (an array of 3)", 2);
     let operating_currencies = strings(r, "operating currencies (an array of strings)");
-    let title = r.opt_string("title (a string or nil)");
+    let title = r.opt_string_call("title (a string or nil)");
     let account_types = if len >= 3 {
         account_types(r)
     } else {
@@ -112,11 +114,11 @@ fn account_types(r: &mut Reader<'_>) -> PluginAccountTypes {
     const NAME: &str = "an account root name (a string)";
     let len = r.struct_len("account types (an array of 5 strings)", 5);
     let types = PluginAccountTypes {
-        assets: r.string(NAME),
-        liabilities: r.string(NAME),
-        equity: r.string(NAME),
-        income: r.string(NAME),
-        expenses: r.string(NAME),
+        assets: r.string_call(NAME),
+        liabilities: r.string_call(NAME),
+        equity: r.string_call(NAME),
+        income: r.string_call(NAME),
+        expenses: r.string_call(NAME),
     };
     r.skip_extra(len, 5);
     types
@@ -129,7 +131,7 @@ fn strings(r: &mut Reader<'_>, expected: &'static str) -> Vec<String> {
         if r.failed() {
             break;
         }
-        out.push(r.string(expected));
+        out.push(r.string_call(expected));
     }
     out
 }
@@ -153,7 +155,7 @@ enum Kind {
 
 const TYPE: &str = "a directive type (a string such as \"transaction\")";
 
-#[inline(always)]
+#[inline(never)]
 fn kind(r: &mut Reader<'_>) -> Kind {
     let at = r.pos();
     match r.key() {
@@ -188,7 +190,11 @@ fn unknown_string(r: &mut Reader<'_>, at: usize, expected: &'static str, what: &
     again.seek(at);
     let text = again.str(expected);
     match again.finish(()) {
-        Ok(()) => r.fail_with(at, expected, format!("the unknown {what} {text:?}")),
+        Ok(()) => r.fail_with(
+            at,
+            expected,
+            concat(&["the unknown ", what, " \"", text, "\""]),
+        ),
         Err(error) => r.adopt(error),
     }
 }
@@ -337,28 +343,27 @@ const LINKS: &str = "links (an array of strings)";
 
 /// Decodes the value of key `key` into `data`'s field of that name; skips keys the kind
 /// does not have. Returns the key's bit in [`required`], or 0.
-#[inline(always)]
+#[inline(never)]
 fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     match data {
         DirectiveData::Transaction(t) => match key {
             K_FLAG => {
-                t.flag = r.string("a transaction flag (a string)");
+                put(&mut t.flag, r.string_call("a transaction flag (a string)"));
                 return 1;
             }
-            K_PAYEE => t.payee = r.opt_string("a payee (a string or nil)"),
+            K_PAYEE => put(&mut t.payee, r.opt_string_call("a payee (a string or nil)")),
             K_NARRATION => {
-                t.narration = r.string("a narration (a string)");
+                put(&mut t.narration, r.string_call("a narration (a string)"));
                 return 2;
             }
             // Empty string lists (most `links`, many `tags`) are consumed here, without a
-            // call; `clear` keeps the last occurrence of a repeated key winning. Not done for
-            // `metadata` and `postings`: their inlined drop glue costs a kilobyte of code.
-            K_TAGS if r.empty_array() => t.tags.clear(),
-            K_TAGS => t.tags = strings(r, TAGS),
-            K_LINKS if r.empty_array() => t.links.clear(),
-            K_LINKS => t.links = strings(r, LINKS),
-            K_METADATA => t.metadata = metadata(r, META),
-            K_POSTINGS => t.postings = postings(r),
+            // call; storing an empty list keeps the last occurrence of a repeated key winning.
+            K_TAGS if r.empty_array() => put(&mut t.tags, Vec::new()),
+            K_TAGS => put(&mut t.tags, strings(r, TAGS)),
+            K_LINKS if r.empty_array() => put(&mut t.links, Vec::new()),
+            K_LINKS => put(&mut t.links, strings(r, LINKS)),
+            K_METADATA => put(&mut t.metadata, metadata(r, META)),
+            K_POSTINGS => put(&mut t.postings, postings(r)),
             _ => r.skip(1),
         },
         _ => return set_other_field(data, key, r),
@@ -366,98 +371,103 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
     0
 }
 
+/// Where the value of one key of a non-transaction directive goes. Each kind only picks
+/// the field; [`set_other_field`] then decodes each field type in one place, which keeps
+/// the rarer kinds' decoder a few kilobytes smaller than one decode per (kind, key).
+enum Field<'d> {
+    String(&'d mut String, &'static str),
+    OptString(&'d mut Option<String>, &'static str),
+    Strings(&'d mut Vec<String>, &'static str),
+    Metadata(&'d mut Metadata),
+    Amount(&'d mut AmountData),
+    Values(&'d mut Vec<MetaValueData>),
+    Skip,
+}
+
+/// The field of `data` named `key`, and its bit in [`required`].
+fn other_field(data: &mut DirectiveData, key: KeyCode) -> (Field<'_>, u32) {
+    use Field::{Amount, OptString, Skip, String as Str, Strings, Values};
+    match (data, key) {
+        (DirectiveData::Balance(b), K_ACCOUNT) => (Str(&mut b.account, ACCOUNT), 1),
+        (DirectiveData::Balance(b), K_AMOUNT) => (Amount(&mut b.amount), 2),
+        (DirectiveData::Balance(b), K_TOLERANCE) => (
+            OptString(&mut b.tolerance, "a tolerance (a string or nil)"),
+            0,
+        ),
+        (DirectiveData::Open(o), K_ACCOUNT) => (Str(&mut o.account, ACCOUNT), 1),
+        (DirectiveData::Open(o), K_CURRENCIES) => (
+            Strings(&mut o.currencies, "currencies (an array of strings)"),
+            0,
+        ),
+        (DirectiveData::Open(o), K_BOOKING) => (
+            OptString(&mut o.booking, "a booking method (a string or nil)"),
+            0,
+        ),
+        (DirectiveData::Close(c), K_ACCOUNT) => (Str(&mut c.account, ACCOUNT), 1),
+        (DirectiveData::Commodity(c), K_CURRENCY) => {
+            (Str(&mut c.currency, "a currency (a string)"), 1)
+        }
+        (DirectiveData::Pad(p), K_ACCOUNT) => (Str(&mut p.account, ACCOUNT), 1),
+        (DirectiveData::Pad(p), K_SOURCE_ACCOUNT) => (Str(&mut p.source_account, ACCOUNT), 2),
+        (DirectiveData::Event(e), K_EVENT_TYPE) => {
+            (Str(&mut e.event_type, "an event type (a string)"), 1)
+        }
+        (DirectiveData::Event(e), K_VALUE) => (Str(&mut e.value, "an event value (a string)"), 2),
+        (DirectiveData::Note(n), K_ACCOUNT) => (Str(&mut n.account, ACCOUNT), 1),
+        (DirectiveData::Note(n), K_COMMENT) => (Str(&mut n.comment, "a comment (a string)"), 2),
+        (DirectiveData::Document(d), K_ACCOUNT) => (Str(&mut d.account, ACCOUNT), 1),
+        (DirectiveData::Document(d), K_PATH) => (Str(&mut d.path, "a document path (a string)"), 2),
+        (DirectiveData::Document(d), K_TAGS) => (Strings(&mut d.tags, TAGS), 0),
+        (DirectiveData::Document(d), K_LINKS) => (Strings(&mut d.links, LINKS), 0),
+        (DirectiveData::Price(p), K_CURRENCY) => (Str(&mut p.currency, "a currency (a string)"), 1),
+        (DirectiveData::Price(p), K_AMOUNT) => (Amount(&mut p.amount), 2),
+        (DirectiveData::Query(q), K_NAME) => (Str(&mut q.name, "a query name (a string)"), 1),
+        (DirectiveData::Query(q), K_QUERY) => (Str(&mut q.query, "a query (a string)"), 2),
+        (DirectiveData::Custom(c), K_CUSTOM_TYPE) => {
+            (Str(&mut c.custom_type, "a custom type (a string)"), 1)
+        }
+        (DirectiveData::Custom(c), K_VALUES) => (Values(&mut c.values), 0),
+        (data, K_METADATA) => match data {
+            DirectiveData::Transaction(TransactionData { metadata, .. })
+            | DirectiveData::Balance(BalanceData { metadata, .. })
+            | DirectiveData::Open(OpenData { metadata, .. })
+            | DirectiveData::Close(CloseData { metadata, .. })
+            | DirectiveData::Commodity(CommodityData { metadata, .. })
+            | DirectiveData::Pad(PadData { metadata, .. })
+            | DirectiveData::Event(EventData { metadata, .. })
+            | DirectiveData::Note(NoteData { metadata, .. })
+            | DirectiveData::Document(DocumentData { metadata, .. })
+            | DirectiveData::Price(PriceData { metadata, .. })
+            | DirectiveData::Query(QueryData { metadata, .. })
+            | DirectiveData::Custom(CustomData { metadata, .. }) => (Field::Metadata(metadata), 0),
+        },
+        _ => (Skip, 0),
+    }
+}
+
+/// Stores a decoded value over the empty one `slot` held (or an earlier value of a
+/// repeated key), without linking drop glue into the guest.
+fn put<T>(slot: &mut T, value: T) {
+    crate::discard(core::mem::replace(slot, value));
+}
+
 /// [`set_field`] for every kind but transactions, kept out of line.
 #[inline(never)]
 fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
-    match (data, key) {
-        (DirectiveData::Balance(b), K_ACCOUNT) => b.account = r.string(ACCOUNT),
-        (DirectiveData::Balance(b), K_AMOUNT) => {
-            b.amount = amount(r);
-            return 2;
-        }
-        (DirectiveData::Balance(b), K_TOLERANCE) => {
-            b.tolerance = r.opt_string("a tolerance (a string or nil)");
-            return 0;
-        }
-        (DirectiveData::Balance(b), K_METADATA) => return (b.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Open(o), K_ACCOUNT) => o.account = r.string(ACCOUNT),
-        (DirectiveData::Open(o), K_CURRENCIES) => {
-            o.currencies = strings(r, "currencies (an array of strings)");
-            return 0;
-        }
-        (DirectiveData::Open(o), K_BOOKING) => {
-            o.booking = r.opt_string("a booking method (a string or nil)");
-            return 0;
-        }
-        (DirectiveData::Open(o), K_METADATA) => return (o.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Close(c), K_ACCOUNT) => c.account = r.string(ACCOUNT),
-        (DirectiveData::Close(c), K_METADATA) => return (c.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Commodity(c), K_CURRENCY) => {
-            c.currency = r.string("a currency (a string)");
-        }
-        (DirectiveData::Commodity(c), K_METADATA) => {
-            return (c.metadata = metadata(r, META), 0).1;
-        }
-        (DirectiveData::Pad(p), K_ACCOUNT) => p.account = r.string(ACCOUNT),
-        (DirectiveData::Pad(p), K_SOURCE_ACCOUNT) => {
-            p.source_account = r.string(ACCOUNT);
-            return 2;
-        }
-        (DirectiveData::Pad(p), K_METADATA) => return (p.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Event(e), K_EVENT_TYPE) => {
-            e.event_type = r.string("an event type (a string)");
-        }
-        (DirectiveData::Event(e), K_VALUE) => {
-            e.value = r.string("an event value (a string)");
-            return 2;
-        }
-        (DirectiveData::Event(e), K_METADATA) => return (e.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Note(n), K_ACCOUNT) => n.account = r.string(ACCOUNT),
-        (DirectiveData::Note(n), K_COMMENT) => {
-            n.comment = r.string("a comment (a string)");
-            return 2;
-        }
-        (DirectiveData::Note(n), K_METADATA) => return (n.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Document(d), K_ACCOUNT) => d.account = r.string(ACCOUNT),
-        (DirectiveData::Document(d), K_PATH) => {
-            d.path = r.string("a document path (a string)");
-            return 2;
-        }
-        (DirectiveData::Document(d), K_TAGS) => return (d.tags = strings(r, TAGS), 0).1,
-        (DirectiveData::Document(d), K_LINKS) => return (d.links = strings(r, LINKS), 0).1,
-        (DirectiveData::Document(d), K_METADATA) => {
-            return (d.metadata = metadata(r, META), 0).1;
-        }
-        (DirectiveData::Price(p), K_CURRENCY) => p.currency = r.string("a currency (a string)"),
-        (DirectiveData::Price(p), K_AMOUNT) => {
-            p.amount = amount(r);
-            return 2;
-        }
-        (DirectiveData::Price(p), K_METADATA) => return (p.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Query(q), K_NAME) => q.name = r.string("a query name (a string)"),
-        (DirectiveData::Query(q), K_QUERY) => {
-            q.query = r.string("a query (a string)");
-            return 2;
-        }
-        (DirectiveData::Query(q), K_METADATA) => return (q.metadata = metadata(r, META), 0).1,
-        (DirectiveData::Custom(c), K_CUSTOM_TYPE) => {
-            c.custom_type = r.string("a custom type (a string)");
-        }
-        (DirectiveData::Custom(c), K_VALUES) => {
+    let (field, bit) = other_field(data, key);
+    match field {
+        Field::String(slot, expected) => put(slot, r.string(expected)),
+        Field::OptString(slot, expected) => put(slot, r.opt_string_call(expected)),
+        Field::Strings(slot, expected) => put(slot, strings(r, expected)),
+        Field::Metadata(slot) => put(slot, metadata(r, META)),
+        Field::Amount(slot) => put(slot, amount(r)),
+        Field::Values(slot) => {
             let len = r.array_len("custom values (an array)");
-            c.values = list(r, len, MIN_META_VALUE, meta_value);
-            return 0;
+            put(slot, list(r, len, MIN_META_VALUE, meta_value));
         }
-        (DirectiveData::Custom(c), K_METADATA) => {
-            return (c.metadata = metadata(r, META), 0).1;
-        }
-        _ => {
-            r.skip(1);
-            return 0;
-        }
-    };
-    // The first required key of every kind falls through to here.
-    1
+        Field::Skip => r.skip(1),
+    }
+    bit
 }
 
 /// The keys every directive may carry besides its kind's own.
@@ -474,8 +484,11 @@ impl Header {
     #[inline(always)]
     fn set(&mut self, key: KeyCode, r: &mut Reader<'_>) -> bool {
         match key {
-            K_DATE => self.date = Some(r.string("a date (a string)")),
-            K_FILENAME => self.filename = r.opt_string("a filename (a string or nil)"),
+            K_DATE => put(&mut self.date, Some(r.string("a date (a string)"))),
+            K_FILENAME => put(
+                &mut self.filename,
+                r.opt_string("a filename (a string or nil)"),
+            ),
             K_LINENO => {
                 self.lineno = if r.nil() {
                     None
@@ -483,7 +496,10 @@ impl Header {
                     Some(r.uint_as("a line number (an integer)"))
                 };
             }
-            K_DIRECTIVE_TYPE => self.directive_type = r.string("a directive type (a string)"),
+            K_DIRECTIVE_TYPE => put(
+                &mut self.directive_type,
+                r.string_call("a directive type (a string)"),
+            ),
             _ => return false,
         }
         true
@@ -495,7 +511,7 @@ const NO_TYPE: &str = "a directive with a `type` key";
 /// Decodes a directive into `slot`. The header keys before `type` (all of them, in the
 /// host's order) are read first; once the kind is known the directive is written into the
 /// slot and the remaining keys fill it in place.
-#[inline(always)]
+#[inline(never)]
 fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
     let at = r.pos();
     let len = r.map_len("a directive (a map)");
@@ -554,7 +570,7 @@ fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
     };
     for &(name, bit) in required(&directive.data) {
         if seen & bit == 0 {
-            let found = format!("a {} without `{name}`", directive.data.type_name());
+            let found = concat(&["a ", directive.data.type_name(), " without `", name, "`"]);
             r.fail_with(at, "a directive with every required key", found);
             return;
         }
@@ -605,11 +621,11 @@ fn postings(r: &mut Reader<'_>) -> Vec<PostingData> {
 #[inline(always)]
 fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
     let len = r.struct_len("a posting (an array of 7)", 6);
-    let account = r.string("a posting account (a string)");
+    let account = r.string_call("a posting account (a string)");
     let units = if r.nil() { None } else { Some(amount(r)) };
     let cost = if r.nil() { None } else { Some(cost(r)) };
     let price = if r.nil() { None } else { Some(price(r)) };
-    let flag = r.opt_string("a posting flag (a string or nil)");
+    let flag = r.opt_string_call("a posting flag (a string or nil)");
     let metadata = metadata(r, "posting metadata (an array of [key, value] pairs)");
     let span = if len >= 7 && !r.nil() {
         Some(span(r))
@@ -628,7 +644,7 @@ fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
     });
 }
 
-#[inline(always)]
+#[inline(never)]
 fn amount(r: &mut Reader<'_>) -> AmountData {
     let len = r.struct_len("an amount (an array of 2)", 2);
     let amount = AmountData {
@@ -664,9 +680,9 @@ fn cost(r: &mut Reader<'_>) -> CostData {
     let number = if r.nil() { None } else { cost_number(r) };
     let cost = CostData {
         number,
-        currency: r.opt_string("a cost currency (a string or nil)"),
-        date: r.opt_string("a cost date (a string or nil)"),
-        label: r.opt_string("a cost label (a string or nil)"),
+        currency: r.opt_string_call("a cost currency (a string or nil)"),
+        date: r.opt_string_call("a cost date (a string or nil)"),
+        label: r.opt_string_call("a cost label (a string or nil)"),
         merge: r.bool("a cost merge flag (a boolean)"),
     };
     r.skip_extra(len, 5);
@@ -683,23 +699,24 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
     let (number, known) = match r.str(KIND) {
         "per_unit" => (
             CostNumberData::PerUnit {
-                value: r.string(NUMBER),
+                value: r.string_call(NUMBER),
             },
             2,
         ),
         "total" => (
             CostNumberData::Total {
-                value: r.string(NUMBER),
+                value: r.string_call(NUMBER),
             },
             2,
         ),
         two @ ("compound" | "per_unit_from_total") => {
             if len < 3 {
-                r.fail_with(kind_at, EXPECTED, format!("{two:?} with only one number"));
+                let found = concat(&["\"", two, "\" with only one number"]);
+                r.fail_with(kind_at, EXPECTED, found);
                 return None;
             }
-            let per_unit = r.string(NUMBER);
-            let total = r.string(NUMBER);
+            let per_unit = r.string_call(NUMBER);
+            let total = r.string_call(NUMBER);
             let number = if two == "compound" {
                 CostNumberData::Compound { per_unit, total }
             } else {
@@ -709,7 +726,7 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
         }
         other => {
             if !r.failed() {
-                r.fail_with(kind_at, KIND, format!("the unknown kind {other:?}"));
+                r.fail_with(kind_at, KIND, concat(&["the unknown kind \"", other, "\""]));
             }
             return None;
         }
@@ -726,8 +743,8 @@ fn price(r: &mut Reader<'_>) -> PriceAnnotationData {
     let price = PriceAnnotationData {
         is_total,
         amount,
-        number: r.opt_string("a price number (a string or nil)"),
-        currency: r.opt_string("a price currency (a string or nil)"),
+        number: r.opt_string_call("a price number (a string or nil)"),
+        currency: r.opt_string_call("a price currency (a string or nil)"),
     };
     r.skip_extra(len, 4);
     price
@@ -774,32 +791,45 @@ fn meta_value(r: &mut Reader<'_>) -> MetaValueData {
     const BOOL: KeyCode = key_code("bool");
     let len = r.struct_len("a metadata value ([type, value])", 2);
     let type_at = r.pos();
-    let value = match r.key() {
-        STRING => MetaValueData::String(r.string(TEXT)),
-        NUMBER => MetaValueData::Number(r.string(TEXT)),
-        DATE => MetaValueData::Date(r.string(TEXT)),
-        ACCOUNT => MetaValueData::Account(r.string(TEXT)),
-        CURRENCY => MetaValueData::Currency(r.string(TEXT)),
-        TAG => MetaValueData::Tag(r.string(TEXT)),
-        LINK => MetaValueData::Link(r.string(TEXT)),
-        AMOUNT => MetaValueData::Amount(amount(r)),
-        BOOL => MetaValueData::Bool(r.bool("a metadata value (a boolean)")),
+    // One copy of the string read for the seven string-valued types.
+    let string: fn(String) -> MetaValueData = match r.key() {
+        STRING => MetaValueData::String,
+        NUMBER => MetaValueData::Number,
+        DATE => MetaValueData::Date,
+        ACCOUNT => MetaValueData::Account,
+        CURRENCY => MetaValueData::Currency,
+        TAG => MetaValueData::Tag,
+        LINK => MetaValueData::Link,
+        AMOUNT => {
+            let value = MetaValueData::Amount(amount(r));
+            return finish_meta_value(r, len, value);
+        }
+        BOOL => {
+            let value = MetaValueData::Bool(r.bool("a metadata value (a boolean)"));
+            return finish_meta_value(r, len, value);
+        }
         _ => {
             unknown_string(r, type_at, TYPE, "type");
-            MetaValueData::Bool(false)
+            return MetaValueData::Bool(false);
         }
     };
+    let value = string(r.string(TEXT));
+    finish_meta_value(r, len, value)
+}
+
+#[inline(always)]
+fn finish_meta_value(r: &mut Reader<'_>, len: usize, value: MetaValueData) -> MetaValueData {
     r.skip_extra(len, 2);
     value
 }
 
 pub(super) fn importer_input(r: &mut Reader<'_>) -> ImporterInput {
     let len = r.struct_len("importer input (an array of 5)", 3);
-    let path = r.string("a statement path (a string)");
+    let path = r.string_call("a statement path (a string)");
     let content = bytes(r);
-    let account = r.string("an account (a string)");
+    let account = r.string_call("an account (a string)");
     let currency = if len >= 4 {
-        r.opt_string("a currency (a string or nil)")
+        r.opt_string_call("a currency (a string or nil)")
     } else {
         None
     };
@@ -816,7 +846,7 @@ pub(super) fn importer_input(r: &mut Reader<'_>) -> ImporterInput {
 
 pub(super) fn identify_input(r: &mut Reader<'_>) -> IdentifyInput {
     let len = r.struct_len("identify input (an array of 1)", 1);
-    let path = r.string("a file path (a string)");
+    let path = r.string_call("a file path (a string)");
     r.skip_extra(len, 1);
     IdentifyInput { path }
 }
@@ -829,8 +859,8 @@ fn options(r: &mut Reader<'_>) -> HashMap<String, String> {
         if r.failed() {
             break;
         }
-        let key = r.string(EXPECTED);
-        out.insert(key, r.string(EXPECTED));
+        let key = r.string_call(EXPECTED);
+        out.insert(key, r.string_call(EXPECTED));
     }
     out
 }

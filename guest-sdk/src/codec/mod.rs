@@ -37,6 +37,8 @@ use rlplugin_types::{
 
 use read::{ErrorSink, Reader};
 
+use crate::text::{concat, decimal};
+
 /// Why host input could not be decoded: where, and what was expected there.
 ///
 /// Displays as `input byte 123: expected a string (account), found an array`.
@@ -86,19 +88,48 @@ impl DecodeError {
     }
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl DecodeError {
+    /// The message [`Display`](fmt::Display) writes, built without `core::fmt` so that a
+    /// guest reporting undecodable input links no formatting code for it.
+    pub(crate) fn message(&self) -> String {
         let Details {
             offset,
             expected,
             found,
         } = &*self.0;
-        write!(f, "input byte {offset}: expected {expected}, found ")?;
-        match found {
-            Found::End => f.write_str("the end of the input"),
-            Found::Marker(marker) => write!(f, "{} (0x{marker:02x})", marker_kind(*marker)),
-            Found::Other(text) => f.write_str(text),
-        }
+        let offset = decimal(*offset);
+        let hex;
+        let found: [&str; 4] = match found {
+            Found::End => ["the end of the input", "", "", ""],
+            Found::Marker(marker) => {
+                const DIGITS: &[u8; 16] = b"0123456789abcdef";
+                hex = [
+                    DIGITS[usize::from(marker >> 4)],
+                    DIGITS[usize::from(marker & 0x0f)],
+                ];
+                // SAFETY: both bytes are ASCII hex digits.
+                let hex = unsafe { core::str::from_utf8_unchecked(&hex) };
+                [marker_kind(*marker), " (0x", hex, ")"]
+            }
+            Found::Other(text) => [text, "", "", ""],
+        };
+        concat(&[
+            "input byte ",
+            offset.as_str(),
+            ": expected ",
+            expected,
+            ", found ",
+            found[0],
+            found[1],
+            found[2],
+            found[3],
+        ])
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

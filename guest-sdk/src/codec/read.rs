@@ -10,6 +10,7 @@
 use core::cell::Cell;
 
 use super::{DecodeError, Found};
+use crate::text::{Decimal, concat, decimal};
 
 /// High bit of every byte of a word: a word ANDed with it is zero when all eight bytes are
 /// ASCII, or, for integer arrays, positive fixints.
@@ -104,7 +105,11 @@ impl<'a> Reader<'a> {
     pub(super) fn finish<T>(self, value: T) -> Result<T, DecodeError> {
         match self.error.take() {
             None => Ok(value),
-            Some(error) => Err(error),
+            Some(error) => {
+                // A partial value: dropping it would link its drop glue into the guest.
+                crate::discard(value);
+                Err(error)
+            }
         }
     }
 
@@ -276,7 +281,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let len = self.array_len(expected);
         if len < min && !self.failed() {
-            self.fail_with(at, expected, format!("an array of only {len} elements"));
+            self.fail_with(at, expected, only_elements(len));
         }
         len
     }
@@ -348,14 +353,38 @@ impl<'a> Reader<'a> {
 
     /// An owned string (empty after a failure). The common case, an ASCII fixstr away from
     /// the end of the input, checks all its bytes with two or four masked eight-byte loads.
+    /// Inlined: for the strings most directives carry (dates, amounts, metadata, accounts).
     #[inline(always)]
     pub(super) fn string(&mut self, expected: &'static str) -> String {
+        self.string_in(expected)
+    }
+
+    /// [`string`](Self::string) as a call, for the rarer fields: transactions in the host's
+    /// usual shape are read by the fast path (`fast.rs`), and an inlined copy at each of some
+    /// thirty call sites would cost a few hundred bytes of every guest.
+    #[inline(never)]
+    pub(super) fn string_call(&mut self, expected: &'static str) -> String {
+        self.string_in(expected)
+    }
+
+    /// [`opt_string`](Self::opt_string) with [`string_call`](Self::string_call).
+    #[inline(always)]
+    pub(super) fn opt_string_call(&mut self, expected: &'static str) -> Option<String> {
+        if self.nil() {
+            None
+        } else {
+            Some(self.string_call(expected))
+        }
+    }
+
+    #[inline(always)]
+    fn string_in(&mut self, expected: &'static str) -> String {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 33) {
             let marker = window[0];
             let len = usize::from(marker & 0x1f);
             if marker & 0xe0 == 0xa0 {
-                let [m0, m1, m2, m3] = FIXSTR_MASKS[len];
+                let [m0, m1, m2, m3] = [0, 8, 16, 24].map(|before| word_mask(len, before));
                 let mut high = (word(window, 1) & m0) | (word(window, 9) & m1);
                 if len > 16 {
                     high |= (word(window, 17) & m2) | (word(window, 25) & m3);
@@ -401,7 +430,7 @@ impl<'a> Reader<'a> {
             let len = usize::from(marker & 0x1f);
             if marker & 0xe0 == 0xa0 && len <= 16 {
                 self.pos = at + 1 + len;
-                let first = word(window, 1) & SHORT_MASKS[len.min(8)][0];
+                let first = word(window, 1) & word_mask(len, 0);
                 let last = if len > 8 {
                     word(window, 1 + len - 8)
                 } else {
@@ -427,7 +456,7 @@ impl<'a> Reader<'a> {
                 let len = bytes.len();
                 let mut padded = [0; 16];
                 padded[..len].copy_from_slice(bytes);
-                let first = word(&padded, 0) & SHORT_MASKS[len.min(8)][0];
+                let first = word(&padded, 0) & word_mask(len, 0);
                 let last = if len > 8 { word(&padded, len - 8) } else { 0 };
                 (len, first, last)
             }
@@ -497,23 +526,36 @@ impl<'a> Reader<'a> {
             return 0;
         };
         self.pos += 1;
-        let signed = match marker {
-            0xcc => return self.be(1, expected),
-            0xcd => return self.be16(expected),
-            0xce => return self.be32(expected),
-            0xcf => return self.be(8, expected),
-            0xe0..=0xff => i64::from(marker as i8),
-            0xd0 => i64::from(self.be(1, expected) as u8 as i8),
-            0xd1 => i64::from(self.be(2, expected) as u16 as i16),
-            0xd2 => i64::from(self.be(4, expected) as u32 as i32),
-            0xd3 => self.be(8, expected) as i64,
+        let (width, signed) = match marker {
+            0xcc => (1, false),
+            0xcd => (2, false),
+            0xce => (4, false),
+            0xcf => (8, false),
+            0xd0 => (1, true),
+            0xd1 => (2, true),
+            0xd2 => (4, true),
+            0xd3 => (8, true),
+            // A negative fixint.
+            0xe0..=0xff => (0, true),
             _ => {
                 self.fail(at, expected);
                 return 0;
             }
         };
-        u64::try_from(signed).unwrap_or_else(|_| {
-            self.fail_with(at, expected, format!("the negative integer {signed}"));
+        let raw = if width == 0 {
+            u64::from(marker)
+        } else {
+            self.be(width, expected)
+        };
+        // Sign-extend a signed value from its width (a fixint is one byte).
+        let bits = 8 * width.max(1) as u32;
+        let value = if signed {
+            ((raw << (64 - bits)) as i64) >> (64 - bits)
+        } else {
+            return raw;
+        };
+        u64::try_from(value).unwrap_or_else(|_| {
+            self.fail_with(at, expected, negative(value));
             0
         })
     }
@@ -544,11 +586,7 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let value = self.uint(expected);
         T::try_from(value).unwrap_or_else(|_| {
-            self.fail_with(
-                at,
-                expected,
-                format!("the integer {value}, which is too large"),
-            );
+            self.fail_with(at, expected, too_large(value));
             T::default()
         })
     }
@@ -579,33 +617,46 @@ impl<'a> Reader<'a> {
                 return;
             };
             self.pos += 1;
-            let (payload, children) = match marker {
-                0x00..=0x7f | 0xc0 | 0xc2 | 0xc3 | 0xe0..=0xff => (0, 0),
-                0x80..=0x8f => (0, 2 * u64::from(marker & 0x0f)),
-                0x90..=0x9f => (0, u64::from(marker & 0x0f)),
-                0xa0..=0xbf => (usize::from(marker & 0x1f), 0),
-                0xc4 | 0xd9 => (self.be(1, EXPECTED) as usize, 0),
-                0xc5 | 0xda => (self.be(2, EXPECTED) as usize, 0),
-                0xc6 | 0xdb => (self.be(4, EXPECTED) as usize, 0),
-                0xc7 => (self.be(1, EXPECTED) as usize + 1, 0),
-                0xc8 => (self.be(2, EXPECTED) as usize + 1, 0),
-                0xc9 => (self.be(4, EXPECTED) as usize + 1, 0),
-                0xca | 0xce | 0xd2 => (4, 0),
-                0xcb | 0xcf | 0xd3 => (8, 0),
-                0xcc | 0xd0 => (1, 0),
-                0xcd | 0xd1 | 0xd4 => (2, 0),
-                0xd5 => (3, 0),
-                0xd6 => (5, 0),
-                0xd7 => (9, 0),
-                0xd8 => (17, 0),
-                0xdc => (0, self.be(2, EXPECTED)),
-                0xdd => (0, self.be(4, EXPECTED)),
-                0xde => (0, 2 * self.be(2, EXPECTED)),
-                0xdf => (0, 2 * self.be(4, EXPECTED)),
+            // Every marker is a fixed payload, a length field (whose value counts payload
+            // bytes, or child values) or a fix-sized header; one length read serves all.
+            let (fixed, width, children_per) = match marker {
+                0x00..=0x7f | 0xc0 | 0xc2 | 0xc3 | 0xe0..=0xff => (0, 0, 0),
+                0x80..=0x8f => {
+                    pending += 2 * u64::from(marker & 0x0f);
+                    (0, 0, 0)
+                }
+                0x90..=0x9f => {
+                    pending += u64::from(marker & 0x0f);
+                    (0, 0, 0)
+                }
+                0xa0..=0xbf => (usize::from(marker & 0x1f), 0, 0),
+                0xc4 | 0xd9 => (0, 1, 0),
+                0xc5 | 0xda => (0, 2, 0),
+                0xc6 | 0xdb => (0, 4, 0),
+                0xc7 => (1, 1, 0),
+                0xc8 => (1, 2, 0),
+                0xc9 => (1, 4, 0),
+                0xca | 0xce | 0xd2 => (4, 0, 0),
+                0xcb | 0xcf | 0xd3 => (8, 0, 0),
+                0xcc | 0xd0 => (1, 0, 0),
+                0xcd | 0xd1 | 0xd4 => (2, 0, 0),
+                0xd5 => (3, 0, 0),
+                0xd6 => (5, 0, 0),
+                0xd7 => (9, 0, 0),
+                0xd8 => (17, 0, 0),
+                0xdc => (0, 2, 1),
+                0xdd => (0, 4, 1),
+                0xde => (0, 2, 2),
+                0xdf => (0, 4, 2),
                 0xc1 => {
                     self.fail(at, EXPECTED);
                     return;
                 }
+            };
+            let (payload, children) = match (width, children_per) {
+                (0, _) => (fixed, 0),
+                (_, 0) => (fixed + self.be(width, EXPECTED) as usize, 0),
+                _ => (0, children_per * self.be(width, EXPECTED)),
             };
             self.take(payload, EXPECTED);
             pending += children;
@@ -640,6 +691,29 @@ fn small_uint(window: &[u8; 12], at: usize) -> Option<(u64, usize)> {
     }
 }
 
+// Messages are built by hand: `format!` would link `core::fmt`'s argument plumbing and
+// integer formatting into every guest for errors that almost never happen.
+
+#[cold]
+#[inline(never)]
+fn only_elements(len: usize) -> String {
+    concat(&["an array of only ", decimal(len).as_str(), " elements"])
+}
+
+#[cold]
+#[inline(never)]
+fn negative(value: i64) -> String {
+    let magnitude = Decimal::new(value.unsigned_abs());
+    concat(&["the negative integer -", magnitude.as_str()])
+}
+
+#[cold]
+#[inline(never)]
+fn too_large(value: u64) -> String {
+    let value = Decimal::new(value);
+    concat(&["the integer ", value.as_str(), ", which is too large"])
+}
+
 #[cold]
 #[inline(never)]
 fn fail_at(sink: &ErrorSink, buf: &[u8], at: usize, expected: &'static str) {
@@ -661,41 +735,23 @@ fn record(sink: &ErrorSink, error: DecodeError) {
     sink.set(Some(first));
 }
 
-/// For a string of `len` ≤ 16 bytes read as two little-endian words, the masks keeping
-/// exactly its bytes.
-const SHORT_MASKS: [[u64; 2]; 17] = {
-    let mut masks = [[0; 2]; 17];
-    let mut len = 0;
-    while len <= 16 {
-        masks[len] = [FIXSTR_MASKS[len][0], FIXSTR_MASKS[len][1]];
-        len += 1;
+/// `WORD_MASKS[n]` keeps the first `n` bytes of a little-endian word.
+const WORD_MASKS: [u64; 9] = {
+    let mut masks = [u64::MAX; 9];
+    let mut n = 0;
+    while n < 8 {
+        masks[n] = (1 << (8 * n)) - 1;
+        n += 1;
     }
     masks
 };
 
-/// The same for a fixstr (up to 31 bytes) read as four words.
-const FIXSTR_MASKS: [[u64; 4]; 32] = {
-    let mut masks = [[0; 4]; 32];
-    let mut len: usize = 0;
-    while len < 32 {
-        let mut w = 0;
-        while w < 4 {
-            let before = w * 8;
-            let bytes = len.saturating_sub(before);
-            masks[len][w] = byte_mask(bytes);
-            w += 1;
-        }
-        len += 1;
-    }
-    masks
-};
-
-const fn byte_mask(bytes: usize) -> u64 {
-    if bytes >= 8 {
-        u64::MAX
-    } else {
-        (1 << (bytes * 8)) - 1
-    }
+/// The mask keeping, of the little-endian word that starts `before` bytes into a string of
+/// `len` bytes, exactly the string's bytes. (A table per fixstr length would be a kilobyte
+/// of every guest's data.)
+#[inline(always)]
+fn word_mask(len: usize, before: usize) -> u64 {
+    WORD_MASKS[len.saturating_sub(before).min(8)]
 }
 
 /// An owned copy of the `len` bytes at `src`, which the caller has checked are readable and

@@ -46,7 +46,8 @@ impl Writer {
         self.header(len, 0x90, 16, 0xdc);
     }
 
-    #[inline]
+    /// Out of line: outside wrappers (which write through [`Out`]) strings are rare.
+    #[inline(never)]
     fn str(&mut self, s: &str) {
         if s.len() < 32 {
             self.fixstr(s);
@@ -495,16 +496,6 @@ impl Out {
         unsafe { self.strings_inline(v, allowed) }
     }
 
-    /// [`Out::metadata_inline`] out of line, for the rarer kinds.
-    ///
-    /// # Safety
-    /// As [`Out::list`].
-    #[inline(never)]
-    unsafe fn metadata(self, meta: &[(String, MetaValueData)], allowed: usize) -> Self {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.metadata_inline(meta, allowed) }
-    }
-
     /// # Safety
     /// `1 + 2 * STR_MAX` bytes from here are reserved.
     #[inline(always)]
@@ -702,6 +693,37 @@ impl Out {
         }
     }
 
+    /// A key's literal bytes and a string value, as a call: the rarer kinds write their
+    /// fields through this instead of an inlined copy per field.
+    ///
+    /// # Safety
+    /// `key.len()` bytes and [`STR_MAX`] from here are reserved, inside [`Writer::raw`].
+    #[inline(never)]
+    unsafe fn field(self, key: &'static [u8], s: &str) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.bytes(key).str(s) }
+    }
+
+    /// [`Out::field`] for an optional string.
+    ///
+    /// # Safety
+    /// As [`Out::field`].
+    #[inline(never)]
+    unsafe fn opt_field(self, key: &'static [u8], s: Option<&str>) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.bytes(key).opt_str(s) }
+    }
+
+    /// The `metadata` key and list of a rarer kind, every entry reserved here.
+    ///
+    /// # Safety
+    /// Ten bytes from here are reserved, inside [`Writer::raw`].
+    #[inline(never)]
+    unsafe fn metadata_field(self, meta: &[(String, MetaValueData)]) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.bytes(b"\xa8metadata").metadata_inline(meta, 0) }
+    }
+
     /// A wrapper of any kind but a transaction.
     ///
     /// # Safety
@@ -710,93 +732,65 @@ impl Out {
     unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let out = self.head(w).lit(b"\xa4type").str(data.type_name());
+            let out = self.head(w).field(b"\xa4type", data.type_name());
             match data {
                 DirectiveData::Transaction(_) => out,
                 DirectiveData::Balance(b) => out
-                    .lit(b"\xa7account")
-                    .str(&b.account)
+                    .field(b"\xa7account", &b.account)
                     .lit(b"\xa6amount")
                     .amount(&b.amount)
-                    .lit(b"\xa9tolerance")
-                    .opt_str(b.tolerance.as_deref())
-                    .lit(b"\xa8metadata")
-                    .metadata(&b.metadata, 0),
+                    .opt_field(b"\xa9tolerance", b.tolerance.as_deref())
+                    .metadata_field(&b.metadata),
                 DirectiveData::Open(o) => out
-                    .lit(b"\xa7account")
-                    .str(&o.account)
+                    .field(b"\xa7account", &o.account)
                     .lit(b"\xaacurrencies")
                     .strings(&o.currencies, 0)
-                    .lit(b"\xa7booking")
-                    .opt_str(o.booking.as_deref())
-                    .lit(b"\xa8metadata")
-                    .metadata(&o.metadata, 0),
+                    .opt_field(b"\xa7booking", o.booking.as_deref())
+                    .metadata_field(&o.metadata),
                 DirectiveData::Close(c) => out
-                    .lit(b"\xa7account")
-                    .str(&c.account)
-                    .lit(b"\xa8metadata")
-                    .metadata(&c.metadata, 0),
+                    .field(b"\xa7account", &c.account)
+                    .metadata_field(&c.metadata),
                 DirectiveData::Commodity(c) => out
-                    .lit(b"\xa8currency")
-                    .str(&c.currency)
-                    .lit(b"\xa8metadata")
-                    .metadata(&c.metadata, 0),
+                    .field(b"\xa8currency", &c.currency)
+                    .metadata_field(&c.metadata),
                 DirectiveData::Pad(p) => out
-                    .lit(b"\xa7account")
-                    .str(&p.account)
-                    .lit(b"\xaesource_account")
-                    .str(&p.source_account)
-                    .lit(b"\xa8metadata")
-                    .metadata(&p.metadata, 0),
+                    .field(b"\xa7account", &p.account)
+                    .field(b"\xaesource_account", &p.source_account)
+                    .metadata_field(&p.metadata),
                 DirectiveData::Event(e) => out
-                    .lit(b"\xaaevent_type")
-                    .str(&e.event_type)
-                    .lit(b"\xa5value")
-                    .str(&e.value)
-                    .lit(b"\xa8metadata")
-                    .metadata(&e.metadata, 0),
+                    .field(b"\xaaevent_type", &e.event_type)
+                    .field(b"\xa5value", &e.value)
+                    .metadata_field(&e.metadata),
                 DirectiveData::Note(n) => out
-                    .lit(b"\xa7account")
-                    .str(&n.account)
-                    .lit(b"\xa7comment")
-                    .str(&n.comment)
-                    .lit(b"\xa8metadata")
-                    .metadata(&n.metadata, 0),
+                    .field(b"\xa7account", &n.account)
+                    .field(b"\xa7comment", &n.comment)
+                    .metadata_field(&n.metadata),
                 DirectiveData::Document(d) => out
-                    .lit(b"\xa7account")
-                    .str(&d.account)
-                    .lit(b"\xa4path")
-                    .str(&d.path)
+                    .field(b"\xa7account", &d.account)
+                    .field(b"\xa4path", &d.path)
                     .lit(b"\xa4tags")
                     .strings(&d.tags, 0)
                     .lit(b"\xa5links")
                     .strings(&d.links, 0)
-                    .lit(b"\xa8metadata")
-                    .metadata(&d.metadata, 0),
+                    .metadata_field(&d.metadata),
                 DirectiveData::Price(p) => out
-                    .lit(b"\xa8currency")
-                    .str(&p.currency)
+                    .field(b"\xa8currency", &p.currency)
                     .lit(b"\xa6amount")
                     .amount(&p.amount)
-                    .lit(b"\xa8metadata")
-                    .metadata(&p.metadata, 0),
+                    .metadata_field(&p.metadata),
                 DirectiveData::Query(q) => out
-                    .lit(b"\xa4name")
-                    .str(&q.name)
-                    .lit(b"\xa5query")
-                    .str(&q.query)
-                    .lit(b"\xa8metadata")
-                    .metadata(&q.metadata, 0),
+                    .field(b"\xa4name", &q.name)
+                    .field(b"\xa5query", &q.query)
+                    .metadata_field(&q.metadata),
                 DirectiveData::Custom(c) => {
                     let mut out = out
-                        .lit(b"\xabcustom_type")
-                        .str(&c.custom_type)
+                        .field(b"\xabcustom_type", &c.custom_type)
                         .lit(b"\xa6values")
                         .list(c.values.len(), 0, META_VALUE_MAX);
                     for v in &c.values {
                         out = out.meta_value(v);
                     }
-                    out.lit(b"\xa8metadata").metadata(&c.metadata, 0)
+                    out.metadata_field(&c.metadata)
                 }
             }
         }
