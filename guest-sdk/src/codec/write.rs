@@ -46,95 +46,12 @@ impl Writer {
         self.header(len, 0x90, 16, 0xdc);
     }
 
-    /// Out of line: outside wrappers (which write through [`Out`]) strings are rare.
-    #[inline(never)]
-    fn str(&mut self, s: &str) {
-        if s.len() < 32 {
-            self.fixstr(s);
-        } else {
-            self.long_str(s);
-        }
-    }
-
-    /// A string shorter than 32 bytes: one capacity check, the header byte and one copy.
-    #[inline(always)]
-    fn fixstr(&mut self, s: &str) {
-        let len = s.len();
-        debug_assert!(len < 32);
-        self.buf.reserve(len + 1);
-        let at = self.buf.len();
-        // SAFETY: `reserve` made room for `len + 1` bytes after `at`; the source is a
-        // different allocation (or static data), so the ranges do not overlap.
-        unsafe {
-            let dst = self.buf.as_mut_ptr().add(at);
-            dst.write(0xa0 | len as u8);
-            core::ptr::copy_nonoverlapping(s.as_ptr(), dst.add(1), len);
-            self.buf.set_len(at + 1 + len);
-        }
-    }
-
-    #[inline(never)]
-    fn long_str(&mut self, s: &str) {
-        let len = s.len();
-        if let Ok(len) = u8::try_from(len) {
-            self.buf.push(0xd9);
-            self.buf.push(len);
-        } else if let Ok(len) = u16::try_from(len) {
-            self.buf.push(0xda);
-            self.buf.extend_from_slice(&len.to_be_bytes());
-        } else {
-            self.buf.push(0xdb);
-            self.buf.extend_from_slice(&(len as u32).to_be_bytes());
-        }
-        self.buf.extend_from_slice(s.as_bytes());
-    }
-
-    /// A key or tag known to be shorter than 32 bytes, with its fixstr header.
-    #[inline]
-    fn key(&mut self, key: &'static str) {
-        self.fixstr(key);
-    }
-
-    #[inline]
-    fn uint(&mut self, v: u64) {
-        if v < 0x80 {
-            self.buf.push(v as u8);
-        } else if let Ok(v) = u8::try_from(v) {
-            self.buf.extend_from_slice(&[0xcc, v]);
-        } else if let Ok(v) = u16::try_from(v) {
-            self.buf.push(0xcd);
-            self.buf.extend_from_slice(&v.to_be_bytes());
-        } else if let Ok(v) = u32::try_from(v) {
-            self.buf.push(0xce);
-            self.buf.extend_from_slice(&v.to_be_bytes());
-        } else {
-            self.buf.push(0xcf);
-            self.buf.extend_from_slice(&v.to_be_bytes());
-        }
-    }
-
-    #[inline]
-    fn nil(&mut self) {
-        self.byte(0xc0);
-    }
-
-    fn f64(&mut self, v: f64) {
-        self.byte(0xcb);
-        self.buf.extend_from_slice(&v.to_bits().to_be_bytes());
-    }
-
-    #[inline]
-    fn opt_str(&mut self, v: Option<&str>) {
-        match v {
-            Some(s) => self.str(s),
-            None => self.nil(),
-        }
-    }
-
+    /// A string list outside a wrapper: each string through one small reserve.
     fn strings(&mut self, v: &[String]) {
         self.array(v.len());
         for s in v {
-            self.str(s);
+            // SAFETY: a string within `STR_MAX` (a longer one reserves itself).
+            self.raw(STR_MAX, |out| unsafe { out.str(s) });
         }
     }
 
@@ -171,30 +88,44 @@ impl Writer {
     fn errors(&mut self, errors: &[PluginError]) {
         self.array(errors.len());
         for e in errors {
-            self.byte(0x94);
-            self.str(&e.message);
-            self.opt_str(e.source_file.as_deref());
-            match e.line_number {
-                Some(line) => self.uint(u64::from(line)),
-                None => self.nil(),
-            }
-            self.key(e.severity.as_str());
+            // SAFETY: header, three strings (a longer one reserves itself) and a u32.
+            self.raw(1 + 3 * STR_MAX + 9, |out| unsafe {
+                let out = out
+                    .byte(0x94)
+                    .str(&e.message)
+                    .opt_str(e.source_file.as_deref());
+                let out = match e.line_number {
+                    Some(line) => out.uint(u64::from(line)),
+                    None => out.byte(0xc0),
+                };
+                out.str(e.severity.as_str())
+            });
         }
     }
 
     fn enrichment(&mut self, e: &EnrichmentWrapper) {
-        self.byte(0x95);
-        self.uint(e.directive_index as u64);
-        self.f64(e.confidence);
-        self.str(&e.method);
-        self.array(e.alternatives.len());
+        // SAFETY: header, index, float, string, list header (the alternatives reserve their
+        // own room below), fingerprint.
+        self.raw(1 + 9 + 9 + STR_MAX + 5, |out| unsafe {
+            out.byte(0x95)
+                .uint(e.directive_index as u64)
+                .f64(e.confidence)
+                .str(&e.method)
+                .header(e.alternatives.len(), 0x90, 0xdc)
+        });
         for a in &e.alternatives {
-            self.byte(0x93);
-            self.str(&a.account);
-            self.f64(a.confidence);
-            self.str(&a.method);
+            // SAFETY: header, two strings and a float.
+            self.raw(1 + 2 * STR_MAX + 9, |out| unsafe {
+                out.byte(0x93)
+                    .str(&a.account)
+                    .f64(a.confidence)
+                    .str(&a.method)
+            });
         }
-        self.opt_str(e.fingerprint.as_deref());
+        // SAFETY: one string.
+        self.raw(STR_MAX, |out| unsafe {
+            out.opt_str(e.fingerprint.as_deref())
+        });
     }
 }
 
@@ -368,6 +299,14 @@ impl Out {
             };
             out.header(len, 0x90, 0xdc)
         }
+    }
+
+    /// # Safety
+    /// Nine bytes from here are reserved.
+    #[inline(always)]
+    unsafe fn f64(self, v: f64) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.byte(0xcb).bytes(&v.to_bits().to_be_bytes()) }
     }
 
     /// # Safety
@@ -783,16 +722,13 @@ pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
     w.array(output.ops.len());
     for op in &output.ops {
         match op {
-            PluginOp::Keep(i) => {
-                w.byte(0x81);
-                w.key("Keep");
-                w.uint(*i as u64);
-            }
-            PluginOp::Delete(i) => {
-                w.byte(0x81);
-                w.key("Delete");
-                w.uint(*i as u64);
-            }
+            // SAFETY: 6 or 8 bytes of header and key, 9 of index.
+            PluginOp::Keep(i) => w.raw(6 + 9, |out| unsafe {
+                out.lit(b"\x81\xa4Keep").uint(*i as u64)
+            }),
+            PluginOp::Delete(i) => w.raw(8 + 9, |out| unsafe {
+                out.lit(b"\x81\xa6Delete").uint(*i as u64)
+            }),
             PluginOp::Modify(i, wrapper) => {
                 // SAFETY: 9 bytes of header, 9 of index: the prefix `wrapper` allows for.
                 w.wrapper(wrapper, |out| unsafe {
@@ -838,8 +774,10 @@ pub(super) fn enriched_output(output: &EnrichedImporterOutput) -> Vec<u8> {
 pub(super) fn metadata_output(output: &MetadataOutput) -> Vec<u8> {
     let mut w = Writer::with_capacity(4 + output.name.len() + output.description.len() + 10);
     w.byte(0x92);
-    w.str(&output.name);
-    w.str(&output.description);
+    // SAFETY: two strings (longer ones reserve themselves).
+    w.raw(2 * STR_MAX, |out| unsafe {
+        out.str(&output.name).str(&output.description)
+    });
     w.buf
 }
 
