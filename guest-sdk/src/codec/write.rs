@@ -443,20 +443,21 @@ impl Out {
     unsafe fn meta_value(self, v: &MetaValueData) -> Self {
         // SAFETY: forwarded from the caller; each tag with its headers is at most 10 bytes.
         unsafe {
-            let (out, text) = match v {
-                MetaValueData::String(s) => (self.lit(b"\x92\xa6string"), s),
-                MetaValueData::Number(s) => (self.lit(b"\x92\xa6number"), s),
-                MetaValueData::Date(s) => (self.lit(b"\x92\xa4date"), s),
-                MetaValueData::Account(s) => (self.lit(b"\x92\xa7account"), s),
-                MetaValueData::Currency(s) => (self.lit(b"\x92\xa8currency"), s),
-                MetaValueData::Tag(s) => (self.lit(b"\x92\xa3tag"), s),
-                MetaValueData::Link(s) => (self.lit(b"\x92\xa4link"), s),
+            // Tags as data copied with one `memory.copy`, not stores inlined per variant.
+            let (tag, text): (&'static [u8], &String) = match v {
+                MetaValueData::String(s) => (b"\x92\xa6string", s),
+                MetaValueData::Number(s) => (b"\x92\xa6number", s),
+                MetaValueData::Date(s) => (b"\x92\xa4date", s),
+                MetaValueData::Account(s) => (b"\x92\xa7account", s),
+                MetaValueData::Currency(s) => (b"\x92\xa8currency", s),
+                MetaValueData::Tag(s) => (b"\x92\xa3tag", s),
+                MetaValueData::Link(s) => (b"\x92\xa4link", s),
                 MetaValueData::Amount(a) => return self.lit(b"\x92\xa6amount").amount(a),
                 MetaValueData::Bool(b) => {
                     return self.lit(b"\x92\xa4bool").byte(if *b { 0xc3 } else { 0xc2 });
                 }
             };
-            out.str(text)
+            self.bytes(tag).str(text)
         }
     }
 
@@ -501,20 +502,19 @@ impl Out {
         unsafe {
             let out = self.byte(0x95);
             let out = match &c.number {
-                Some(CostNumberData::PerUnit { value }) => out.lit(b"\x92\xa8per_unit").str(value),
-                Some(CostNumberData::Total { value }) => out.lit(b"\x92\xa5total").str(value),
+                Some(CostNumberData::PerUnit { value }) => out.field(b"\x92\xa8per_unit", value),
+                Some(CostNumberData::Total { value }) => out.field(b"\x92\xa5total", value),
                 Some(CostNumberData::Compound { per_unit, total }) => {
-                    out.lit(b"\x93\xa8compound").str(per_unit).str(total)
+                    out.field(b"\x93\xa8compound", per_unit).field(b"", total)
                 }
                 Some(CostNumberData::PerUnitFromTotal { per_unit, total }) => out
-                    .lit(b"\x93\xb3per_unit_from_total")
-                    .str(per_unit)
-                    .str(total),
+                    .field(b"\x93\xb3per_unit_from_total", per_unit)
+                    .field(b"", total),
                 None => out.byte(0xc0),
             };
-            out.opt_str(c.currency.as_deref())
-                .opt_str(c.date.as_deref())
-                .opt_str(c.label.as_deref())
+            out.opt_field(b"", c.currency.as_deref())
+                .opt_field(b"", c.date.as_deref())
+                .opt_field(b"", c.label.as_deref())
                 .byte(if c.merge { 0xc3 } else { 0xc2 })
         }
     }
@@ -527,11 +527,11 @@ impl Out {
         unsafe {
             let out = self.byte(0x94).byte(if p.is_total { 0xc3 } else { 0xc2 });
             let out = match &p.amount {
-                Some(a) => out.amount(a),
+                Some(a) => out.field(b"\x92", &a.number).field(b"", &a.currency),
                 None => out.byte(0xc0),
             };
-            out.opt_str(p.number.as_deref())
-                .opt_str(p.currency.as_deref())
+            out.opt_field(b"", p.number.as_deref())
+                .opt_field(b"", p.currency.as_deref())
         }
     }
 
