@@ -172,11 +172,12 @@ fn minimal_plugin_exports_exactly_the_plugin_abi_and_has_not_grown() {
     assert_only_memory_and_rustc_globals(&module);
     assert_abi_version_is_constant_one(&module);
     eprintln!("minimal plugin: {} bytes", wasm.len());
-    // A regression guard, not the goal: issue 3 targets 50 KB. Measured 116,857 bytes with
-    // opt-level "s", of which ~73 KB is the codec (its `#[inline(always)]` fast paths and
-    // `{:?}`-formatted messages); the SDK's own glue, validation and panic record are ~14 KB.
+    // A regression guard, not the goal: issue 3 targets 50 KB. Measured 69,769 bytes with
+    // opt-level "s" (2% headroom): the decoder ~28 KB of code, the encoder ~7 KB, validation
+    // ~7 KB, `core::fmt` and the panic machinery std links for its own panics ~5.5 KB,
+    // the drop glue of the author's `process` ~3 KB, static data (messages) 6.4 KB.
     assert!(
-        wasm.len() <= 118 * 1024,
+        wasm.len() <= 71_200,
         "minimal plugin grew to {} bytes",
         wasm.len()
     );
