@@ -46,95 +46,12 @@ impl Writer {
         self.header(len, 0x90, 16, 0xdc);
     }
 
-    /// Out of line: outside wrappers (which write through [`Out`]) strings are rare.
-    #[inline(never)]
-    fn str(&mut self, s: &str) {
-        if s.len() < 32 {
-            self.fixstr(s);
-        } else {
-            self.long_str(s);
-        }
-    }
-
-    /// A string shorter than 32 bytes: one capacity check, the header byte and one copy.
-    #[inline(always)]
-    fn fixstr(&mut self, s: &str) {
-        let len = s.len();
-        debug_assert!(len < 32);
-        self.buf.reserve(len + 1);
-        let at = self.buf.len();
-        // SAFETY: `reserve` made room for `len + 1` bytes after `at`; the source is a
-        // different allocation (or static data), so the ranges do not overlap.
-        unsafe {
-            let dst = self.buf.as_mut_ptr().add(at);
-            dst.write(0xa0 | len as u8);
-            core::ptr::copy_nonoverlapping(s.as_ptr(), dst.add(1), len);
-            self.buf.set_len(at + 1 + len);
-        }
-    }
-
-    #[inline(never)]
-    fn long_str(&mut self, s: &str) {
-        let len = s.len();
-        if let Ok(len) = u8::try_from(len) {
-            self.buf.push(0xd9);
-            self.buf.push(len);
-        } else if let Ok(len) = u16::try_from(len) {
-            self.buf.push(0xda);
-            self.buf.extend_from_slice(&len.to_be_bytes());
-        } else {
-            self.buf.push(0xdb);
-            self.buf.extend_from_slice(&(len as u32).to_be_bytes());
-        }
-        self.buf.extend_from_slice(s.as_bytes());
-    }
-
-    /// A key or tag known to be shorter than 32 bytes, with its fixstr header.
-    #[inline]
-    fn key(&mut self, key: &'static str) {
-        self.fixstr(key);
-    }
-
-    #[inline]
-    fn uint(&mut self, v: u64) {
-        if v < 0x80 {
-            self.buf.push(v as u8);
-        } else if let Ok(v) = u8::try_from(v) {
-            self.buf.extend_from_slice(&[0xcc, v]);
-        } else if let Ok(v) = u16::try_from(v) {
-            self.buf.push(0xcd);
-            self.buf.extend_from_slice(&v.to_be_bytes());
-        } else if let Ok(v) = u32::try_from(v) {
-            self.buf.push(0xce);
-            self.buf.extend_from_slice(&v.to_be_bytes());
-        } else {
-            self.buf.push(0xcf);
-            self.buf.extend_from_slice(&v.to_be_bytes());
-        }
-    }
-
-    #[inline]
-    fn nil(&mut self) {
-        self.byte(0xc0);
-    }
-
-    fn f64(&mut self, v: f64) {
-        self.byte(0xcb);
-        self.buf.extend_from_slice(&v.to_bits().to_be_bytes());
-    }
-
-    #[inline]
-    fn opt_str(&mut self, v: Option<&str>) {
-        match v {
-            Some(s) => self.str(s),
-            None => self.nil(),
-        }
-    }
-
+    /// A string list outside a wrapper: each string through one small reserve.
     fn strings(&mut self, v: &[String]) {
         self.array(v.len());
         for s in v {
-            self.str(s);
+            // SAFETY: a string within `STR_MAX` (a longer one reserves itself).
+            self.raw(STR_MAX, |out| unsafe { out.str(s) });
         }
     }
 
@@ -171,30 +88,44 @@ impl Writer {
     fn errors(&mut self, errors: &[PluginError]) {
         self.array(errors.len());
         for e in errors {
-            self.byte(0x94);
-            self.str(&e.message);
-            self.opt_str(e.source_file.as_deref());
-            match e.line_number {
-                Some(line) => self.uint(u64::from(line)),
-                None => self.nil(),
-            }
-            self.key(e.severity.as_str());
+            // SAFETY: header, three strings (a longer one reserves itself) and a u32.
+            self.raw(1 + 3 * STR_MAX + 9, |out| unsafe {
+                let out = out
+                    .byte(0x94)
+                    .str(&e.message)
+                    .opt_str(e.source_file.as_deref());
+                let out = match e.line_number {
+                    Some(line) => out.uint(u64::from(line)),
+                    None => out.byte(0xc0),
+                };
+                out.str(e.severity.as_str())
+            });
         }
     }
 
     fn enrichment(&mut self, e: &EnrichmentWrapper) {
-        self.byte(0x95);
-        self.uint(e.directive_index as u64);
-        self.f64(e.confidence);
-        self.str(&e.method);
-        self.array(e.alternatives.len());
+        // SAFETY: header, index, float, string, list header (the alternatives reserve their
+        // own room below), fingerprint.
+        self.raw(1 + 9 + 9 + STR_MAX + 5, |out| unsafe {
+            out.byte(0x95)
+                .uint(e.directive_index as u64)
+                .f64(e.confidence)
+                .str(&e.method)
+                .header(e.alternatives.len(), 0x90, 0xdc)
+        });
         for a in &e.alternatives {
-            self.byte(0x93);
-            self.str(&a.account);
-            self.f64(a.confidence);
-            self.str(&a.method);
+            // SAFETY: header, two strings and a float.
+            self.raw(1 + 2 * STR_MAX + 9, |out| unsafe {
+                out.byte(0x93)
+                    .str(&a.account)
+                    .f64(a.confidence)
+                    .str(&a.method)
+            });
         }
-        self.opt_str(e.fingerprint.as_deref());
+        // SAFETY: one string.
+        self.raw(STR_MAX, |out| unsafe {
+            out.opt_str(e.fingerprint.as_deref())
+        });
     }
 }
 
@@ -371,6 +302,14 @@ impl Out {
     }
 
     /// # Safety
+    /// Nine bytes from here are reserved.
+    #[inline(always)]
+    unsafe fn f64(self, v: f64) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.byte(0xcb).bytes(&v.to_bits().to_be_bytes()) }
+    }
+
+    /// # Safety
     /// Two bytes from here are reserved.
     #[inline(always)]
     unsafe fn lit_pair(self, a: u8, b: u8) -> Self {
@@ -524,20 +463,21 @@ impl Out {
     unsafe fn meta_value(self, v: &MetaValueData) -> Self {
         // SAFETY: forwarded from the caller; each tag with its headers is at most 10 bytes.
         unsafe {
-            let (out, text) = match v {
-                MetaValueData::String(s) => (self.lit(b"\x92\xa6string"), s),
-                MetaValueData::Number(s) => (self.lit(b"\x92\xa6number"), s),
-                MetaValueData::Date(s) => (self.lit(b"\x92\xa4date"), s),
-                MetaValueData::Account(s) => (self.lit(b"\x92\xa7account"), s),
-                MetaValueData::Currency(s) => (self.lit(b"\x92\xa8currency"), s),
-                MetaValueData::Tag(s) => (self.lit(b"\x92\xa3tag"), s),
-                MetaValueData::Link(s) => (self.lit(b"\x92\xa4link"), s),
+            // Tags as data copied with one `memory.copy`, not stores inlined per variant.
+            let (tag, text): (&'static [u8], &String) = match v {
+                MetaValueData::String(s) => (b"\x92\xa6string", s),
+                MetaValueData::Number(s) => (b"\x92\xa6number", s),
+                MetaValueData::Date(s) => (b"\x92\xa4date", s),
+                MetaValueData::Account(s) => (b"\x92\xa7account", s),
+                MetaValueData::Currency(s) => (b"\x92\xa8currency", s),
+                MetaValueData::Tag(s) => (b"\x92\xa3tag", s),
+                MetaValueData::Link(s) => (b"\x92\xa4link", s),
                 MetaValueData::Amount(a) => return self.lit(b"\x92\xa6amount").amount(a),
                 MetaValueData::Bool(b) => {
                     return self.lit(b"\x92\xa4bool").byte(if *b { 0xc3 } else { 0xc2 });
                 }
             };
-            out.str(text)
+            self.bytes(tag).str(text)
         }
     }
 
@@ -582,20 +522,19 @@ impl Out {
         unsafe {
             let out = self.byte(0x95);
             let out = match &c.number {
-                Some(CostNumberData::PerUnit { value }) => out.lit(b"\x92\xa8per_unit").str(value),
-                Some(CostNumberData::Total { value }) => out.lit(b"\x92\xa5total").str(value),
+                Some(CostNumberData::PerUnit { value }) => out.field(b"\x92\xa8per_unit", value),
+                Some(CostNumberData::Total { value }) => out.field(b"\x92\xa5total", value),
                 Some(CostNumberData::Compound { per_unit, total }) => {
-                    out.lit(b"\x93\xa8compound").str(per_unit).str(total)
+                    out.field(b"\x93\xa8compound", per_unit).field(b"", total)
                 }
                 Some(CostNumberData::PerUnitFromTotal { per_unit, total }) => out
-                    .lit(b"\x93\xb3per_unit_from_total")
-                    .str(per_unit)
-                    .str(total),
+                    .field(b"\x93\xb3per_unit_from_total", per_unit)
+                    .field(b"", total),
                 None => out.byte(0xc0),
             };
-            out.opt_str(c.currency.as_deref())
-                .opt_str(c.date.as_deref())
-                .opt_str(c.label.as_deref())
+            out.opt_field(b"", c.currency.as_deref())
+                .opt_field(b"", c.date.as_deref())
+                .opt_field(b"", c.label.as_deref())
                 .byte(if c.merge { 0xc3 } else { 0xc2 })
         }
     }
@@ -608,11 +547,11 @@ impl Out {
         unsafe {
             let out = self.byte(0x94).byte(if p.is_total { 0xc3 } else { 0xc2 });
             let out = match &p.amount {
-                Some(a) => out.amount(a),
+                Some(a) => out.field(b"\x92", &a.number).field(b"", &a.currency),
                 None => out.byte(0xc0),
             };
-            out.opt_str(p.number.as_deref())
-                .opt_str(p.currency.as_deref())
+            out.opt_field(b"", p.number.as_deref())
+                .opt_field(b"", p.currency.as_deref())
         }
     }
 
@@ -875,8 +814,10 @@ pub(super) fn enriched_output(output: &EnrichedImporterOutput) -> Vec<u8> {
 pub(super) fn metadata_output(output: &MetadataOutput) -> Vec<u8> {
     let mut w = Writer::with_capacity(4 + output.name.len() + output.description.len() + 10);
     w.byte(0x92);
-    w.str(&output.name);
-    w.str(&output.description);
+    // SAFETY: two strings (longer ones reserve themselves).
+    w.raw(2 * STR_MAX, |out| unsafe {
+        out.str(&output.name).str(&output.description)
+    });
     w.buf
 }
 
