@@ -176,16 +176,27 @@ impl Cursor<'_> {
         };
         let end = start + len;
         let bytes = self.buf.get(start..end)?;
+        // Words inside `bytes` need no bounds check of their own.
+        let head = |bytes: &[u8]| {
+            bytes
+                .first_chunk::<8>()
+                .map_or(0, |w| u64::from_le_bytes(*w))
+        };
+        let tail = |bytes: &[u8]| {
+            bytes
+                .last_chunk::<8>()
+                .map_or(0, |w| u64::from_le_bytes(*w))
+        };
         let ascii = if len > 16 {
             // Whole words, then the last eight bytes (overlapping the last word read).
             let (words, _) = bytes.as_chunks::<8>();
-            let mut high = self.word(end - 8)?;
+            let mut high = tail(bytes);
             for word in words {
                 high |= u64::from_le_bytes(*word);
             }
             high & HIGH_BITS == 0
         } else if len >= 8 {
-            (self.word(start)? | self.word(end - 8)?) & HIGH_BITS == 0
+            (head(bytes) | tail(bytes)) & HIGH_BITS == 0
         } else {
             match self.word(start) {
                 Some(word) => word & LOW_BYTES[len] & HIGH_BITS == 0,
