@@ -896,20 +896,20 @@ fn bytes(r: &mut Reader<'_>) -> Vec<u8> {
             // One element at a time until the next word is all fixints again (short runs
             // between pairs cost less this way than a block each) or the end.
             while src != src_end && dst != dst_end {
-                if src_end.offset_from_unsigned(src) >= BLOCK
-                    && src.cast::<u64>().read_unaligned() & HIGH_BITS == 0
-                    && dst_end.offset_from_unsigned(dst) >= BLOCK
-                {
-                    continue 'blocks;
-                }
                 match *src {
-                    byte @ 0..0x80 => {
-                        *dst = byte;
-                        src = src.add(1);
-                    }
                     0xcc if src_end.offset_from_unsigned(src) >= 2 => {
                         *dst = *src.add(1);
                         src = src.add(2);
+                    }
+                    byte @ 0..0x80 => {
+                        if src_end.offset_from_unsigned(src) >= BLOCK
+                            && src.cast::<u64>().read_unaligned() & HIGH_BITS == 0
+                            && dst_end.offset_from_unsigned(dst) >= BLOCK
+                        {
+                            continue 'blocks;
+                        }
+                        *dst = byte;
+                        src = src.add(1);
                     }
                     _ => break,
                 }
