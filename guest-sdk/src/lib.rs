@@ -97,7 +97,7 @@ pub mod guest;
 mod macros;
 mod ops;
 mod panic;
-mod text;
+pub mod text;
 pub mod validate;
 
 #[doc(hidden)]

@@ -15,45 +15,20 @@ mod fuel;
 use std::process::ExitCode;
 
 use fuel::{
-    GuestKind, IMPORTER_TARGET, MINIMAL_SIZE_TARGET, STRETCH_DIRECTIVES, Sdk, TAGGER_TARGET,
-    VALIDATOR_TARGET,
+    FuelLimit, GuestKind, IMPORTER_TARGET, MINIMAL_SIZE_TARGET, RAISED_FUEL, STRETCH_DIRECTIVES,
+    Sdk, TAGGER_TARGET, VALIDATOR_TARGET,
 };
 
 /// Directives in the benchmark ledger.
 const LEDGER: usize = 10_000;
-/// Ledger sizes used to measure an SDK that cannot process [`LEDGER`] in one call.
-const FALLBACK: (usize, usize) = (250, 500);
+/// Granularity of the largest-ledger search, in directives.
+const LEDGER_STEP: usize = 50;
+/// Largest ledger tried in one call.
+const LEDGER_CAP: usize = 20_000;
 /// Granularity of the largest-statement search.
 const STEP: usize = 16 << 10;
 /// Larger statements exceed the importer host's 64 MiB input cap once encoded.
 const IMPORT_CAP: usize = 56 << 20;
-
-/// One measured cell.
-enum Fuel {
-    /// Fuel per directive at the full ledger size.
-    Full(u64),
-    /// The full ledger failed (why); per-directive fuel measured between two smaller sizes.
-    Fallback(u64, String),
-    /// Nothing could be measured.
-    Failed(String),
-}
-
-impl Fuel {
-    fn value(&self) -> Option<u64> {
-        match self {
-            Self::Full(v) | Self::Fallback(v, _) => Some(*v),
-            Self::Failed(_) => None,
-        }
-    }
-
-    fn cell(&self) -> String {
-        match self {
-            Self::Full(v) => thousands(*v as usize),
-            Self::Fallback(v, _) => format!("{} *", thousands(*v as usize)),
-            Self::Failed(why) => format!("failed: {why}"),
-        }
-    }
-}
 
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -75,13 +50,18 @@ fn kib(bytes: usize) -> String {
     }
 }
 
-fn measure(guest: &fuel::Guest) -> Fuel {
-    match fuel::fuel_per_directive(guest, LEDGER) {
-        Ok(v) => Fuel::Full(v),
-        Err(full) => match fuel::marginal_fuel_per_directive(guest, FALLBACK.0, FALLBACK.1) {
-            Ok(v) => Fuel::Fallback(v, full),
-            Err(small) => Fuel::Failed(format!("{full}; at {} directives: {small}", FALLBACK.1)),
-        },
+fn cell(fuel: &Result<u64, String>) -> String {
+    match fuel {
+        Ok(v) => thousands(*v as usize),
+        Err(why) => format!("failed: {why}"),
+    }
+}
+
+fn directives(n: usize) -> String {
+    if n >= LEDGER_CAP {
+        format!("≥ {}", thousands(n))
+    } else {
+        thousands(n)
     }
 }
 
@@ -111,60 +91,55 @@ fn main() -> ExitCode {
         }
         if met { "yes" } else { "NO" }.to_owned()
     };
+    let blank = || String::new();
 
-    for (kind, name, target) in [
-        (
-            GuestKind::Validator,
-            "validator, fuel/directive",
-            VALIDATOR_TARGET,
-        ),
-        (GuestKind::Tagger, "tagger, fuel/directive", TAGGER_TARGET),
+    for (kind, target) in [
+        (GuestKind::Validator, VALIDATOR_TARGET),
+        (GuestKind::Tagger, TAGGER_TARGET),
     ] {
-        eprintln!("measuring the {name} …");
-        let ours = measure(guest(Sdk::Rlplugin, kind));
-        let theirs = measure(guest(Sdk::Upstream, kind));
-        let met = matches!(ours, Fuel::Full(v) if v <= target);
+        let name = format!("{}, fuel/directive", kind_name(kind));
+        eprintln!("measuring the {name} on {LEDGER} directives …");
+        let [ours, theirs] = [Sdk::Rlplugin, Sdk::Upstream]
+            .map(|sdk| fuel::fuel_per_directive(guest(sdk, kind), LEDGER, FuelLimit::Raised));
+        let met = matches!(ours, Ok(v) if v <= target);
         rows.push([
-            name.to_owned(),
-            ours.cell(),
-            theirs.cell(),
+            name.clone(),
+            cell(&ours),
+            cell(&theirs),
             format!("≤ {}", thousands(target as usize)),
-            check(name, met),
+            check(&name, met),
         ]);
-        if let (Some(a), Some(b)) = (ours.value(), theirs.value()) {
+        if let (Ok(a), Ok(b)) = (&ours, &theirs) {
             rows.push([
                 format!("  {} ratio", kind_name(kind)),
-                format!("{:.1}× less", b as f64 / a as f64),
-                String::new(),
-                String::new(),
-                String::new(),
+                format!("{:.1}× less", *b as f64 / *a as f64),
+                blank(),
+                blank(),
+                blank(),
             ]);
-        }
-        for (sdk, cell) in [(Sdk::Rlplugin, &ours), (Sdk::Upstream, &theirs)] {
-            if let Fuel::Fallback(_, why) | Fuel::Failed(why) = cell {
-                eprintln!(
-                    "  note: {sdk} {} on {LEDGER} directives: {why}",
-                    kind_name(kind)
-                );
-            }
         }
     }
 
-    let stretch_ok = fuel::fuel_per_directive(guest(Sdk::Rlplugin, GuestKind::Validator), LEDGER)
-        .is_ok()
-        && fuel::fuel_per_directive(guest(Sdk::Rlplugin, GuestKind::Tagger), LEDGER).is_ok();
-    let upstream_stretch =
-        fuel::fuel_per_directive(guest(Sdk::Upstream, GuestKind::Validator), LEDGER).is_ok();
-    rows.push([
-        format!(
-            "{} directives in one call (validator and tagger)",
-            thousands(LEDGER)
-        ),
-        if stretch_ok { "yes" } else { "no" }.to_owned(),
-        if upstream_stretch { "yes" } else { "no" }.to_owned(),
-        format!("stretch: ≥ {}", thousands(STRETCH_DIRECTIVES)),
-        if stretch_ok { "yes" } else { "no" }.to_owned(),
-    ]);
+    for kind in [GuestKind::Validator, GuestKind::Tagger] {
+        eprintln!(
+            "searching the largest ledger each {} processes in one call …",
+            kind_name(kind)
+        );
+        let [ours, theirs] = [Sdk::Rlplugin, Sdk::Upstream]
+            .map(|sdk| fuel::largest_ledger(guest(sdk, kind), 500, LEDGER_STEP, LEDGER_CAP));
+        rows.push([
+            format!("{}, directives in one call (stretch)", kind_name(kind)),
+            directives(ours),
+            directives(theirs),
+            format!("≥ {}", thousands(STRETCH_DIRECTIVES)),
+            if ours >= STRETCH_DIRECTIVES {
+                "yes"
+            } else {
+                "no (stretch)"
+            }
+            .to_owned(),
+        ]);
+    }
 
     let minimal_ours = guest(Sdk::Rlplugin, GuestKind::Minimal).size;
     let minimal_theirs = guest(Sdk::Upstream, GuestKind::Minimal).size;
@@ -180,26 +155,20 @@ fn main() -> ExitCode {
             format!("  {} .wasm (opt-level 3)", kind_name(kind)),
             format!("{} B", thousands(guest(Sdk::Rlplugin, kind).size)),
             format!("{} B", thousands(guest(Sdk::Upstream, kind).size)),
-            String::new(),
-            String::new(),
+            blank(),
+            blank(),
         ]);
     }
 
     eprintln!("searching the largest statement each importer handles in one call …");
-    let ours = fuel::largest_import(
-        guest(Sdk::Rlplugin, GuestKind::Importer),
-        IMPORTER_TARGET,
-        STEP,
-        IMPORT_CAP,
-    );
-    let theirs = fuel::largest_import(
-        guest(Sdk::Upstream, GuestKind::Importer),
-        IMPORTER_TARGET,
-        STEP,
-        IMPORT_CAP,
-    );
-    let importer_fuel =
-        fuel::import_fits(guest(Sdk::Rlplugin, GuestKind::Importer), IMPORTER_TARGET);
+    let [ours, theirs] = [Sdk::Rlplugin, Sdk::Upstream].map(|sdk| {
+        fuel::largest_import(
+            guest(sdk, GuestKind::Importer),
+            IMPORTER_TARGET,
+            STEP,
+            IMPORT_CAP,
+        )
+    });
     rows.push([
         "importer, largest CSV statement in one call".to_owned(),
         kib(ours),
@@ -207,13 +176,39 @@ fn main() -> ExitCode {
         format!("≥ {}", kib(IMPORTER_TARGET)),
         check("importer", ours >= IMPORTER_TARGET),
     ]);
-    if let Ok(fuel) = importer_fuel {
+    if let Ok(fuel) = fuel::import_fits(guest(Sdk::Rlplugin, GuestKind::Importer), IMPORTER_TARGET)
+    {
         rows.push([
             format!("  importer fuel/byte at {}", kib(IMPORTER_TARGET)),
             format!("{:.1}", fuel as f64 / IMPORTER_TARGET as f64),
-            String::new(),
-            String::new(),
-            String::new(),
+            blank(),
+            blank(),
+            blank(),
+        ]);
+    }
+    // Fuel per byte at a size both SDKs handle: the baseline importer (does not read the
+    // statement) is the SDK's share, the rest is the importer's own code.
+    let probe = theirs.clamp(STEP, IMPORTER_TARGET);
+    let split = |sdk: Sdk| -> Result<[f64; 2], String> {
+        let total = fuel::import_fits(guest(sdk, GuestKind::Importer), probe)?;
+        let decode = fuel::baseline_import(guest(sdk, GuestKind::ImporterBaseline), probe)?;
+        Ok([decode, total.saturating_sub(decode)].map(|f| f as f64 / probe as f64))
+    };
+    let [ours, theirs] = [Sdk::Rlplugin, Sdk::Upstream].map(split);
+    for (i, part) in ["the SDK's (baseline importer)", "the importer's own code"]
+        .into_iter()
+        .enumerate()
+    {
+        let value = |split: &Result<[f64; 2], String>| match split {
+            Ok(v) => format!("{:.1}", v[i]),
+            Err(why) => format!("failed: {why}"),
+        };
+        rows.push([
+            format!("  fuel/byte at {}: {part}", kib(probe)),
+            value(&ours),
+            value(&theirs),
+            blank(),
+            blank(),
         ]);
     }
 
@@ -224,9 +219,11 @@ fn main() -> ExitCode {
     );
     println!(
         "Ledger: {} transactions (payee, narration, 1 tag, 1 metadata entry, 2 postings with units \
-         and spans), {} bytes as the host encodes it.",
+         and spans), {} bytes as the host encodes it; fuel/directive measured on all of it in one \
+         call with the fuel cap raised to {}.",
         thousands(LEDGER),
-        thousands(input_bytes)
+        thousands(input_bytes),
+        thousands(RAISED_FUEL as usize)
     );
     println!(
         "Fuel guests: opt-level 3, LTO, codegen-units 1, panic=abort, strip; both SDKs alike."
@@ -256,18 +253,10 @@ fn main() -> ExitCode {
         line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
     }
     println!();
-    if rows
-        .iter()
-        .any(|r| r[1].ends_with(" *") || r[2].ends_with(" *"))
-    {
-        println!(
-            "* this SDK's guest cannot process {} directives in one call (out of fuel); the figure \
-             is its marginal fuel per directive between {} and {} directives.",
-            thousands(LEDGER),
-            FALLBACK.0,
-            FALLBACK.1
-        );
-    }
+    println!(
+        "Stretch rows: the largest benchmark ledger (to within {LEDGER_STEP} directives) processed \
+         in one call under the production limits; not counted as a miss."
+    );
     if missed.is_empty() {
         println!("All rlplugin targets met.");
         ExitCode::SUCCESS
@@ -283,5 +272,6 @@ fn kind_name(kind: GuestKind) -> &'static str {
         GuestKind::Tagger => "tagger",
         GuestKind::Minimal => "minimal",
         GuestKind::Importer => "importer",
+        GuestKind::ImporterBaseline => "importer baseline",
     }
 }

@@ -4,7 +4,8 @@
 //! 0.24's production sandbox and the output must pass `validate_op_coverage`.
 //!
 //! Two levels: regression ceilings just above what the SDK measures today (active), and the
-//! issue's targets (ignored until the codec meets them; run them with `--ignored`).
+//! issue's targets (ignored until the SDK meets them, run them with `--ignored`; the
+//! importer's 2 MiB target is met and active).
 //! `cargo bench -p rlplugin-testkit --bench sdk_fuel` prints the full comparison with
 //! rustledger's own SDK.
 
@@ -13,7 +14,8 @@ mod fuel;
 
 use std::sync::OnceLock;
 
-use fuel::{GuestKind, Sdk};
+use fuel::{FuelLimit, GuestKind, Sdk};
+use rustledger_plugin_types as up;
 
 const LEDGER: usize = 2_000;
 
@@ -22,7 +24,14 @@ fn guest(kind: GuestKind) -> &'static fuel::Guest {
     static GUESTS: OnceLock<Vec<fuel::Guest>> = OnceLock::new();
     GUESTS
         .get_or_init(|| {
-            fuel::build(&[Sdk::Rlplugin], &GuestKind::ALL).unwrap_or_else(|e| panic!("{e}"))
+            // The baseline importer only serves the bench's fuel split.
+            let kinds = [
+                GuestKind::Validator,
+                GuestKind::Tagger,
+                GuestKind::Minimal,
+                GuestKind::Importer,
+            ];
+            fuel::build(&[Sdk::Rlplugin], &kinds).unwrap_or_else(|e| panic!("{e}"))
         })
         .iter()
         .find(|g| g.kind == kind)
@@ -30,8 +39,8 @@ fn guest(kind: GuestKind) -> &'static fuel::Guest {
 }
 
 fn per_directive(kind: GuestKind) -> u64 {
-    let fuel =
-        fuel::fuel_per_directive(guest(kind), LEDGER).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+    let fuel = fuel::fuel_per_directive(guest(kind), LEDGER, FuelLimit::Production)
+        .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
     eprintln!("{kind:?}: {fuel} fuel per directive on {LEDGER} directives");
     fuel
 }
@@ -57,12 +66,44 @@ fn minimal_plugin_size_does_not_regress() {
     assert!(size <= 120_000, "minimal plugin: {size} bytes");
 }
 
-/// The importer spends ~53 fuel per statement byte, ~49 of them in its own line and field
-/// scanning and ~4 in the SDK (decode, copy); 540 KiB is just under its ceiling of ~550 KiB.
+/// The benchmark importer's answer on bad lines, which the fuel runs never exercise: each
+/// is reported by number and left out of the total (both amount parsers are exercised:
+/// the one-word path for `-3.50`, the byte loop for `2500`, `123456.78` and `-0.5`).
 #[test]
-fn importer_reads_a_540_kib_statement_in_one_call() {
-    fuel::import_fits(guest(GuestKind::Importer), 540 << 10)
-        .unwrap_or_else(|e| panic!("540 KiB statement: {e}"));
+fn importer_reports_bad_lines_and_totals_the_rest() {
+    let content = b"2024-01-02,Coffee, to go,-3.50\r\n\
+                    2024-01-03,Rent\n\
+                    2024-1-04,Books,-12.00\n\
+                    2024-01-05,Books,-12.001\n\
+                    2024-01-06,Refund,+1\n\
+                    \n\
+                    2024-01-07,Salary,2500\n\
+                    just text\n\
+                    2024-01-09,Car,123456.78\n\
+                    2024-01-10,Tip,-0.5"
+        .to_vec();
+    let (_, output) = guest(GuestKind::Importer)
+        .extract(content)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        output.warnings,
+        [
+            "line 2: expected date,payee,amount",
+            "line 3: expected a YYYY-MM-DD date",
+            "line 4: bad amount",
+            "line 5: bad amount",
+            "line 8: expected date,payee,amount",
+        ]
+    );
+    fuel::check_import(
+        &up::ImporterOutput {
+            warnings: Vec::new(),
+            ..output
+        },
+        4,
+        -350 + 250_000 + 12_345_678 - 50,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -96,17 +137,28 @@ fn minimal_plugin_meets_its_size_target() {
     );
 }
 
+/// The issue's target, active: the importer spends ~14.0 fuel per statement byte (~2.9 in
+/// the SDK's decoding, ~11.1 in its own line and field scanning), so its ceiling is ~2.05
+/// MiB. Measured 29,326,4xx-5xx fuel at 00b97cf (the order of the options map moves it by
+/// ~150); the guard leaves 1.3%, the production limit (30,000,000) 2.3%.
 #[test]
-#[ignore = "target of issue 3, out of the SDK's reach: the bench importer's own byte-by-byte \
-            scanning costs ~49 of the ~14 fuel per byte a 2 MiB statement allows"]
 fn importer_reads_a_two_mebibyte_statement_in_one_call() {
-    fuel::import_fits(guest(GuestKind::Importer), fuel::IMPORTER_TARGET)
+    let fuel = fuel::import_fits(guest(GuestKind::Importer), fuel::IMPORTER_TARGET)
         .unwrap_or_else(|e| panic!("2 MiB statement: {e}"));
+    eprintln!("importer: {fuel} fuel on a 2 MiB statement");
+    assert!(
+        fuel <= 29_700_000,
+        "importer: {fuel} fuel on a 2 MiB statement"
+    );
 }
 
 #[test]
 #[ignore = "stretch target of issue 3, not met yet: see the sdk_fuel bench"]
 fn validator_processes_the_stretch_ledger_in_one_call() {
-    fuel::fuel_per_directive(guest(GuestKind::Validator), fuel::STRETCH_DIRECTIVES)
-        .unwrap_or_else(|e| panic!("{} directives: {e}", fuel::STRETCH_DIRECTIVES));
+    fuel::fuel_per_directive(
+        guest(GuestKind::Validator),
+        fuel::STRETCH_DIRECTIVES,
+        FuelLimit::Production,
+    )
+    .unwrap_or_else(|e| panic!("{} directives: {e}", fuel::STRETCH_DIRECTIVES));
 }

@@ -888,32 +888,74 @@ fn bytes(r: &mut Reader<'_>) -> Vec<u8> {
     }
     let len = r.array_len(EXPECTED);
     // rmp-serde writes each byte as the shortest int: a positive fixint (the byte itself)
-    // below 0x80, `0xcc xx` above. Both are handled here with local positions (the reader
-    // and the vector's length live in memory): runs of fixints are found 32 bytes at a time
-    // and copied in one go. The buffer is not zeroed first: the fuel meter charges
-    // `memory.fill` by the byte.
-    let mut out = Vec::with_capacity(capacity(len, r, 1));
+    // below 0x80, `0xcc xx` above. The fuel meter charges `memory.copy` by the byte and
+    // every instruction, address arithmetic included, by one, so this loop is written for
+    // the fewest instructions per byte: a block of 32 input bytes is loaded as four words
+    // and stored as they are to the output (whatever follows a non-fixint is overwritten
+    // later) and the positions advance past its leading fixints; after a block with a
+    // `0xcc xx` pair, elements are taken one at a time until the next word is all fixints.
+    // The buffer is not zeroed first.
+    let want = capacity(len, r, 1);
+    let mut out: Vec<u8> = Vec::with_capacity(want);
     let rest = r.rest();
-    let (mut pos, mut filled) = (0, 0);
-    let spare = &mut out.spare_capacity_mut()[..len.min(rest.len())];
-    while filled < spare.len() {
-        let window = &rest[pos..];
-        let run = fixint_run(&window[..(spare.len() - filled).min(window.len())]);
-        spare[filled..filled + run].write_copy_of_slice(&window[..run]);
-        pos += run;
-        filled += run;
-        let before = filled;
-        while let (Some(&[0xcc, byte]), Some(slot)) =
-            (rest.get(pos..pos + 2), spare.get_mut(filled))
-        {
-            slot.write(byte);
-            pos += 2;
-            filled += 1;
-        }
-        if filled == before {
+    let (src_start, dst_start) = (rest.as_ptr(), out.as_mut_ptr());
+    // SAFETY: pointer arithmetic stays within `rest` (`src` <= `src_end`) and within the
+    // `want` bytes of capacity (`dst` <= `dst_end`): a block is only moved when both have at
+    // least `BLOCK` bytes left, a single element only when its bytes are there.
+    let (pos, filled) = unsafe {
+        let (src_end, dst_end) = (src_start.add(rest.len()), dst_start.add(want));
+        let (mut src, mut dst) = (src_start, dst_start);
+        'blocks: loop {
+            let room = src_end
+                .offset_from_unsigned(src)
+                .min(dst_end.offset_from_unsigned(dst));
+            if room >= BLOCK {
+                let stop = src.add(room / BLOCK * BLOCK);
+                loop {
+                    let words = [0, 8, 16, 24].map(|at| src.add(at).cast::<u64>().read_unaligned());
+                    for (at, word) in [0, 8, 16, 24].into_iter().zip(words) {
+                        dst.add(at).cast::<u64>().write_unaligned(word);
+                    }
+                    if (words[0] | words[1] | words[2] | words[3]) & HIGH_BITS != 0 {
+                        let run = fixint_prefix(words.map(u64::from_le));
+                        (src, dst) = (src.add(run), dst.add(run));
+                        break;
+                    }
+                    (src, dst) = (src.add(BLOCK), dst.add(BLOCK));
+                    if src == stop {
+                        break;
+                    }
+                }
+            }
+            // One element at a time until the next word is all fixints again (short runs
+            // between pairs cost less this way than a block each) or the end.
+            while src != src_end && dst != dst_end {
+                match *src {
+                    0xcc if src_end.offset_from_unsigned(src) >= 2 => {
+                        *dst = *src.add(1);
+                        src = src.add(2);
+                    }
+                    byte @ 0..0x80 => {
+                        if src_end.offset_from_unsigned(src) >= BLOCK
+                            && src.cast::<u64>().read_unaligned() & HIGH_BITS == 0
+                            && dst_end.offset_from_unsigned(dst) >= BLOCK
+                        {
+                            continue 'blocks;
+                        }
+                        *dst = byte;
+                        src = src.add(1);
+                    }
+                    _ => break,
+                }
+                dst = dst.add(1);
+            }
             break;
         }
-    }
+        (
+            src.offset_from_unsigned(src_start),
+            dst.offset_from_unsigned(dst_start),
+        )
+    };
     // SAFETY: the first `filled` bytes of the spare capacity were written above.
     unsafe { out.set_len(filled) };
     let mut left = len - filled;
@@ -926,33 +968,21 @@ fn bytes(r: &mut Reader<'_>) -> Vec<u8> {
     out
 }
 
-/// Length of the run of positive fixints (bytes below 0x80) at the start of `bytes`.
-#[inline]
-fn fixint_run(bytes: &[u8]) -> usize {
+/// Bytes moved per step by [`bytes`].
+const BLOCK: usize = 32;
+
+/// How many of the 32 bytes in `words` (in memory order, as little-endian values) are
+/// positive fixints before the first that is not.
+#[inline(always)]
+fn fixint_prefix(words: [u64; 4]) -> usize {
     let mut run = 0;
-    // Four words per test: in a statement, runs of ASCII are hundreds of bytes long.
-    for block in bytes.chunks_exact(32) {
-        let [a, b, c, d] = [0, 8, 16, 24].map(|at| le_word(&block[at..at + 8]));
-        if (a | b | c | d) & HIGH_BITS != 0 {
-            break;
-        }
-        run += 32;
-    }
-    let mut chunks = bytes[run..].chunks_exact(8);
-    for chunk in &mut chunks {
-        let high = le_word(chunk) & HIGH_BITS;
+    for word in words {
+        let high = word & HIGH_BITS;
         if high != 0 {
             // Little-endian: the lowest set bit belongs to the first byte with its high bit.
             return run + (high.trailing_zeros() / 8) as usize;
         }
         run += 8;
     }
-    run + chunks.remainder().iter().take_while(|&&b| b < 0x80).count()
-}
-
-#[inline(always)]
-fn le_word(chunk: &[u8]) -> u64 {
-    let mut word = [0; 8];
-    word.copy_from_slice(chunk);
-    u64::from_le_bytes(word)
+    run
 }

@@ -34,6 +34,18 @@ pub const MINIMAL_SIZE_TARGET: usize = 50_000;
 pub const IMPORTER_TARGET: usize = 2 << 20;
 /// Stretch target: directives processed in one call.
 pub const STRETCH_DIRECTIVES: usize = 9_500;
+/// The fuel cap for measuring fuel per directive on a ledger larger than the production
+/// limit allows (rustledger's SDK spends ~500,000,000 on 10,000 directives).
+pub const RAISED_FUEL: u64 = 5_000_000_000;
+
+/// How much fuel a call gets. Memory is always the production sandbox's 256 MiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FuelLimit {
+    /// rustledger 0.24's production limit, 30,000,000 per call.
+    Production,
+    /// [`RAISED_FUEL`]: measures cost per directive, says nothing about what fits.
+    Raised,
+}
 
 /// Which crate stands behind the name `rustledger_plugin_types`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,11 +98,20 @@ pub enum GuestKind {
     Minimal,
     /// Reads a CSV statement line by line.
     Importer,
+    /// Reports the statement's length without reading it: the SDK's share of the
+    /// importer's fuel.
+    ImporterBaseline,
 }
 
 impl GuestKind {
     /// Every guest.
-    pub const ALL: [Self; 4] = [Self::Validator, Self::Tagger, Self::Minimal, Self::Importer];
+    pub const ALL: [Self; 5] = [
+        Self::Validator,
+        Self::Tagger,
+        Self::Minimal,
+        Self::Importer,
+        Self::ImporterBaseline,
+    ];
 
     fn slug(self) -> &'static str {
         match self {
@@ -98,6 +119,7 @@ impl GuestKind {
             Self::Tagger => "tagger",
             Self::Minimal => "minimal",
             Self::Importer => "importer",
+            Self::ImporterBaseline => "importer_baseline",
         }
     }
 
@@ -158,7 +180,7 @@ fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 fn package_name(sdk: Sdk, kind: GuestKind) -> String {
-    format!("fuel-{}-{}", kind.slug(), sdk.slug())
+    format!("fuel-{}-{}", kind.slug().replace('_', "-"), sdk.slug())
 }
 
 /// Writes the generated workspace under `target/sdk-fuel/` and builds the requested guests
@@ -338,9 +360,9 @@ impl Guest {
     }
 
     /// Calls `export` on `input` in a fresh production-sandboxed instance, as rustledger
-    /// does: default memory and fuel limits, ABI handshake (plugins), `alloc`, write,
-    /// call, read.
-    pub fn call(&self, export: &str, input: &[u8]) -> Call {
+    /// does: production memory limit, `limit`'s fuel, ABI handshake (plugins), `alloc`,
+    /// write, call, read.
+    pub fn call(&self, export: &str, input: &[u8], limit: FuelLimit) -> Call {
         let engine: Arc<Engine> = shared_engine();
         let mut store = make_sandboxed_store(
             &engine,
@@ -348,6 +370,9 @@ impl Guest {
             DEFAULT_SANDBOX_MAX_TIME_SECS,
         )
         .expect("the production engine meters fuel");
+        if limit == FuelLimit::Raised {
+            store.set_fuel(RAISED_FUEL).expect("fuel is enabled");
+        }
         let budget = store.get_fuel().expect("fuel is enabled");
         let output = (|| {
             let instance = Linker::new(&engine)
@@ -385,9 +410,13 @@ impl Guest {
     /// Runs `process` on `input` and checks the output the way the host would: it must
     /// decode as rustledger-plugin-types 0.24's `PluginOutput` and pass
     /// `validate_op_coverage`.
-    pub fn process(&self, input: &up::PluginInput) -> Result<(u64, up::PluginOutput), String> {
+    pub fn process(
+        &self,
+        input: &up::PluginInput,
+        limit: FuelLimit,
+    ) -> Result<(u64, up::PluginOutput), String> {
         let bytes = rmp_serde::to_vec(input).expect("upstream input encodes");
-        let call = self.call("process", &bytes);
+        let call = self.call("process", &bytes, limit);
         let out = call.output?;
         let output: up::PluginOutput = rmp_serde::from_slice(&out)
             .map_err(|e| format!("the host cannot decode the output: {e}"))?;
@@ -395,10 +424,10 @@ impl Guest {
         Ok((call.fuel, output))
     }
 
-    /// Runs `extract` on a statement.
+    /// Runs `extract` on a statement under the production limits.
     pub fn extract(&self, content: Vec<u8>) -> Result<(u64, up::ImporterOutput), String> {
         let bytes = rmp_serde::to_vec(&importer_input(content)).expect("upstream input encodes");
-        let call = self.call("extract", &bytes);
+        let call = self.call("extract", &bytes, FuelLimit::Production);
         let out = call.output?;
         let output = rmp_serde::from_slice(&out)
             .map_err(|e| format!("the host cannot decode the output: {e}"))?;
@@ -479,11 +508,23 @@ pub fn ledger(n: usize) -> up::PluginInput {
     }
 }
 
-/// A CSV statement (`date,payee,amount`) of at least `bytes` bytes, whole lines only; one
-/// line in ten has a non-ASCII payee, so its bytes arrive as two-byte integers.
-pub fn statement(bytes: usize) -> (Vec<u8>, usize) {
+/// A CSV statement of at least `bytes` bytes, whole lines only, with what the importer
+/// should make of it.
+pub struct Statement {
+    /// `date,payee,amount` lines; one in ten has a non-ASCII payee, so its bytes arrive as
+    /// two-byte integers.
+    pub content: Vec<u8>,
+    /// Lines.
+    pub rows: usize,
+    /// Sum of the amounts, in cents.
+    pub total_cents: i64,
+}
+
+/// A [`Statement`] of at least `bytes` bytes.
+pub fn statement(bytes: usize) -> Statement {
     let mut out = Vec::with_capacity(bytes + 64);
     let mut rows = 0;
+    let mut total_cents = 0;
     while out.len() < bytes {
         let payee = if rows % 10 == 0 {
             "Café Zoë"
@@ -500,9 +541,14 @@ pub fn statement(bytes: usize) -> (Vec<u8>, usize) {
             cents % 100
         );
         out.extend_from_slice(line.as_bytes());
+        total_cents -= cents as i64;
         rows += 1;
     }
-    (out, rows)
+    Statement {
+        content: out,
+        rows,
+        total_cents,
+    }
 }
 
 /// The importer input rustledger 0.24 builds for `rledger extract` (its CSV options
@@ -562,12 +608,26 @@ pub fn check_output(
     Ok(())
 }
 
-/// Checks the importer's answer for a statement of `rows` rows.
+/// The note the importer writes for `rows` rows totalling `total_cents`.
+pub fn import_summary(rows: usize, total_cents: i64) -> String {
+    let sign = if total_cents < 0 { "-" } else { "" };
+    let (whole, cents) = (
+        total_cents.unsigned_abs() / 100,
+        total_cents.unsigned_abs() % 100,
+    );
+    format!("{rows} rows, total {sign}{whole}.{cents:02}")
+}
+
+/// Checks the importer's answer for a statement of `rows` rows totalling `total_cents`.
 ///
 /// # Errors
 ///
 /// What is wrong with the output.
-pub fn check_import(output: &up::ImporterOutput, rows: usize) -> Result<(), String> {
+pub fn check_import(
+    output: &up::ImporterOutput,
+    rows: usize,
+    total_cents: i64,
+) -> Result<(), String> {
     let [directive] = output.directives.as_slice() else {
         return Err(format!(
             "expected one directive, got {}",
@@ -577,7 +637,7 @@ pub fn check_import(output: &up::ImporterOutput, rows: usize) -> Result<(), Stri
     let up::DirectiveData::Note(note) = &directive.data else {
         return Err(format!("expected a note, got {directive:?}"));
     };
-    if !note.comment.starts_with(&format!("{rows} rows, total -")) || !output.warnings.is_empty() {
+    if note.comment != import_summary(rows, total_cents) || !output.warnings.is_empty() {
         return Err(format!(
             "wrong summary {:?} (warnings {:?})",
             note.comment,
@@ -593,9 +653,9 @@ pub fn check_import(output: &up::ImporterOutput, rows: usize) -> Result<(), Stri
 /// # Errors
 ///
 /// The call failed (trap, out of fuel) or its output is wrong.
-pub fn fuel_per_directive(guest: &Guest, n: usize) -> Result<u64, String> {
+pub fn fuel_per_directive(guest: &Guest, n: usize, limit: FuelLimit) -> Result<u64, String> {
     let input = ledger(n);
-    let (fuel, output) = guest.process(&input)?;
+    let (fuel, output) = guest.process(&input, limit)?;
     check_output(guest.kind, &input, &output)?;
     Ok(fuel / n as u64)
 }
@@ -611,25 +671,69 @@ pub fn marginal_fuel_per_directive(
     small: usize,
     large: usize,
 ) -> Result<u64, String> {
-    let (fuel_small, _) = guest.process(&ledger(small))?;
+    let (fuel_small, _) = guest.process(&ledger(small), FuelLimit::Production)?;
     let input = ledger(large);
-    let (fuel_large, output) = guest.process(&input)?;
+    let (fuel_large, output) = guest.process(&input, FuelLimit::Production)?;
     check_output(guest.kind, &input, &output)?;
     Ok((fuel_large - fuel_small) / (large - small) as u64)
 }
 
-/// Whether the importer handles a statement of `bytes` bytes in one call.
+/// The fuel the baseline importer (the SDK's share) spends on a statement of `bytes` bytes
+/// in one call.
+///
+/// # Errors
+///
+/// The call failed or its answer is wrong.
+pub fn baseline_import(guest: &Guest, bytes: usize) -> Result<u64, String> {
+    let statement = statement(bytes);
+    let len = statement.content.len();
+    let (fuel, output) = guest.extract(statement.content)?;
+    match output.directives.as_slice() {
+        [
+            up::DirectiveWrapper {
+                data: up::DirectiveData::Note(note),
+                ..
+            },
+        ] if note.comment == format!("{len} bytes") => Ok(fuel),
+        _ => Err(format!("unexpected baseline answer: {output:?}")),
+    }
+}
+
+/// The fuel the importer spends on a statement of `bytes` bytes in one call, after checking
+/// its answer.
+///
+/// # Errors
+///
+/// The call failed (trap, out of fuel) or its answer is wrong.
 pub fn import_fits(guest: &Guest, bytes: usize) -> Result<u64, String> {
-    let (content, rows) = statement(bytes);
-    let (fuel, output) = guest.extract(content)?;
-    check_import(&output, rows)?;
+    let statement = statement(bytes);
+    let (fuel, output) = guest.extract(statement.content)?;
+    check_import(&output, statement.rows, statement.total_cents)?;
     Ok(fuel)
 }
 
 /// The largest statement, to within `step` bytes, that the importer handles in one call
 /// (doubling from `start`, then bisecting), capped at `cap`.
 pub fn largest_import(guest: &Guest, start: usize, step: usize, cap: usize) -> usize {
-    let fits = |bytes: usize| import_fits(guest, bytes).is_ok();
+    largest(|bytes| import_fits(guest, bytes).is_ok(), start, step, cap)
+}
+
+/// The largest benchmark ledger, to within `step` directives, that a plugin guest processes
+/// in one call under the production limits with correct output (doubling from `start`,
+/// then bisecting), capped at `cap`.
+pub fn largest_ledger(guest: &Guest, start: usize, step: usize, cap: usize) -> usize {
+    largest(
+        |n| fuel_per_directive(guest, n, FuelLimit::Production).is_ok(),
+        start,
+        step,
+        cap,
+    )
+}
+
+/// The largest size to within `step` for which `fits` holds, assuming it holds up to some
+/// size and not beyond: doubling from `start`, then bisecting; capped at `cap`; 0 if even
+/// `step` does not fit.
+fn largest(fits: impl Fn(usize) -> bool, start: usize, step: usize, cap: usize) -> usize {
     let (mut good, mut bad) = if fits(start) {
         let mut good = start;
         loop {
