@@ -864,6 +864,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
         /// The loop-free date check is only a shortcut: it never accepts what the full check
         /// rejects, and it takes every real date.
         #[test]

@@ -502,6 +502,27 @@ mod tests {
         (rmp_serde::from_slice(&out).unwrap(), stats.fuel_used)
     }
 
+    /// A warm run must not load its ledger again: rustledger's loader recompiles the capture
+    /// module on every load, which would dominate every run after the first.
+    #[test]
+    fn each_ledger_and_config_is_loaded_once_per_process() {
+        let source = LedgerSource::Text(
+            "2024-03-01 open Assets:Cache:Probe\n2024-03-02 close Assets:Cache:Probe\n".to_owned(),
+        );
+        let first = prepare(&source, None).unwrap();
+        let again = prepare(&source, None).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the second run loaded the ledger again"
+        );
+        let other_config = prepare(&source, Some("x")).unwrap();
+        assert!(
+            !Arc::ptr_eq(&first, &other_config),
+            "a different config must not be served the first input"
+        );
+        assert_ne!(first.bytes, other_config.bytes);
+    }
+
     /// A stand-in input: the directive-array header the capture reads, then every byte value.
     fn fake_input(directives: u32, len: usize) -> Vec<u8> {
         let mut input = vec![0x93, 0xdd];

@@ -1,7 +1,5 @@
 //! Plugin runs: input identity with rustledger's loader, results, budget, parity.
 
-use std::time::{Duration, Instant};
-
 use rlplugin_testkit::{Error, Guest, TEXT_LEDGER_PATH};
 use rustledger_plugin::{PluginInput, PluginOptions};
 
@@ -182,20 +180,6 @@ fn report_counts_fuel_memory_and_output() {
         message.contains("over the 0.0001% allowed") && message.contains("fuel "),
         "{message}"
     );
-}
-
-#[test]
-fn warm_runs_of_a_20_directive_ledger_are_fast() {
-    let guest = probe();
-    guest.plugin().ledger(LEDGER_20).run().unwrap();
-    let mut best = Duration::MAX;
-    for _ in 0..5 {
-        let started = Instant::now();
-        guest.plugin().ledger(LEDGER_20).run().unwrap();
-        best = best.min(started.elapsed());
-    }
-    eprintln!("warm run, 20 directives, WAT probe: {best:?}");
-    assert!(best < Duration::from_millis(100), "warm run took {best:?}");
 }
 
 #[test]
