@@ -19,7 +19,7 @@ use rlplugin_types::{
     TransactionData,
 };
 
-use super::read::{HIGH_BITS, Reader, ascii_string, utf8};
+use super::read::{HIGH_BITS, Reader, WORD_MASKS, ascii_string, small_uint, utf8};
 use crate::arena::vec_with_capacity;
 
 /// A map key or fixed string as the host encodes it (marker byte included, at most 16
@@ -79,32 +79,6 @@ const LINKS: Expected = Expected::new(b"\xa5links");
 const METADATA: Expected = Expected::new(b"\xa8metadata");
 const POSTINGS: Expected = Expected::new(b"\xa8postings");
 
-/// Masks keeping the first `n` bytes of a little-endian word, `n` from 0 to 7.
-const LOW_BYTES: [u64; 8] = {
-    let mut masks = [0; 8];
-    let mut n = 0;
-    while n < 8 {
-        masks[n] = (1 << (8 * n)) - 1;
-        n += 1;
-    }
-    masks
-};
-
-/// The integer at `at` (at most 11) in `window` if it is a fixint, `0xcc`, `0xcd` or `0xce`,
-/// and the offset after it.
-#[inline(always)]
-fn uint_in(window: &[u8; 16], at: usize) -> Option<(u32, usize)> {
-    let bytes: &[u8; 5] = window.get(at..at + 5)?.try_into().ok()?;
-    let [marker, a, b, c, d] = *bytes;
-    match marker {
-        0x00..=0x7f => Some((u32::from(marker), at + 1)),
-        0xcc => Some((u32::from(a), at + 2)),
-        0xcd => Some((u32::from(u16::from_be_bytes([a, b])), at + 3)),
-        0xce => Some((u32::from_be_bytes([a, b, c, d]), at + 5)),
-        _ => None,
-    }
-}
-
 /// A cursor kept in locals: every method is inlined into [`transaction`].
 struct Cursor<'a> {
     buf: &'a [u8],
@@ -149,6 +123,12 @@ impl Cursor<'_> {
         }
         self.pos = at + expected.len;
         true
+    }
+
+    /// Consumes `expected`, which must be next.
+    #[inline(always)]
+    fn key(&mut self, expected: &Expected) -> Option<()> {
+        self.expect(expected).then_some(())
     }
 
     /// A fixarray header: its length.
@@ -199,7 +179,7 @@ impl Cursor<'_> {
             (head(bytes) | tail(bytes)) & HIGH_BITS == 0
         } else {
             match self.word(start) {
-                Some(word) => word & LOW_BYTES[len] & HIGH_BITS == 0,
+                Some(word) => word & WORD_MASKS[len] & HIGH_BITS == 0,
                 None => false,
             }
         };
@@ -223,6 +203,10 @@ impl Cursor<'_> {
     /// A fixarray of strings.
     #[inline(always)]
     fn strings(&mut self) -> Option<Vec<String>> {
+        // Most lists are empty: one compare instead of a header decode.
+        if self.eat(0x90) {
+            return Some(Vec::new());
+        }
         let len = self.fixarray()?;
         let mut out = vec_with_capacity(len);
         for _ in 0..len {
@@ -285,13 +269,13 @@ impl Cursor<'_> {
             return None;
         }
         // Each integer takes at most five bytes: 1 + 5 + 5 + 5 fits the window.
-        let (start, next) = uint_in(window, 1)?;
-        let (end, next) = uint_in(window, next)?;
-        let (file_id, next) = uint_in(window, next)?;
+        let (start, next) = small_uint(window, 1)?;
+        let (end, next) = small_uint(window, next)?;
+        let (file_id, next) = small_uint(window, next)?;
         self.pos = at + next;
         Some(SourceSpan {
-            start: u64::from(start),
-            end: u64::from(end),
+            start,
+            end,
             file_id: u16::try_from(file_id).ok()?,
         })
     }
@@ -299,6 +283,7 @@ impl Cursor<'_> {
     /// A metadata list whose values are all text kinds.
     #[inline(always)]
     fn metadata(&mut self) -> Option<Metadata> {
+        // As in `strings`.
         if self.eat(0x90) {
             return Some(Vec::new());
         }
@@ -429,9 +414,7 @@ fn decode_transaction(
     }
     c.pos += 1;
     let keys = usize::from(marker & 0x0f);
-    if !c.expect(&DATE) {
-        return None;
-    }
+    c.key(&DATE)?;
     let date = c.string()?;
     let mut seen = 9;
     let filename = if c.expect(&FILENAME) {
@@ -446,41 +429,24 @@ fn decode_transaction(
     } else {
         None
     };
-    if seen != keys || !c.expect(&TYPE) || !c.expect(&TRANSACTION) || !c.expect(&FLAG) {
+    if seen != keys {
         return None;
     }
+    c.key(&TYPE)?;
+    c.key(&TRANSACTION)?;
+    c.key(&FLAG)?;
     let flag = c.string()?;
-    if !c.expect(&PAYEE) {
-        return None;
-    }
+    c.key(&PAYEE)?;
     let payee = c.opt_string()?;
-    if !c.expect(&NARRATION) {
-        return None;
-    }
+    c.key(&NARRATION)?;
     let narration = c.string()?;
-    if !c.expect(&TAGS) {
-        return None;
-    }
-    let tags = if c.eat(0x90) {
-        Vec::new()
-    } else {
-        c.strings()?
-    };
-    if !c.expect(&LINKS) {
-        return None;
-    }
-    let links = if c.eat(0x90) {
-        Vec::new()
-    } else {
-        c.strings()?
-    };
-    if !c.expect(&METADATA) {
-        return None;
-    }
+    c.key(&TAGS)?;
+    let tags = c.strings()?;
+    c.key(&LINKS)?;
+    let links = c.strings()?;
+    c.key(&METADATA)?;
     let metadata = c.metadata()?;
-    if !c.expect(&POSTINGS) {
-        return None;
-    }
+    c.key(&POSTINGS)?;
     let postings = c.postings()?;
     slot.write(DirectiveWrapper {
         directive_type: String::new(),

@@ -675,18 +675,15 @@ impl<'a> Reader<'a> {
 }
 
 /// The unsigned integer at `at` in `window` if it is a fixint, `0xcc`, `0xcd` or `0xce`
-/// (with `at + 5 <= 12`, all of it is inside), and the offset after it.
+/// (the caller keeps `at + 5 <= N`, so all of it is inside), and the offset after it.
 #[inline(always)]
-fn small_uint(window: &[u8; 12], at: usize) -> Option<(u64, usize)> {
-    let byte = |i: usize| window.get(at + i).map_or(0, |&b| u64::from(b));
-    match window.get(at)? {
-        &m @ 0x00..=0x7f => Some((u64::from(m), at + 1)),
-        0xcc => Some((byte(1), at + 2)),
-        0xcd => Some(((byte(1) << 8) | byte(2), at + 3)),
-        0xce => Some((
-            (byte(1) << 24) | (byte(2) << 16) | (byte(3) << 8) | byte(4),
-            at + 5,
-        )),
+pub(super) fn small_uint<const N: usize>(window: &[u8; N], at: usize) -> Option<(u64, usize)> {
+    let &[marker, a, b, c, d] = window.get(at..at + 5)?.first_chunk::<5>()?;
+    match marker {
+        0x00..=0x7f => Some((u64::from(marker), at + 1)),
+        0xcc => Some((u64::from(a), at + 2)),
+        0xcd => Some((u64::from(u16::from_be_bytes([a, b])), at + 3)),
+        0xce => Some((u64::from(u32::from_be_bytes([a, b, c, d])), at + 5)),
         _ => None,
     }
 }
@@ -736,7 +733,7 @@ fn record(sink: &ErrorSink, error: DecodeError) {
 }
 
 /// `WORD_MASKS[n]` keeps the first `n` bytes of a little-endian word.
-const WORD_MASKS: [u64; 9] = {
+pub(super) const WORD_MASKS: [u64; 9] = {
     let mut masks = [u64::MAX; 9];
     let mut n = 0;
     while n < 8 {
