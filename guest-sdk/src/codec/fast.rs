@@ -19,7 +19,7 @@ use rlplugin_types::{
     TransactionData,
 };
 
-use super::read::{HIGH_BITS, Reader, WORD_MASKS, ascii_string, small_uint, utf8};
+use super::read::{HIGH_BITS, Reader, WORD_MASKS, ascii_string, fixstr_ascii, small_uint, utf8};
 use crate::arena::vec_with_capacity;
 
 /// A map key or fixed string as the host encodes it (marker byte included, at most 16
@@ -146,6 +146,13 @@ impl Cursor<'_> {
     #[inline(always)]
     fn string(&mut self) -> Option<String> {
         let at = self.pos;
+        if let Some(window) = self.buf.get(at..at.wrapping_add(33))
+            && let Ok(window) = <&[u8; 33]>::try_from(window)
+            && let Some(text) = fixstr_ascii(window)
+        {
+            self.pos = at + 1 + text.len();
+            return Some(text);
+        }
         let marker = *self.buf.get(at)?;
         let (start, len) = if marker & 0xe0 == 0xa0 {
             (at + 1, usize::from(marker & 0x1f))

@@ -380,21 +380,12 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     fn string_in(&mut self, expected: &'static str) -> String {
         let at = self.pos;
-        if let Some(window) = self.buf.get(at..at + 33) {
-            let marker = window[0];
-            let len = usize::from(marker & 0x1f);
-            if marker & 0xe0 == 0xa0 {
-                let [m0, m1, m2, m3] = [0, 8, 16, 24].map(|before| word_mask(len, before));
-                let mut high = (word(window, 1) & m0) | (word(window, 9) & m1);
-                if len > 16 {
-                    high |= (word(window, 17) & m2) | (word(window, 25) & m3);
-                }
-                if high & HIGH_BITS == 0 {
-                    self.pos = at + 1 + len;
-                    // SAFETY: every byte is below 0x80, and ASCII is UTF-8.
-                    return unsafe { ascii_string(window.as_ptr().add(1), len) };
-                }
-            }
+        if let Some(window) = self.buf.get(at..at + 33)
+            && let Ok(window) = <&[u8; 33]>::try_from(window)
+            && let Some(text) = fixstr_ascii(window)
+        {
+            self.pos = at + 1 + text.len();
+            return text;
         }
         self.out_of_line(|b, p, e| Self::string_slow(b, p, e, expected))
     }
@@ -772,6 +763,70 @@ pub(super) unsafe fn ascii_string(src: *const u8, len: usize) -> String {
     }
 }
 
+/// The fixstr at `window[0]` as an owned string, if it is ASCII: `None` for any other
+/// marker or a byte above 0x7f (the caller then takes its general path).
+///
+/// memory.copy costs one unit of fuel per byte plus six per call, while an eight-byte load
+/// and store cost two units each, so a fixstr (at most 31 bytes, which the 33-byte window
+/// always covers with whole words) is checked and copied a word at a time into a block
+/// rounded up to whole words. The string's capacity is that rounded length.
+#[inline(always)]
+pub(super) fn fixstr_ascii(window: &[u8; 33]) -> Option<String> {
+    let marker = window[0];
+    if marker & 0xe0 != 0xa0 {
+        return None;
+    }
+    let len = usize::from(marker & 0x1f);
+    if len == 0 {
+        return Some(String::new());
+    }
+    let first = word(window, 1);
+    let capacity = (len + 7) & !7;
+    let dst = if len <= 8 {
+        if first & WORD_MASKS[len] & HIGH_BITS != 0 {
+            return None;
+        }
+        let dst = crate::arena::alloc_bytes(capacity);
+        // SAFETY: `dst` is a fresh block of `capacity` (8) bytes.
+        unsafe { dst.cast::<u64>().write_unaligned(first) };
+        dst
+    } else if len <= 16 {
+        let second = word(window, 9);
+        if (first | (second & WORD_MASKS[len - 8])) & HIGH_BITS != 0 {
+            return None;
+        }
+        let dst = crate::arena::alloc_bytes(capacity);
+        // SAFETY: `dst` is a fresh block of `capacity` (16) bytes.
+        unsafe {
+            dst.cast::<u64>().write_unaligned(first);
+            dst.add(8).cast::<u64>().write_unaligned(second);
+        }
+        dst
+    } else {
+        let (second, third, fourth) = (word(window, 9), word(window, 17), word(window, 25));
+        let high = first | second | (third & word_mask(len, 16)) | (fourth & word_mask(len, 24));
+        if high & HIGH_BITS != 0 {
+            return None;
+        }
+        let dst = crate::arena::alloc_bytes(capacity);
+        // SAFETY: `dst` is a fresh block of `capacity` (24 or 32) bytes; the fourth word is
+        // written only when the block has room for it.
+        unsafe {
+            dst.cast::<u64>().write_unaligned(first);
+            dst.add(8).cast::<u64>().write_unaligned(second);
+            dst.add(16).cast::<u64>().write_unaligned(third);
+            if len > 24 {
+                dst.add(24).cast::<u64>().write_unaligned(fourth);
+            }
+        }
+        dst
+    };
+    // SAFETY: `dst` is a block of `capacity` bytes from the global allocator with alignment
+    // 1, the layout a `String` of that capacity owns; its first `len` bytes are the
+    // string's, all ASCII and so UTF-8.
+    Some(unsafe { String::from_raw_parts(dst, len, capacity) })
+}
+
 /// Eight bytes of `buf` at `at`, little-endian (the caller has checked they exist).
 #[inline(always)]
 fn word(buf: &[u8], at: usize) -> u64 {
@@ -861,6 +916,47 @@ mod tests {
         let tail = b"\xa91234567\xff9\0\0\0\0\0\0\0\0";
         assert!(read(tail, |r| r.string("s")).is_err());
         assert!(read(b"\xa9\xff23456789", |r| r.string("s")).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        // Every fixstr length (each word count takes its own branch), any text, any bytes
+        // after it in the window: the ASCII strings come back exactly, the others are left
+        // to the general path.
+        #[test]
+        fn fixstr_words_are_copied_exactly(
+            text in "[ -~]{0,31}|[ -~é€]{0,10}",
+            after in proptest::collection::vec(proptest::num::u8::ANY, 32),
+        ) {
+            proptest::prop_assume!(text.len() <= 31);
+            let mut window = [0; 33];
+            window[0] = 0xa0 | u8::try_from(text.len()).unwrap();
+            window[1..=text.len()].copy_from_slice(text.as_bytes());
+            window[1 + text.len()..].copy_from_slice(&after[text.len()..]);
+            let copied = fixstr_ascii(&window);
+            if text.is_ascii() {
+                let copied = copied.unwrap();
+                proptest::prop_assert_eq!(&copied, &text);
+                proptest::prop_assert!(copied.capacity() >= text.len());
+            } else {
+                proptest::prop_assert!(copied.is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn fixstr_words_take_only_fixstr_markers() {
+        let mut window = [b'a'; 33];
+        for marker in [0xc0, 0xd9, 0x91, 0x03, 0xc4] {
+            window[0] = marker;
+            assert_eq!(fixstr_ascii(&window), None, "{marker:#x}");
+        }
+        window[0] = 0xbf;
+        assert_eq!(fixstr_ascii(&window).as_deref(), Some(&"a".repeat(31)[..]));
     }
 
     #[test]
