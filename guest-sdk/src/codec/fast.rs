@@ -15,8 +15,8 @@
 use core::mem::MaybeUninit;
 
 use rlplugin_types::{
-    AmountData, DirectiveData, DirectiveWrapper, MetaValueData, Metadata, PostingData, SourceSpan,
-    TransactionData,
+    AmountData, CostData, CostNumberData, DirectiveData, DirectiveWrapper, MetaValueData, Metadata,
+    PostingData, PriceAnnotationData, SourceSpan, TransactionData,
 };
 
 use super::read::{HIGH_BITS, Reader, WORD_MASKS, ascii_string, fixstr_ascii, small_uint, utf8};
@@ -337,34 +337,110 @@ impl Cursor<'_> {
         })
     }
 
-    /// A posting without cost, price or metadata.
+    /// `[number, currency]`, or nil.
+    #[inline(always)]
+    fn opt_amount(&mut self) -> Option<Option<AmountData>> {
+        if self.eat(0xc0) {
+            return Some(None);
+        }
+        if !self.eat(0x92) {
+            return None;
+        }
+        Some(Some(AmountData {
+            number: self.string()?,
+            currency: self.string()?,
+        }))
+    }
+
+    #[inline(always)]
+    fn bool(&mut self) -> Option<bool> {
+        if self.eat(0xc2) {
+            Some(false)
+        } else if self.eat(0xc3) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// `[number, currency, date, label, merge]`. Of the number kinds, the three a ledger
+    /// writes (`{…}`, `{{…}}`, `{… # …}`); booking's `per_unit_from_total` is left to the
+    /// general decoder.
+    #[inline(always)]
+    fn cost(&mut self) -> Option<CostData> {
+        const PER_UNIT: Expected = Expected::new(b"\xa8per_unit");
+        const TOTAL: Expected = Expected::new(b"\xa5total");
+        const COMPOUND: Expected = Expected::new(b"\xa8compound");
+        if !self.eat(0x95) {
+            return None;
+        }
+        let number = if self.eat(0xc0) {
+            None
+        } else if self.eat(0x92) {
+            if self.expect(&PER_UNIT) {
+                Some(CostNumberData::PerUnit {
+                    value: self.string()?,
+                })
+            } else if self.expect(&TOTAL) {
+                Some(CostNumberData::Total {
+                    value: self.string()?,
+                })
+            } else {
+                return None;
+            }
+        } else if self.eat(0x93) && self.expect(&COMPOUND) {
+            Some(CostNumberData::Compound {
+                per_unit: self.string()?,
+                total: self.string()?,
+            })
+        } else {
+            return None;
+        };
+        Some(CostData {
+            number,
+            currency: self.opt_string()?,
+            date: self.opt_string()?,
+            label: self.opt_string()?,
+            merge: self.bool()?,
+        })
+    }
+
+    /// `[is_total, amount, number, currency]`.
+    #[inline(always)]
+    fn price(&mut self) -> Option<PriceAnnotationData> {
+        if !self.eat(0x94) {
+            return None;
+        }
+        Some(PriceAnnotationData {
+            is_total: self.bool()?,
+            amount: self.opt_amount()?,
+            number: self.opt_string()?,
+            currency: self.opt_string()?,
+        })
+    }
+
+    /// A posting whose metadata values are all text kinds.
     #[inline(always)]
     fn posting(&mut self, slot: *mut PostingData) -> Option<()> {
         if !self.eat(0x97) {
             return None;
         }
         let account = self.string()?;
-        let units = if self.eat(0xc0) {
-            None
-        } else if self.eat(0x92) {
-            Some(AmountData {
-                number: self.string()?,
-                currency: self.string()?,
-            })
-        } else {
-            return None;
-        };
-        // Cost and price: nil only.
-        if !(self.eat(0xc0) && self.eat(0xc0)) {
-            return None;
+        let units = self.opt_amount()?;
+        // Most postings have neither cost nor price. Those that do are read by a function
+        // of their own: carrying two large optional values through the common path would
+        // cost every posting a copy of both.
+        if self.word(self.pos).map_or(true, |w| w & 0xffff != 0xc0c0) {
+            let mut copy = Cursor {
+                buf: self.buf,
+                pos: self.pos,
+            };
+            copy.priced_posting_tail(slot, account, units)?;
+            self.pos = copy.pos;
+            return Some(());
         }
-        let flag = self.opt_string()?;
-        let metadata = self.metadata()?;
-        let span = if self.eat(0xc0) {
-            None
-        } else {
-            Some(self.span()?)
-        };
+        self.pos += 2;
+        let (flag, metadata, span) = self.posting_tail()?;
         // SAFETY: the caller passes spare capacity of the postings vector.
         unsafe {
             slot.write(PostingData {
@@ -378,6 +454,53 @@ impl Cursor<'_> {
             });
         }
         Some(())
+    }
+
+    /// [`posting`](Self::posting) from its cost on, for a posting with a cost or a price.
+    #[inline(never)]
+    fn priced_posting_tail(
+        &mut self,
+        slot: *mut PostingData,
+        account: String,
+        units: Option<AmountData>,
+    ) -> Option<()> {
+        let cost = if self.eat(0xc0) {
+            None
+        } else {
+            Some(self.cost()?)
+        };
+        let price = if self.eat(0xc0) {
+            None
+        } else {
+            Some(self.price()?)
+        };
+        let (flag, metadata, span) = self.posting_tail()?;
+        // SAFETY: as in `posting`.
+        unsafe {
+            slot.write(PostingData {
+                account,
+                units,
+                cost,
+                price,
+                flag,
+                metadata,
+                span,
+            });
+        }
+        Some(())
+    }
+
+    /// A posting's flag, metadata and span.
+    #[inline(always)]
+    fn posting_tail(&mut self) -> Option<(Option<String>, Metadata, Option<SourceSpan>)> {
+        let flag = self.opt_string()?;
+        let metadata = self.metadata()?;
+        let span = if self.eat(0xc0) {
+            None
+        } else {
+            Some(self.span()?)
+        };
+        Some((flag, metadata, span))
     }
 
     #[inline(always)]
@@ -546,8 +669,29 @@ mod tests {
                     && p.units
                         .as_ref()
                         .is_none_or(|u| short(&u.number) && short(&u.currency))
-                    && p.cost.is_none()
-                    && p.price.is_none()
+                    && p.cost.as_ref().is_none_or(|c| {
+                        let number = match &c.number {
+                            None => true,
+                            Some(ours::CostNumberData::PerUnit { value })
+                            | Some(ours::CostNumberData::Total { value }) => short(value),
+                            Some(ours::CostNumberData::Compound { per_unit, total }) => {
+                                short(per_unit) && short(total)
+                            }
+                            Some(ours::CostNumberData::PerUnitFromTotal { .. }) => false,
+                        };
+                        number
+                            && [&c.currency, &c.date, &c.label]
+                                .into_iter()
+                                .all(|text| text.as_ref().is_none_or(short))
+                    })
+                    && p.price.as_ref().is_none_or(|price| {
+                        price
+                            .amount
+                            .as_ref()
+                            .is_none_or(|a| short(&a.number) && short(&a.currency))
+                            && price.number.as_ref().is_none_or(short)
+                            && price.currency.as_ref().is_none_or(short)
+                    })
                     && p.flag.as_ref().is_none_or(short)
                     && texts(&p.metadata)
                     && p.span.is_none_or(|s| {
@@ -587,23 +731,62 @@ mod tests {
                 end,
                 file_id,
             });
-        let amount =
-            (text(), text()).prop_map(|(number, currency)| ours::AmountData { number, currency });
+        let amount = || {
+            (text(), text()).prop_map(|(number, currency)| ours::AmountData { number, currency })
+        };
+        let cost_number = prop_oneof![
+            text().prop_map(|value| ours::CostNumberData::PerUnit { value }),
+            text().prop_map(|value| ours::CostNumberData::Total { value }),
+            (text(), text())
+                .prop_map(|(per_unit, total)| ours::CostNumberData::Compound { per_unit, total }),
+        ];
+        let cost = (
+            prop::option::of(cost_number),
+            prop::option::of(text()),
+            prop::option::of(text()),
+            prop::option::of(text()),
+            any::<bool>(),
+        )
+            .prop_map(|(number, currency, date, label, merge)| ours::CostData {
+                number,
+                currency,
+                date,
+                label,
+                merge,
+            });
+        let price = (
+            any::<bool>(),
+            prop::option::of(amount()),
+            prop::option::of(text()),
+            prop::option::of(text()),
+        )
+            .prop_map(
+                |(is_total, amount, number, currency)| ours::PriceAnnotationData {
+                    is_total,
+                    amount,
+                    number,
+                    currency,
+                },
+            );
         let posting = (
             text(),
-            prop::option::of(amount),
+            prop::option::of(amount()),
+            prop::option::of(cost),
+            prop::option::of(price),
             prop::option::of(text()),
             text_meta(),
             prop::option::of(span),
         )
-            .prop_map(|(account, units, flag, metadata, span)| ours::PostingData {
-                account,
-                units,
-                cost: None,
-                price: None,
-                flag,
-                metadata,
-                span,
+            .prop_map(|(account, units, cost, price, flag, metadata, span)| {
+                ours::PostingData {
+                    account,
+                    units,
+                    cost,
+                    price,
+                    flag,
+                    metadata,
+                    span,
+                }
             });
         (
             (
@@ -678,7 +861,7 @@ mod tests {
     }
 
     #[test]
-    fn leaves_costs_prices_and_other_kinds_to_the_general_decoder() {
+    fn leaves_booked_costs_and_other_kinds_to_the_general_decoder() {
         let mut wrapper = ours::DirectiveWrapper {
             directive_type: String::new(),
             date: "2024-01-01".into(),
@@ -695,8 +878,11 @@ mod tests {
                     account: "Assets:Broker".into(),
                     units: None,
                     cost: Some(ours::CostData {
-                        number: None,
-                        currency: None,
+                        number: Some(ours::CostNumberData::PerUnitFromTotal {
+                            per_unit: "1.5".into(),
+                            total: "15".into(),
+                        }),
+                        currency: Some("USD".into()),
                         date: None,
                         label: None,
                         merge: false,
@@ -708,7 +894,7 @@ mod tests {
                 }],
             }),
         };
-        assert!(fast(&wrapper).is_none(), "a posting with a cost");
+        assert!(fast(&wrapper).is_none(), "a posting with a booked cost");
         wrapper.data = ours::DirectiveData::Close(ours::CloseData {
             account: "Assets:Cash".into(),
             metadata: Vec::new(),
