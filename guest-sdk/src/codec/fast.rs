@@ -430,7 +430,7 @@ impl Cursor<'_> {
         // Most postings have neither cost nor price. Those that do are read by a function
         // of their own: carrying two large optional values through the common path would
         // cost every posting a copy of both.
-        if self.word(self.pos).map_or(true, |w| w & 0xffff != 0xc0c0) {
+        if self.word(self.pos).is_none_or(|w| w & 0xffff != 0xc0c0) {
             let mut copy = Cursor {
                 buf: self.buf,
                 pos: self.pos,
