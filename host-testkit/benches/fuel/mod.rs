@@ -730,6 +730,40 @@ pub fn largest_ledger(guest: &Guest, start: usize, step: usize, cap: usize) -> u
     )
 }
 
+/// Fuel per directive of a plugin guest on the kit's realistic synthetic ledger of `n`
+/// directives (`rlplugin_testkit::synthetic::ledger`: opens, prices, balances, transactions
+/// with 2–4 postings, costs, price annotations, metadata, tags and links), loaded by
+/// rustledger's own loader and run through the kit under `limit`; the kit checks the
+/// output as the host does.
+///
+/// # Errors
+///
+/// The module does not load, or the run failed (trap, out of fuel, bad output).
+pub fn realistic_fuel_per_directive(
+    guest: &Guest,
+    n: usize,
+    limit: FuelLimit,
+) -> Result<u64, String> {
+    let kit = rlplugin_testkit::Guest::from_file(&guest.path).map_err(|e| e.to_string())?;
+    let mut run = kit.plugin().ledger(rlplugin_testkit::synthetic::ledger(n));
+    if limit == FuelLimit::Raised {
+        run = run.fuel(RAISED_FUEL);
+    }
+    let run = run.run().map_err(|e| e.to_string())?;
+    Ok(run.report().fuel_used() / n as u64)
+}
+
+/// The largest realistic ledger (see [`realistic_fuel_per_directive`]), to within `step`
+/// directives, that a plugin guest processes in one call under the production limits.
+pub fn largest_realistic_ledger(guest: &Guest, start: usize, step: usize, cap: usize) -> usize {
+    largest(
+        |n| realistic_fuel_per_directive(guest, n, FuelLimit::Production).is_ok(),
+        start,
+        step,
+        cap,
+    )
+}
+
 /// The largest size to within `step` for which `fits` holds, assuming it holds up to some
 /// size and not beyond: doubling from `start`, then bisecting; capped at `cap`; 0 if even
 /// `step` does not fit.
