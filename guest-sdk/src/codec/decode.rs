@@ -30,7 +30,8 @@ const MIN_META_VALUE: usize = 3;
 /// capacity: building a large value (a directive is ~130 bytes, a posting ~200) on the
 /// stack and moving it would cost a unit of fuel per byte moved. `decode` must initialise
 /// the slot, whatever happens (after a failure, with any value).
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg_attr(rlplugin_small, inline)]
 fn push_with<T>(out: &mut Vec<T>, decode: impl FnOnce(&mut MaybeUninit<T>)) {
     out.reserve(1);
     let len = out.len();
@@ -43,7 +44,8 @@ fn push_with<T>(out: &mut Vec<T>, decode: impl FnOnce(&mut MaybeUninit<T>)) {
 
 /// `len` elements of a list, each decoded by `element`; stops at the first failure, so a
 /// hostile count cannot keep the guest looping.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg_attr(rlplugin_small, inline)]
 fn list<T>(
     r: &mut Reader<'_>,
     len: usize,
@@ -85,9 +87,12 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
             break;
         }
         push_with(&mut out, |slot| {
-            if !super::fast::transaction(r, slot) {
-                wrapper(r, slot);
+            // Size builds leave the fast path out (build.rs): ~16 KB of code.
+            #[cfg(not(rlplugin_small))]
+            if super::fast::transaction(r, slot) {
+                return;
             }
+            wrapper(r, slot);
         });
     }
     out
@@ -213,7 +218,8 @@ const K_QUERY_KIND: KeyCode = key_code("query");
 const K_CUSTOM: KeyCode = key_code("custom");
 
 /// An empty directive of `kind`, filled in key by key; nothing here allocates.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg_attr(rlplugin_small, inline)]
 fn empty_data(kind: Kind) -> DirectiveData {
     let amount = || AmountData {
         number: String::new(),
@@ -481,7 +487,8 @@ struct Header {
 
 impl Header {
     /// Decodes the value of `key` if it is a header key; `false` otherwise (nothing read).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg_attr(rlplugin_small, inline)]
     fn set(&mut self, key: KeyCode, r: &mut Reader<'_>) -> bool {
         match key {
             K_DATE => put(&mut self.date, Some(r.string("a date (a string)"))),
@@ -618,7 +625,8 @@ fn postings(r: &mut Reader<'_>) -> Vec<PostingData> {
     out
 }
 
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg_attr(rlplugin_small, inline)]
 fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
     let len = r.struct_len("a posting (an array of 7)", 6);
     let account = r.string_call("a posting account (a string)");
@@ -655,7 +663,8 @@ fn amount(r: &mut Reader<'_>) -> AmountData {
     amount
 }
 
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg_attr(rlplugin_small, inline)]
 fn span(r: &mut Reader<'_>) -> SourceSpan {
     if let Some((start, end, file_id)) = r.small_uint_triple() {
         return SourceSpan {
@@ -750,7 +759,8 @@ fn price(r: &mut Reader<'_>) -> PriceAnnotationData {
     price
 }
 
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg_attr(rlplugin_small, inline)]
 fn metadata(r: &mut Reader<'_>, expected: &'static str) -> Metadata {
     let len = r.array_len(expected);
     if len == 0 {
@@ -817,7 +827,8 @@ fn meta_value(r: &mut Reader<'_>) -> MetaValueData {
     finish_meta_value(r, len, value)
 }
 
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg_attr(rlplugin_small, inline)]
 fn finish_meta_value(r: &mut Reader<'_>, len: usize, value: MetaValueData) -> MetaValueData {
     r.skip_extra(len, 2);
     value
@@ -973,7 +984,8 @@ const BLOCK: usize = 32;
 
 /// How many of the 32 bytes in `words` (in memory order, as little-endian values) are
 /// positive fixints before the first that is not.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg_attr(rlplugin_small, inline)]
 fn fixint_prefix(words: [u64; 4]) -> usize {
     let mut run = 0;
     for word in words {
