@@ -82,7 +82,6 @@ impl Bump {
     /// overflows the address space). The common case, room left below `end`, is a handful
     /// of instructions.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn alloc(&mut self, size: usize, align: usize, memory: &mut impl Memory) -> Option<usize> {
         let start = self.next.wrapping_add(align - 1) & !(align - 1);
         // `start >= self.next` rules out wrap-around in the rounding, `end >= start` in the
@@ -185,7 +184,6 @@ mod global {
     // as requested; a block is never handed out twice (only `realloc` resizes its own).
     unsafe impl GlobalAlloc for Arena {
         #[cfg_attr(not(rlplugin_small), inline(always))]
-        #[cfg_attr(rlplugin_small, inline)]
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             match self
                 .bump()
@@ -199,7 +197,6 @@ mod global {
         /// Nothing: the instance, and all its memory, is dropped after the call. Being
         /// empty lets the optimiser delete drop glue.
         #[cfg_attr(not(rlplugin_small), inline(always))]
-        #[cfg_attr(rlplugin_small, inline)]
         unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
 
         #[inline]
@@ -228,7 +225,6 @@ mod global {
 
     /// [`super::alloc_bytes`] on the arena: the bump, inlined at the call site.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(crate) fn alloc_bytes(size: usize) -> *mut u8 {
         match ARENA.bump().alloc(size, 1, &mut LinearMemory) {
             Some(start) => start as *mut u8,
@@ -239,7 +235,6 @@ mod global {
     /// [`super::vec_with_capacity`] on the arena.
     #[cfg(not(rlplugin_small))] // only the fast path calls it
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(crate) fn alloc_layout(layout: Layout) -> *mut u8 {
         match ARENA
             .bump()
@@ -255,7 +250,6 @@ mod global {
 /// path is a call of some fifty instructions, paid for every list of every directive.
 #[cfg(not(rlplugin_small))] // only the fast path calls it
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 pub(crate) fn vec_with_capacity<T>(len: usize) -> Vec<T> {
     #[cfg(all(feature = "arena", target_arch = "wasm32"))]
     {
@@ -281,7 +275,6 @@ pub(crate) fn vec_with_capacity<T>(len: usize) -> Vec<T> {
 /// arena this is the bump itself, inlined: decoding a short string then costs a few
 /// instructions instead of a call into `RawVec`. `size` must not be 0.
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 pub(crate) fn alloc_bytes(size: usize) -> *mut u8 {
     #[cfg(all(feature = "arena", target_arch = "wasm32"))]
     {

@@ -31,7 +31,6 @@ const MIN_META_VALUE: usize = 3;
 /// stack and moving it would cost a unit of fuel per byte moved. `decode` must initialise
 /// the slot, whatever happens (after a failure, with any value).
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn push_with<T>(out: &mut Vec<T>, decode: impl FnOnce(&mut MaybeUninit<T>)) {
     out.reserve(1);
     let len = out.len();
@@ -45,7 +44,6 @@ fn push_with<T>(out: &mut Vec<T>, decode: impl FnOnce(&mut MaybeUninit<T>)) {
 /// `len` elements of a list, each decoded by `element`; stops at the first failure, so a
 /// hostile count cannot keep the guest looping.
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn list<T>(
     r: &mut Reader<'_>,
     len: usize,
@@ -219,7 +217,6 @@ const K_CUSTOM: KeyCode = key_code("custom");
 
 /// An empty directive of `kind`, filled in key by key; nothing here allocates.
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn empty_data(kind: Kind) -> DirectiveData {
     let amount = || AmountData {
         number: String::new(),
@@ -488,7 +485,6 @@ struct Header {
 impl Header {
     /// Decodes the value of `key` if it is a header key; `false` otherwise (nothing read).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn set(&mut self, key: KeyCode, r: &mut Reader<'_>) -> bool {
         match key {
             K_DATE => put(&mut self.date, Some(r.string("a date (a string)"))),
@@ -626,7 +622,6 @@ fn postings(r: &mut Reader<'_>) -> Vec<PostingData> {
 }
 
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
     let len = r.struct_len("a posting (an array of 7)", 6);
     let account = r.string_call("a posting account (a string)");
@@ -664,7 +659,6 @@ fn amount(r: &mut Reader<'_>) -> AmountData {
 }
 
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn span(r: &mut Reader<'_>) -> SourceSpan {
     if let Some((start, end, file_id)) = r.small_uint_triple() {
         return SourceSpan {
@@ -760,7 +754,6 @@ fn price(r: &mut Reader<'_>) -> PriceAnnotationData {
 }
 
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn metadata(r: &mut Reader<'_>, expected: &'static str) -> Metadata {
     let len = r.array_len(expected);
     if len == 0 {
@@ -828,7 +821,6 @@ fn meta_value(r: &mut Reader<'_>) -> MetaValueData {
 }
 
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn finish_meta_value(r: &mut Reader<'_>, len: usize, value: MetaValueData) -> MetaValueData {
     r.skip_extra(len, 2);
     value
@@ -985,7 +977,6 @@ const BLOCK: usize = 32;
 /// How many of the 32 bytes in `words` (in memory order, as little-endian values) are
 /// positive fixints before the first that is not.
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn fixint_prefix(words: [u64; 4]) -> usize {
     let mut run = 0;
     for word in words {

@@ -96,7 +96,6 @@ impl<'a> Reader<'a> {
 
     /// Whether a read has failed; everything read since is empty.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn failed(&self) -> bool {
         // SAFETY: the sink is only ever accessed by value (`take`, `set`) or here; no
         // reference into it outlives this read.
@@ -118,7 +117,6 @@ impl<'a> Reader<'a> {
     /// Runs a non-inlined slow path on a copy of the reader, passed as scalars (wasm locals,
     /// not a copy in memory), and takes back its position.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn out_of_line<T>(
         &mut self,
         slow: impl FnOnce(&'a [u8], usize, &'a ErrorSink) -> (T, usize),
@@ -131,7 +129,6 @@ impl<'a> Reader<'a> {
     /// Records a failure at `at`, described by the marker byte there (or as the end of the
     /// input), unless an earlier one is already recorded; later reads return empty values.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn fail(&mut self, at: usize, expected: &'static str) {
         fail_at(self.error, self.buf, at, expected);
         self.pos = self.buf.len();
@@ -139,7 +136,6 @@ impl<'a> Reader<'a> {
 
     /// Records a failure for a value of the right kind but unacceptable content.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn fail_with(&mut self, at: usize, expected: &'static str, found: String) {
         fail_found(self.error, at, expected, found);
         self.pos = self.buf.len();
@@ -147,28 +143,24 @@ impl<'a> Reader<'a> {
 
     /// Records an error found by a [`fork`](Self::fork).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn adopt(&mut self, error: DecodeError) {
         record(self.error, error);
         self.pos = self.buf.len();
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn fail_end(&mut self, expected: &'static str) {
         let end = self.buf.len();
         self.fail(end, expected);
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
 
     /// The next `len` bytes, or an empty slice after recording a failure.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn take(&mut self, len: usize, expected: &'static str) -> &'a [u8] {
         if len > self.remaining() {
             self.fail_end(expected);
@@ -181,7 +173,6 @@ impl<'a> Reader<'a> {
 
     /// A big-endian unsigned integer of `width` bytes (1 to 8).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn be(&mut self, width: usize, expected: &'static str) -> u64 {
         self.take(width, expected)
             .iter()
@@ -189,7 +180,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn be16(&mut self, expected: &'static str) -> u64 {
         match self.take(2, expected) {
             &[a, b] => u64::from(u16::from_be_bytes([a, b])),
@@ -198,7 +188,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn be32(&mut self, expected: &'static str) -> u64 {
         match self.take(4, expected) {
             &[a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
@@ -208,7 +197,6 @@ impl<'a> Reader<'a> {
 
     /// Consumes a nil, if one is next.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn nil(&mut self) -> bool {
         if self.peek() == Some(0xc0) {
             self.pos += 1;
@@ -221,7 +209,6 @@ impl<'a> Reader<'a> {
     /// Consumes an empty array (`0x90`), if one is next: the common value of most list
     /// fields, read without a call or an allocation.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn empty_array(&mut self) -> bool {
         if self.peek() == Some(0x90) {
             self.pos += 1;
@@ -233,7 +220,6 @@ impl<'a> Reader<'a> {
 
     /// An array header: the element count (0 after a failure).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn array_len(&mut self, expected: &'static str) -> usize {
         match self.peek() {
             Some(m @ 0x90..=0x9f) => {
@@ -246,7 +232,6 @@ impl<'a> Reader<'a> {
 
     /// A map header: the entry count (0 after a failure).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn map_len(&mut self, expected: &'static str) -> usize {
         match self.peek() {
             Some(m @ 0x80..=0x8f) => {
@@ -272,7 +257,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn long_header_in(&mut self, marker16: u8, expected: &'static str) -> usize {
         let at = self.pos;
         match self.peek() {
@@ -294,7 +278,6 @@ impl<'a> Reader<'a> {
     /// The header of a positional struct, which must have at least `min` elements; returns
     /// the element count so the caller can default missing trailing fields and skip extras.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn struct_len(&mut self, expected: &'static str, min: usize) -> usize {
         let at = self.pos;
         let len = self.array_len(expected);
@@ -306,7 +289,6 @@ impl<'a> Reader<'a> {
 
     /// Skips the elements of a positional struct beyond the `known` ones this version reads.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn skip_extra(&mut self, len: usize, known: usize) {
         if len > known {
             self.skip(len - known);
@@ -316,7 +298,6 @@ impl<'a> Reader<'a> {
     /// The bytes of a string, not yet checked to be UTF-8; `None` (nothing consumed) when
     /// the next value is not a string.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn str_bytes(&mut self, expected: &'static str) -> Option<&'a [u8]> {
         match self.peek() {
             Some(m) if m & 0xe0 == 0xa0 => {
@@ -343,7 +324,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn long_str_bytes_in(&mut self, expected: &'static str) -> &'a [u8] {
         let width = match self.peek() {
             Some(0xd9) => 1,
@@ -357,7 +337,6 @@ impl<'a> Reader<'a> {
 
     /// A string borrowed from the input ("" after a failure).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn str(&mut self, expected: &'static str) -> &'a str {
         let at = self.pos;
         let Some(bytes) = self.str_bytes(expected) else {
@@ -377,7 +356,6 @@ impl<'a> Reader<'a> {
     /// the end of the input, checks all its bytes with two or four masked eight-byte loads.
     /// Inlined: for the strings most directives carry (dates, amounts, metadata, accounts).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn string(&mut self, expected: &'static str) -> String {
         self.string_in(expected)
     }
@@ -392,7 +370,6 @@ impl<'a> Reader<'a> {
 
     /// [`opt_string`](Self::opt_string) with [`string_call`](Self::string_call).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn opt_string_call(&mut self, expected: &'static str) -> Option<String> {
         if self.nil() {
             None
@@ -402,7 +379,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn string_in(&mut self, expected: &'static str) -> String {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 33) {
@@ -437,7 +413,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn opt_string(&mut self, expected: &'static str) -> Option<String> {
         if self.nil() {
             None
@@ -449,7 +424,6 @@ impl<'a> Reader<'a> {
     /// A map key as a [`KeyCode`]. Keys that are not short strings are consumed and
     /// reported as [`UNKNOWN_KEY`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn key(&mut self) -> KeyCode {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 17) {
@@ -477,7 +451,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn key_slow_in(&mut self) -> KeyCode {
         match self.str_bytes("a key") {
             Some(bytes) if bytes.len() <= 16 => {
@@ -516,7 +489,6 @@ impl<'a> Reader<'a> {
 
     /// A non-negative integer written with any integer marker (0 after a failure).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn uint(&mut self, expected: &'static str) -> u64 {
         match self.peek() {
             Some(m @ 0x00..=0x7f) => {
@@ -548,7 +520,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn uint_slow_in(&mut self, expected: &'static str) -> u64 {
         let at = self.pos;
         let Some(marker) = self.peek() else {
@@ -594,7 +565,6 @@ impl<'a> Reader<'a> {
     /// host writes it), read from one bounds-checked window; `None`, with nothing consumed,
     /// for any other shape or near the end of the input.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn small_uint_triple(&mut self) -> Option<(u64, u64, u8)> {
         let at = self.pos;
         let window: &[u8; 12] = self.buf.get(at..at.checked_add(12)?)?.try_into().ok()?;
@@ -613,7 +583,6 @@ impl<'a> Reader<'a> {
 
     /// A non-negative integer that must fit `T`.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn uint_as<T: TryFrom<u64> + Default>(&mut self, expected: &'static str) -> T {
         let at = self.pos;
         let value = self.uint(expected);
@@ -626,7 +595,6 @@ impl<'a> Reader<'a> {
     /// Skips `count` complete values of any kind. Iterative, so hostile nesting cannot
     /// exhaust the stack.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     pub(super) fn skip(&mut self, count: usize) {
         self.out_of_line(|b, p, e| Self::skip_slow(b, p, e, count));
     }
@@ -639,7 +607,6 @@ impl<'a> Reader<'a> {
     }
 
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn skip_in(&mut self, count: usize) {
         const EXPECTED: &str = "a value";
         let mut pending = count as u64;
@@ -711,7 +678,6 @@ impl<'a> Reader<'a> {
 /// The unsigned integer at `at` in `window` if it is a fixint, `0xcc`, `0xcd` or `0xce`
 /// (the caller keeps `at + 5 <= N`, so all of it is inside), and the offset after it.
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 pub(super) fn small_uint<const N: usize>(window: &[u8; N], at: usize) -> Option<(u64, usize)> {
     let &[marker, a, b, c, d] = window.get(at..at + 5)?.first_chunk::<5>()?;
     match marker {
@@ -782,7 +748,6 @@ pub(super) const WORD_MASKS: [u64; 9] = {
 /// `len` bytes, exactly the string's bytes. (A table per fixstr length would be a kilobyte
 /// of every guest's data.)
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn word_mask(len: usize, before: usize) -> u64 {
     WORD_MASKS[len.saturating_sub(before).min(8)]
 }
@@ -794,7 +759,6 @@ fn word_mask(len: usize, before: usize) -> u64 {
 ///
 /// `src..src + len` is readable and valid UTF-8.
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 pub(super) unsafe fn ascii_string(src: *const u8, len: usize) -> String {
     if len == 0 {
         return String::new();
@@ -811,7 +775,6 @@ pub(super) unsafe fn ascii_string(src: *const u8, len: usize) -> String {
 
 /// Eight bytes of `buf` at `at`, little-endian (the caller has checked they exist).
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 fn word(buf: &[u8], at: usize) -> u64 {
     let mut word = [0; 8];
     word.copy_from_slice(&buf[at..at + 8]);
@@ -844,7 +807,6 @@ pub(super) fn utf8(bytes: &[u8]) -> Option<&str> {
 /// `min_size` bytes: never more than the rest of the input could hold, so a hostile header
 /// cannot make the guest allocate gigabytes.
 #[cfg_attr(not(rlplugin_small), inline(always))]
-#[cfg_attr(rlplugin_small, inline)]
 pub(super) fn capacity(len: usize, reader: &Reader<'_>, min_size: usize) -> usize {
     len.min(reader.remaining() / min_size)
 }

@@ -59,7 +59,6 @@ impl Writer {
     /// constant bound; lists longer than the bound allows for reserve their excess
     /// themselves ([`Out::list`]).
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn wrapper(&mut self, w: &DirectiveWrapper, prefix: impl FnOnce(Out) -> Out) {
         // SAFETY: the bound covers the prefix and the wrapper, lists within their allowance.
         self.raw(PREFIX_MAX + WRAPPER_FIXED, |out| unsafe {
@@ -70,7 +69,6 @@ impl Writer {
     /// Runs `write` on a cursor with `bound` bytes reserved and keeps what it wrote. A string
     /// longer than [`STR_MAX`] grows the buffer from [`Out::long_str`], through [`GROW`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     fn raw(&mut self, bound: usize, write: impl FnOnce(Out) -> Out) {
         self.buf.reserve(bound);
         let buf: *mut Vec<u8> = &mut self.buf;
@@ -202,7 +200,6 @@ impl Out {
     /// # Safety
     /// `bytes.len()` bytes from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn lit(self, bytes: &'static [u8]) -> Self {
         // SAFETY: the caller reserved the room; static data never overlaps the buffer.
         unsafe {
@@ -214,7 +211,6 @@ impl Out {
     /// # Safety
     /// One byte from here is reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn byte(self, b: u8) -> Self {
         // SAFETY: the caller reserved the room.
         unsafe {
@@ -226,7 +222,6 @@ impl Out {
     /// # Safety
     /// [`STR_MAX`] bytes from here are reserved, inside [`Writer::raw`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn str(self, s: &str) -> Self {
         let len = s.len();
         if len < 32 {
@@ -294,7 +289,6 @@ impl Out {
     /// # Safety
     /// Called inside [`Writer::raw`]; five bytes and `allowed` items from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn list(self, len: usize, allowed: usize, item: usize) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -310,7 +304,6 @@ impl Out {
     /// # Safety
     /// Nine bytes from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn f64(self, v: f64) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { self.byte(0xcb).bytes(&v.to_bits().to_be_bytes()) }
@@ -319,7 +312,6 @@ impl Out {
     /// # Safety
     /// Two bytes from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn lit_pair(self, a: u8, b: u8) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { self.byte(a).byte(b) }
@@ -328,7 +320,6 @@ impl Out {
     /// # Safety
     /// `bytes.len()` bytes from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn bytes(self, bytes: &[u8]) -> Self {
         // SAFETY: the caller reserved the room; `bytes` is a local, not the buffer.
         unsafe {
@@ -340,7 +331,6 @@ impl Out {
     /// # Safety
     /// As [`Out::str`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn opt_str(self, s: Option<&str>) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -356,7 +346,6 @@ impl Out {
     /// # Safety
     /// Five bytes from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn header(self, len: usize, short: u8, long16: u8) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -387,7 +376,6 @@ impl Out {
     /// # Safety
     /// Nine bytes from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn small_uint(self, v: u64) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -426,7 +414,6 @@ impl Out {
     /// # Safety
     /// As [`Out::list`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn strings_inline(self, v: &[String], allowed: usize) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -451,7 +438,6 @@ impl Out {
     /// # Safety
     /// `1 + 2 * STR_MAX` bytes from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn amount(self, a: &AmountData) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { self.byte(0x92).str(&a.number).str(&a.currency) }
@@ -460,7 +446,6 @@ impl Out {
     /// # Safety
     /// As [`Out::list`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn metadata_inline(self, meta: &[(String, MetaValueData)], allowed: usize) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -575,7 +560,6 @@ impl Out {
     /// # Safety
     /// The head's part of [`TRANSACTION_FIXED`] and [`OTHER_FIXED`] is reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn head(self, w: &DirectiveWrapper) -> Self {
         let fields = match &w.data {
             DirectiveData::Transaction(_) => 7,
@@ -609,7 +593,6 @@ impl Out {
     /// # Safety
     /// [`WRAPPER_FIXED`] bytes are reserved, inside [`Writer::raw`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    #[cfg_attr(rlplugin_small, inline)]
     unsafe fn wrapper(self, w: &DirectiveWrapper) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
