@@ -199,7 +199,7 @@ mod global {
         #[cfg_attr(not(rlplugin_small), inline(always))]
         unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
 
-        #[inline]
+        #[cfg_attr(not(rlplugin_small), inline)]
         unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
             let bump = self.bump();
             let old_size = layout.size();

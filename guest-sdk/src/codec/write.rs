@@ -21,13 +21,13 @@ impl Writer {
         }
     }
 
-    #[inline]
+    #[cfg_attr(not(rlplugin_small), inline)]
     fn byte(&mut self, b: u8) {
         self.buf.push(b);
     }
 
     /// A header: the short form for lengths below `short_max`, else the 16- or 32-bit form.
-    #[inline]
+    #[cfg_attr(not(rlplugin_small), inline)]
     fn header(&mut self, len: usize, short: u8, short_max: usize, long16: u8) {
         if len < short_max {
             self.buf.push(short | len as u8);
@@ -41,7 +41,7 @@ impl Writer {
         }
     }
 
-    #[inline]
+    #[cfg_attr(not(rlplugin_small), inline)]
     fn array(&mut self, len: usize) {
         self.header(len, 0x90, 16, 0xdc);
     }
