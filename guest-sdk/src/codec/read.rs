@@ -243,7 +243,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A 16- or 32-bit array (`marker16` 0xdc) or map (0xde) header.
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn long_header(
         buf: &'a [u8],
         pos: usize,
@@ -311,7 +311,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn long_str_bytes(
         buf: &'a [u8],
         pos: usize,
@@ -363,7 +363,7 @@ impl<'a> Reader<'a> {
     /// [`string`](Self::string) as a call, for the rarer fields: transactions in the host's
     /// usual shape are read by the fast path (`fast.rs`), and an inlined copy at each of some
     /// thirty call sites would cost a few hundred bytes of every guest.
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     pub(super) fn string_call(&mut self, expected: &'static str) -> String {
         self.string_in(expected)
     }
@@ -400,7 +400,7 @@ impl<'a> Reader<'a> {
         self.out_of_line(|b, p, e| Self::string_slow(b, p, e, expected))
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn string_slow(
         buf: &'a [u8],
         pos: usize,
@@ -443,7 +443,7 @@ impl<'a> Reader<'a> {
         self.out_of_line(Self::key_slow)
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn key_slow(buf: &'a [u8], pos: usize, error: &'a ErrorSink) -> (KeyCode, usize) {
         let mut reader = Self { buf, pos, error };
         let key = reader.key_slow_in();
@@ -507,7 +507,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn uint_slow(
         buf: &'a [u8],
         pos: usize,
@@ -599,7 +599,7 @@ impl<'a> Reader<'a> {
         self.out_of_line(|b, p, e| Self::skip_slow(b, p, e, count));
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn skip_slow(buf: &'a [u8], pos: usize, error: &'a ErrorSink, count: usize) -> ((), usize) {
         let mut reader = Self { buf, pos, error };
         reader.skip_in(count);
@@ -693,41 +693,41 @@ pub(super) fn small_uint<const N: usize>(window: &[u8; N], at: usize) -> Option<
 // integer formatting into every guest for errors that almost never happen.
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn only_elements(len: usize) -> String {
     concat(&["an array of only ", decimal(len).as_str(), " elements"])
 }
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn negative(value: i64) -> String {
     let magnitude = Decimal::new(value.unsigned_abs());
     concat(&["the negative integer -", magnitude.as_str()])
 }
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn too_large(value: u64) -> String {
     let value = Decimal::new(value);
     concat(&["the integer ", value.as_str(), ", which is too large"])
 }
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn fail_at(sink: &ErrorSink, buf: &[u8], at: usize, expected: &'static str) {
     let found = buf.get(at).map_or(Found::End, |&b| Found::Marker(b));
     record(sink, DecodeError::new(at, expected, found));
 }
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn fail_found(sink: &ErrorSink, at: usize, expected: &'static str, found: String) {
     record(sink, DecodeError::new(at, expected, Found::Other(found)));
 }
 
 /// Keeps the first error only.
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn record(sink: &ErrorSink, error: DecodeError) {
     let first = sink.take().unwrap_or(error);
     sink.set(Some(first));
@@ -783,7 +783,7 @@ fn word(buf: &[u8], at: usize) -> u64 {
 
 /// Checks `bytes` is UTF-8, eight ASCII bytes at a time before falling back to the full
 /// validator.
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 pub(super) fn utf8(bytes: &[u8]) -> Option<&str> {
     let mut chunks = bytes.chunks_exact(8);
     let mut high = 0;
