@@ -346,6 +346,7 @@ const LINKS: &str = "links (an array of strings)";
 
 /// Decodes the value of key `key` into `data`'s field of that name; skips keys the kind
 /// does not have. Returns the key's bit in [`required`], or 0.
+#[cfg(not(rlplugin_small))]
 #[inline(never)]
 fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     match data {
@@ -374,7 +375,14 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
     0
 }
 
-/// Where the value of one key of a non-transaction directive goes. Each kind only picks
+/// Size builds decode transactions' keys through [`other_field`] too.
+#[cfg(rlplugin_small)]
+fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
+    set_other_field(data, key, r)
+}
+
+/// Where the value of one key of a non-transaction directive (in size builds, of any
+/// directive) goes. Each kind only picks
 /// the field; [`set_other_field`] then decodes each field type in one place, which keeps
 /// the rarer kinds' decoder a few kilobytes smaller than one decode per (kind, key).
 enum Field<'d> {
@@ -384,6 +392,8 @@ enum Field<'d> {
     Metadata(&'d mut Metadata),
     Amount(&'d mut AmountData),
     Values(&'d mut Vec<MetaValueData>),
+    #[cfg(rlplugin_small)]
+    Postings(&'d mut Vec<PostingData>),
     Skip,
 }
 
@@ -391,6 +401,24 @@ enum Field<'d> {
 fn other_field(data: &mut DirectiveData, key: KeyCode) -> (Field<'_>, u32) {
     use Field::{Amount, OptString, Skip, String as Str, Strings, Values};
     match (data, key) {
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_FLAG) => {
+            (Str(&mut t.flag, "a transaction flag (a string)"), 1)
+        }
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_PAYEE) => {
+            (OptString(&mut t.payee, "a payee (a string or nil)"), 0)
+        }
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_NARRATION) => {
+            (Str(&mut t.narration, "a narration (a string)"), 2)
+        }
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_TAGS) => (Strings(&mut t.tags, TAGS), 0),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_LINKS) => (Strings(&mut t.links, LINKS), 0),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_POSTINGS) => (Field::Postings(&mut t.postings), 0),
         (DirectiveData::Balance(b), K_ACCOUNT) => (Str(&mut b.account, ACCOUNT), 1),
         (DirectiveData::Balance(b), K_AMOUNT) => (Amount(&mut b.amount), 2),
         (DirectiveData::Balance(b), K_TOLERANCE) => (
@@ -468,6 +496,8 @@ fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -
             let len = r.array_len("custom values (an array)");
             put(slot, list(r, len, MIN_META_VALUE, meta_value));
         }
+        #[cfg(rlplugin_small)]
+        Field::Postings(slot) => put(slot, postings(r)),
         Field::Skip => r.skip(1),
     }
     bit

@@ -208,7 +208,8 @@ impl<'a> Reader<'a> {
 
     /// Consumes an empty array (`0x90`), if one is next: the common value of most list
     /// fields, read without a call or an allocation.
-    #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg(not(rlplugin_small))] // only the default form's transaction decoder takes it
+    #[inline(always)]
     pub(super) fn empty_array(&mut self) -> bool {
         if self.peek() == Some(0x90) {
             self.pos += 1;
