@@ -6,6 +6,9 @@
 //! bytes, and the reader's hot helpers are forced inline.
 
 fn main() {
+    // Only this file decides; without the line cargo reruns the script on any change in the
+    // package.
+    println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rustc-check-cfg=cfg(rlplugin_small)");
     // Cargo passes the opt-level of the profile the library is built with, and rebuilds the
     // library (so reruns this script) when it changes.
