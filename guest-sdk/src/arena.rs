@@ -81,7 +81,7 @@ impl Bump {
     /// Start address of a fresh block, or `None` when memory cannot grow (or the request
     /// overflows the address space). The common case, room left below `end`, is a handful
     /// of instructions.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn alloc(&mut self, size: usize, align: usize, memory: &mut impl Memory) -> Option<usize> {
         let start = self.next.wrapping_add(align - 1) & !(align - 1);
         // `start >= self.next` rules out wrap-around in the rounding, `end >= start` in the
@@ -183,7 +183,7 @@ mod global {
     // SAFETY: blocks are disjoint ranges of linear memory the arena grew for itself, aligned
     // as requested; a block is never handed out twice (only `realloc` resizes its own).
     unsafe impl GlobalAlloc for Arena {
-        #[inline(always)]
+        #[cfg_attr(not(rlplugin_small), inline(always))]
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             match self
                 .bump()
@@ -196,10 +196,10 @@ mod global {
 
         /// Nothing: the instance, and all its memory, is dropped after the call. Being
         /// empty lets the optimiser delete drop glue.
-        #[inline(always)]
+        #[cfg_attr(not(rlplugin_small), inline(always))]
         unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
 
-        #[inline]
+        #[cfg_attr(not(rlplugin_small), inline)]
         unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
             let bump = self.bump();
             let old_size = layout.size();
@@ -224,7 +224,7 @@ mod global {
     static ARENA: Arena = Arena(UnsafeCell::new(Bump::UNINITIALISED));
 
     /// [`super::alloc_bytes`] on the arena: the bump, inlined at the call site.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(crate) fn alloc_bytes(size: usize) -> *mut u8 {
         match ARENA.bump().alloc(size, 1, &mut LinearMemory) {
             Some(start) => start as *mut u8,
@@ -233,7 +233,8 @@ mod global {
     }
 
     /// [`super::vec_with_capacity`] on the arena.
-    #[inline(always)]
+    #[cfg(not(rlplugin_small))] // only the fast path calls it
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(crate) fn alloc_layout(layout: Layout) -> *mut u8 {
         match ARENA
             .bump()
@@ -247,7 +248,8 @@ mod global {
 
 /// `Vec::with_capacity(len)`, with the bump inlined under the arena: `RawVec`'s allocation
 /// path is a call of some fifty instructions, paid for every list of every directive.
-#[inline(always)]
+#[cfg(not(rlplugin_small))] // only the fast path calls it
+#[cfg_attr(not(rlplugin_small), inline(always))]
 pub(crate) fn vec_with_capacity<T>(len: usize) -> Vec<T> {
     #[cfg(all(feature = "arena", target_arch = "wasm32"))]
     {
@@ -272,7 +274,7 @@ pub(crate) fn vec_with_capacity<T>(len: usize) -> Vec<T> {
 /// `Vec<u8>` or `String` of capacity `size` (so `Vec::from_raw_parts` accepts it). Under the
 /// arena this is the bump itself, inlined: decoding a short string then costs a few
 /// instructions instead of a call into `RawVec`. `size` must not be 0.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 pub(crate) fn alloc_bytes(size: usize) -> *mut u8 {
     #[cfg(all(feature = "arena", target_arch = "wasm32"))]
     {

@@ -163,7 +163,7 @@ pub fn validate_directive(directive: &DirectiveWrapper) -> Result<(), InvalidFie
 /// A transaction with a one-byte ASCII flag and postings that carry, at most, units whose
 /// number is short and plain: valid, and most transactions a plugin modifies or inserts.
 /// Checked inline, so that only the others pay for the calls that find what is wrong.
-#[inline]
+#[cfg_attr(not(rlplugin_small), inline)]
 fn is_plain_transaction(txn: &TransactionData) -> bool {
     txn.flag.len() == 1
         && txn.flag.as_bytes()[0] < 0x80
@@ -376,7 +376,7 @@ pub fn check_decimal(text: &str) -> Result<(), String> {
 /// One pass over the bytes for the common case, a number of at most 28 digits (which always
 /// fits 96 bits and 28 decimal places): an optional `-`, digits, optionally a `.` and more
 /// digits. Anything else goes to [`decimal_problem`], which finds what is wrong.
-#[inline]
+#[cfg_attr(not(rlplugin_small), inline)]
 fn is_short_plain_decimal(text: &[u8]) -> bool {
     let len = text.len();
     let start = usize::from(text.first() == Some(&b'-'));
@@ -479,7 +479,7 @@ pub fn check_date(text: &str) -> Result<(), String> {
 const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /// The eight digits of `YYYY-MM-DD`, as numbers, if `text` has that shape.
-#[inline]
+#[cfg_attr(not(rlplugin_small), inline)]
 fn date_digits(text: &[u8]) -> Option<[u32; 8]> {
     let bytes = <&[u8; 10]>::try_from(text).ok()?;
     let digit = |at: usize| u32::from(bytes[at].wrapping_sub(b'0'));
@@ -489,7 +489,7 @@ fn date_digits(text: &[u8]) -> Option<[u32; 8]> {
 
 /// `YYYY-MM-DD` naming a real day, checked without loops: every date of every directive
 /// an op carries goes through here.
-#[inline]
+#[cfg_attr(not(rlplugin_small), inline)]
 fn is_calendar_date(text: &[u8]) -> bool {
     let Some(digits) = date_digits(text) else {
         return false;

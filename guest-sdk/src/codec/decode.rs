@@ -30,7 +30,7 @@ const MIN_META_VALUE: usize = 3;
 /// capacity: building a large value (a directive is ~130 bytes, a posting ~200) on the
 /// stack and moving it would cost a unit of fuel per byte moved. `decode` must initialise
 /// the slot, whatever happens (after a failure, with any value).
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn push_with<T>(out: &mut Vec<T>, decode: impl FnOnce(&mut MaybeUninit<T>)) {
     out.reserve(1);
     let len = out.len();
@@ -43,7 +43,7 @@ fn push_with<T>(out: &mut Vec<T>, decode: impl FnOnce(&mut MaybeUninit<T>)) {
 
 /// `len` elements of a list, each decoded by `element`; stops at the first failure, so a
 /// hostile count cannot keep the guest looping.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn list<T>(
     r: &mut Reader<'_>,
     len: usize,
@@ -85,9 +85,12 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
             break;
         }
         push_with(&mut out, |slot| {
-            if !super::fast::transaction(r, slot) {
-                wrapper(r, slot);
+            // Size builds leave the fast path out (build.rs): ~16 KB of code.
+            #[cfg(not(rlplugin_small))]
+            if super::fast::transaction(r, slot) {
+                return;
             }
+            wrapper(r, slot);
         });
     }
     out
@@ -213,7 +216,7 @@ const K_QUERY_KIND: KeyCode = key_code("query");
 const K_CUSTOM: KeyCode = key_code("custom");
 
 /// An empty directive of `kind`, filled in key by key; nothing here allocates.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn empty_data(kind: Kind) -> DirectiveData {
     let amount = || AmountData {
         number: String::new(),
@@ -343,6 +346,7 @@ const LINKS: &str = "links (an array of strings)";
 
 /// Decodes the value of key `key` into `data`'s field of that name; skips keys the kind
 /// does not have. Returns the key's bit in [`required`], or 0.
+#[cfg(not(rlplugin_small))]
 #[inline(never)]
 fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     match data {
@@ -371,7 +375,14 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
     0
 }
 
-/// Where the value of one key of a non-transaction directive goes. Each kind only picks
+/// Size builds decode transactions' keys through [`other_field`] too.
+#[cfg(rlplugin_small)]
+fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
+    set_other_field(data, key, r)
+}
+
+/// Where the value of one key of a non-transaction directive (in size builds, of any
+/// directive) goes. Each kind only picks
 /// the field; [`set_other_field`] then decodes each field type in one place, which keeps
 /// the rarer kinds' decoder a few kilobytes smaller than one decode per (kind, key).
 enum Field<'d> {
@@ -381,6 +392,8 @@ enum Field<'d> {
     Metadata(&'d mut Metadata),
     Amount(&'d mut AmountData),
     Values(&'d mut Vec<MetaValueData>),
+    #[cfg(rlplugin_small)]
+    Postings(&'d mut Vec<PostingData>),
     Skip,
 }
 
@@ -388,6 +401,24 @@ enum Field<'d> {
 fn other_field(data: &mut DirectiveData, key: KeyCode) -> (Field<'_>, u32) {
     use Field::{Amount, OptString, Skip, String as Str, Strings, Values};
     match (data, key) {
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_FLAG) => {
+            (Str(&mut t.flag, "a transaction flag (a string)"), 1)
+        }
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_PAYEE) => {
+            (OptString(&mut t.payee, "a payee (a string or nil)"), 0)
+        }
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_NARRATION) => {
+            (Str(&mut t.narration, "a narration (a string)"), 2)
+        }
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_TAGS) => (Strings(&mut t.tags, TAGS), 0),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_LINKS) => (Strings(&mut t.links, LINKS), 0),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_POSTINGS) => (Field::Postings(&mut t.postings), 0),
         (DirectiveData::Balance(b), K_ACCOUNT) => (Str(&mut b.account, ACCOUNT), 1),
         (DirectiveData::Balance(b), K_AMOUNT) => (Amount(&mut b.amount), 2),
         (DirectiveData::Balance(b), K_TOLERANCE) => (
@@ -465,6 +496,8 @@ fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -
             let len = r.array_len("custom values (an array)");
             put(slot, list(r, len, MIN_META_VALUE, meta_value));
         }
+        #[cfg(rlplugin_small)]
+        Field::Postings(slot) => put(slot, postings(r)),
         Field::Skip => r.skip(1),
     }
     bit
@@ -481,7 +514,7 @@ struct Header {
 
 impl Header {
     /// Decodes the value of `key` if it is a header key; `false` otherwise (nothing read).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn set(&mut self, key: KeyCode, r: &mut Reader<'_>) -> bool {
         match key {
             K_DATE => put(&mut self.date, Some(r.string("a date (a string)"))),
@@ -618,7 +651,7 @@ fn postings(r: &mut Reader<'_>) -> Vec<PostingData> {
     out
 }
 
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
     let len = r.struct_len("a posting (an array of 7)", 6);
     let account = r.string_call("a posting account (a string)");
@@ -655,7 +688,7 @@ fn amount(r: &mut Reader<'_>) -> AmountData {
     amount
 }
 
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn span(r: &mut Reader<'_>) -> SourceSpan {
     if let Some((start, end, file_id)) = r.small_uint_triple() {
         return SourceSpan {
@@ -750,7 +783,7 @@ fn price(r: &mut Reader<'_>) -> PriceAnnotationData {
     price
 }
 
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn metadata(r: &mut Reader<'_>, expected: &'static str) -> Metadata {
     let len = r.array_len(expected);
     if len == 0 {
@@ -817,7 +850,7 @@ fn meta_value(r: &mut Reader<'_>) -> MetaValueData {
     finish_meta_value(r, len, value)
 }
 
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn finish_meta_value(r: &mut Reader<'_>, len: usize, value: MetaValueData) -> MetaValueData {
     r.skip_extra(len, 2);
     value
@@ -973,7 +1006,7 @@ const BLOCK: usize = 32;
 
 /// How many of the 32 bytes in `words` (in memory order, as little-endian values) are
 /// positive fixints before the first that is not.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn fixint_prefix(words: [u64; 4]) -> usize {
     let mut run = 0;
     for word in words {

@@ -18,6 +18,8 @@
 //! byte offset and what was expected there.
 
 mod decode;
+/// Left out of size builds (opt-level "s"/"z", see build.rs); its tests run natively.
+#[cfg(not(rlplugin_small))]
 mod fast;
 mod read;
 mod write;

@@ -81,6 +81,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The whole input.
+    #[cfg(not(rlplugin_small))] // only the fast path reads it
     pub(super) const fn buf(&self) -> &'a [u8] {
         self.buf
     }
@@ -94,7 +95,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether a read has failed; everything read since is empty.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn failed(&self) -> bool {
         // SAFETY: the sink is only ever accessed by value (`take`, `set`) or here; no
         // reference into it outlives this read.
@@ -115,7 +116,7 @@ impl<'a> Reader<'a> {
 
     /// Runs a non-inlined slow path on a copy of the reader, passed as scalars (wasm locals,
     /// not a copy in memory), and takes back its position.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn out_of_line<T>(
         &mut self,
         slow: impl FnOnce(&'a [u8], usize, &'a ErrorSink) -> (T, usize),
@@ -127,39 +128,39 @@ impl<'a> Reader<'a> {
 
     /// Records a failure at `at`, described by the marker byte there (or as the end of the
     /// input), unless an earlier one is already recorded; later reads return empty values.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn fail(&mut self, at: usize, expected: &'static str) {
         fail_at(self.error, self.buf, at, expected);
         self.pos = self.buf.len();
     }
 
     /// Records a failure for a value of the right kind but unacceptable content.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn fail_with(&mut self, at: usize, expected: &'static str, found: String) {
         fail_found(self.error, at, expected, found);
         self.pos = self.buf.len();
     }
 
     /// Records an error found by a [`fork`](Self::fork).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn adopt(&mut self, error: DecodeError) {
         record(self.error, error);
         self.pos = self.buf.len();
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn fail_end(&mut self, expected: &'static str) {
         let end = self.buf.len();
         self.fail(end, expected);
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn peek(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }
 
     /// The next `len` bytes, or an empty slice after recording a failure.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn take(&mut self, len: usize, expected: &'static str) -> &'a [u8] {
         if len > self.remaining() {
             self.fail_end(expected);
@@ -171,14 +172,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A big-endian unsigned integer of `width` bytes (1 to 8).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn be(&mut self, width: usize, expected: &'static str) -> u64 {
         self.take(width, expected)
             .iter()
             .fold(0, |value, &b| (value << 8) | u64::from(b))
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn be16(&mut self, expected: &'static str) -> u64 {
         match self.take(2, expected) {
             &[a, b] => u64::from(u16::from_be_bytes([a, b])),
@@ -186,7 +187,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn be32(&mut self, expected: &'static str) -> u64 {
         match self.take(4, expected) {
             &[a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
@@ -195,7 +196,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes a nil, if one is next.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn nil(&mut self) -> bool {
         if self.peek() == Some(0xc0) {
             self.pos += 1;
@@ -207,6 +208,7 @@ impl<'a> Reader<'a> {
 
     /// Consumes an empty array (`0x90`), if one is next: the common value of most list
     /// fields, read without a call or an allocation.
+    #[cfg(not(rlplugin_small))] // only the default form's transaction decoder takes it
     #[inline(always)]
     pub(super) fn empty_array(&mut self) -> bool {
         if self.peek() == Some(0x90) {
@@ -218,7 +220,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An array header: the element count (0 after a failure).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn array_len(&mut self, expected: &'static str) -> usize {
         match self.peek() {
             Some(m @ 0x90..=0x9f) => {
@@ -230,7 +232,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A map header: the entry count (0 after a failure).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn map_len(&mut self, expected: &'static str) -> usize {
         match self.peek() {
             Some(m @ 0x80..=0x8f) => {
@@ -242,7 +244,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A 16- or 32-bit array (`marker16` 0xdc) or map (0xde) header.
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn long_header(
         buf: &'a [u8],
         pos: usize,
@@ -255,7 +257,7 @@ impl<'a> Reader<'a> {
         (len, reader.pos)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn long_header_in(&mut self, marker16: u8, expected: &'static str) -> usize {
         let at = self.pos;
         match self.peek() {
@@ -276,7 +278,7 @@ impl<'a> Reader<'a> {
 
     /// The header of a positional struct, which must have at least `min` elements; returns
     /// the element count so the caller can default missing trailing fields and skip extras.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn struct_len(&mut self, expected: &'static str, min: usize) -> usize {
         let at = self.pos;
         let len = self.array_len(expected);
@@ -287,7 +289,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips the elements of a positional struct beyond the `known` ones this version reads.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn skip_extra(&mut self, len: usize, known: usize) {
         if len > known {
             self.skip(len - known);
@@ -296,7 +298,7 @@ impl<'a> Reader<'a> {
 
     /// The bytes of a string, not yet checked to be UTF-8; `None` (nothing consumed) when
     /// the next value is not a string.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn str_bytes(&mut self, expected: &'static str) -> Option<&'a [u8]> {
         match self.peek() {
             Some(m) if m & 0xe0 == 0xa0 => {
@@ -310,7 +312,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn long_str_bytes(
         buf: &'a [u8],
         pos: usize,
@@ -322,7 +324,7 @@ impl<'a> Reader<'a> {
         (bytes, reader.pos)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn long_str_bytes_in(&mut self, expected: &'static str) -> &'a [u8] {
         let width = match self.peek() {
             Some(0xd9) => 1,
@@ -335,7 +337,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string borrowed from the input ("" after a failure).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn str(&mut self, expected: &'static str) -> &'a str {
         let at = self.pos;
         let Some(bytes) = self.str_bytes(expected) else {
@@ -354,7 +356,7 @@ impl<'a> Reader<'a> {
     /// An owned string (empty after a failure). The common case, an ASCII fixstr away from
     /// the end of the input, checks all its bytes with two or four masked eight-byte loads.
     /// Inlined: for the strings most directives carry (dates, amounts, metadata, accounts).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn string(&mut self, expected: &'static str) -> String {
         self.string_in(expected)
     }
@@ -362,13 +364,13 @@ impl<'a> Reader<'a> {
     /// [`string`](Self::string) as a call, for the rarer fields: transactions in the host's
     /// usual shape are read by the fast path (`fast.rs`), and an inlined copy at each of some
     /// thirty call sites would cost a few hundred bytes of every guest.
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     pub(super) fn string_call(&mut self, expected: &'static str) -> String {
         self.string_in(expected)
     }
 
     /// [`opt_string`](Self::opt_string) with [`string_call`](Self::string_call).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn opt_string_call(&mut self, expected: &'static str) -> Option<String> {
         if self.nil() {
             None
@@ -377,7 +379,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn string_in(&mut self, expected: &'static str) -> String {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 33)
@@ -390,7 +392,7 @@ impl<'a> Reader<'a> {
         self.out_of_line(|b, p, e| Self::string_slow(b, p, e, expected))
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn string_slow(
         buf: &'a [u8],
         pos: usize,
@@ -402,7 +404,7 @@ impl<'a> Reader<'a> {
         (text, reader.pos)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn opt_string(&mut self, expected: &'static str) -> Option<String> {
         if self.nil() {
             None
@@ -413,7 +415,7 @@ impl<'a> Reader<'a> {
 
     /// A map key as a [`KeyCode`]. Keys that are not short strings are consumed and
     /// reported as [`UNKNOWN_KEY`].
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn key(&mut self) -> KeyCode {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at + 17) {
@@ -433,14 +435,14 @@ impl<'a> Reader<'a> {
         self.out_of_line(Self::key_slow)
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn key_slow(buf: &'a [u8], pos: usize, error: &'a ErrorSink) -> (KeyCode, usize) {
         let mut reader = Self { buf, pos, error };
         let key = reader.key_slow_in();
         (key, reader.pos)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn key_slow_in(&mut self) -> KeyCode {
         match self.str_bytes("a key") {
             Some(bytes) if bytes.len() <= 16 => {
@@ -478,7 +480,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-negative integer written with any integer marker (0 after a failure).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn uint(&mut self, expected: &'static str) -> u64 {
         match self.peek() {
             Some(m @ 0x00..=0x7f) => {
@@ -497,7 +499,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn uint_slow(
         buf: &'a [u8],
         pos: usize,
@@ -509,7 +511,7 @@ impl<'a> Reader<'a> {
         (value, reader.pos)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn uint_slow_in(&mut self, expected: &'static str) -> u64 {
         let at = self.pos;
         let Some(marker) = self.peek() else {
@@ -554,7 +556,7 @@ impl<'a> Reader<'a> {
     /// Three non-negative integers in a fixarray, the last below 128 (a source span as the
     /// host writes it), read from one bounds-checked window; `None`, with nothing consumed,
     /// for any other shape or near the end of the input.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn small_uint_triple(&mut self) -> Option<(u64, u64, u8)> {
         let at = self.pos;
         let window: &[u8; 12] = self.buf.get(at..at.checked_add(12)?)?.try_into().ok()?;
@@ -572,7 +574,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-negative integer that must fit `T`.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn uint_as<T: TryFrom<u64> + Default>(&mut self, expected: &'static str) -> T {
         let at = self.pos;
         let value = self.uint(expected);
@@ -584,19 +586,19 @@ impl<'a> Reader<'a> {
 
     /// Skips `count` complete values of any kind. Iterative, so hostile nesting cannot
     /// exhaust the stack.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(super) fn skip(&mut self, count: usize) {
         self.out_of_line(|b, p, e| Self::skip_slow(b, p, e, count));
     }
 
-    #[inline(never)]
+    #[cfg_attr(not(rlplugin_small), inline(never))]
     fn skip_slow(buf: &'a [u8], pos: usize, error: &'a ErrorSink, count: usize) -> ((), usize) {
         let mut reader = Self { buf, pos, error };
         reader.skip_in(count);
         ((), reader.pos)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn skip_in(&mut self, count: usize) {
         const EXPECTED: &str = "a value";
         let mut pending = count as u64;
@@ -667,7 +669,7 @@ impl<'a> Reader<'a> {
 
 /// The unsigned integer at `at` in `window` if it is a fixint, `0xcc`, `0xcd` or `0xce`
 /// (the caller keeps `at + 5 <= N`, so all of it is inside), and the offset after it.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 pub(super) fn small_uint<const N: usize>(window: &[u8; N], at: usize) -> Option<(u64, usize)> {
     let &[marker, a, b, c, d] = window.get(at..at + 5)?.first_chunk::<5>()?;
     match marker {
@@ -683,41 +685,41 @@ pub(super) fn small_uint<const N: usize>(window: &[u8; N], at: usize) -> Option<
 // integer formatting into every guest for errors that almost never happen.
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn only_elements(len: usize) -> String {
     concat(&["an array of only ", decimal(len).as_str(), " elements"])
 }
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn negative(value: i64) -> String {
     let magnitude = Decimal::new(value.unsigned_abs());
     concat(&["the negative integer -", magnitude.as_str()])
 }
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn too_large(value: u64) -> String {
     let value = Decimal::new(value);
     concat(&["the integer ", value.as_str(), ", which is too large"])
 }
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn fail_at(sink: &ErrorSink, buf: &[u8], at: usize, expected: &'static str) {
     let found = buf.get(at).map_or(Found::End, |&b| Found::Marker(b));
     record(sink, DecodeError::new(at, expected, found));
 }
 
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn fail_found(sink: &ErrorSink, at: usize, expected: &'static str, found: String) {
     record(sink, DecodeError::new(at, expected, Found::Other(found)));
 }
 
 /// Keeps the first error only.
 #[cold]
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 fn record(sink: &ErrorSink, error: DecodeError) {
     let first = sink.take().unwrap_or(error);
     sink.set(Some(first));
@@ -737,7 +739,7 @@ pub(super) const WORD_MASKS: [u64; 9] = {
 /// The mask keeping, of the little-endian word that starts `before` bytes into a string of
 /// `len` bytes, exactly the string's bytes. (A table per fixstr length would be a kilobyte
 /// of every guest's data.)
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn word_mask(len: usize, before: usize) -> u64 {
     WORD_MASKS[len.saturating_sub(before).min(8)]
 }
@@ -748,7 +750,7 @@ fn word_mask(len: usize, before: usize) -> u64 {
 /// # Safety
 ///
 /// `src..src + len` is readable and valid UTF-8.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 pub(super) unsafe fn ascii_string(src: *const u8, len: usize) -> String {
     if len == 0 {
         return String::new();
@@ -828,7 +830,7 @@ pub(super) fn fixstr_ascii(window: &[u8; 33]) -> Option<String> {
 }
 
 /// Eight bytes of `buf` at `at`, little-endian (the caller has checked they exist).
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 fn word(buf: &[u8], at: usize) -> u64 {
     let mut word = [0; 8];
     word.copy_from_slice(&buf[at..at + 8]);
@@ -837,7 +839,7 @@ fn word(buf: &[u8], at: usize) -> u64 {
 
 /// Checks `bytes` is UTF-8, eight ASCII bytes at a time before falling back to the full
 /// validator.
-#[inline(never)]
+#[cfg_attr(not(rlplugin_small), inline(never))]
 pub(super) fn utf8(bytes: &[u8]) -> Option<&str> {
     let mut chunks = bytes.chunks_exact(8);
     let mut high = 0;
@@ -860,7 +862,7 @@ pub(super) fn utf8(bytes: &[u8]) -> Option<&str> {
 /// Capacity to reserve for `len` elements announced by a header when each takes at least
 /// `min_size` bytes: never more than the rest of the input could hold, so a hostile header
 /// cannot make the guest allocate gigabytes.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 pub(super) fn capacity(len: usize, reader: &Reader<'_>, min_size: usize) -> usize {
     len.min(reader.remaining() / min_size)
 }

@@ -21,13 +21,13 @@ impl Writer {
         }
     }
 
-    #[inline]
+    #[cfg_attr(not(rlplugin_small), inline)]
     fn byte(&mut self, b: u8) {
         self.buf.push(b);
     }
 
     /// A header: the short form for lengths below `short_max`, else the 16- or 32-bit form.
-    #[inline]
+    #[cfg_attr(not(rlplugin_small), inline)]
     fn header(&mut self, len: usize, short: u8, short_max: usize, long16: u8) {
         if len < short_max {
             self.buf.push(short | len as u8);
@@ -41,7 +41,7 @@ impl Writer {
         }
     }
 
-    #[inline]
+    #[cfg_attr(not(rlplugin_small), inline)]
     fn array(&mut self, len: usize) {
         self.header(len, 0x90, 16, 0xdc);
     }
@@ -58,7 +58,7 @@ impl Writer {
     /// Writes `prefix` (at most [`PREFIX_MAX`] bytes) and a wrapper after one reserve of a
     /// constant bound; lists longer than the bound allows for reserve their excess
     /// themselves ([`Out::list`]).
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn wrapper(&mut self, w: &DirectiveWrapper, prefix: impl FnOnce(Out) -> Out) {
         // SAFETY: the bound covers the prefix and the wrapper, lists within their allowance.
         self.raw(PREFIX_MAX + WRAPPER_FIXED, |out| unsafe {
@@ -68,7 +68,7 @@ impl Writer {
 
     /// Runs `write` on a cursor with `bound` bytes reserved and keeps what it wrote. A string
     /// longer than [`STR_MAX`] grows the buffer from [`Out::long_str`], through [`GROW`].
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn raw(&mut self, bound: usize, write: impl FnOnce(Out) -> Out) {
         self.buf.reserve(bound);
         let buf: *mut Vec<u8> = &mut self.buf;
@@ -199,7 +199,7 @@ impl Out {
     ///
     /// # Safety
     /// `bytes.len()` bytes from here are reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn lit(self, bytes: &'static [u8]) -> Self {
         // SAFETY: the caller reserved the room; static data never overlaps the buffer.
         unsafe {
@@ -210,7 +210,7 @@ impl Out {
 
     /// # Safety
     /// One byte from here is reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn byte(self, b: u8) -> Self {
         // SAFETY: the caller reserved the room.
         unsafe {
@@ -221,7 +221,7 @@ impl Out {
 
     /// # Safety
     /// [`STR_MAX`] bytes from here are reserved, inside [`Writer::raw`].
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn str(self, s: &str) -> Self {
         let len = s.len();
         if len < 32 {
@@ -288,7 +288,7 @@ impl Out {
     ///
     /// # Safety
     /// Called inside [`Writer::raw`]; five bytes and `allowed` items from here are reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn list(self, len: usize, allowed: usize, item: usize) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -303,7 +303,7 @@ impl Out {
 
     /// # Safety
     /// Nine bytes from here are reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn f64(self, v: f64) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { self.byte(0xcb).bytes(&v.to_bits().to_be_bytes()) }
@@ -311,7 +311,7 @@ impl Out {
 
     /// # Safety
     /// Two bytes from here are reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn lit_pair(self, a: u8, b: u8) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { self.byte(a).byte(b) }
@@ -319,7 +319,7 @@ impl Out {
 
     /// # Safety
     /// `bytes.len()` bytes from here are reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn bytes(self, bytes: &[u8]) -> Self {
         // SAFETY: the caller reserved the room; `bytes` is a local, not the buffer.
         unsafe {
@@ -330,7 +330,7 @@ impl Out {
 
     /// # Safety
     /// As [`Out::str`].
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn opt_str(self, s: Option<&str>) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -345,7 +345,7 @@ impl Out {
     ///
     /// # Safety
     /// Five bytes from here are reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn header(self, len: usize, short: u8, long16: u8) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -375,7 +375,7 @@ impl Out {
     ///
     /// # Safety
     /// Nine bytes from here are reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn small_uint(self, v: u64) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -413,7 +413,7 @@ impl Out {
 
     /// # Safety
     /// As [`Out::list`].
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn strings_inline(self, v: &[String], allowed: usize) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -437,7 +437,7 @@ impl Out {
 
     /// # Safety
     /// `1 + 2 * STR_MAX` bytes from here are reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn amount(self, a: &AmountData) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { self.byte(0x92).str(&a.number).str(&a.currency) }
@@ -445,7 +445,7 @@ impl Out {
 
     /// # Safety
     /// As [`Out::list`].
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn metadata_inline(self, meta: &[(String, MetaValueData)], allowed: usize) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
@@ -559,7 +559,7 @@ impl Out {
     ///
     /// # Safety
     /// The head's part of [`TRANSACTION_FIXED`] and [`OTHER_FIXED`] is reserved.
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn head(self, w: &DirectiveWrapper) -> Self {
         let fields = match &w.data {
             DirectiveData::Transaction(_) => 7,
@@ -592,7 +592,7 @@ impl Out {
 
     /// # Safety
     /// [`WRAPPER_FIXED`] bytes are reserved, inside [`Writer::raw`].
-    #[inline(always)]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn wrapper(self, w: &DirectiveWrapper) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {

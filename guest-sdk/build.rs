@@ -1,0 +1,19 @@
+//! Picks the SDK's form from the profile the author builds with.
+//!
+//! An author who builds for size (opt-level "s" or "z") gets the smallest SDK: no transaction
+//! fast path and inlining left to the compiler. At opt-level 2 or 3 the SDK spends code on
+//! fuel instead: a transaction laid out as the host sends it is decoded by predicting its
+//! bytes, and the reader's hot helpers are forced inline.
+
+fn main() {
+    // Only this file decides; without the line cargo reruns the script on any change in the
+    // package.
+    println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rustc-check-cfg=cfg(rlplugin_small)");
+    // Cargo passes the opt-level of the profile the library is built with, and rebuilds the
+    // library (so reruns this script) when it changes.
+    let opt_level = std::env::var("OPT_LEVEL").unwrap_or_default();
+    if matches!(opt_level.as_str(), "s" | "z") {
+        println!("cargo::rustc-cfg=rlplugin_small");
+    }
+}
