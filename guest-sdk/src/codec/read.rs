@@ -750,7 +750,8 @@ fn word_mask(len: usize, before: usize) -> u64 {
 /// # Safety
 ///
 /// `src..src + len` is readable and valid UTF-8.
-#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg(not(rlplugin_small))] // only the fast path's str8 strings take it
+#[inline(always)]
 pub(super) unsafe fn ascii_string(src: *const u8, len: usize) -> String {
     if len == 0 {
         return String::new();
@@ -772,7 +773,7 @@ pub(super) unsafe fn ascii_string(src: *const u8, len: usize) -> String {
 /// and store cost two units each, so a fixstr (at most 31 bytes, which the 33-byte window
 /// always covers with whole words) is checked and copied a word at a time into a block
 /// rounded up to whole words. The string's capacity is that rounded length.
-#[inline(always)]
+#[cfg_attr(not(rlplugin_small), inline(always))]
 pub(super) fn fixstr_ascii(window: &[u8; 33]) -> Option<String> {
     let marker = window[0];
     if marker & 0xe0 != 0xa0 {
