@@ -211,13 +211,13 @@ fn minimal_plugin_exports_exactly_the_plugin_abi_and_has_not_grown() {
     assert_only_memory_and_rustc_globals(&module);
     assert_abi_version_is_constant_one(&module);
     eprintln!("minimal plugin: {} bytes", wasm.len());
-    // A regression guard, not the goal: issue 3 targets 50 KB. Measured 57,191 bytes (2%
+    // A regression guard, not the goal: issue 3 targets 50 KB. Measured 57,334 bytes (2%
     // headroom). The small form has no transaction fast path and no forced inlining; what
     // is left: the general decoder ~20 KB, validation ~7.5 KB, the encoder ~5 KB, the drop
     // glue of the author's `process` ~4.8 KB (dead stores LLVM removes at opt-level 3 but not
     // at "s"), `core::fmt` and std's panic machinery ~5 KB, static data (messages) 6.5 KB.
     assert!(
-        wasm.len() <= 58_350,
+        wasm.len() <= 58_480,
         "minimal plugin grew to {} bytes",
         wasm.len()
     );
