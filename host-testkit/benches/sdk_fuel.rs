@@ -65,6 +65,22 @@ fn directives(n: usize) -> String {
     }
 }
 
+/// A largest-ledger row: the stretch target is shown, never counted as a miss.
+fn stretch_row(name: String, ours: usize, theirs: usize) -> [String; 5] {
+    let met = if ours >= STRETCH_DIRECTIVES {
+        "yes"
+    } else {
+        "no (stretch)"
+    };
+    [
+        name,
+        directives(ours),
+        directives(theirs),
+        format!("≥ {}", thousands(STRETCH_DIRECTIVES)),
+        met.to_owned(),
+    ]
+}
+
 fn main() -> ExitCode {
     let sdks = [Sdk::Rlplugin, Sdk::Upstream];
     eprintln!("building the benchmark guests for both SDKs (target/sdk-fuel) …");
@@ -127,18 +143,11 @@ fn main() -> ExitCode {
         );
         let [ours, theirs] = [Sdk::Rlplugin, Sdk::Upstream]
             .map(|sdk| fuel::largest_ledger(guest(sdk, kind), 500, LEDGER_STEP, LEDGER_CAP));
-        rows.push([
+        rows.push(stretch_row(
             format!("{}, directives in one call (stretch)", kind_name(kind)),
-            directives(ours),
-            directives(theirs),
-            format!("≥ {}", thousands(STRETCH_DIRECTIVES)),
-            if ours >= STRETCH_DIRECTIVES {
-                "yes"
-            } else {
-                "no (stretch)"
-            }
-            .to_owned(),
-        ]);
+            ours,
+            theirs,
+        ));
     }
 
     for kind in [GuestKind::Validator, GuestKind::Tagger] {
@@ -159,21 +168,14 @@ fn main() -> ExitCode {
         let [ours, theirs] = [Sdk::Rlplugin, Sdk::Upstream].map(|sdk| {
             fuel::largest_realistic_ledger(guest(sdk, kind), 500, LEDGER_STEP, LEDGER_CAP)
         });
-        rows.push([
+        rows.push(stretch_row(
             format!(
                 "{}, realistic ledger, directives in one call (stretch)",
                 kind_name(kind)
             ),
-            directives(ours),
-            directives(theirs),
-            format!("≥ {}", thousands(STRETCH_DIRECTIVES)),
-            if ours >= STRETCH_DIRECTIVES {
-                "yes"
-            } else {
-                "no (stretch)"
-            }
-            .to_owned(),
-        ]);
+            ours,
+            theirs,
+        ));
     }
 
     let minimal_ours = guest(Sdk::Rlplugin, GuestKind::Minimal).size;
