@@ -634,9 +634,42 @@ mod tests {
         fast_with(wrapper, 0)
     }
 
+    /// A string the fast path reads: a fixstr or str8.
+    fn short(text: &String) -> bool {
+        text.len() <= 255
+    }
+
+    /// Whether the fast path promises to take `cost`: any kind but booking's
+    /// `per_unit_from_total`, short strings.
+    fn fast_shaped_cost(cost: &ours::CostData) -> bool {
+        let number = match &cost.number {
+            None => true,
+            Some(
+                ours::CostNumberData::PerUnit { value } | ours::CostNumberData::Total { value },
+            ) => short(value),
+            Some(ours::CostNumberData::Compound { per_unit, total }) => {
+                short(per_unit) && short(total)
+            }
+            Some(ours::CostNumberData::PerUnitFromTotal { .. }) => false,
+        };
+        number
+            && [&cost.currency, &cost.date, &cost.label]
+                .into_iter()
+                .all(|text| text.as_ref().is_none_or(short))
+    }
+
+    /// Whether the fast path promises to take `price`: short strings.
+    fn fast_shaped_price(price: &ours::PriceAnnotationData) -> bool {
+        price
+            .amount
+            .as_ref()
+            .is_none_or(|a| short(&a.number) && short(&a.currency))
+            && price.number.as_ref().is_none_or(short)
+            && price.currency.as_ref().is_none_or(short)
+    }
+
     /// Whether `wrapper` has the shape the fast path promises to take.
     fn fast_shaped(wrapper: &ours::DirectiveWrapper) -> bool {
-        let short = |s: &String| s.len() <= 255;
         let texts = |m: &ours::Metadata| {
             m.len() <= 15
                 && m.iter().all(|(key, value)| {
@@ -669,29 +702,8 @@ mod tests {
                     && p.units
                         .as_ref()
                         .is_none_or(|u| short(&u.number) && short(&u.currency))
-                    && p.cost.as_ref().is_none_or(|c| {
-                        let number = match &c.number {
-                            None => true,
-                            Some(ours::CostNumberData::PerUnit { value })
-                            | Some(ours::CostNumberData::Total { value }) => short(value),
-                            Some(ours::CostNumberData::Compound { per_unit, total }) => {
-                                short(per_unit) && short(total)
-                            }
-                            Some(ours::CostNumberData::PerUnitFromTotal { .. }) => false,
-                        };
-                        number
-                            && [&c.currency, &c.date, &c.label]
-                                .into_iter()
-                                .all(|text| text.as_ref().is_none_or(short))
-                    })
-                    && p.price.as_ref().is_none_or(|price| {
-                        price
-                            .amount
-                            .as_ref()
-                            .is_none_or(|a| short(&a.number) && short(&a.currency))
-                            && price.number.as_ref().is_none_or(short)
-                            && price.currency.as_ref().is_none_or(short)
-                    })
+                    && p.cost.as_ref().is_none_or(fast_shaped_cost)
+                    && p.price.as_ref().is_none_or(fast_shaped_price)
                     && p.flag.as_ref().is_none_or(short)
                     && texts(&p.metadata)
                     && p.span.is_none_or(|s| {
@@ -731,46 +743,16 @@ mod tests {
                 end,
                 file_id,
             });
-        let amount = || {
-            (text(), text()).prop_map(|(number, currency)| ours::AmountData { number, currency })
-        };
-        let cost_number = prop_oneof![
-            text().prop_map(|value| ours::CostNumberData::PerUnit { value }),
-            text().prop_map(|value| ours::CostNumberData::Total { value }),
-            (text(), text())
-                .prop_map(|(per_unit, total)| ours::CostNumberData::Compound { per_unit, total }),
-        ];
-        let cost = (
-            prop::option::of(cost_number),
-            prop::option::of(text()),
-            prop::option::of(text()),
-            prop::option::of(text()),
-            any::<bool>(),
-        )
-            .prop_map(|(number, currency, date, label, merge)| ours::CostData {
-                number,
-                currency,
-                date,
-                label,
-                merge,
-            });
-        let price = (
-            any::<bool>(),
-            prop::option::of(amount()),
-            prop::option::of(text()),
-            prop::option::of(text()),
-        )
-            .prop_map(
-                |(is_total, amount, number, currency)| ours::PriceAnnotationData {
-                    is_total,
-                    amount,
-                    number,
-                    currency,
-                },
-            );
+        let amount =
+            (text(), text()).prop_map(|(number, currency)| ours::AmountData { number, currency });
+        // Costs and prices as the compatibility suite generates them (every string class),
+        // kept to the shapes the fast path takes.
+        let cost = support::arb_cost().prop_filter("a fast-path cost", fast_shaped_cost);
+        let price =
+            support::arb_price_annotation().prop_filter("a fast-path price", fast_shaped_price);
         let posting = (
             text(),
-            prop::option::of(amount()),
+            prop::option::of(amount),
             prop::option::of(cost),
             prop::option::of(price),
             prop::option::of(text()),
