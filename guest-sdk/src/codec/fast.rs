@@ -635,7 +635,7 @@ mod tests {
     }
 
     /// A string the fast path reads: a fixstr or str8.
-    fn short(text: &String) -> bool {
+    fn short(text: &str) -> bool {
         text.len() <= 255
     }
 
@@ -655,7 +655,7 @@ mod tests {
         number
             && [&cost.currency, &cost.date, &cost.label]
                 .into_iter()
-                .all(|text| text.as_ref().is_none_or(short))
+                .all(|text| text.as_deref().is_none_or(short))
     }
 
     /// Whether the fast path promises to take `price`: short strings.
@@ -664,8 +664,8 @@ mod tests {
             .amount
             .as_ref()
             .is_none_or(|a| short(&a.number) && short(&a.currency))
-            && price.number.as_ref().is_none_or(short)
-            && price.currency.as_ref().is_none_or(short)
+            && price.number.as_deref().is_none_or(short)
+            && price.currency.as_deref().is_none_or(short)
     }
 
     /// Whether `wrapper` has the shape the fast path promises to take.
@@ -687,14 +687,14 @@ mod tests {
             return false;
         };
         short(&wrapper.date)
-            && wrapper.filename.as_ref().is_none_or(short)
+            && wrapper.filename.as_deref().is_none_or(short)
             && short(&t.flag)
-            && t.payee.as_ref().is_none_or(short)
+            && t.payee.as_deref().is_none_or(short)
             && short(&t.narration)
             && t.tags.len() <= 15
-            && t.tags.iter().all(short)
+            && t.tags.iter().all(|tag| short(tag))
             && t.links.len() <= 15
-            && t.links.iter().all(short)
+            && t.links.iter().all(|link| short(link))
             && texts(&t.metadata)
             && t.postings.len() <= 15
             && t.postings.iter().all(|p| {
@@ -704,7 +704,7 @@ mod tests {
                         .is_none_or(|u| short(&u.number) && short(&u.currency))
                     && p.cost.as_ref().is_none_or(fast_shaped_cost)
                     && p.price.as_ref().is_none_or(fast_shaped_price)
-                    && p.flag.as_ref().is_none_or(short)
+                    && p.flag.as_deref().is_none_or(short)
                     && texts(&p.metadata)
                     && p.span.is_none_or(|s| {
                         s.start <= u64::from(u32::MAX) && s.end <= u64::from(u32::MAX)
