@@ -26,8 +26,14 @@ impl Record {
         while !text.is_char_boundary(take) {
             take -= 1;
         }
-        self.bytes[self.len..self.len + take].copy_from_slice(&text.as_bytes()[..take]);
-        self.len += take;
+        // `get` rather than indexing: a bounds-check panic would link `usize` formatting.
+        if let (Some(to), Some(from)) = (
+            self.bytes.get_mut(self.len..self.len + take),
+            text.as_bytes().get(..take),
+        ) {
+            to.copy_from_slice(from);
+            self.len += take;
+        }
     }
 }
 
@@ -97,7 +103,7 @@ pub fn with_record<T>(f: impl FnOnce(Option<&[u8]>) -> T) -> T {
         Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
         Err(std::sync::TryLockError::WouldBlock) => return f(None),
     };
-    f((record.len > 0).then(|| &record.bytes[..record.len]))
+    f(record.bytes.get(..record.len).filter(|bytes| !bytes.is_empty()))
 }
 
 /// The recorded panic as text: `<file>:<line>:<column>\n<message>`.

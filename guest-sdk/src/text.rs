@@ -127,12 +127,14 @@ impl Decimal {
     pub(crate) fn new(mut value: u64) -> Self {
         let mut digits = [0; 20];
         let mut start = digits.len();
-        loop {
+        // Iterating rather than indexing keeps bounds-check panics, and with them `usize`
+        // formatting, out of every guest. `u64::MAX` has 20 digits, so the slots suffice.
+        for slot in digits.iter_mut().rev() {
             start -= 1;
             // `value % 10` is below 10, so the cast is exact.
             #[allow(clippy::cast_possible_truncation)]
             let digit = (value % 10) as u8;
-            digits[start] = b'0' + digit;
+            *slot = b'0' + digit;
             value /= 10;
             if value == 0 {
                 break;
@@ -144,7 +146,7 @@ impl Decimal {
     pub(crate) fn as_str(&self) -> &str {
         // SAFETY: `new` writes only ASCII digits from `start` on. (Checking with `from_utf8`
         // would link the UTF-8 validator into guests that have no other use for it.)
-        unsafe { core::str::from_utf8_unchecked(&self.digits[self.start..]) }
+        unsafe { core::str::from_utf8_unchecked(self.digits.get(self.start..).unwrap_or_default()) }
     }
 }
 

@@ -394,7 +394,7 @@ fn is_short_plain_decimal(text: &[u8]) -> bool {
     if at == len {
         return true;
     }
-    if text[at] != b'.' {
+    if text.get(at) != Some(&b'.') {
         return false;
     }
     at += 1;
@@ -481,10 +481,9 @@ const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /// The eight digits of `YYYY-MM-DD`, as numbers, if `text` has that shape.
 #[cfg_attr(not(rlplugin_small), inline)]
 fn date_digits(text: &[u8]) -> Option<[u32; 8]> {
-    let bytes = <&[u8; 10]>::try_from(text).ok()?;
-    let digit = |at: usize| u32::from(bytes[at].wrapping_sub(b'0'));
-    let digits = [0, 1, 2, 3, 5, 6, 8, 9].map(digit);
-    (bytes[4] == b'-' && bytes[7] == b'-' && digits.iter().all(|&d| d <= 9)).then_some(digits)
+    let &[y0, y1, y2, y3, dash1, m0, m1, dash2, d0, d1] = <&[u8; 10]>::try_from(text).ok()?;
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1].map(|b| u32::from(b.wrapping_sub(b'0')));
+    (dash1 == b'-' && dash2 == b'-' && digits.iter().all(|&d| d <= 9)).then_some(digits)
 }
 
 /// `YYYY-MM-DD` naming a real day, checked without loops: every date of every directive
