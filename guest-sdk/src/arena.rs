@@ -184,6 +184,7 @@ mod global {
     // as requested; a block is never handed out twice (only `realloc` resizes its own).
     unsafe impl GlobalAlloc for Arena {
         #[cfg_attr(not(rlplugin_small), inline(always))]
+        #[cfg_attr(rlplugin_small, inline(never))]
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             match self
                 .bump()

@@ -124,6 +124,7 @@ pub(crate) struct Decimal {
 }
 
 impl Decimal {
+    #[cfg_attr(rlplugin_small, inline(never))]
     pub(crate) fn new(mut value: u64) -> Self {
         let mut digits = [0; 20];
         let mut start = digits.len();

@@ -136,6 +136,7 @@ impl<'a> Reader<'a> {
 
     /// Records a failure for a value of the right kind but unacceptable content.
     #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg_attr(rlplugin_small, inline(never))]
     pub(super) fn fail_with(&mut self, at: usize, expected: &'static str, found: String) {
         fail_found(self.error, at, expected, found);
         self.pos = self.buf.len();
@@ -178,6 +179,7 @@ impl<'a> Reader<'a> {
 
     /// A big-endian unsigned integer of `width` bytes (1 to 8).
     #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg_attr(rlplugin_small, inline(never))]
     fn be(&mut self, width: usize, expected: &'static str) -> u64 {
         self.take(width, expected)
             .iter()
@@ -295,6 +297,7 @@ impl<'a> Reader<'a> {
 
     /// Skips the elements of a positional struct beyond the `known` ones this version reads.
     #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg_attr(rlplugin_small, inline(never))]
     pub(super) fn skip_extra(&mut self, len: usize, known: usize) {
         if len > known {
             self.skip(len - known);
@@ -717,14 +720,14 @@ fn fail_at(sink: &ErrorSink, buf: &[u8], at: usize, expected: &'static str) {
 }
 
 #[cold]
-#[cfg_attr(not(rlplugin_small), inline(never))]
+#[inline(never)]
 fn fail_found(sink: &ErrorSink, at: usize, expected: &'static str, found: String) {
     record(sink, DecodeError::new(at, expected, Found::Other(found)));
 }
 
 /// Keeps the first error only.
 #[cold]
-#[cfg_attr(not(rlplugin_small), inline(never))]
+#[inline(never)]
 fn record(sink: &ErrorSink, error: DecodeError) {
     let first = sink.take().unwrap_or(error);
     sink.set(Some(first));

@@ -200,6 +200,7 @@ impl Out {
     /// # Safety
     /// `bytes.len()` bytes from here are reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg_attr(rlplugin_small, inline(never))]
     unsafe fn lit(self, bytes: &'static [u8]) -> Self {
         // SAFETY: the caller reserved the room; static data never overlaps the buffer.
         unsafe {
@@ -211,6 +212,7 @@ impl Out {
     /// # Safety
     /// One byte from here is reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg_attr(rlplugin_small, inline(never))]
     unsafe fn byte(self, b: u8) -> Self {
         // SAFETY: the caller reserved the room.
         unsafe {
@@ -222,6 +224,7 @@ impl Out {
     /// # Safety
     /// [`STR_MAX`] bytes from here are reserved, inside [`Writer::raw`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg_attr(rlplugin_small, inline(never))]
     unsafe fn str(self, s: &str) -> Self {
         let len = s.len();
         if len < 32 {
@@ -331,6 +334,7 @@ impl Out {
     /// # Safety
     /// As [`Out::str`].
     #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg_attr(rlplugin_small, inline(never))]
     unsafe fn opt_str(self, s: Option<&str>) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
