@@ -769,7 +769,9 @@ pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
                     .iter()
                     .take_while(|op| matches!(op, PluginOp::Keep(_) | PluginOp::Delete(_)))
                     .count();
-                let (indices, after) = rest.split_at(run);
+                // `run` never exceeds `rest`; the checked split keeps a panic, and the source
+                // path its location would embed, out of every guest.
+                let (indices, after) = rest.split_at_checked(run).unwrap_or((rest, &[]));
                 // SAFETY: each op takes at most 8 bytes of header and 9 of index.
                 w.raw(run * KEEP_OR_DELETE_MAX, |mut out| unsafe {
                     for op in indices {
