@@ -103,7 +103,10 @@ pub fn with_record<T>(f: impl FnOnce(Option<&[u8]>) -> T) -> T {
         Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
         Err(std::sync::TryLockError::WouldBlock) => return f(None),
     };
-    f(record.bytes.get(..record.len).filter(|bytes| !bytes.is_empty()))
+    f(record
+        .bytes
+        .get(..record.len)
+        .filter(|bytes| !bytes.is_empty()))
 }
 
 /// The recorded panic as text: `<file>:<line>:<column>\n<message>`.
