@@ -34,7 +34,7 @@ impl std::error::Error for DecimalError {}
 /// assert!(parse_decimal("1e5").is_err());
 /// assert!(parse_decimal(" 1").is_err());
 /// ```
-#[inline]
+#[cfg_attr(rlplugin_small, inline)]
 pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
     Decimal::from_str_exact(text).map_err(|error| DecimalError {
         text: text.to_owned(),

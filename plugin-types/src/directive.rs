@@ -69,7 +69,7 @@ impl DirectiveWrapper {
 }
 
 /// Sorts directives by [`DirectiveWrapper::sort_key`], stably.
-#[inline]
+#[cfg_attr(rlplugin_small, inline)]
 pub fn sort_directives(directives: &mut [DirectiveWrapper]) {
     directives.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }

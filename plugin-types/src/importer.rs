@@ -88,7 +88,7 @@ pub struct EnrichedImporterOutput {
 
 impl From<ImporterOutput> for EnrichedImporterOutput {
     /// Pairs each directive with a `"default"` enrichment of confidence 0.
-    #[inline]
+    #[cfg_attr(rlplugin_small, inline)]
     fn from(output: ImporterOutput) -> Self {
         let entries = output
             .directives

@@ -41,11 +41,13 @@
 //! - `decimal`: [`AmountData::from_decimal`], [`AmountData::decimal`] and [`parse_decimal`],
 //!   which accept exactly the strings the host accepts.
 
-// Functions here that drop a `String` or `Vec` are `#[inline]`. At opt-level "s" rustc shares
-// generic instances between crates, so a non-inline one would compile `RawVec`'s deallocation
-// here, once, without seeing the guest's allocator; every guest's drop glue would then call
-// that copy, whose stack stores survive even when the allocator's `dealloc` is empty. Inline,
-// the drops are compiled in the crate that uses them, and vanish: 5.9 KB of a minimal plugin.
+// Size builds (build.rs) inline the functions here that drop a `String` or `Vec`. At
+// opt-level "s" rustc shares generic instances between crates, so a non-inline one would
+// compile `RawVec`'s deallocation here, once, without seeing the guest's allocator; every
+// guest's drop glue would then call that copy, whose stack stores survive even when the
+// allocator's `dealloc` is empty. Inline, the drops are compiled in the crate that uses them,
+// and vanish: 5.9 KB of a minimal plugin. At opt-level 3 the hint costs fuel instead (1% in
+// an example that builds errors with `at_directive`), so only size builds get it.
 mod directive;
 mod importer;
 mod plugin;

@@ -150,7 +150,7 @@ impl PluginOp {
 ///     "plugin omitted input directive 1 (must appear in exactly one of Keep/Modify/Delete)",
 /// );
 /// ```
-#[inline]
+#[cfg_attr(rlplugin_small, inline)]
 pub fn validate_op_coverage(input_len: usize, ops: &[PluginOp]) -> Result<(), String> {
     let mut covered = vec![false; input_len];
     for index in ops.iter().filter_map(PluginOp::input_index) {
@@ -268,7 +268,7 @@ impl PluginError {
     /// assert_eq!(error.line_number, Some(3));
     /// ```
     #[must_use]
-    #[inline]
+    #[cfg_attr(rlplugin_small, inline)]
     pub fn at_directive(mut self, directive: &DirectiveWrapper) -> Self {
         if let (Some(file), Some(line)) = (&directive.filename, directive.lineno) {
             self.source_file = Some(file.clone());
