@@ -394,7 +394,10 @@ fn is_short_plain_decimal(text: &[u8]) -> bool {
     if at == len {
         return true;
     }
-    if text.get(at) != Some(&b'.') {
+    // SAFETY: `at` only grew past digits `get` found, so `at <= len`, and `at != len` here.
+    // Unchecked rather than indexed: LLVM does not prove the bound at opt-level "s", and a
+    // bounds-check panic would link `usize` formatting into every guest; `get` costs fuel.
+    if unsafe { *text.get_unchecked(at) } != b'.' {
         return false;
     }
     at += 1;
@@ -481,9 +484,13 @@ const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /// The eight digits of `YYYY-MM-DD`, as numbers, if `text` has that shape.
 #[cfg_attr(not(rlplugin_small), inline)]
 fn date_digits(text: &[u8]) -> Option<[u32; 8]> {
-    let &[y0, y1, y2, y3, dash1, m0, m1, dash2, d0, d1] = <&[u8; 10]>::try_from(text).ok()?;
-    let digits = [y0, y1, y2, y3, m0, m1, d0, d1].map(|b| u32::from(b.wrapping_sub(b'0')));
-    (dash1 == b'-' && dash2 == b'-' && digits.iter().all(|&d| d <= 9)).then_some(digits)
+    let bytes = <&[u8; 10]>::try_from(text).ok()?;
+    // Constant indices into an array: checked at compile time, no panic path.
+    let digits = [
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[5], bytes[6], bytes[8], bytes[9],
+    ]
+    .map(|b| u32::from(b.wrapping_sub(b'0')));
+    (bytes[4] == b'-' && bytes[7] == b'-' && digits.iter().all(|&d| d <= 9)).then_some(digits)
 }
 
 /// `YYYY-MM-DD` naming a real day, checked without loops: every date of every directive
