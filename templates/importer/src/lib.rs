@@ -96,7 +96,7 @@ struct Row<'a> {
 fn parse_row(line: &str) -> Result<Row<'_>, String> {
     let (date, rest) = next_field(line);
     let (amount, description) = next_field(rest);
-    if !is_date(date) {
+    if rlplugin::validate::check_date(date).is_err() {
         return Err(format!("{date:?} is not a date: write YYYY-MM-DD"));
     }
     if !is_amount(amount) {
@@ -121,30 +121,6 @@ fn next_field(text: &str) -> (&str, &str) {
         Some(end) => (&text[..end], text[end..].trim()),
         None => (text, ""),
     }
-}
-
-fn is_date(text: &str) -> bool {
-    let number = |start: usize, end: usize| {
-        text.get(start..end)
-            .filter(|digits| digits.bytes().all(|byte| byte.is_ascii_digit()))
-            .and_then(|digits| digits.parse::<u32>().ok())
-    };
-    let bytes = text.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return false;
-    }
-    let (Some(year), Some(month), Some(day)) = (number(0, 4), number(5, 7), number(8, 10)) else {
-        return false;
-    };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days_in_month).contains(&day)
 }
 
 /// Plain decimal text, as rustledger accepts it: no exponent, no `+`, no thousands
