@@ -87,7 +87,7 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
         push_with(&mut out, |slot| {
             // Size builds leave the fast path out (build.rs): ~16 KB of code.
             #[cfg(not(rlplugin_small))]
-            if super::fast::transaction(r, slot) {
+            if super::fast::directive(r, slot) {
                 return;
             }
             wrapper(r, slot);
