@@ -178,6 +178,18 @@ fn main() -> ExitCode {
         ));
     }
 
+    eprintln!("measuring the validator on a price history …");
+    let [ours, theirs] = [Sdk::Rlplugin, Sdk::Upstream].map(|sdk| {
+        fuel::price_history_fuel_per_directive(guest(sdk, GuestKind::Validator), LEDGER)
+    });
+    rows.push([
+        "validator, price history, fuel/directive".to_owned(),
+        cell(&ours),
+        cell(&theirs),
+        blank(),
+        blank(),
+    ]);
+
     let minimal_ours = guest(Sdk::Rlplugin, GuestKind::Minimal).size;
     let minimal_theirs = guest(Sdk::Upstream, GuestKind::Minimal).size;
     rows.push([
@@ -294,7 +306,9 @@ fn main() -> ExitCode {
         "Realistic ledger: rlplugin_testkit::synthetic::ledger(n) loaded by rustledger's loader \
          and run through the kit (opens, prices, balances, transactions with 2-4 postings, \
          costs, price annotations, metadata, tags, links); fuel/directive on {} directives with \
-         the raised cap.",
+         the raised cap. Price history: {} price directives (four commodities, daily), loaded \
+         and run the same way.",
+        thousands(LEDGER),
         thousands(LEDGER)
     );
     println!(

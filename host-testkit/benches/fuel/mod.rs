@@ -753,6 +753,50 @@ pub fn realistic_fuel_per_directive(
     Ok(run.report().fuel_used() / n as u64)
 }
 
+/// A price history of `n` price directives, as a price fetcher appends them: four
+/// commodities, each priced in USD once a day, after the directives declaring them.
+pub fn price_history(n: usize) -> String {
+    const COMMODITIES: [&str; 4] = ["AAPL", "VTI", "EUR", "BTC"];
+    let mut text = String::from("2015-01-01 open Assets:Broker USD\n");
+    for commodity in COMMODITIES {
+        text.push_str(&format!("2015-01-01 commodity {commodity}\n"));
+    }
+    for i in 0..n {
+        let day = i / COMMODITIES.len();
+        let date = format!(
+            "{:04}-{:02}-{:02}",
+            2015 + day / 336,
+            day / 28 % 12 + 1,
+            day % 28 + 1
+        );
+        let cents = 10_000 + (i * 7_919) % 900_000;
+        text.push_str(&format!(
+            "{date} price {} {}.{:02} USD\n",
+            COMMODITIES[i % COMMODITIES.len()],
+            cents / 100,
+            cents % 100
+        ));
+    }
+    text
+}
+
+/// Fuel per directive of a plugin guest on [`price_history`]`(n)`, loaded by rustledger's
+/// own loader and run through the kit with [`RAISED_FUEL`].
+///
+/// # Errors
+///
+/// The module does not load, or the run failed (trap, bad output).
+pub fn price_history_fuel_per_directive(guest: &Guest, n: usize) -> Result<u64, String> {
+    let kit = rlplugin_testkit::Guest::from_file(&guest.path).map_err(|e| e.to_string())?;
+    let run = kit
+        .plugin()
+        .ledger(price_history(n))
+        .fuel(RAISED_FUEL)
+        .run()
+        .map_err(|e| e.to_string())?;
+    Ok(run.report().fuel_used() / n as u64)
+}
+
 /// The largest realistic ledger (see [`realistic_fuel_per_directive`]), to within `step`
 /// directives, that a plugin guest processes in one call under the production limits.
 pub fn largest_realistic_ledger(guest: &Guest, start: usize, step: usize, cap: usize) -> usize {
