@@ -1,9 +1,9 @@
 //! Picks the SDK's form from the profile the author builds with.
 //!
-//! An author who builds for size (opt-level "s" or "z") gets the smallest SDK: no transaction
-//! fast path and inlining left to the compiler. At opt-level 2 or 3 the SDK spends code on
-//! fuel instead: a transaction laid out as the host sends it is decoded by predicting its
-//! bytes, and the reader's hot helpers are forced inline.
+//! An author who builds for size (opt-level "s" or "z") gets the smallest SDK: no fast path
+//! and inlining left to the compiler. At opt-level 2 or 3 the SDK spends code on fuel
+//! instead: a directive laid out as the host sends it is decoded by predicting its bytes, and
+//! the reader's hot helpers are forced inline.
 
 fn main() {
     // Only this file decides; without the line cargo reruns the script on any change in the

@@ -247,7 +247,7 @@ fn importer_exports_exactly_the_importer_abi() {
     assert_abi_version_is_constant_one(&module);
 }
 
-/// The small form leaves the transaction fast path out and inlining to the compiler; what a
+/// The small form leaves the fast path out and inlining to the compiler; what a
 /// guest decodes and encodes must not change. Reruns the codec's compatibility suite and the
 /// macro pipeline against rustledger's own types with rlplugin built at opt-level "s".
 #[test]

@@ -66,7 +66,10 @@ fn price_directives_take_the_fast_path() {
         .unwrap_or_else(|e| panic!("price history: {e}"));
     eprintln!("Validator: {fuel} fuel per price directive on {LEDGER} directives");
     // Measured 1,622 once prices skipped the general decoder (3,036 before); 1.5% headroom.
-    assert!(fuel <= 1_650, "validator on a price history: {fuel} fuel per directive");
+    assert!(
+        fuel <= 1_650,
+        "validator on a price history: {fuel} fuel per directive"
+    );
 }
 
 #[test]

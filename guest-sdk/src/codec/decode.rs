@@ -85,7 +85,7 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
             break;
         }
         push_with(&mut out, |slot| {
-            // Size builds leave the fast path out (build.rs): ~16 KB of code.
+            // Size builds leave the fast path out (build.rs): it is most of a small guest.
             #[cfg(not(rlplugin_small))]
             if super::fast::directive(r, slot) {
                 return;

@@ -369,7 +369,7 @@ impl<'a> Reader<'a> {
         self.string_in(expected)
     }
 
-    /// [`string`](Self::string) as a call, for the rarer fields: transactions in the host's
+    /// [`string`](Self::string) as a call, for the rarer fields: directives in the host's
     /// usual shape are read by the fast path (`fast.rs`), and an inlined copy at each of some
     /// thirty call sites would cost a few hundred bytes of every guest.
     #[cfg_attr(not(rlplugin_small), inline(never))]
