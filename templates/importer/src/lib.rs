@@ -99,7 +99,9 @@ fn parse_row(line: &str) -> Result<Row<'_>, String> {
     if rlplugin::validate::check_date(date).is_err() {
         return Err(format!("{date:?} is not a date: write YYYY-MM-DD"));
     }
-    if !is_amount(amount) {
+    // The host's own rule for numbers: plain decimal text (no exponent, `+` or thousands
+    // separators) that fits a 96-bit decimal.
+    if rlplugin::validate::check_decimal(amount).is_err() {
         return Err(format!(
             "{amount:?} is not an amount: write digits with an optional leading - and a . before the cents"
         ));
@@ -121,20 +123,6 @@ fn next_field(text: &str) -> (&str, &str) {
         Some(end) => (&text[..end], text[end..].trim()),
         None => (text, ""),
     }
-}
-
-/// Plain decimal text, as rustledger accepts it: no exponent, no `+`, no thousands
-/// separators, at most 28 digits.
-fn is_amount(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
-    !whole.is_empty()
-        && !fraction.is_empty()
-        && whole.len() + fraction.len() <= 28
-        && whole
-            .bytes()
-            .chain(fraction.bytes())
-            .all(|byte| byte.is_ascii_digit())
 }
 
 fn transaction(row: &Row<'_>, account: &str, currency: &str) -> DirectiveWrapper {
@@ -191,7 +179,15 @@ mod tests {
                 .unwrap_err()
                 .contains("not a date")
         );
-        for amount in ["1,000.00", "+5", "1e3", ".5", "5.", "--1"] {
+        for amount in [
+            "1,000.00",
+            "+5",
+            "1e3",
+            ".5",
+            "5.",
+            "--1",
+            "79228162514264337593543950336",
+        ] {
             let error = parse_row(&format!("2024-01-01 {amount} x")).unwrap_err();
             assert!(error.contains("not an amount"), "{amount}: {error}");
         }
