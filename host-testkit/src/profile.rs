@@ -9,16 +9,19 @@
 //! `sandbox_config()` plus epoch interruption (the shared production engine has none; epoch
 //! checks change codegen but not fuel accounting, which counts wasm operators).
 //!
-//! Sampling is deterministic, not by clock (a timer thread often does not get a core on a
-//! loaded machine during a call that lasts 3 ms): the epoch deadline is kept permanently
-//! expired, so wasmtime calls back at every function entry and loop header, and every
-//! `every`-th callback samples the guest's stack. Inside a loop wasmtime does not publish
-//! consumed fuel until the next call, so samples cannot be weighted by exact fuel; instead
-//! each function's fuel is its share of the samples times the call's total fuel (an
-//! estimate, exact in proportion to executed entries and loop iterations). The same samples
-//! feed wasmtime's `GuestProfiler`, whose output is a Firefox-profiler JSON file (open it at
-//! <https://profiler.firefox.com>). The callbacks make the profiled call 10–100× slower in
-//! wall time; its fuel is unchanged.
+//! Nothing is left to a clock (a timer thread often does not get a core on a loaded machine
+//! during a call that lasts 3 ms): the epoch deadline is kept permanently expired, so
+//! wasmtime calls back at every function entry and loop header, and every callback reads
+//! the fuel left and the guest's stack. Compiled code publishes the fuel it has used at
+//! calls and returns, not at loop headers, so the fuel used between two published readings
+//! was spent under the stack of the callback *before* the later reading: each function is
+//! charged that fuel. Counting callbacks instead would charge a tight loop of cheap
+//! iterations far more than it spends (three times more for rlplugin's own output checks).
+//! What runs after a return and before the next callback is charged to the callee that
+//! returned; the table is otherwise exact. Every `every`-th callback also feeds wasmtime's
+//! `GuestProfiler`, weighted by the fuel used since its previous sample; its output is a
+//! Firefox-profiler JSON file (open it at <https://profiler.firefox.com>). The callbacks
+//! make the profiled call 10–100× slower in wall time; its fuel is unchanged.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -43,19 +46,15 @@ use wasmtime::{Engine, GuestProfiler, Linker, Module, UpdateDeadline, WasmBacktr
 
 use crate::{Error, Guest};
 
-/// One guest function's share of the sampled fuel.
+/// One guest function's share of the call's fuel.
 #[derive(Debug, Clone, Serialize)]
 pub struct FunctionCost {
     /// The name from the module's name section, or `func[<index>]` without one.
     pub name: String,
-    /// Estimated fuel spent in this function itself: its share of leaf samples × total fuel.
+    /// Fuel spent in this function itself.
     pub self_fuel: u64,
-    /// Estimated fuel spent while it was anywhere on the stack.
+    /// Fuel spent while it was anywhere on the stack (itself and what it called).
     pub total_fuel: u64,
-    /// Samples where it was the leaf frame.
-    pub self_samples: u64,
-    /// Samples where it was on the stack.
-    pub total_samples: u64,
 }
 
 /// The result of a profiled call: per-function costs, the Firefox profile, and how the
@@ -76,7 +75,8 @@ impl Profile {
         &self.functions
     }
 
-    /// Number of stack samples taken.
+    /// Stack samples in the Firefox profile (one per `every` function entries and loop
+    /// iterations). The table does not depend on it: it reads the stack at every one.
     pub fn samples(&self) -> u64 {
         self.samples
     }
@@ -109,8 +109,8 @@ pub struct Profiler<'g> {
 }
 
 impl<'g> Profiler<'g> {
-    /// Profile `guest` with production fuel, one sample per 100 function entries or loop
-    /// iterations.
+    /// Profile `guest` with production fuel, one Firefox-profile sample per 100 function
+    /// entries or loop iterations.
     pub fn new(guest: &'g Guest) -> Self {
         Profiler {
             guest,
@@ -132,7 +132,8 @@ impl<'g> Profiler<'g> {
         self
     }
 
-    /// Function entries and loop iterations between samples; smaller gives more samples.
+    /// Function entries and loop iterations between the Firefox profile's samples; smaller
+    /// gives more samples. The fuel table is the same whatever it is.
     pub fn every(mut self, fuel: u64) -> Self {
         self.every = fuel.max(1);
         self
@@ -174,18 +175,18 @@ impl<'g> Profiler<'g> {
         .map_err(|e| setup("profiler", e))?;
         let state = Arc::new(Mutex::new(Sampling {
             profiler: Some(profiler),
-            checks: 0,
             every: self.every,
+            checks: 0,
             samples: 0,
+            fuel_left: self.fuel,
+            fuel_at_sample: self.fuel,
+            stack: Vec::new(),
             costs: HashMap::new(),
         }));
         let hook_state = state.clone();
         store.epoch_deadline_callback(move |ctx| {
             if let Ok(mut s) = hook_state.lock() {
-                s.checks += 1;
-                if s.checks % s.every == 0 {
-                    s.sample(&ctx);
-                }
+                s.check(&ctx);
             }
             // A deadline equal to the (never advanced) epoch stays expired: call back again
             // at the next check.
@@ -208,28 +209,23 @@ impl<'g> Profiler<'g> {
 
         let outcome = call_process(&mut store, &instance, &input);
 
-        let fuel_used = self.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+        let fuel_left = store.get_fuel().unwrap_or(0);
+        let fuel_used = self.fuel.saturating_sub(fuel_left);
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        // What ran after the last callback (the end of `process`) belongs to its stack.
+        let rest = s.fuel_left.saturating_sub(fuel_left);
+        s.charge(rest);
         let mut firefox_json = Vec::new();
         if let Some(profiler) = s.profiler.take() {
             profiler
                 .finish(&mut firefox_json)
                 .map_err(|e| setup("write profile", e))?;
         }
-        let per_sample = fuel_used as f64 / s.samples.max(1) as f64;
-        let mut functions: Vec<FunctionCost> = s
-            .costs
-            .drain()
-            .map(|(_, mut c)| {
-                c.self_fuel = (c.self_samples as f64 * per_sample).round() as u64;
-                c.total_fuel = (c.total_samples as f64 * per_sample).round() as u64;
-                c
-            })
-            .collect();
+        let mut functions: Vec<FunctionCost> = s.costs.drain().map(|(_, cost)| cost).collect();
         functions.sort_by(|a, b| {
-            b.self_samples
-                .cmp(&a.self_samples)
-                .then(b.total_samples.cmp(&a.total_samples))
+            b.self_fuel
+                .cmp(&a.self_fuel)
+                .then(b.total_fuel.cmp(&a.total_fuel))
                 .then(a.name.cmp(&b.name))
         });
         Ok(Profile {
@@ -244,40 +240,72 @@ impl<'g> Profiler<'g> {
 
 struct Sampling {
     profiler: Option<GuestProfiler>,
-    checks: u64,
     every: u64,
+    /// Callbacks so far.
+    checks: u64,
+    /// Samples given to the Firefox profiler.
     samples: u64,
-    costs: HashMap<String, FunctionCost>,
+    /// Fuel left as last published by the guest.
+    fuel_left: u64,
+    /// Fuel left at the Firefox profiler's previous sample.
+    fuel_at_sample: u64,
+    /// Function indices of the previous callback's stack, innermost first.
+    stack: Vec<u32>,
+    costs: HashMap<u32, FunctionCost>,
 }
 
 impl Sampling {
-    fn sample(&mut self, ctx: &wasmtime::StoreContextMut<'_, sandbox::StoreState>) {
-        if let Some(p) = self.profiler.as_mut() {
-            p.sample(ctx, Duration::from_nanos(self.every));
-        }
+    /// One callback: charges the fuel published since the previous one to the previous
+    /// stack, then records the current stack.
+    fn check(&mut self, ctx: &wasmtime::StoreContextMut<'_, sandbox::StoreState>) {
+        let fuel_left = ctx.get_fuel().unwrap_or(self.fuel_left);
+        let spent = self.fuel_left.saturating_sub(fuel_left);
+        self.fuel_left = fuel_left;
+        self.charge(spent);
+
         let trace = WasmBacktrace::capture(ctx);
-        let mut seen = Vec::new();
-        for (depth, frame) in trace.frames().iter().enumerate() {
-            let name = frame
-                .func_name()
-                .map_or_else(|| format!("func[{}]", frame.func_index()), str::to_owned);
-            let cost = self.costs.entry(name.clone()).or_insert(FunctionCost {
-                name: name.clone(),
+        self.stack.clear();
+        for frame in trace.frames() {
+            let index = frame.func_index();
+            self.stack.push(index);
+            self.costs.entry(index).or_insert_with(|| FunctionCost {
+                name: frame
+                    .func_name()
+                    .map_or_else(|| format!("func[{index}]"), str::to_owned),
                 self_fuel: 0,
                 total_fuel: 0,
-                self_samples: 0,
-                total_samples: 0,
             });
-            if depth == 0 {
-                cost.self_samples += 1;
+        }
+
+        self.checks += 1;
+        if self.checks % self.every == 0
+            && let Some(profiler) = self.profiler.as_mut()
+        {
+            // The Firefox profile's sample weight is a duration: one nanosecond per fuel.
+            let weight = self.fuel_at_sample.saturating_sub(fuel_left);
+            self.fuel_at_sample = fuel_left;
+            profiler.sample(ctx, Duration::from_nanos(weight));
+            self.samples += 1;
+        }
+    }
+
+    /// Charges `fuel` to the recorded stack: its innermost function's own fuel, and the
+    /// total of every function on it (once, however deep it recurses).
+    fn charge(&mut self, fuel: u64) {
+        if fuel == 0 {
+            return;
+        }
+        for (depth, &index) in self.stack.iter().enumerate() {
+            if self.stack[..depth].contains(&index) {
+                continue;
             }
-            // Recursion must not count a sample twice towards the inclusive total.
-            if !seen.contains(&name) {
-                cost.total_samples += 1;
-                seen.push(name);
+            if let Some(cost) = self.costs.get_mut(&index) {
+                if depth == 0 {
+                    cost.self_fuel += fuel;
+                }
+                cost.total_fuel += fuel;
             }
         }
-        self.samples += 1;
     }
 }
 

@@ -843,6 +843,63 @@ fn profile_ranks_named_functions_by_fuel_and_writes_a_firefox_profile() {
     );
 }
 
+/// A passthrough whose `$cheap` and `$dear` spend about the same fuel (~600,000 each) in
+/// very different loops: 100,000 iterations of 6 fuel against 1,000 of 604.
+fn balanced_burner() -> String {
+    let dear_body = "(local.set $x (i32.add (local.get $x) (i32.const 1)))".repeat(150);
+    format!(
+        r#"(module
+  (memory (export "memory") 1)
+  (func (export "__rustledger_abi_version") (result i32) (i32.const 1))
+  (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+  (func $cheap (local $n i32)
+    (local.set $n (i32.const 100000))
+    (loop $l (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br_if $l (local.get $n))))
+  (func $dear (local $n i32) (local $x i32)
+    (local.set $n (i32.const 1000))
+    (loop $l {dear_body}
+      (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br_if $l (local.get $n))))
+  (func (export "process") (param i32 i32) (result i64)
+    (call $cheap) (call $dear)
+    (i64.const 0x000000100000000a))
+  (data (i32.const 16) "\92\91\81\a4Keep\00\90"))"#
+    )
+}
+
+#[test]
+fn profile_charges_fuel_not_loop_iterations() {
+    let wasm = wat_file("balanced", &balanced_burner());
+    let ledger = text_file("one.beancount", "2024-01-01 open Assets:Cash USD\n");
+    let out = scratch().join("balanced.json");
+    let ran = rlplugin(&[&"profile", &wasm, &ledger, &"-o", &out]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let self_fuel = |name: &str| -> f64 {
+        let row = ran
+            .stdout
+            .lines()
+            .find(|l| l.ends_with(&format!(" {name}")))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{}", ran.stdout));
+        row.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap()
+    };
+    // Counting callbacks would give $cheap 100 times $dear's share.
+    let (cheap, dear) = (self_fuel("cheap"), self_fuel("dear"));
+    assert!(
+        (0.9..1.1).contains(&(dear / cheap)),
+        "cheap {cheap}, dear {dear}\n{}",
+        ran.stdout
+    );
+    assert!(
+        (550_000.0..650_000.0).contains(&cheap),
+        "cheap {cheap}\n{}",
+        ran.stdout
+    );
+}
+
 #[test]
 fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
     let out = scratch().join("guard.json");

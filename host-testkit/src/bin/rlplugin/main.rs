@@ -85,7 +85,7 @@ enum Command {
     },
     /// Profile where a plugin's fuel goes, per guest function (Firefox profiler format)
     #[command(
-        after_help = "Examples:\n  rlplugin profile my_plugin.wasm books.beancount -o profile.json\n  rlplugin profile examples/dedupe books.beancount -o dedupe.json --top 20\n\nSamples the guest stack every N function entries and loop iterations (deterministic);\neach function's fuel is its share of the samples times the call's fuel. Open the JSON at https://profiler.firefox.com. Function names need a\nname section (see `rlplugin check`)."
+        after_help = "Examples:\n  rlplugin profile my_plugin.wasm books.beancount -o profile.json\n  rlplugin profile examples/dedupe books.beancount -o dedupe.json --top 20\n\nReads the fuel left and the guest stack at every function entry and loop iteration\n(deterministic) and charges each function the fuel spent under it. The Firefox profile\ntakes one sample per --every of them; open the JSON at https://profiler.firefox.com.\nFunction names need a name section (see `rlplugin check`)."
     )]
     Profile {
         /// The plugin: a .wasm file or a plugin crate directory
@@ -101,7 +101,7 @@ enum Command {
         /// Fuel budget of the profiled call (production: 30000000)
         #[arg(long)]
         fuel: Option<u64>,
-        /// Function entries and loop iterations between stack samples
+        /// Function entries and loop iterations between the Firefox profile's samples
         #[arg(long, default_value_t = 100)]
         every: u64,
         /// Rows in the table

@@ -49,39 +49,29 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
         paint(
             DIM,
             format!(
-                "{}; {} samples over {} fuel",
+                "{}; {} fuel",
                 profile.outcome(),
-                profile.samples(),
                 thousands(profile.fuel_used())
             )
         )
     );
-    if profile.samples() == 0 {
-        anstream::println!(
-            "{}",
-            paint(
-                WARN,
-                "no samples: the call ran fewer function entries and loop iterations than --every"
-            )
-        );
-    }
     anstream::println!(
         "{}",
         paint(
             BOLD,
             format!(
                 "{:>4}  {:>14}  {:>6}  {:>14}  function",
-                "#", "≈ self fuel", "self%", "≈ total fuel"
+                "#", "self fuel", "self%", "total fuel"
             )
         )
     );
-    let samples = profile.samples().max(1) as f64;
+    let fuel_used = profile.fuel_used().max(1) as f64;
     for (i, f) in profile.functions().iter().take(opts.top).enumerate() {
         anstream::println!(
             "{:>4}  {:>14}  {:>5.1}%  {:>14}  {}",
             i + 1,
             thousands(f.self_fuel),
-            f.self_samples as f64 * 100.0 / samples,
+            f.self_fuel as f64 * 100.0 / fuel_used,
             thousands(f.total_fuel),
             f.name
         );
@@ -90,7 +80,7 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
         .functions()
         .iter()
         .all(|f| f.name.starts_with("func["))
-        && profile.samples() > 0
+        && !profile.functions().is_empty()
     {
         anstream::println!(
             "{}",
@@ -100,15 +90,22 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
             )
         );
     }
-    anstream::println!(
-        "{}",
-        paint(
-            DIM,
-            format!(
-                "Firefox profile written to {} (open it at https://profiler.firefox.com; sample weight = fuel)",
-                opts.output.display()
-            )
-        )
+    let written = format!(
+        "Firefox profile written to {} (open it at https://profiler.firefox.com; sample weight = fuel)",
+        opts.output.display()
     );
+    if profile.samples() == 0 {
+        anstream::println!(
+            "{}",
+            paint(
+                WARN,
+                format!(
+                    "{written}, without samples: the call ran fewer function entries and loop iterations than --every"
+                )
+            )
+        );
+    } else {
+        anstream::println!("{}", paint(DIM, written));
+    }
     Ok(())
 }
