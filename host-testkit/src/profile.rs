@@ -278,7 +278,7 @@ impl Sampling {
         }
 
         self.checks += 1;
-        if self.checks % self.every == 0
+        if self.checks.is_multiple_of(self.every)
             && let Some(profiler) = self.profiler.as_mut()
         {
             // The Firefox profile's sample weight is a duration: one nanosecond per fuel.
