@@ -443,6 +443,17 @@ fn trap(error: wasmtime::Error) -> String {
     }
 }
 
+/// The `day`-th date of synthetic years starting at `first_year`: twelve months of 28 days,
+/// so every date is valid without a calendar.
+fn synthetic_date(first_year: usize, day: usize) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        first_year + day / 336,
+        day / 28 % 12 + 1,
+        day % 28 + 1
+    )
+}
+
 /// The synthetic ledger as the host would send it: `n` transactions, each with a payee, a
 /// narration, one tag, one metadata entry and two postings (the second one interpolated by
 /// the host, so both carry units), with source locations.
@@ -450,13 +461,7 @@ pub fn ledger(n: usize) -> up::PluginInput {
     let meta = |key: &str, value: String| (key.to_owned(), up::MetaValueData::String(value));
     let directives = (0..n)
         .map(|i| {
-            let day = i / 30;
-            let date = format!(
-                "{:04}-{:02}-{:02}",
-                2000 + day / 336,
-                day / 28 % 12 + 1,
-                day % 28 + 1
-            );
+            let date = synthetic_date(2000, i / 30);
             let cents = 100 + (i * 7919) % 90_000;
             let number = format!("{}.{:02}", cents / 100, cents % 100);
             let lineno = u32::try_from(4 + i * 6).expect("small ledger");
@@ -762,13 +767,7 @@ pub fn price_history(n: usize) -> String {
         text.push_str(&format!("2015-01-01 commodity {commodity}\n"));
     }
     for i in 0..n {
-        let day = i / COMMODITIES.len();
-        let date = format!(
-            "{:04}-{:02}-{:02}",
-            2015 + day / 336,
-            day / 28 % 12 + 1,
-            day % 28 + 1
-        );
+        let date = synthetic_date(2015, i / COMMODITIES.len());
         let cents = 10_000 + (i * 7_919) % 900_000;
         text.push_str(&format!(
             "{date} price {} {}.{:02} USD\n",
