@@ -606,8 +606,8 @@ fn decode_directive(
     } else {
         None
     };
-    // Each kind's keys all follow, in order, so a map of any other length (one carrying
-    // `directive_type`, say) is not in the host's layout. Each kind compares this with its
+    // Each kind's keys all follow, in order, so a map of any other length (from a newer host
+    // that sends more keys, say) is not in the host's layout. Each kind compares this with its
     // own count, which a wrapped difference never equals; `checked_sub` cost transactions
     // five fuel each.
     let own_keys = keys.wrapping_sub(header_keys);
