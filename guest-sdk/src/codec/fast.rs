@@ -225,15 +225,6 @@ impl Cursor<'_> {
         utf8(bytes).map(str::to_owned)
     }
 
-    #[inline(always)]
-    fn opt_string(&mut self) -> Option<Option<String>> {
-        if self.eat(0xc0) {
-            Some(None)
-        } else {
-            self.string().map(Some)
-        }
-    }
-
     /// A string, read by the copy of [`string`](Self::string) inlined here or, if `SHARED`,
     /// by one shared copy: the transaction path inlines its strings, the plain kinds (some
     /// twenty strings in all) call, which keeps some 60 KB out of every guest.
@@ -250,6 +241,16 @@ impl Cursor<'_> {
     #[inline(never)]
     fn string_call(&mut self) -> Option<String> {
         self.string()
+    }
+
+    /// Nil, or a string read by [`text`](Self::text).
+    #[inline(always)]
+    fn opt_text<const SHARED: bool>(&mut self) -> Option<Option<String>> {
+        if self.eat(0xc0) {
+            Some(None)
+        } else {
+            self.text::<SHARED>().map(Some)
+        }
     }
 
     /// A fixarray of strings, each read by [`text`](Self::text).
@@ -383,9 +384,9 @@ impl Cursor<'_> {
         })
     }
 
-    /// `[number, currency]`, or nil.
+    /// `[number, currency]`, or nil; each string read by [`text`](Self::text).
     #[inline(always)]
-    fn opt_amount(&mut self) -> Option<Option<AmountData>> {
+    fn opt_amount<const SHARED: bool>(&mut self) -> Option<Option<AmountData>> {
         if self.eat(0xc0) {
             return Some(None);
         }
@@ -393,8 +394,8 @@ impl Cursor<'_> {
             return None;
         }
         Some(Some(AmountData {
-            number: self.string()?,
-            currency: self.string()?,
+            number: self.text::<SHARED>()?,
+            currency: self.text::<SHARED>()?,
         }))
     }
 
@@ -444,9 +445,9 @@ impl Cursor<'_> {
         };
         Some(CostData {
             number,
-            currency: self.opt_string()?,
-            date: self.opt_string()?,
-            label: self.opt_string()?,
+            currency: self.opt_text::<false>()?,
+            date: self.opt_text::<false>()?,
+            label: self.opt_text::<false>()?,
             merge: self.bool()?,
         })
     }
@@ -459,9 +460,9 @@ impl Cursor<'_> {
         }
         Some(PriceAnnotationData {
             is_total: self.bool()?,
-            amount: self.opt_amount()?,
-            number: self.opt_string()?,
-            currency: self.opt_string()?,
+            amount: self.opt_amount::<false>()?,
+            number: self.opt_text::<false>()?,
+            currency: self.opt_text::<false>()?,
         })
     }
 
@@ -472,7 +473,7 @@ impl Cursor<'_> {
             return None;
         }
         let account = self.string()?;
-        let units = self.opt_amount()?;
+        let units = self.opt_amount::<false>()?;
         // Most postings have neither cost nor price. Those that do are read by a function
         // of their own: carrying two large optional values through the common path would
         // cost every posting a copy of both.
@@ -539,7 +540,7 @@ impl Cursor<'_> {
     /// A posting's flag, metadata and span.
     #[inline(always)]
     fn posting_tail(&mut self) -> Option<(Option<String>, Metadata, Option<SourceSpan>)> {
-        let flag = self.opt_string()?;
+        let flag = self.opt_text::<false>()?;
         let metadata = self.metadata::<false>()?;
         let span = if self.eat(0xc0) {
             None
@@ -596,7 +597,7 @@ fn decode_directive(
     let mut header_keys = 2;
     let filename = if c.expect(&FILENAME) {
         header_keys += 1;
-        c.opt_string()?
+        c.opt_text::<false>()?
     } else {
         None
     };
@@ -636,7 +637,7 @@ fn decode_directive(
     c.key(&FLAG)?;
     let flag = c.string()?;
     c.key(&PAYEE)?;
-    let payee = c.opt_string()?;
+    let payee = c.opt_text::<false>()?;
     c.key(&NARRATION)?;
     let narration = c.string()?;
     c.key(&TAGS)?;
@@ -757,31 +758,22 @@ impl Cursor<'_> {
     #[inline(always)]
     fn string_at(&mut self, key: &Expected) -> Option<String> {
         self.key(key)?;
-        self.string_call()
+        self.text::<true>()
     }
 
     /// `key` followed by a string or nil.
     #[inline(always)]
     fn opt_string_at(&mut self, key: &Expected) -> Option<Option<String>> {
         self.key(key)?;
-        if self.eat(0xc0) {
-            Some(None)
-        } else {
-            self.string_call().map(Some)
-        }
+        self.opt_text::<true>()
     }
 
-    /// `amount` followed by `[number, currency]`.
+    /// `amount` followed by `[number, currency]` (not nil: that is left to the general
+    /// decoder, which rejects it).
     #[inline(always)]
     fn amount_at(&mut self) -> Option<AmountData> {
         self.key(&AMOUNT)?;
-        if !self.eat(0x92) {
-            return None;
-        }
-        Some(AmountData {
-            number: self.string_call()?,
-            currency: self.string_call()?,
-        })
+        self.opt_amount::<true>()?
     }
 
     /// `key` followed by a list of strings.
