@@ -134,8 +134,8 @@ impl<'g> Profiler<'g> {
 
     /// Function entries and loop iterations between the Firefox profile's samples; smaller
     /// gives more samples. The fuel table is the same whatever it is.
-    pub fn every(mut self, fuel: u64) -> Self {
-        self.every = fuel.max(1);
+    pub fn every(mut self, callbacks: u64) -> Self {
+        self.every = callbacks.max(1);
         self
     }
 
