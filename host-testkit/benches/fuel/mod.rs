@@ -749,8 +749,19 @@ pub fn realistic_fuel_per_directive(
     n: usize,
     limit: FuelLimit,
 ) -> Result<u64, String> {
+    ledger_fuel_per_directive(guest, rlplugin_testkit::synthetic::ledger(n), n, limit)
+}
+
+/// Fuel per directive of a plugin guest on the `n` directives of ledger `text`, loaded by
+/// rustledger's own loader and run through the kit under `limit`.
+fn ledger_fuel_per_directive(
+    guest: &Guest,
+    text: String,
+    n: usize,
+    limit: FuelLimit,
+) -> Result<u64, String> {
     let kit = rlplugin_testkit::Guest::from_file(&guest.path).map_err(|e| e.to_string())?;
-    let mut run = kit.plugin().ledger(rlplugin_testkit::synthetic::ledger(n));
+    let mut run = kit.plugin().ledger(text);
     if limit == FuelLimit::Raised {
         run = run.fuel(RAISED_FUEL);
     }
@@ -786,14 +797,7 @@ pub fn price_history(n: usize) -> String {
 ///
 /// The module does not load, or the run failed (trap, bad output).
 pub fn price_history_fuel_per_directive(guest: &Guest, n: usize) -> Result<u64, String> {
-    let kit = rlplugin_testkit::Guest::from_file(&guest.path).map_err(|e| e.to_string())?;
-    let run = kit
-        .plugin()
-        .ledger(price_history(n))
-        .fuel(RAISED_FUEL)
-        .run()
-        .map_err(|e| e.to_string())?;
-    Ok(run.report().fuel_used() / n as u64)
+    ledger_fuel_per_directive(guest, price_history(n), n, FuelLimit::Raised)
 }
 
 /// The largest realistic ledger (see [`realistic_fuel_per_directive`]), to within `step`
