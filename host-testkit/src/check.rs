@@ -51,22 +51,19 @@ impl<'g> LoaderRun<'g> {
     /// plugin returned a directive rustledger cannot convert) is not an error here
     /// but [`LoaderOutcome::aborted`], since that is what rledger shows its user.
     pub fn run(self) -> Result<LoaderOutcome, Error> {
-        let dir = tempfile::Builder::new()
-            .prefix("rlplugin-check-")
-            .tempdir()
-            .map_err(|source| Error::Io {
-                path: std::env::temp_dir(),
-                source,
-            })?;
+        let dir = crate::scratch_dir()?;
         let base = dir.path().canonicalize().map_err(|source| Error::Io {
             path: dir.path().to_path_buf(),
             source,
         })?;
         let wasm = base.join(format!("{}.wasm", self.guest.name()));
         write(&wasm, self.guest.wasm_bytes())?;
-        let mut text = format!("plugin \"{}\"", escape(&wasm.display().to_string()));
+        let mut text = format!(
+            "plugin \"{}\"",
+            crate::render::escape(&wasm.display().to_string())
+        );
         if let Some(config) = &self.config {
-            text.push_str(&format!(" \"{}\"", escape(config)));
+            text.push_str(&format!(" \"{}\"", crate::render::escape(config)));
         }
         text.push('\n');
         text.push_str(&self.ledger);
@@ -120,10 +117,6 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         path: path.to_path_buf(),
         source,
     })
-}
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// What rustledger's loader made of the ledger: the final (sorted, validated)

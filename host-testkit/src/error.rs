@@ -143,8 +143,26 @@ pub enum Error {
         entry: String,
         /// The fuel budget.
         limit: u64,
+        /// Linear memory size when it stopped, in bytes.
+        memory: u64,
         /// Panic record and backtrace.
         diagnostics: Box<Diagnostics>,
+    },
+    /// The memory cap is smaller than the memory the module declares it starts with, so
+    /// it cannot even be instantiated.
+    #[error(
+        "guest `{guest}` starts with {initial} bytes of linear memory, more than the {limit}-byte \
+         memory cap, so it cannot be instantiated at all; fix: raise the memory cap to at least \
+         {initial} bytes (rustledger 0.24 gives {production})",
+        production = crate::PRODUCTION_MEMORY
+    )]
+    MemoryCapBelowInitial {
+        /// Guest name.
+        guest: String,
+        /// The memory cap in bytes.
+        limit: u64,
+        /// The module's initial linear memory in bytes.
+        initial: u64,
     },
     /// The guest hit the linear-memory cap.
     #[error(
@@ -300,6 +318,59 @@ pub enum Error {
         /// The host's message.
         message: String,
     },
+}
+
+impl Error {
+    /// The variant as a stable snake_case word (`out_of_fuel`, `trap`, …), for scripts.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Build { .. } => "build",
+            Error::MissingTarget { .. } => "missing_target",
+            Error::Io { .. } => "io",
+            Error::InvalidModule { .. } => "invalid_module",
+            Error::ForbiddenImport { .. } => "forbidden_import",
+            Error::MissingExport { .. } => "missing_export",
+            Error::WouldCrashRustledger { .. } => "would_crash_rustledger",
+            Error::WrongSignature { .. } => "wrong_signature",
+            Error::AbiMissing { .. } => "abi_missing",
+            Error::AbiMismatch { .. } => "abi_mismatch",
+            Error::OutOfFuel { .. } => "out_of_fuel",
+            Error::MemoryCapBelowInitial { .. } => "memory_cap_below_initial",
+            Error::OutOfMemory { .. } => "out_of_memory",
+            Error::Trap { .. } => "trap",
+            Error::AllocOutOfBounds { .. } => "alloc_out_of_bounds",
+            Error::OutputOutOfBounds { .. } => "output_out_of_bounds",
+            Error::OutputTooLarge { .. } => "output_too_large",
+            Error::BadOutput { .. } => "bad_output",
+            Error::OpCoverage { .. } => "op_coverage",
+            Error::Conversion { .. } => "conversion",
+            Error::Ledger { .. } => "ledger",
+            Error::Usage(_) => "usage",
+            Error::Importer { .. } => "importer",
+        }
+    }
+
+    /// Fuel the guest had consumed when it stopped, for the failures that stop a running
+    /// guest and know it.
+    #[must_use]
+    pub fn fuel_used(&self) -> Option<u64> {
+        match self {
+            Error::OutOfFuel { limit, .. } => Some(*limit),
+            Error::Trap { fuel_used, .. } => Some(*fuel_used),
+            _ => None,
+        }
+    }
+
+    /// Linear memory in use when the guest stopped, in bytes, when known.
+    #[must_use]
+    pub fn memory_used(&self) -> Option<u64> {
+        match self {
+            Error::OutOfFuel { memory, .. } | Error::Trap { memory, .. } => Some(*memory),
+            Error::OutOfMemory { peak, .. } => Some(*peak),
+            _ => None,
+        }
+    }
 }
 
 fn production_note(limit: u64) -> String {

@@ -124,13 +124,7 @@ impl<'g> ImportRun<'g> {
                 std::path::absolute(&path).map_err(|source| Error::Io { path, source })?
             }
             Statement::Bytes(name, bytes) => {
-                scratch = tempfile::Builder::new()
-                    .prefix("rlplugin-import-")
-                    .tempdir()
-                    .map_err(|source| Error::Io {
-                        path: std::env::temp_dir(),
-                        source,
-                    })?;
+                scratch = crate::scratch_dir()?;
                 let path = scratch.path().join(name);
                 std::fs::write(&path, bytes).map_err(|source| Error::Io {
                     path: path.clone(),

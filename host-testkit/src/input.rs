@@ -17,7 +17,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rustledger_core::Directive;
-use rustledger_loader::{ErrorSeverity, ExtraPlugin, Ledger, LoadOptions, VirtualFileSystem};
+use rustledger_loader::{
+    ErrorSeverity, ExtraPlugin, Ledger, LoadError, LoadOptions, Loader, SourceMap,
+    VirtualFileSystem,
+};
+use rustledger_parser::ParseError;
 use rustledger_plugin::PluginInput;
 
 use crate::Error;
@@ -187,29 +191,42 @@ pub(crate) struct Prepared {
     pub(crate) host: Vec<Option<Directive>>,
     /// Directory that paths in snapshots are made relative to.
     pub(crate) base_dir: Option<PathBuf>,
+    /// The ledger's `option`, `plugin` and `include` lines, for a resulting ledger that
+    /// loads back the same (see [`preamble`]).
+    pub(crate) preamble: String,
 }
 
-/// The capture module file for chunk `k` (written once per process; the loader
-/// reads plugins from disk).
-fn capture_plugin_path(k: u32, chunk: u32) -> Result<PathBuf, Error> {
-    static PATHS: OnceLock<Mutex<HashMap<(u32, u32), PathBuf>>> = OnceLock::new();
-    let paths = PATHS.get_or_init(Default::default);
-    let mut paths = paths.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(path) = paths.get(&(k, chunk)) {
-        return Ok(path.clone());
+/// The capture module for chunk `k`, assembled once per process; each load writes it into
+/// its own scratch directory, because the loader reads plugins from disk.
+fn capture_wasm(k: u32, chunk: u32) -> Result<Arc<[u8]>, Error> {
+    static MODULES: OnceLock<Mutex<HashMap<(u32, u32), Arc<[u8]>>>> = OnceLock::new();
+    let modules = MODULES.get_or_init(Default::default);
+    let mut modules = modules.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(wasm) = modules.get(&(k, chunk)) {
+        return Ok(wasm.clone());
     }
-    let fail = |message: String| {
-        Error::Usage(format!(
-            "cannot prepare the input capture module: {message}"
-        ))
-    };
-    let wasm = wat::parse_str(capture_wat(k, chunk)).map_err(|e| fail(e.to_string()))?;
-    let dir = crate::scratch_dir().map_err(|e| fail(e.to_string()))?;
-    let path = dir.join(format!("rlplugin-capture-{chunk}-{k}.wasm"));
-    std::fs::write(&path, wasm)
-        .map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
-    paths.insert((k, chunk), path.clone());
-    Ok(path)
+    let wasm: Arc<[u8]> = wat::parse_str(capture_wat(k, chunk))
+        .map_err(|e| Error::Usage(format!("cannot prepare the input capture module: {e}")))?
+        .into();
+    modules.insert((k, chunk), wasm.clone());
+    Ok(wasm)
+}
+
+/// Writes capture modules `ks` into `dir`, returning their paths.
+fn write_captures(
+    dir: &Path,
+    ks: impl Iterator<Item = u32>,
+    chunk: u32,
+) -> Result<Vec<PathBuf>, Error> {
+    ks.map(|k| {
+        let path = dir.join(format!("rlplugin-capture-{chunk}-{k}.wasm"));
+        std::fs::write(&path, capture_wasm(k, chunk)?).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(path)
+    })
+    .collect()
 }
 
 /// Inputs are cached per process by ledger content and config: rustledger's loader
@@ -275,7 +292,64 @@ fn load(source: &LedgerSource, config: Option<&str>) -> Result<Prepared, Error> 
         input,
         host,
         base_dir: path.parent().map(Path::to_path_buf),
+        preamble: preamble(&ledger, &path),
     })
+}
+
+/// Options rustledger 0.24 applies from included files; every other option counts only in
+/// the top-level file (`Options::set_scoped`).
+const OPTIONS_ACROSS_INCLUDES: [&str; 4] = [
+    "operating_currency",
+    "documents",
+    "insert_pythonpath",
+    "display_precision",
+];
+
+/// What a ledger holds besides directives, as lines to put before the resulting
+/// directives so the result loads back with the same options: the options that took effect,
+/// in order, and as comments the `plugin` lines (they already ran: their effects are in the
+/// directives, and running them again would apply them twice), the `include` lines (the
+/// included directives are inlined) and options rustledger ignored.
+fn preamble(ledger: &Ledger, main: &Path) -> String {
+    use std::fmt::Write as _;
+    let base = main.parent();
+    let mut out = String::new();
+    for file in ledger.source_map.files() {
+        let top_level = file.path == main;
+        let name = crate::render::relative(&file.path.display().to_string(), base);
+        let parsed = rustledger_parser::parse_without_occurrences(&file.source);
+        let quote = crate::render::escape;
+        for (key, value, _) in &parsed.options {
+            let line = format!("option \"{}\" \"{}\"", quote(key), quote(value));
+            if top_level || OPTIONS_ACROSS_INCLUDES.contains(&key.as_str()) {
+                let _ = writeln!(out, "{line}");
+            } else {
+                let _ = writeln!(out, "; {line}  (in {name}; ignored in an included file)");
+            }
+        }
+        for (plugin, config, _) in &parsed.plugins {
+            let config = config
+                .as_deref()
+                .map(|c| format!(" \"{}\"", quote(c)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "; plugin \"{}\"{config}  (already applied to the directives below)",
+                quote(plugin)
+            );
+        }
+        for (include, _) in &parsed.includes {
+            let _ = writeln!(
+                out,
+                "; include \"{}\"  (its directives are inlined below)",
+                quote(include)
+            );
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 pub(crate) fn from_typed(input: PluginInput) -> Result<Prepared, Error> {
@@ -287,6 +361,7 @@ pub(crate) fn from_typed(input: PluginInput) -> Result<Prepared, Error> {
         input,
         host,
         base_dir: None,
+        preamble: String::new(),
     })
 }
 
@@ -331,13 +406,11 @@ fn load_with_captures(
     chunk: u32,
     chunks: usize,
 ) -> Result<(Ledger, PathBuf), Error> {
-    let captures = (0..chunks)
-        .map(|k| {
-            let k = u32::try_from(k)
-                .map_err(|_| Error::Usage(format!("cannot capture an input of {chunks} chunks")))?;
-            capture_plugin_path(k, chunk)
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let chunks = u32::try_from(chunks)
+        .map_err(|_| Error::Usage(format!("cannot capture an input of {chunks} chunks")))?;
+    // Removed when this load is done, whatever happens to it.
+    let scratch = crate::scratch_dir()?;
+    let captures = write_captures(scratch.path(), 0..chunks, chunk)?;
     load_with_plugins(source, config, &captures)
 }
 
@@ -360,13 +433,14 @@ fn load_with_plugins(
         extra_plugins,
         ..LoadOptions::default()
     };
-    let (path, result) = match source {
+    // `rustledger_loader::load` in two steps, so parse errors keep their locations (the
+    // processed ledger only says which file had them).
+    let (path, loader) = match source {
         LedgerSource::Text(text) => {
             let path = PathBuf::from(TEXT_LEDGER_PATH);
             let mut fs = VirtualFileSystem::new();
             fs.add_file(&path, text.clone());
-            let result = rustledger_loader::load_with_fs(&path, &options, Box::new(fs));
-            (path, result)
+            (path, Loader::new().with_filesystem(Box::new(fs)))
         }
         LedgerSource::File(path) => {
             let path = std::path::absolute(path).map_err(|source| Error::Io {
@@ -380,15 +454,59 @@ fn load_with_plugins(
                         .to_owned(),
                 });
             }
-            let result = rustledger_loader::load(&path, &options);
-            (path, result)
+            (path, Loader::new())
         }
     };
-    let ledger = result.map_err(|e| Error::Ledger {
+    let failed = |message: String| Error::Ledger {
         path: path.clone(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    let raw = loader
+        .with_path_security(options.path_security)
+        .load(&path)
+        .map_err(|e| failed(e.to_string()))?;
+    let base = path.parent();
+    let problems: Vec<String> = raw
+        .errors
+        .iter()
+        .flat_map(|e| match e {
+            LoadError::ParseErrors { path, errors } => errors
+                .iter()
+                .map(|error| parse_error_line(&raw.source_map, path, error, base))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(failed(format!(
+            "it does not parse:\n{}",
+            problems.join("\n")
+        )));
+    }
+    let ledger = rustledger_loader::process(raw, &options).map_err(|e| failed(e.to_string()))?;
     Ok((ledger, path))
+}
+
+/// `file:line error message (hint)`, as rledger locates a parse error.
+fn parse_error_line(
+    sources: &SourceMap,
+    path: &Path,
+    error: &ParseError,
+    base: Option<&Path>,
+) -> String {
+    let file = crate::render::relative(&path.display().to_string(), base);
+    let line = sources
+        .get_by_path(path)
+        .map(|source| source.line_col(error.span.start).0);
+    let hint = error
+        .hint
+        .as_deref()
+        .map(|hint| format!("; {hint}"))
+        .unwrap_or_default();
+    match line {
+        Some(line) => format!("{file}:{line} error {error}{hint}"),
+        None => format!("{file} error {error}{hint}"),
+    }
 }
 
 enum Captured {
@@ -582,9 +700,10 @@ mod tests {
     #[test]
     fn every_capture_line_receives_the_same_input() {
         let source = LedgerSource::Text(crate::synthetic::ledger(40));
-        let full = capture_plugin_path(0, CHUNK_BYTES).unwrap();
-        let (ledger, _) =
-            load_with_plugins(&source, Some("c"), &[full.clone(), full.clone(), full]).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let full = write_captures(scratch.path(), [0].into_iter(), CHUNK_BYTES).unwrap();
+        let three = [full[0].clone(), full[0].clone(), full[0].clone()];
+        let (ledger, _) = load_with_plugins(&source, Some("c"), &three).unwrap();
         let copies: Vec<&str> = ledger
             .errors
             .iter()

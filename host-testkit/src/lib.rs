@@ -78,11 +78,17 @@ pub const PRODUCTION_FUEL: u64 =
 /// Linear-memory cap rustledger 0.24 gives every call, in bytes (256 MiB).
 pub const PRODUCTION_MEMORY: usize = rustledger_plugin::sandbox::DEFAULT_SANDBOX_MAX_MEMORY;
 
-/// A process-wide scratch directory for files rustledger must read from disk.
-pub(crate) fn scratch_dir() -> std::io::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("rlplugin-testkit-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+/// A scratch directory for files rustledger must read from disk, private to the caller:
+/// created atomically under a random name in the system temp directory (so nothing another
+/// user planted there can be followed) and removed with everything in it when dropped.
+pub(crate) fn scratch_dir() -> Result<tempfile::TempDir, Error> {
+    tempfile::Builder::new()
+        .prefix("rlplugin-testkit-")
+        .tempdir()
+        .map_err(|source| Error::Io {
+            path: std::env::temp_dir(),
+            source,
+        })
 }
 
 #[cfg(doctest)]

@@ -40,7 +40,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rustledger_plugin::sandbox::{self, AbiCheck};
+use rustledger_plugin::sandbox;
 use serde::Serialize;
 use wasmtime::{Engine, GuestProfiler, Linker, Module, UpdateDeadline, WasmBacktrace};
 
@@ -64,6 +64,7 @@ pub struct Profile {
     functions: Vec<FunctionCost>,
     samples: u64,
     fuel_used: u64,
+    completed: bool,
     outcome: String,
     #[serde(skip)]
     firefox_json: Vec<u8>,
@@ -84,6 +85,11 @@ impl Profile {
     /// Fuel the whole call used (instantiation, handshake, `alloc`, `process`).
     pub fn fuel_used(&self) -> u64 {
         self.fuel_used
+    }
+
+    /// Whether `process` returned; when it did not, [`outcome`](Self::outcome) says why.
+    pub fn completed(&self) -> bool {
+        self.completed
     }
 
     /// `completed` or why the call stopped (e.g. the fuel trap), so a plugin that runs out
@@ -197,17 +203,12 @@ impl<'g> Profiler<'g> {
         let instance = Linker::new(&engine)
             .instantiate(&mut store, &module)
             .map_err(|e| setup("instantiate", e))?;
-        match sandbox::check_guest_abi(&instance, &mut store) {
-            AbiCheck::Match => {}
-            other => {
-                return Err(Error::Usage(format!(
-                    "cannot profile guest `{}`: ABI handshake failed ({other:?})",
-                    self.guest.name()
-                )));
-            }
-        }
+        let memory_size = instance
+            .get_memory(&mut store, "memory")
+            .map_or(0, |m| m.data_size(&store) as u64);
+        crate::runner::abi_handshake(self.guest, &instance, &mut store, self.fuel, memory_size)?;
 
-        let outcome = call_process(&mut store, &instance, &input);
+        let (completed, outcome) = call_process(&mut store, &instance, &input);
 
         let fuel_left = store.get_fuel().unwrap_or(0);
         let fuel_used = self.fuel.saturating_sub(fuel_left);
@@ -232,6 +233,7 @@ impl<'g> Profiler<'g> {
             functions,
             samples: s.samples,
             fuel_used,
+            completed,
             outcome,
             firefox_json,
         })
@@ -313,7 +315,7 @@ fn call_process(
     store: &mut wasmtime::Store<sandbox::StoreState>,
     instance: &wasmtime::Instance,
     input: &[u8],
-) -> String {
+) -> (bool, String) {
     let mut run = || -> wasmtime::Result<u64> {
         let memory = instance
             .get_memory(&mut *store, "memory")
@@ -328,11 +330,14 @@ fn call_process(
         Ok(packed as u64 & 0xFFFF_FFFF)
     };
     match run() {
-        Ok(len) => format!("completed ({len} bytes of output)"),
-        Err(e) => match e.downcast_ref::<wasmtime::Trap>() {
-            Some(wasmtime::Trap::OutOfFuel) => "stopped: out of fuel".to_owned(),
-            Some(trap) => format!("stopped: trap: {trap}"),
-            None => format!("stopped: {}", e.root_cause()),
-        },
+        Ok(len) => (true, format!("completed ({len} bytes of output)")),
+        Err(e) => (
+            false,
+            match e.downcast_ref::<wasmtime::Trap>() {
+                Some(wasmtime::Trap::OutOfFuel) => "stopped: out of fuel".to_owned(),
+                Some(trap) => format!("stopped: trap: {trap}"),
+                None => format!("stopped: {}", e.root_cause()),
+            },
+        ),
     }
 }

@@ -12,6 +12,11 @@ pub(crate) fn directives(directives: &[Directive]) -> String {
     rustledger_core::format_directives(directives.iter(), &FormatConfig::default())
 }
 
+/// `s` with the escapes a beancount string literal needs, without the quotes.
+pub(crate) fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
 pub(crate) fn relative(path: &str, base: Option<&Path>) -> String {
     if let Some(rest) = base.and_then(|base| Path::new(path).strip_prefix(base).ok()) {
         return rest.display().to_string();

@@ -196,6 +196,7 @@ fn execute(guest: &Guest, prepared: Arc<Prepared>, limits: Limits) -> Result<Run
     Ok(Run {
         guest: guest.name().to_owned(),
         ledger_text: render::directives(&directives),
+        preamble: prepared.preamble.clone(),
         error_lines,
         summary: OpsSummary::of(&output.ops),
         report: Report::new(stats, limits),
@@ -295,6 +296,8 @@ pub struct Run {
     ledger_text: String,
     report: Report,
     #[serde(skip)]
+    preamble: String,
+    #[serde(skip)]
     directives: Vec<Directive>,
     #[serde(skip)]
     input_bytes: Vec<u8>,
@@ -324,6 +327,15 @@ impl Run {
     /// The resulting ledger as beancount text (rustledger's formatter).
     pub fn ledger_text(&self) -> &str {
         &self.ledger_text
+    }
+
+    /// The resulting ledger as a file: the input's `option` lines, then
+    /// [`ledger_text`](Self::ledger_text). rledger loads it back to the same options and
+    /// directives. The input's `plugin` and `include` lines appear as comments: the plugins
+    /// already ran (running them again would apply them twice) and included files'
+    /// directives are inlined. Empty of options for a [`PluginRun::input`] run.
+    pub fn ledger_file_text(&self) -> String {
+        format!("{}{}", self.preamble, self.ledger_text)
     }
 
     /// Counts of each op kind.

@@ -94,20 +94,8 @@ pub(crate) fn call(
                 fix: "export the linear memory as `memory`",
             })?;
     if call.check_abi {
-        match sandbox::check_guest_abi(&instance, &mut s.store) {
-            AbiCheck::Match => {}
-            AbiCheck::Missing => {
-                return Err(Error::AbiMissing {
-                    guest: guest.name().to_owned(),
-                });
-            }
-            AbiCheck::Mismatch { found } => {
-                return Err(Error::AbiMismatch {
-                    guest: guest.name().to_owned(),
-                    found,
-                });
-            }
-        }
+        let memory_size = memory.data_size(&s.store) as u64;
+        abi_handshake(guest, &instance, &mut s.store, limits.fuel, memory_size)?;
     }
     let packed = match call.input {
         Some(input) => {
@@ -191,6 +179,37 @@ pub(crate) fn call(
     Ok((output, stats))
 }
 
+/// rustledger's ABI handshake, with its one ambiguity resolved: production reports a
+/// handshake that ran out of fuel as a missing export, but the fix is a larger budget, not a
+/// rebuild.
+pub(crate) fn abi_handshake(
+    guest: &Guest,
+    instance: &Instance,
+    store: &mut Store<StoreState>,
+    fuel_limit: u64,
+    memory: u64,
+) -> Result<(), Error> {
+    match sandbox::check_guest_abi(instance, store) {
+        AbiCheck::Match => Ok(()),
+        AbiCheck::Missing if store.get_fuel().is_ok_and(|left| left == 0) => {
+            Err(Error::OutOfFuel {
+                guest: guest.name().to_owned(),
+                entry: rlplugin_types::ABI_VERSION_EXPORT.to_owned(),
+                limit: fuel_limit,
+                memory,
+                diagnostics: Box::default(),
+            })
+        }
+        AbiCheck::Missing => Err(Error::AbiMissing {
+            guest: guest.name().to_owned(),
+        }),
+        AbiCheck::Mismatch { found } => Err(Error::AbiMismatch {
+            guest: guest.name().to_owned(),
+            found,
+        }),
+    }
+}
+
 impl Session<'_> {
     fn name(&self) -> String {
         self.guest.name().to_owned()
@@ -234,6 +253,21 @@ impl Session<'_> {
         let text = error_chain(err);
         if err.downcast_ref::<Trap>().is_none() && text.contains("memory") && text.contains("limit")
         {
+            let initial = self
+                .guest
+                .module()
+                .exports()
+                .find_map(|export| match export.ty() {
+                    wasmtime::ExternType::Memory(m) => Some(m.minimum().saturating_mul(WASM_PAGE)),
+                    _ => None,
+                });
+            if let Some(initial) = initial.filter(|i| *i > self.limits.memory as u64) {
+                return Error::MemoryCapBelowInitial {
+                    guest: self.name(),
+                    limit: self.limits.memory as u64,
+                    initial,
+                };
+            }
             return Error::OutOfMemory {
                 guest: self.name(),
                 entry: "instantiate".to_owned(),
@@ -282,6 +316,7 @@ impl Session<'_> {
                 guest: self.name(),
                 entry: entry.to_owned(),
                 limit: self.limits.fuel,
+                memory: memory_size,
                 diagnostics,
             };
         }

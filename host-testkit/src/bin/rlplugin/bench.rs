@@ -8,24 +8,35 @@
 
 use std::path::Path;
 
-use rlplugin_testkit::{Error, Guest, PRODUCTION_FUEL, synthetic};
+use rlplugin_testkit::{Error, Guest, PRODUCTION_FUEL, PRODUCTION_MEMORY, synthetic};
 use serde::Serialize;
 
+use crate::out::{StdoutError, errln, outln};
 use crate::style::{BAD, BOLD, DIM, OK, WARN, bytes, paint, thousands};
+use crate::{Failure, Outcome};
 
 pub const DEFAULT_SIZES: &str = "1000,2000,5000,10000";
+
+/// The most directives one size may have, whatever memory allows: loading the ledger
+/// through rustledger dominates a size's time and grows linearly with it, and this keeps a
+/// size to about a minute (the README's figures give the loader's rate).
+const MAX_DIRECTIVES: usize = 200_000;
+
+/// `failure.kind` of a size at which the plugin ran but reported errors.
+const REPORTED_ERRORS: &str = "reported_errors";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
     pub directives: usize,
     pub ledger_bytes: usize,
     pub input_bytes: usize,
-    /// `None` when the run exceeded the measurement cap.
+    /// `None` when the run failed or reported errors (the error path's cost is not the
+    /// plugin's).
     pub fuel: Option<u64>,
     pub fuel_per_directive: Option<f64>,
     pub peak_memory: Option<u64>,
     pub fits_production: bool,
-    pub failure: Option<String>,
+    pub failure: Option<Failure>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -73,9 +84,39 @@ pub fn parse_sizes(text: &str) -> anyhow::Result<Vec<usize>> {
     if sizes.is_empty() {
         anyhow::bail!("--sizes is empty; use e.g. --sizes 1000,2000,5000");
     }
+    let (largest, why) = largest_accepted();
+    if let Some(n) = sizes.iter().find(|n| **n > largest) {
+        anyhow::bail!(
+            "--sizes: {n} directives is too many: {why}; the largest size accepted is {largest}"
+        );
+    }
     sizes.sort_unstable();
     sizes.dedup();
     Ok(sizes)
+}
+
+/// The largest size `bench` measures, and what limits it. The plugin's input is larger than
+/// the ledger text, and the guest must hold it in rustledger's memory cap, so a ledger whose
+/// text alone exceeds the cap can never run.
+fn largest_accepted() -> (usize, String) {
+    const SAMPLE: usize = 1_000;
+    let bytes_per_directive = synthetic::ledger(SAMPLE).len().div_ceil(SAMPLE);
+    let fits_memory = PRODUCTION_MEMORY / bytes_per_directive;
+    if fits_memory < MAX_DIRECTIVES {
+        (
+            fits_memory,
+            format!(
+                "a synthetic ledger that large is over {} of text, more than the {} of memory rustledger 0.24 gives a plugin",
+                bytes(PRODUCTION_MEMORY as u64),
+                bytes(PRODUCTION_MEMORY as u64)
+            ),
+        )
+    } else {
+        (
+            MAX_DIRECTIVES,
+            "loading a ledger that large through rustledger would take minutes per size".to_owned(),
+        )
+    }
 }
 
 fn measure(guest: &Guest, n: usize, config: Option<&str>, cap: u64) -> anyhow::Result<Point> {
@@ -95,6 +136,20 @@ fn measure(guest: &Guest, n: usize, config: Option<&str>, cap: u64) -> anyhow::R
         failure: None,
     };
     match request.run() {
+        Ok(run) if crate::run::reported_errors(&run) > 0 => {
+            let r = run.report();
+            point.input_bytes = run.input_bytes().len();
+            let first = run.error_lines().first().cloned().unwrap_or_default();
+            point.failure = Some(Failure {
+                kind: REPORTED_ERRORS,
+                message: format!(
+                    "the plugin reported {} errors, the first: {first}",
+                    crate::run::reported_errors(&run)
+                ),
+                fuel_used: Some(r.fuel_used()),
+                memory_used: Some(r.peak_memory()),
+            });
+        }
         Ok(run) => {
             let r = run.report();
             point.input_bytes = run.input_bytes().len();
@@ -104,11 +159,13 @@ fn measure(guest: &Guest, n: usize, config: Option<&str>, cap: u64) -> anyhow::R
             point.fits_production = r.fuel_used() <= PRODUCTION_FUEL;
         }
         Err(e @ Error::OutOfFuel { .. }) => {
-            point.failure = Some(format!("over the {} measurement cap: {e}", thousands(cap)));
+            let mut failure = Failure::of_kit(&e);
+            failure.message = format!("over the {} measurement cap: {e}", thousands(cap));
+            point.failure = Some(failure);
         }
         // Anything else (a trap, a memory limit) is the plugin failing at this size; the
-        // table shows it and the fit leaves it out.
-        Err(e) => point.failure = Some(e.to_string()),
+        // table shows it, the fit leaves it out and the command fails.
+        Err(e) => point.failure = Some(Failure::of_kit(&e)),
     }
     Ok(point)
 }
@@ -246,7 +303,7 @@ pub fn bench(
     let guest = crate::load::guest(plugin)?;
     let mut points = Vec::new();
     for &n in sizes {
-        anstream::eprintln!("{}", paint(DIM, format!("measuring {n} directives…")));
+        errln!("{}", paint(DIM, format!("measuring {n} directives…")));
         points.push(measure(&guest, n, config, cap)?);
     }
     let data: Vec<(f64, f64)> = points
@@ -269,8 +326,43 @@ pub fn bench(
     })
 }
 
-pub fn print(b: &Bench) {
-    anstream::println!(
+/// The exit code the measurements call for: a size at which the plugin failed fails the
+/// command (running past the measurement cap only when every size did), and errors the
+/// plugin reported are findings.
+pub fn verdict(b: &Bench) -> anyhow::Result<Outcome> {
+    let failed = b
+        .points
+        .iter()
+        .filter_map(|p| p.failure.as_ref().map(|f| (p.directives, f)));
+    if let Some((n, f)) = failed
+        .clone()
+        .find(|(_, f)| f.kind != REPORTED_ERRORS && f.kind != "out_of_fuel")
+    {
+        anyhow::bail!("the plugin failed at {n} directives: {}", f.message);
+    }
+    if b.points
+        .iter()
+        .all(|p| p.failure.as_ref().is_some_and(|f| f.kind == "out_of_fuel"))
+    {
+        let (n, message) = failed
+            .clone()
+            .next()
+            .map_or((0, ""), |(n, f)| (n, f.message.as_str()));
+        anyhow::bail!("the plugin failed at every size; at {n} directives: {message}");
+    }
+    if let Some((n, f)) = failed.clone().find(|(_, f)| f.kind == REPORTED_ERRORS) {
+        errln!(
+            "{} at {n} directives {}; its figures are left out",
+            paint(BAD, "error:"),
+            f.message
+        );
+        return Ok(Outcome::Findings);
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn print(b: &Bench) -> Result<(), StdoutError> {
+    outln!(
         "{} {}  {}",
         paint(BOLD, "bench"),
         paint(BOLD, &b.guest),
@@ -282,8 +374,8 @@ pub fn print(b: &Bench) {
                 thousands(b.budget)
             )
         )
-    );
-    anstream::println!(
+    )?;
+    outln!(
         "{}",
         paint(
             BOLD,
@@ -292,7 +384,7 @@ pub fn print(b: &Bench) {
                 "directives", "input", "fuel", "fuel/dir", "memory", "budget"
             )
         )
-    );
+    )?;
     for p in &b.points {
         match (p.fuel, p.peak_memory) {
             (Some(fuel), Some(mem)) => {
@@ -302,20 +394,23 @@ pub fn print(b: &Bench) {
                 } else {
                     paint(BAD, format!("{percent:>7.1}%"))
                 };
-                anstream::println!(
+                outln!(
                     "{:>10}  {:>10}  {:>14}  {:>9.1}  {:>10}  {verdict}",
                     thousands(p.directives as u64),
                     bytes(p.input_bytes as u64),
                     thousands(fuel),
                     p.fuel_per_directive.unwrap_or_default(),
                     bytes(mem),
-                );
+                )?;
             }
-            _ => anstream::println!(
+            _ => outln!(
                 "{:>10}  {}",
                 thousands(p.directives as u64),
-                paint(BAD, one_line(p.failure.as_deref().unwrap_or("failed")))
-            ),
+                paint(
+                    BAD,
+                    one_line(p.failure.as_ref().map_or("failed", |f| f.message.as_str()))
+                )
+            )?,
         }
     }
     match &b.fit {
@@ -326,38 +421,39 @@ pub fn print(b: &Bench) {
                 paint(OK, format!("linear (log-log slope {:.2})", f.exponent))
             };
             let sign = if f.intercept < 0.0 { "-" } else { "" };
-            anstream::println!(
+            outln!(
                 "fit: fuel ≈ {sign}{} + {:.1}·n  (R² {:.4}); growth {growth}",
                 thousands(f.intercept.abs() as u64),
                 f.slope,
                 f.r_squared
-            );
+            )?;
         }
-        None => anstream::println!(
+        None => outln!(
             "{}",
             paint(
                 WARN,
                 "fit: needs at least two sizes that ran; add sizes with --sizes"
             )
-        ),
+        )?,
     }
     match &b.largest_within_budget {
-        Some(l) => anstream::println!(
+        Some(l) => outln!(
             "largest ledger within rustledger's {} fuel: {} directives of this shape (measured {} fuel, {:.1}%)",
             thousands(b.budget),
             paint(BOLD, format!("≈ {}", thousands(l.directives as u64))),
             thousands(l.fuel),
             l.fuel as f64 * 100.0 / b.budget as f64
-        ),
-        None => anstream::println!(
+        )?,
+        None => outln!(
             "largest ledger within rustledger's {} fuel: {}",
             thousands(b.budget),
             paint(
                 WARN,
                 "not determined (no usable fit, or even small ledgers fail)"
             )
-        ),
+        )?,
     }
+    Ok(())
 }
 
 #[cfg(test)]

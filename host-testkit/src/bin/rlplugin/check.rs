@@ -18,7 +18,12 @@ use wasmparser::{
     WasmFeatures,
 };
 
+use crate::out::{StdoutError, outln};
 use crate::style::{BAD, BOLD, DIM, OK, WARN, bytes, paint};
+
+/// What is wrong with a file that is neither binary wasm nor WAT text; `check` and every
+/// command that loads a plugin say the same.
+pub const NOT_WASM: &str = "is not a wasm module (no `\\0asm` header): pass the `.wasm` file cargo built for wasm32-unknown-unknown";
 
 const ABI_EXPORT: &str = "__rustledger_abi_version";
 const MAX_MEMORY_PAGES: u64 =
@@ -365,9 +370,7 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
                     "it is a component, and the sandbox runs only core modules (component model disabled): build for wasm32-unknown-unknown".to_owned(),
                 );
             } else if !bytes.starts_with(b"\0asm") {
-                reasons.push(
-                    "it is not a wasm module (no `\\0asm` header): pass the `.wasm` file cargo built for wasm32-unknown-unknown".to_owned(),
-                );
+                reasons.push(format!("it {NOT_WASM}"));
             } else if let Some(error) = &parsed.parse_error {
                 reasons.push(format!(
                     "it is not a valid wasm module ({error}): rebuild it for wasm32-unknown-unknown"
@@ -500,20 +503,20 @@ fn bytes_of_pages(pages: u64) -> String {
     bytes(pages.saturating_mul(65_536))
 }
 
-pub fn print(i: &Inspection) {
+pub fn print(i: &Inspection) -> Result<(), StdoutError> {
     let kind = match i.kind {
         Kind::Plugin => "directive plugin",
         Kind::Importer => "importer",
     };
-    anstream::println!(
+    outln!(
         "{}  {}  {}, {kind}",
         paint(BOLD, &i.path),
         bytes(i.size),
         i.encoding
-    );
-    anstream::println!("{}", paint(BOLD, "exports"));
+    )?;
+    outln!("{}", paint(BOLD, "exports"))?;
     if i.exports.is_empty() {
-        anstream::println!("  {}", paint(DIM, "none"));
+        outln!("  {}", paint(DIM, "none"))?;
     }
     let width = i.exports.iter().map(|e| e.name.len()).max().unwrap_or(0);
     for e in &i.exports {
@@ -525,25 +528,25 @@ pub fn print(i: &Inspection) {
             None if e.name == "memory" => paint(BAD, "must be a memory"),
             None => paint(DIM, "ignored by the host"),
         };
-        anstream::println!(
+        outln!(
             "  {:width$}  {:6}  {:20}  {mark}",
             e.name,
             e.kind,
             e.signature
-        );
+        )?;
     }
     if i.imports.is_empty() {
-        anstream::println!("{}  none", paint(BOLD, "imports"));
+        outln!("{}  none", paint(BOLD, "imports"))?;
     } else {
-        anstream::println!("{}", paint(BOLD, "imports"));
+        outln!("{}", paint(BOLD, "imports"))?;
         for im in &i.imports {
-            anstream::println!(
+            outln!(
                 "  {}::{}  {}  {}",
                 im.module,
                 im.name,
                 im.kind,
                 paint(BAD, "forbidden")
-            );
+            )?;
         }
     }
     let abi = match &i.abi {
@@ -552,34 +555,35 @@ pub fn print(i: &Inspection) {
         Abi::Missing => paint(BAD, "missing"),
         Abi::NotRun { reason } => paint(DIM, format!("not run: {reason}")),
     };
-    anstream::println!("{}  {abi}", paint(BOLD, "abi"));
+    outln!("{}  {abi}", paint(BOLD, "abi"))?;
     let features = if i.rejected_features.is_empty() {
         paint(OK, "none the sandbox rejects")
     } else {
         paint(BAD, i.rejected_features.join(", "))
     };
-    anstream::println!("{}  {features}", paint(BOLD, "features"));
+    outln!("{}  {features}", paint(BOLD, "features"))?;
     let names = if i.name_section {
         "present (function names in backtraces)"
     } else {
         "absent"
     };
-    anstream::println!("{}  {names}", paint(BOLD, "name section"));
+    outln!("{}  {names}", paint(BOLD, "name section"))?;
     for p in &i.producers {
-        anstream::println!("{}  {p}", paint(BOLD, "producer"));
+        outln!("{}  {p}", paint(BOLD, "producer"))?;
     }
     for w in &i.warnings {
-        anstream::println!("{} {w}", paint(WARN, "warning:"));
+        outln!("{} {w}", paint(WARN, "warning:"))?;
     }
     if i.loads {
-        anstream::println!("loads in rustledger 0.24: {}", paint(OK, "yes"));
+        outln!("loads in rustledger 0.24: {}", paint(OK, "yes"))?;
     } else {
-        anstream::println!(
+        outln!(
             "loads in rustledger 0.24: {}, because {}",
             paint(BAD, "no"),
             i.reasons.join("; ")
-        );
+        )?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use rlplugin_testkit::{PRODUCTION_FUEL, Report};
 
+use crate::out::{StdoutError, outln};
 use crate::style::{BAD, BOLD, DIM, HEADER, OK, WARN, bytes, paint};
 
 const SAMPLE: &str = include_str!("../../../demo/sample.beancount");
@@ -90,14 +91,14 @@ pub fn demo(examples: Option<PathBuf>) -> anyhow::Result<bool> {
     let ledger = source_file("sample.beancount", SAMPLE, scratch.path())?;
     let statement = source_file("statement.csv", STATEMENT, scratch.path())?;
 
-    anstream::println!(
+    outln!(
         "{}",
         paint(
             BOLD,
             "rlplugin demo: the bundled examples on a sample ledger, in rustledger 0.24's production sandbox"
         )
-    );
-    anstream::println!(
+    )?;
+    outln!(
         "{}\n",
         paint(
             DIM,
@@ -107,15 +108,15 @@ pub fn demo(examples: Option<PathBuf>) -> anyhow::Result<bool> {
                 crate::style::thousands(PRODUCTION_FUEL)
             )
         )
-    );
+    )?;
 
     let mut rows = Vec::new();
     for step in &PLUGINS {
-        rows.push(plugin_step(&examples, step, &ledger));
+        rows.push(plugin_step(&examples, step, &ledger)?);
     }
-    rows.push(importer_step(&examples, &statement));
+    rows.push(importer_step(&examples, &statement)?);
 
-    anstream::println!("{}", paint(HEADER, "summary"));
+    outln!("{}", paint(HEADER, "summary"))?;
     for row in &rows {
         let budget = match &row.report {
             Some(r) => format!(
@@ -130,29 +131,29 @@ pub fn demo(examples: Option<PathBuf>) -> anyhow::Result<bool> {
         } else {
             paint(OK, "ok")
         };
-        anstream::println!(
+        outln!(
             "  {mark:6}  {:15} {:45} {}",
             row.name,
             row.effect,
             paint(DIM, budget)
-        );
+        )?;
     }
-    anstream::println!(
+    outln!(
         "\nnext: {}",
         paint(
             BOLD,
             "rlplugin run examples/categorize your.beancount --config '<rules>' --format diff"
         )
-    );
+    )?;
     Ok(rows.iter().all(|r| !r.failed))
 }
 
-fn plugin_step(examples: &Path, step: &Step, ledger: &Path) -> Row {
-    anstream::println!(
+fn plugin_step(examples: &Path, step: &Step, ledger: &Path) -> Result<Row, StdoutError> {
+    outln!(
         "{} {}",
         paint(HEADER, format!("── {}", step.example)),
         paint(DIM, step.what)
-    );
+    )?;
     let outcome = (|| -> anyhow::Result<_> {
         let guest = crate::load::guest(&examples.join(step.example))?;
         let mut request = guest.plugin().ledger_file(ledger);
@@ -165,11 +166,11 @@ fn plugin_step(examples: &Path, step: &Step, ledger: &Path) -> Row {
     })();
     let row = match outcome {
         Ok((run, changes)) => {
-            crate::run::print_changes(&changes);
+            crate::run::print_changes(&changes)?;
             for line in run.error_lines() {
-                anstream::println!("{}", paint(WARN, line));
+                outln!("{}", paint(WARN, line))?;
             }
-            anstream::println!("{}", crate::run::budget(run.report()));
+            outln!("{}", crate::run::budget(run.report()))?;
             let s = run.summary();
             let mut effect = Vec::new();
             for (n, what) in [
@@ -192,7 +193,7 @@ fn plugin_step(examples: &Path, step: &Step, ledger: &Path) -> Row {
             }
         }
         Err(e) => {
-            anstream::println!("{} {e:#}", paint(BAD, "failed:"));
+            outln!("{} {e:#}", paint(BAD, "failed:"))?;
             Row {
                 name: step.example.to_owned(),
                 effect: "see above".to_owned(),
@@ -201,12 +202,12 @@ fn plugin_step(examples: &Path, step: &Step, ledger: &Path) -> Row {
             }
         }
     };
-    anstream::println!();
-    row
+    outln!()?;
+    Ok(row)
 }
 
-fn importer_step(examples: &Path, statement: &Path) -> Row {
-    anstream::println!(
+fn importer_step(examples: &Path, statement: &Path) -> Result<Row, StdoutError> {
+    outln!(
         "{} {}",
         paint(HEADER, "── csv-importer"),
         paint(
@@ -216,7 +217,7 @@ fn importer_step(examples: &Path, statement: &Path) -> Row {
                 statement.display()
             )
         )
-    );
+    )?;
     let outcome = (|| -> anyhow::Result<_> {
         let guest = crate::load::guest(&examples.join("csv-importer"))?;
         Ok(guest
@@ -229,12 +230,12 @@ fn importer_step(examples: &Path, statement: &Path) -> Row {
     let row = match outcome {
         Ok(import) => {
             for line in import.ledger_text().lines() {
-                anstream::println!("{}", paint(crate::style::ADDED, format!("+{line}")));
+                outln!("{}", paint(crate::style::ADDED, format!("+{line}")))?;
             }
             for w in import.warnings() {
-                anstream::println!("{}", paint(WARN, format!("warning: {w}")));
+                outln!("{}", paint(WARN, format!("warning: {w}")))?;
             }
-            anstream::println!("{}", crate::run::budget(import.report()));
+            outln!("{}", crate::run::budget(import.report()))?;
             Row {
                 name: "csv-importer".to_owned(),
                 effect: format!("{} transactions extracted", import.directives().len()),
@@ -243,7 +244,7 @@ fn importer_step(examples: &Path, statement: &Path) -> Row {
             }
         }
         Err(e) => {
-            anstream::println!("{} {e:#}", paint(BAD, "failed:"));
+            outln!("{} {e:#}", paint(BAD, "failed:"))?;
             Row {
                 name: "csv-importer".to_owned(),
                 effect: "see above".to_owned(),
@@ -252,6 +253,6 @@ fn importer_step(examples: &Path, statement: &Path) -> Row {
             }
         }
     };
-    anstream::println!();
-    row
+    outln!()?;
+    Ok(row)
 }

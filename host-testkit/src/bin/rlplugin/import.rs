@@ -2,6 +2,9 @@
 
 use std::path::Path;
 
+use rustledger_parser::logos_lexer::{Token, tokenize};
+
+use crate::out::{errln, out, outln};
 use crate::style::{BAD, DIM, WARN, paint};
 
 pub struct Options<'a> {
@@ -22,6 +25,30 @@ pub fn parse_option(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Refuses an account or currency rustledger's parser would not read back, before the
+/// importer writes them into every transaction.
+fn check_account_and_currency(account: &str, currency: Option<&str>) -> anyhow::Result<()> {
+    if !rustledger_parser::is_valid_account_name(account) {
+        anyhow::bail!(
+            "--account {account:?} is not an account name rustledger accepts; write it like \
+             Assets:Bank:Checking (two or more parts joined by `:`, each starting with a \
+             capital letter, or a digit after the first, and no spaces)"
+        );
+    }
+    if let Some(currency) = currency {
+        let whole = |span: &rustledger_parser::logos_lexer::Span| {
+            span.start == 0 && span.end == currency.len()
+        };
+        if !matches!(tokenize(currency).as_slice(), [(Token::Currency(_), span)] if whole(span)) {
+            anyhow::bail!(
+                "--currency {currency:?} is not a commodity rustledger accepts; write it like \
+                 USD or EUR (a capital letter, then capitals, digits or ' . _ -)"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Prints the directives; returns true when the importer did not claim the statement
 /// or reported errors.
 pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
@@ -31,6 +58,7 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
             opts.statement.display()
         );
     }
+    check_account_and_currency(&opts.account, opts.currency.as_deref())?;
     let guest = crate::load::guest(opts.importer)?;
     let mut request = guest
         .importer()
@@ -45,25 +73,25 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
     let import = request.run()?;
     let findings = !import.identified() || !import.errors().is_empty();
     if opts.json {
-        println!("{}", serde_json::to_string_pretty(&import)?);
+        outln!("{}", serde_json::to_string_pretty(&import)?)?;
         return Ok(findings);
     }
     if !import.identified() {
-        anstream::eprintln!(
+        errln!(
             "{} importer `{}` does not claim {} (identify returned false); check the file and --option values",
             paint(WARN, "warning:"),
             import.name(),
             opts.statement.display()
         );
     }
-    print!("{}", import.ledger_text());
+    out!("{}", import.ledger_text())?;
     for w in import.warnings() {
-        anstream::eprintln!("{} {w}", paint(WARN, "warning:"));
+        errln!("{} {w}", paint(WARN, "warning:"));
     }
     for e in import.errors() {
-        anstream::eprintln!("{} {}", paint(BAD, "error:"), e.message);
+        errln!("{} {}", paint(BAD, "error:"), e.message);
     }
-    anstream::eprintln!(
+    errln!(
         "{}  {}",
         paint(
             DIM,

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use rlplugin_testkit::Guest;
 
+use crate::out::{err, errln};
 use crate::style::{DIM, paint};
 
 /// Load or build `plugin`. Errors are the kit's own messages.
@@ -37,7 +38,18 @@ pub fn guest(plugin: &Path) -> anyhow::Result<Guest> {
                 plugin.display()
             );
         }
-        Guest::from_file(plugin).with_context(|| format!("cannot load {}", plugin.display()))
+        let bytes = std::fs::read(plugin)
+            .with_context(|| format!("cannot read {}: check the path", plugin.display()))?;
+        // WAT text loads in rledger too (see `check`); anything else gets check's verdict
+        // rather than the text parser's complaint about its first character.
+        if !bytes.starts_with(b"\0asm") && wat::parse_bytes(&bytes).is_err() {
+            anyhow::bail!("{} {}", plugin.display(), crate::check::NOT_WASM);
+        }
+        let name = plugin
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("unknown");
+        Guest::from_bytes(name, bytes).with_context(|| format!("cannot load {}", plugin.display()))
     }
 }
 
@@ -63,7 +75,7 @@ impl Progress {
                 let mut i = 0;
                 while !done.load(Ordering::Relaxed) {
                     if let Ok(_guard) = lock.lock() {
-                        anstream::eprint!(
+                        err!(
                             "\r{} {label} {}",
                             FRAMES[i % FRAMES.len()],
                             paint(DIM, format!("{:.0}s", started.elapsed().as_secs_f64()))
@@ -75,7 +87,7 @@ impl Progress {
                 }
             }))
         } else {
-            anstream::eprintln!("{label}…");
+            errln!("{label}…");
             None
         };
         Progress {
@@ -92,10 +104,10 @@ impl Progress {
         if let Some(handle) = self.spinner.take() {
             let _ = handle.join();
             let _guard = self.lock.lock();
-            anstream::eprint!("\r\x1b[2K");
+            err!("\r\x1b[2K");
         }
         let status = if ok { "done" } else { "failed" };
-        anstream::eprintln!(
+        errln!(
             "{} {}",
             self.label,
             paint(

@@ -1,10 +1,11 @@
 //! `rlplugin`: run, inspect, measure and profile rustledger WebAssembly plugins from the
 //! terminal, under rustledger 0.24's production sandbox.
 //!
-//! Exit codes are part of the interface: 0 success, 1 the plugin reported errors (or a
-//! check found the module unloadable), 2 the plugin or the command failed. Diagnostics go to
-//! stderr; results go to stdout, coloured only when stdout is a terminal and `NO_COLOR` is
-//! unset.
+//! Exit codes are part of the interface (`exit_codes!`, printed by `--help`). Diagnostics go
+//! to stderr; results go to stdout, coloured only when stdout is a terminal and `NO_COLOR`
+//! is unset.
+
+mod out;
 
 mod bench;
 mod check;
@@ -20,13 +21,34 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use rlplugin_testkit::{PRODUCTION_FUEL, PRODUCTION_MEMORY};
+use serde::Serialize;
+
+use crate::out::{errln, outln};
+
+/// The exit-code contract, the same for every command; `--help` and the README state it.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes (every command):
+  0  success
+  1  findings: the plugin or importer ran and reported errors, an importer did not claim
+     the file, or `check` found that rustledger 0.24 will not load the module
+  2  failure: the plugin failed (it will not load, trapped, ran out of fuel or memory,
+     returned bad output), an argument or input file is unusable, or stdout cannot be
+     written; with --json, stdout still holds one JSON object with a `failure`
+A closed stdout (`rlplugin run ... | head`) ends the command quietly with 0."
+    };
+}
 
 #[derive(Parser)]
 #[command(
     name = "rlplugin",
     version,
     about = "Run, inspect, measure and profile rustledger WebAssembly plugins under the production sandbox",
-    after_help = "Examples:\n  rlplugin demo\n  rlplugin run examples/categorize books.beancount --format diff\n  rlplugin check target/wasm32-unknown-unknown/release/my_plugin.wasm\n  rlplugin bench my_plugin.wasm --plot fuel.png\n\nPLUGIN is a .wasm file or a plugin crate directory (built for wasm32 first).\nExit codes: 0 ok, 1 the plugin reported errors (or will not load), 2 the plugin or the command failed."
+    after_help = concat!(
+        "Examples:\n  rlplugin demo\n  rlplugin run examples/categorize books.beancount --format diff\n  rlplugin check target/wasm32-unknown-unknown/release/my_plugin.wasm\n  rlplugin bench my_plugin.wasm --plot fuel.png\n\nPLUGIN is a .wasm file or a plugin crate directory (built for wasm32 first).\n\n",
+        exit_codes!()
+    )
 )]
 struct Cli {
     #[command(subcommand)]
@@ -37,7 +59,10 @@ struct Cli {
 enum Command {
     /// Run a plugin on a ledger under production limits
     #[command(
-        after_help = "Examples:\n  rlplugin run my_plugin.wasm books.beancount\n  rlplugin run examples/categorize books.beancount --config 'Shop=Expenses:Food' --format diff\n  rlplugin run my_plugin.wasm books.beancount --json | jq .report\n\nThe resulting ledger goes to stdout; the plugin's diagnostics and the budget to stderr.\nExit codes: 0 ok, 1 the plugin reported errors, 2 the plugin failed (trap, budget, ABI, bad output...)."
+        after_help = concat!(
+            "Examples:\n  rlplugin run my_plugin.wasm books.beancount\n  rlplugin run examples/categorize books.beancount --config 'Shop=Expenses:Food' --format diff\n  rlplugin run my_plugin.wasm books.beancount --json | jq .report\n\nThe resulting ledger goes to stdout as a beancount file rledger loads back to the same options\nand directives: the ledger's option lines, its plugin and include lines as comments (the\nplugins already ran; included files are inlined), then every directive after the plugin.\nThe plugin's diagnostics and the budget go to stderr.\n\n",
+            exit_codes!()
+        )
     )]
     Run {
         /// The plugin: a .wasm file or a plugin crate directory
@@ -62,7 +87,10 @@ enum Command {
     },
     /// Measure fuel and memory on synthetic ledgers of growing size
     #[command(
-        after_help = "Examples:\n  rlplugin bench my_plugin.wasm\n  rlplugin bench examples/dedupe --sizes 500,1000,2000 --plot fuel.png\n  rlplugin bench my_plugin.wasm --json | jq .largest_within_budget\n\nLedgers come from rlplugin_testkit::synthetic (deterministic: transactions with 2-4 postings,\ncosts, prices, metadata, opens, balances). Each size runs with a large fuel cap so growth past\nthe budget is measured; the largest size that fits is predicted from the fit and confirmed\nunder the production budget."
+        after_help = concat!(
+            "Examples:\n  rlplugin bench my_plugin.wasm\n  rlplugin bench examples/dedupe --sizes 500,1000,2000 --plot fuel.png\n  rlplugin bench my_plugin.wasm --json | jq .largest_within_budget\n\nLedgers come from rlplugin_testkit::synthetic (deterministic: transactions with 2-4 postings,\ncosts, prices, metadata, opens, balances). Each size runs with a large fuel cap so growth past\nthe budget is measured; the largest size that fits is predicted from the fit and confirmed\nunder the production budget. Sizes whose ledger cannot fit rustledger's 256 MiB are refused.\nA size at which the plugin reports errors or fails makes the command fail.\n\n",
+            exit_codes!()
+        )
     )]
     Bench {
         /// The plugin: a .wasm file or a plugin crate directory
@@ -85,7 +113,10 @@ enum Command {
     },
     /// Profile where a plugin's fuel goes, per guest function (Firefox profiler format)
     #[command(
-        after_help = "Examples:\n  rlplugin profile my_plugin.wasm books.beancount -o profile.json\n  rlplugin profile examples/dedupe books.beancount -o dedupe.json --top 20\n\nReads the fuel left and the guest stack at every function entry and loop iteration\n(deterministic) and charges each function the fuel spent under it. The Firefox profile\ntakes one sample per --every of them; open the JSON at https://profiler.firefox.com.\nFunction names need a name section (see `rlplugin check`)."
+        after_help = concat!(
+            "Examples:\n  rlplugin profile my_plugin.wasm books.beancount -o profile.json\n  rlplugin profile examples/dedupe books.beancount -o dedupe.json --top 20\n\nReads the fuel left and the guest stack at every function entry and loop iteration\n(deterministic) and charges each function the fuel spent under it. The Firefox profile\ntakes one sample per --every of them; open the JSON at https://profiler.firefox.com.\nFunction names need a name section (see `rlplugin check`). The profile is written even when\nthe plugin stops early; the exit code then says it failed.\n\n",
+            exit_codes!()
+        )
     )]
     Profile {
         /// The plugin: a .wasm file or a plugin crate directory
@@ -110,7 +141,10 @@ enum Command {
     },
     /// Run an importer on a statement through rustledger's importer host
     #[command(
-        after_help = "Examples:\n  rlplugin import examples/csv-importer statement.csv --account Assets:Bank:Checking --currency USD\n  rlplugin import importer.wasm statement.csv --account Assets:Bank --option delimiter=';'\n\nThe extracted directives go to stdout as beancount text.\nExit codes: 0 ok, 1 the importer did not claim the file or reported errors, 2 failure."
+        after_help = concat!(
+            "Examples:\n  rlplugin import examples/csv-importer statement.csv --account Assets:Bank:Checking --currency USD\n  rlplugin import importer.wasm statement.csv --account Assets:Bank --option delimiter=';'\n\nThe extracted directives go to stdout as beancount text.\n\n",
+            exit_codes!()
+        )
     )]
     Import {
         /// The importer: a .wasm file or an importer crate directory
@@ -132,7 +166,10 @@ enum Command {
     },
     /// Build the bundled examples and run them on a sample ledger: effects and budgets
     #[command(
-        after_help = "Examples:\n  cargo run -p rlplugin-testkit --bin rlplugin -- demo\n  rlplugin demo --examples path/to/rlplugin/examples\n\nBuilds examples/{categorize,dedupe,auto-balance,currency-guard,csv-importer} for wasm32\n(the first build takes a minute) and runs each on host-testkit/demo/sample.beancount."
+        after_help = concat!(
+            "Examples:\n  cargo run -p rlplugin-testkit --bin rlplugin -- demo\n  rlplugin demo --examples path/to/rlplugin/examples\n\nBuilds examples/{categorize,dedupe,auto-balance,currency-guard,csv-importer} for wasm32\n(the first build takes a minute) and runs each on host-testkit/demo/sample.beancount.\n\n",
+            exit_codes!()
+        )
     )]
     Demo {
         /// Directory holding the example crates (default: the source tree's examples/)
@@ -141,7 +178,10 @@ enum Command {
     },
     /// Inspect a module without running it: exports, imports, ABI version, features, verdict
     #[command(
-        after_help = "Examples:\n  rlplugin check my_plugin.wasm\n  rlplugin check --json my_plugin.wasm | jq .loads\n\nExit codes: 0 it loads in rustledger 0.24, 1 it does not, 2 the file cannot be read."
+        after_help = concat!(
+            "Examples:\n  rlplugin check my_plugin.wasm\n  rlplugin check --json my_plugin.wasm | jq .loads\n\n",
+            exit_codes!()
+        )
     )]
     Check {
         /// The `.wasm` file
@@ -152,22 +192,125 @@ enum Command {
     },
 }
 
-/// How a command ended, mapped onto the documented exit codes.
+/// How a command that ran to the end came out, mapped onto `exit_codes!`.
 enum Outcome {
     Ok,
-    /// The plugin ran and reported errors, or a module will not load.
+    /// The plugin or importer ran and reported errors, or a module will not load.
     Findings,
 }
 
+/// A failure as `--json` prints it, so a script always reads one object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// The kit's error kind (`out_of_fuel`, `trap`, …), or `usage` for a bad argument or
+    /// input file, `output` when stdout cannot be written.
+    pub kind: &'static str,
+    /// What failed and the fix.
+    pub message: String,
+    /// Fuel consumed when the guest stopped, when it got to run.
+    pub fuel_used: Option<u64>,
+    /// Linear memory in use when the guest stopped, in bytes, when known.
+    pub memory_used: Option<u64>,
+}
+
+impl Failure {
+    /// The kit's failure of one call.
+    pub fn of_kit(error: &rlplugin_testkit::Error) -> Failure {
+        Failure {
+            kind: error.kind(),
+            message: error.to_string(),
+            fuel_used: error.fuel_used(),
+            memory_used: error.memory_used(),
+        }
+    }
+
+    fn of(error: &anyhow::Error) -> Failure {
+        let kit = error
+            .chain()
+            .find_map(|e| e.downcast_ref::<rlplugin_testkit::Error>());
+        let kind = match kit {
+            Some(e) => e.kind(),
+            None if error.chain().any(|e| e.is::<out::StdoutError>()) => "output",
+            None => "usage",
+        };
+        Failure {
+            kind,
+            message: format!("{error:#}"),
+            fuel_used: kit.and_then(rlplugin_testkit::Error::fuel_used),
+            memory_used: kit.and_then(rlplugin_testkit::Error::memory_used),
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match dispatch(cli.command) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout and must survive a closed pipe as results do.
+        Err(e) if !e.use_stderr() => {
+            let printed = out::write(format_args!("{}", e.render())).and_then(|()| out::flush());
+            return match printed {
+                Err(e) if !e.is_closed_pipe() => ExitCode::from(2),
+                _ => ExitCode::SUCCESS,
+            };
+        }
+        Err(e) => {
+            errln!("{}", e.render().ansi());
+            return ExitCode::from(2);
+        }
+    };
+    let json = cli.command.json();
+    let result = dispatch(cli.command).and_then(|outcome| {
+        out::flush()?;
+        Ok(outcome)
+    });
+    match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            anstream::eprintln!("{} {e:#}", style::paint(style::BAD, "error:"));
+            errln!("{} {e:#}", style::paint(style::BAD, "error:"));
+            if json && !out::wrote_anything() {
+                let failure = serde_json::json!({ "failure": Failure::of(&e) });
+                let printed = outln!("{failure:#}").and_then(|()| out::flush());
+                if let Err(e) = printed {
+                    errln!("{} {e}", style::paint(style::BAD, "error:"));
+                }
+            }
             ExitCode::from(2)
         }
+    }
+}
+
+impl Command {
+    /// Whether the command promised JSON on stdout.
+    fn json(&self) -> bool {
+        match self {
+            Command::Run { format, json, .. } => *json || *format == run::Format::Json,
+            Command::Bench { json, .. }
+            | Command::Import { json, .. }
+            | Command::Check { json, .. } => *json,
+            Command::Profile { .. } | Command::Demo { .. } => false,
+        }
+    }
+}
+
+/// Says once that a limit above production's gives results rledger will not reproduce.
+fn warn_above_production(fuel: Option<u64>, memory: Option<usize>) {
+    if let Some(fuel) = fuel.filter(|f| *f > PRODUCTION_FUEL) {
+        errln!(
+            "{} --fuel {} is above rustledger 0.24's fixed budget of {} per call: a result that needs more fuel than that does not hold in rledger",
+            style::paint(style::WARN, "warning:"),
+            style::thousands(fuel),
+            style::thousands(PRODUCTION_FUEL)
+        );
+    }
+    if let Some(memory) = memory.filter(|m| *m > PRODUCTION_MEMORY) {
+        errln!(
+            "{} --memory {} is above rustledger 0.24's cap of {} bytes: a result that needs more memory than that does not hold in rledger",
+            style::paint(style::WARN, "warning:"),
+            style::thousands(memory as u64),
+            style::thousands(PRODUCTION_MEMORY as u64)
+        );
     }
 }
 
@@ -183,6 +326,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             json,
         } => {
             let format = if json { run::Format::Json } else { format };
+            warn_above_production(fuel, memory);
             let reported_errors = run::run(run::Options {
                 plugin: &plugin,
                 ledger: &ledger,
@@ -208,23 +352,17 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             let sizes = bench::parse_sizes(&sizes)?;
             let result = bench::bench(&plugin, &sizes, config.as_deref(), fuel_cap)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&result)?);
+                outln!("{}", serde_json::to_string_pretty(&result)?)?;
             } else {
-                bench::print(&result);
+                bench::print(&result)?;
             }
-            if result.points.iter().all(|p| p.fuel.is_none()) {
-                let first = result.points.iter().find_map(|p| p.failure.as_deref());
-                anyhow::bail!(
-                    "the plugin failed at every size; at {} directives: {}",
-                    sizes[0],
-                    first.unwrap_or("unknown failure")
-                );
-            }
-            if let Some(path) = plot {
+            if let Some(path) = plot
+                && result.points.iter().any(|p| p.fuel.is_some())
+            {
                 plot::fuel_chart(&result, &path)?;
-                anstream::eprintln!("plot written to {}", path.display());
+                errln!("plot written to {}", path.display());
             }
-            Ok(Outcome::Ok)
+            bench::verdict(&result)
         }
         Command::Profile {
             plugin,
@@ -235,6 +373,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             every,
             top,
         } => {
+            warn_above_production(fuel, None);
             profile::profile(profile::Options {
                 plugin: &plugin,
                 ledger: &ledger,
@@ -243,8 +382,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
                 fuel,
                 every,
                 top,
-            })?;
-            Ok(Outcome::Ok)
+            })
         }
         Command::Import {
             importer,
@@ -278,9 +416,9 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
         Command::Check { wasm, json } => {
             let inspection = check::inspect(&wasm)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&inspection)?);
+                outln!("{}", serde_json::to_string_pretty(&inspection)?)?;
             } else {
-                check::print(&inspection);
+                check::print(&inspection)?;
             }
             Ok(if inspection.loads {
                 Outcome::Ok

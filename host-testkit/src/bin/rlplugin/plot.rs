@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use plotters::prelude::*;
 
 use crate::bench::Bench;
+use crate::out::errln;
 
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 600;
@@ -52,7 +53,7 @@ pub fn fuel_chart(bench: &Bench, path: &Path) -> anyhow::Result<()> {
     }
     let with_text = register_font();
     if !with_text {
-        anstream::eprintln!(
+        errln!(
             "warning: no TrueType font found, the plot has no labels; set RLPLUGIN_PLOT_FONT=/path/to/font.ttf"
         );
     }

@@ -5,6 +5,8 @@ use std::path::Path;
 use anyhow::Context as _;
 use rlplugin_testkit::profile::Profiler;
 
+use crate::Outcome;
+use crate::out::outln;
 use crate::style::{BOLD, DIM, WARN, paint, thousands};
 
 pub struct Options<'a> {
@@ -17,7 +19,9 @@ pub struct Options<'a> {
     pub top: usize,
 }
 
-pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
+/// Profiles one call and prints the table; the plugin stopping early or reporting errors
+/// makes the command fail or report findings, as `run` would.
+pub fn profile(opts: Options<'_>) -> anyhow::Result<Outcome> {
     if !opts.ledger.is_file() {
         anyhow::bail!(
             "ledger {} does not exist or is not a file: pass the path of a .beancount file",
@@ -42,7 +46,7 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
     std::fs::write(opts.output, profile.firefox_json())
         .with_context(|| format!("cannot write {}", opts.output.display()))?;
 
-    anstream::println!(
+    outln!(
         "{} {}  {}",
         paint(BOLD, "profile"),
         paint(BOLD, guest.name()),
@@ -54,8 +58,8 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
                 thousands(profile.fuel_used())
             )
         )
-    );
-    anstream::println!(
+    )?;
+    outln!(
         "{}",
         paint(
             BOLD,
@@ -64,17 +68,17 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
                 "#", "self fuel", "self%", "total fuel"
             )
         )
-    );
+    )?;
     let fuel_used = profile.fuel_used().max(1) as f64;
     for (i, f) in profile.functions().iter().take(opts.top).enumerate() {
-        anstream::println!(
+        outln!(
             "{:>4}  {:>14}  {:>5.1}%  {:>14}  {}",
             i + 1,
             thousands(f.self_fuel),
             f.self_fuel as f64 * 100.0 / fuel_used,
             thousands(f.total_fuel),
             f.name
-        );
+        )?;
     }
     if profile
         .functions()
@@ -82,20 +86,20 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
         .all(|f| f.name.starts_with("func["))
         && !profile.functions().is_empty()
     {
-        anstream::println!(
+        outln!(
             "{}",
             paint(
                 WARN,
                 "the module has no name section, so functions show as func[N]; build with `strip = false` in the release profile to see names"
             )
-        );
+        )?;
     }
     let written = format!(
         "Firefox profile written to {} (open it at https://profiler.firefox.com; sample weight = fuel)",
         opts.output.display()
     );
     if profile.samples() == 0 {
-        anstream::println!(
+        outln!(
             "{}",
             paint(
                 WARN,
@@ -103,9 +107,32 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<()> {
                     "{written}, without samples: the call ran fewer function entries and loop iterations than --every"
                 )
             )
-        );
+        )?;
     } else {
-        anstream::println!("{}", paint(DIM, written));
+        outln!("{}", paint(DIM, written))?;
     }
-    Ok(())
+    if !profile.completed() {
+        anyhow::bail!(
+            "guest `{}` did not complete: {} after {} fuel; the profile covers the call up to there",
+            guest.name(),
+            profile.outcome(),
+            thousands(profile.fuel_used())
+        );
+    }
+    // The profiled call only shows that `process` returned; `run`'s checks (output decodes,
+    // ops cover the input, directives convert) and its diagnostics decide the exit code.
+    let mut request = guest.plugin().ledger_file(opts.ledger);
+    if let Some(c) = opts.config {
+        request = request.config(c);
+    }
+    if let Some(f) = opts.fuel {
+        request = request.fuel(f);
+    }
+    let run = request.run()?;
+    crate::run::print_diagnostics(&run);
+    Ok(if crate::run::reported_errors(&run) > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }

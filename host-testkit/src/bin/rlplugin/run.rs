@@ -7,6 +7,7 @@ use rlplugin_testkit::wire::{DirectiveWrapper, PluginErrorSeverity, PluginInput,
 use rlplugin_testkit::{Report, Run};
 use serde::Serialize;
 
+use crate::out::{errln, out, outln};
 use crate::style::{ADDED, BAD, BOLD, DIM, OK, REMOVED, WARN, bytes, paint, thousands};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -66,31 +67,35 @@ pub fn run(opts: Options<'_>) -> anyhow::Result<bool> {
         request = request.memory(memory);
     }
     let run = request.run()?;
-    let errors = run
-        .errors()
-        .iter()
-        .filter(|e| e.severity == PluginErrorSeverity::Error)
-        .count();
+    let errors = reported_errors(&run);
     let changes = changes(&run)?;
     match opts.format {
         Format::Json => {
-            let out = JsonOut {
+            let json = JsonOut {
                 run: &run,
                 changes: &changes,
                 failed_errors: errors,
             };
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&json)?)?;
         }
         Format::Beancount => {
-            print!("{}", run.ledger_text());
+            out!("{}", run.ledger_file_text())?;
             print_diagnostics(&run);
         }
         Format::Diff => {
-            print_changes(&changes);
+            print_changes(&changes)?;
             print_diagnostics(&run);
         }
     }
     Ok(errors > 0)
+}
+
+/// Error-severity diagnostics the plugin reported (warnings are not findings).
+pub fn reported_errors(run: &Run) -> usize {
+    run.errors()
+        .iter()
+        .filter(|e| e.severity == PluginErrorSeverity::Error)
+        .count()
 }
 
 /// The ops as changes, both sides rendered by rustledger's formatter so a `Modify`
@@ -167,16 +172,16 @@ pub fn changes(run: &Run) -> anyhow::Result<Vec<Change>> {
     Ok(out.into_iter().map(|(_, _, c)| c).collect())
 }
 
-pub fn print_changes(changes: &[Change]) {
+pub fn print_changes(changes: &[Change]) -> Result<(), crate::out::StdoutError> {
     if changes.is_empty() {
-        anstream::println!("{}", paint(DIM, "no changes: every directive kept as is"));
+        outln!("{}", paint(DIM, "no changes: every directive kept as is"))?;
     }
     for c in changes {
         let header = match &c.location {
             Some(l) => format!("{} {l}", c.kind),
             None => c.kind.to_owned(),
         };
-        anstream::println!("{}", paint(BOLD, header));
+        outln!("{}", paint(BOLD, header))?;
         let before: Vec<&str> = c.before.as_deref().unwrap_or("").lines().collect();
         let after: Vec<&str> = c.after.as_deref().unwrap_or("").lines().collect();
         // rustledger's formatter re-aligns amounts when an account name changes length;
@@ -200,21 +205,22 @@ pub fn print_changes(changes: &[Change]) {
                 match change.tag() {
                     similar::ChangeTag::Delete => {
                         let line = before[change.old_index().unwrap_or_default()];
-                        anstream::println!("{}", paint(REMOVED, format!("-{line}")));
+                        outln!("{}", paint(REMOVED, format!("-{line}")))?;
                     }
                     similar::ChangeTag::Insert => {
                         let line = after[change.new_index().unwrap_or_default()];
-                        anstream::println!("{}", paint(ADDED, format!("+{line}")));
+                        outln!("{}", paint(ADDED, format!("+{line}")))?;
                     }
                     similar::ChangeTag::Equal => {
                         let line = after[change.new_index().unwrap_or_default()];
-                        anstream::println!(" {line}");
+                        outln!(" {line}")?;
                     }
                 }
             }
         }
-        anstream::println!();
+        outln!()?;
     }
+    Ok(())
 }
 
 pub fn print_diagnostics(run: &Run) {
@@ -223,9 +229,9 @@ pub fn print_diagnostics(run: &Run) {
             PluginErrorSeverity::Error => BAD,
             PluginErrorSeverity::Warning => WARN,
         };
-        anstream::eprintln!("{}", paint(style, line));
+        errln!("{}", paint(style, line));
     }
-    anstream::eprintln!("{}  {}", paint(DIM, run.summary()), budget(run.report()));
+    errln!("{}  {}", paint(DIM, run.summary()), budget(run.report()));
 }
 
 /// `fuel 1,234 / 30,000,000 (0.0%)  memory 1.1 MiB / 256.0 MiB  time 1.2 ms`, the fuel
