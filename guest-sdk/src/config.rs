@@ -412,6 +412,17 @@ impl<'a> Json<'a> {
 
 impl Value {
     fn unexpected(&self, expected: &str) -> ConfigError {
+        if let Self::String(s) = self {
+            // A quoted JSON value reads like the right one ("true", "5"): name both types,
+            // and the fix when the quotes are all that is wrong.
+            let unquote = s == "true" || s == "false" || looks_numeric(s);
+            let hint = if unquote {
+                "; write it without quotes"
+            } else {
+                ""
+            };
+            return ConfigError::new(format!("expected {expected}, found the string {s:?}{hint}"));
+        }
         let found = match self {
             Self::Null => "null".to_owned(),
             Self::Bool(b) => b.to_string(),
@@ -481,7 +492,7 @@ impl<'de> Deserializer<'de> for Value {
         match &self {
             Self::Bool(b) => visitor.visit_bool(*b),
             Self::Text(t) if t == "true" || t == "false" => visitor.visit_bool(t == "true"),
-            _ => Err(self.unexpected("true or false")),
+            _ => Err(self.unexpected("a boolean (true or false)")),
         }
     }
 
@@ -802,8 +813,23 @@ mod tests {
         assert_eq!(error.key(), Some("ratio"));
         assert_eq!(
             error.to_string(),
-            "invalid plugin config: `ratio`: \"high\" is not a number; write the config as \
-             key=value,key=value or as a JSON object"
+            "invalid plugin config: `ratio`: expected a number, found the string \"high\"; \
+             write the config as key=value,key=value or as a JSON object"
+        );
+        let error =
+            config::<Settings>(Some(r#"{"name": "x", "ratio": 1, "verbose": "true"}"#)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid plugin config: `verbose`: expected a boolean (true or false), found the \
+             string \"true\"; write it without quotes; write the config as key=value,key=value \
+             or as a JSON object"
+        );
+        let error = config::<Settings>(Some("name=x,ratio=1,verbose=maybe")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("\"maybe\" is not a boolean (true or false)"),
+            "{error}"
         );
         let error = config::<Settings>(Some("ratio=1")).unwrap_err();
         assert!(
