@@ -816,8 +816,8 @@ mod tests {
             "invalid plugin config: `ratio`: expected a number, found the string \"high\"; \
              write the config as key=value,key=value or as a JSON object"
         );
-        let error =
-            config::<Settings>(Some(r#"{"name": "x", "ratio": 1, "verbose": "true"}"#)).unwrap_err();
+        let error = config::<Settings>(Some(r#"{"name": "x", "ratio": 1, "verbose": "true"}"#))
+            .unwrap_err();
         assert_eq!(
             error.to_string(),
             "invalid plugin config: `verbose`: expected a boolean (true or false), found the \

@@ -478,6 +478,98 @@ pub fn check_date(text: &str) -> Result<(), String> {
     Err(date_problem(text))
 }
 
+/// Checks an account name by the rule rustledger's parser reads accounts with, so a name
+/// that passes is one rledger accepts back: two or more components joined by `:`; each
+/// starts with an uppercase, titlecase or caseless letter (`Lu`, `Lt`, `Lo`: `Assets`,
+/// `資産`), or after the first also an ASCII digit; the rest of a component is letters,
+/// ASCII digits, `-` or any other non-ASCII character. Whether the first component is one
+/// of the ledger's root names (`name_assets` …) is the ledger's options' business.
+///
+/// ```
+/// use rlplugin::validate::check_account;
+/// assert!(check_account("Expenses:食品").is_ok());
+/// assert!(check_account("Assets:2024-Bonus").is_ok());
+/// let problem = check_account("Expenses:food").unwrap_err();
+/// assert_eq!(
+///     problem,
+///     "\"Expenses:food\" is not an account name: component \"food\" must start with a \
+///      capital letter or a digit; write it like \"Expenses:Groceries\""
+/// );
+/// ```
+///
+/// # Errors
+///
+/// What is wrong with the name, as a lowercase sentence.
+pub fn check_account(name: &str) -> Result<(), String> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
+    let letter_start = |c: char| {
+        matches!(
+            c.general_category(),
+            GeneralCategory::UppercaseLetter
+                | GeneralCategory::TitlecaseLetter
+                | GeneralCategory::OtherLetter
+        )
+    };
+    let problem = |what: String| {
+        Err(concat(&[
+            "\"",
+            name,
+            "\" is not an account name: ",
+            &what,
+            "; write it like \"Expenses:Groceries\"",
+        ]))
+    };
+    if !name.contains(':') {
+        return problem("it needs at least two components joined by `:`".to_owned());
+    }
+    for (index, component) in name.split(':').enumerate() {
+        let Some(first) = component.chars().next() else {
+            return problem("it has an empty component".to_owned());
+        };
+        if !(letter_start(first) || index > 0 && first.is_ascii_digit()) {
+            let start = if index == 0 {
+                "a capital letter"
+            } else {
+                "a capital letter or a digit"
+            };
+            return problem(concat(&[
+                "component \"",
+                component,
+                "\" must start with ",
+                start,
+            ]));
+        }
+        if let Some(bad) = component
+            .chars()
+            .find(|c| c.is_ascii() && !c.is_ascii_alphanumeric() && *c != '-')
+        {
+            return problem(concat(&[
+                "component \"",
+                component,
+                "\" contains ",
+                &char_name(bad),
+                ", which ends an account name",
+            ]));
+        }
+    }
+    Ok(())
+}
+
+/// `' '` as `a space`, other characters quoted.
+fn char_name(c: char) -> String {
+    match c {
+        ' ' => "a space".to_owned(),
+        '\t' => "a tab".to_owned(),
+        '\n' | '\r' => "a line break".to_owned(),
+        c => {
+            let mut quoted = String::from("`");
+            quoted.push(c);
+            quoted.push('`');
+            quoted
+        }
+    }
+}
+
 /// Days in each month of a common year, January first.
 const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -704,6 +796,59 @@ pub fn check_enriched_output(output: &mut EnrichedImporterOutput) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Names rustledger's lexer accepts or rejects for a reason a hand-written rule could
+    /// get wrong: Unicode categories at a component's start, non-ASCII symbols inside.
+    const ACCOUNT_NAMES: [&str; 24] = [
+        "Assets:Cash",
+        "Expenses:食品",
+        "資産:現金",
+        "Активы:Наличные",
+        "Assets:2024-Bonus",
+        "Assets:Cash\u{1F600}",
+        "Assets:N\u{2116}1",
+        "Assets:\u{1C5}x",
+        "Assets",
+        "1Assets:Cash",
+        "assets:Cash",
+        "Assets:cash",
+        "Assets:\u{e9}cash",
+        "Assets:Ca sh",
+        "Assets:Ca_sh",
+        "Assets:Cash!",
+        "Assets:",
+        ":Cash",
+        "Assets::Cash",
+        "Assets:\u{2B0}x",
+        "Assets:\u{2160}",
+        "Assets:\u{300}x",
+        "Assets:Cash:\u{1F600}",
+        "Ægir:Cash",
+    ];
+
+    #[test]
+    fn account_names_follow_rustledger_s_lexer() {
+        for name in ACCOUNT_NAMES {
+            assert_eq!(
+                check_account(name).is_ok(),
+                rustledger_parser::is_valid_account_name(name),
+                "{name:?}: {:?}",
+                check_account(name)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn account_rule_agrees_with_the_parser(
+            name in "[A-Za-z0-9:_. #é食ǅʰⅠ\u{300}😀Ж-]{0,10}"
+        ) {
+            proptest::prop_assert_eq!(
+                check_account(&name).is_ok(),
+                rustledger_parser::is_valid_account_name(&name)
+            );
+        }
+    }
     use proptest::prelude::*;
     use rlplugin_types::{CostData, PostingData, TransactionData};
 

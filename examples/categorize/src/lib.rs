@@ -159,20 +159,7 @@ impl Rules {
 }
 
 fn check_account(account: &str, what: &str) -> Result<(), String> {
-    let valid = account.split(':').count() >= 2
-        && account.split(':').all(|part| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
-                && !part.contains(char::is_whitespace)
-        });
-    if valid {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} {account:?} is not an account name; write it like \"Expenses:Groceries\""
-        ))
-    }
+    rlplugin::validate::check_account(account).map_err(|problem| format!("{what}: {problem}"))
 }
 
 /// A case-insensitive pattern: a substring, or a glob over the whole text when it contains
@@ -603,6 +590,30 @@ mod tests {
             ) => t,
             other => panic!("expected a modified transaction, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn accounts_follow_rustledger_s_rule_unicode_included() {
+        let unicode = rule(Some("rewe"), None, "Expenses:食品", None);
+        assert!(
+            Rules::compile(Config {
+                rules: vec![unicode],
+                placeholder: default_placeholder(),
+                default_account: Some("Ausgaben:Lebensmittel".into()),
+            })
+            .is_ok()
+        );
+        let lowercase = rule(Some("rewe"), None, "Expenses:food", None);
+        let error = Rules::compile(Config {
+            rules: vec![lowercase],
+            placeholder: default_placeholder(),
+            default_account: None,
+        })
+        .unwrap_err();
+        assert!(
+            error.starts_with("rule 1 account: \"Expenses:food\" is not an account name"),
+            "{error}"
+        );
     }
 
     #[test]

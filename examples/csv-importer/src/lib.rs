@@ -52,12 +52,19 @@ pub fn extract(input: ImporterInput) -> ImporterOutput {
         Ok(options) => options,
         Err(message) => return failed(path, message),
     };
+    // Every transaction names the statement's account: a name rledger cannot read back
+    // would make the whole extract unusable.
+    if let Err(problem) = rlplugin::validate::check_account(&input.account) {
+        return failed(path, format!("the statement's account {problem}"));
+    }
     let Ok(text) = std::str::from_utf8(&input.content) else {
         return failed(
             path,
             "the statement is not UTF-8; convert it (e.g. iconv -f latin1 -t utf-8)".to_owned(),
         );
     };
+    // Spreadsheet exports often start with a byte-order mark; it is not part of the header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut output = ImporterOutput::empty();
     // Rows are rarely shorter than 16 bytes; reserving up front spares the copies of every
     // directive that growing the vector would make.
@@ -248,6 +255,12 @@ impl Options {
         })?;
         let columns =
             COLUMN_OPTIONS.map(|key| get(key).filter(|v| !v.is_empty()).map(str::to_owned));
+        for key in ["default_expense", "default_income"] {
+            if let Some(account) = get(key) {
+                rlplugin::validate::check_account(account)
+                    .map_err(|problem| format!("option {key}: {problem}"))?;
+            }
+        }
         Ok(Self {
             delimiter,
             has_header: flag("has_header", true)?,
@@ -302,13 +315,22 @@ impl Options {
         for required in [DATE, AMOUNT] {
             if found[required].is_none() {
                 let key = COLUMN_OPTIONS[required];
+                // rustledger 0.24 passes no column options to a WASM importer, so the fix
+                // offered is the one that works there: the header names.
                 return Err(match header {
                     Some(header) => format!(
-                        "this does not look like the expected bank CSV: no {} column among {}; set the {key} option",
+                        "this does not look like the expected bank CSV: no {} column among {}; name the column {}",
                         HEADER_NAMES[required][0],
-                        quoted_list(header)
+                        quoted_list(header),
+                        HEADER_NAMES[required]
+                            .iter()
+                            .map(|name| format!("{name:?}"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
                     ),
-                    None => format!("has_header is false, so set {key} to a 0-based column index"),
+                    None => format!(
+                        "has_header is false, so no {key} is known; keep the statement's header row and set has_header to true"
+                    ),
                 });
             }
         }
@@ -1065,7 +1087,7 @@ mod tests {
         assert_eq!(
             summary(&output),
             [
-                "statement.csv:1: error: this does not look like the expected bank CSV: no date column among \"When\", \"What\"; set the date_column option"
+                "statement.csv:1: error: this does not look like the expected bank CSV: no date column among \"When\", \"What\"; name the column \"date\" or \"booking date\" or \"transaction date\" or \"posted date\" or \"value date\" or \"buchungstag\" or \"datum\""
             ]
         );
         let output = extract(input("Date,Amount\n", &[("has_header", "yes")]));
@@ -1082,8 +1104,38 @@ mod tests {
         let output = extract(input("1,2\n", &[("has_header", "false")]));
         assert_eq!(
             output.errors[0].message,
-            "has_header is false, so set date_column to a 0-based column index"
+            "has_header is false, so no date_column is known; keep the statement's header row and set has_header to true"
         );
+    }
+
+    #[test]
+    fn accounts_are_checked_by_rustledger_s_rule() {
+        let output = extract(input(
+            "Date,Amount\n2024-01-01,-2.50\n",
+            &[("default_expense", "Ausgaben:食品")],
+        ));
+        assert!(output.errors.is_empty(), "{:?}", summary(&output));
+        let output = extract(input(
+            "Date,Amount\n2024-01-01,-2.50\n",
+            &[("default_expense", "expenses")],
+        ));
+        assert!(
+            output.errors[0]
+                .message
+                .starts_with("option default_expense: \"expenses\" is not an account name"),
+            "{:?}",
+            output.errors
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_header() {
+        let output = extract(input(
+            "\u{feff}Date,Payee,Amount\n2024-01-01,Shop,-2.50\n",
+            &[],
+        ));
+        assert!(output.errors.is_empty(), "{:?}", summary(&output));
+        assert_eq!(output.directives.len(), 1);
     }
 
     #[test]
