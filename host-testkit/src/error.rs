@@ -132,9 +132,9 @@ pub enum Error {
     /// The fuel budget ran out.
     #[error(
         "guest `{guest}` ran out of fuel in `{entry}`: it consumed all {limit} units of its \
-         budget{production}; fix: do less work per byte of input (stream instead of decoding \
-         everything, skip unused fields, build with opt-level=3){diagnostics}",
-        production = production_note(*limit)
+         budget{production}; fix: {fix}{diagnostics}",
+        production = production_note(*limit),
+        fix = fuel_fix(entry)
     )]
     OutOfFuel {
         /// Guest name.
@@ -370,6 +370,17 @@ impl Error {
             Error::OutOfMemory { peak, .. } => Some(*peak),
             _ => None,
         }
+    }
+}
+
+/// The handshake is a handful of instructions: running out there means the budget is far
+/// too small, not that the plugin does too much.
+fn fuel_fix(entry: &str) -> &'static str {
+    if entry == rlplugin_types::ABI_VERSION_EXPORT {
+        "the ABI handshake alone needs more than that; raise the fuel budget"
+    } else {
+        "do less work per byte of input (stream instead of decoding everything, skip unused \
+         fields, build with opt-level=3)"
     }
 }
 

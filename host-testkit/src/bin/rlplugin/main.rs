@@ -249,7 +249,10 @@ fn main() -> ExitCode {
         Err(e) if !e.use_stderr() => {
             let printed = out::write(format_args!("{}", e.render())).and_then(|()| out::flush());
             return match printed {
-                Err(e) if !e.is_closed_pipe() => ExitCode::from(2),
+                Err(e) if !e.is_closed_pipe() => {
+                    errln!("{} {e}", style::paint(style::BAD, "error:"));
+                    ExitCode::from(2)
+                }
                 _ => ExitCode::SUCCESS,
             };
         }

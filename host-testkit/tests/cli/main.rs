@@ -3,11 +3,17 @@
 //!
 //! Each example crate is built once per test process with the kit and handed to the
 //! binary as a `.wasm` file, so only `demo` (and one `run` on a crate directory) pays for
-//! cargo inside the binary.
+//! cargo inside the binary. `faults` drives every command into bad input, closed and full
+//! stdouts and absurd limits; `round_trip` loads what `run` prints back into rustledger.
 
+mod faults;
+mod round_trip;
+
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use rlplugin_testkit::Guest;
 
@@ -21,10 +27,17 @@ fn demo_file(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// This process's scratch directory, under cargo's per-target test directory rather than
+/// the system temp directory: a static is never dropped, and CI fails a suite that leaves
+/// anything in the system temp directory. Emptied when the process starts.
 fn scratch() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
-        .path()
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rlplugin-cli");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        dir
+    })
 }
 
 /// The example's module as a `.wasm` file, built once per process.
@@ -63,23 +76,94 @@ struct Ran {
     stderr: String,
 }
 
-fn rlplugin(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Ran {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_rlplugin"))
+/// Where the binary's stdout goes.
+enum Stdout {
+    /// Captured into [`Ran::stdout`].
+    Piped,
+    /// A pipe whose reader is already gone, as in `rlplugin … | head -0`.
+    Closed,
+    /// `/dev/full`: every write fails with "no space left on device".
+    Full,
+}
+
+/// Runs the binary, failing the test if it takes longer than `timeout`, is killed by a
+/// signal, panics (exit 101) or aborts (134).
+fn rlplugin_with(
+    args: &[&dyn AsRef<std::ffi::OsStr>],
+    stdout: Stdout,
+    env: &[(&str, &Path)],
+    timeout: Duration,
+) -> Ran {
+    let stdout = match stdout {
+        Stdout::Piped => Stdio::piped(),
+        Stdout::Closed => {
+            let (reader, writer) = std::io::pipe().expect("a pipe");
+            drop(reader);
+            Stdio::from(writer)
+        }
+        Stdout::Full => Stdio::from(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full"),
+        ),
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rlplugin"))
         .args(args.iter().map(|a| a.as_ref()))
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
-        .output()
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("the binary starts");
-    let ran = Ran {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
     };
-    assert_ne!(ran.code, 101, "rlplugin panicked:\n{}", ran.stderr);
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for rlplugin") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("rlplugin did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let ran = Ran {
+        code: status
+            .code()
+            .unwrap_or_else(|| panic!("rlplugin was killed: {status}")),
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    };
+    assert!(
+        ran.code != 101 && ran.code != 134 && !ran.stderr.contains("panicked at"),
+        "rlplugin panicked or aborted ({}):\n{}",
+        ran.code,
+        ran.stderr
+    );
     // Output is piped here, so anstream must have stripped every colour.
     assert!(
         !ran.stdout.contains('\x1b') && !ran.stderr.contains('\x1b'),
@@ -88,6 +172,11 @@ fn rlplugin(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Ran {
         ran.stderr
     );
     ran
+}
+
+/// Runs the binary with stdout captured; cargo builds inside `demo` set the time limit.
+fn rlplugin(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Ran {
+    rlplugin_with(args, Stdout::Piped, &[], Duration::from_secs(900))
 }
 
 const LEDGER: &str = "option \"operating_currency\" \"USD\"\n\n2024-01-01 open Assets:Cash USD\n2024-01-01 open Expenses:Food USD\n\n2024-01-02 * \"Shop\" \"bread\"\n  Assets:Cash  -2.50 USD\n  Expenses:Food\n";
@@ -114,6 +203,28 @@ fn every_subcommand_has_help_with_examples() {
     }
     let ran = rlplugin(&[&"--help"]);
     assert!(ran.stdout.contains("rlplugin demo") && ran.stdout.contains("Exit codes"));
+}
+
+/// The exit-code contract as `--help` prints it: the same block in every command's help and,
+/// word for word, in the README.
+#[test]
+fn every_help_and_the_readme_state_one_exit_code_contract() {
+    let contract = |help: &str| -> String {
+        let start = help.find("Exit codes").expect("an exit-code block");
+        help[start..].trim_end().to_owned()
+    };
+    let top = contract(&rlplugin(&[&"--help"]).stdout);
+    for line in ["0  success", "1  findings", "2  failure", "closed stdout"] {
+        assert!(top.contains(line), "{line:?} missing from\n{top}");
+    }
+    for sub in ["run", "check", "bench", "profile", "import", "demo"] {
+        assert_eq!(contract(&rlplugin(&[&sub, &"--help"]).stdout), top, "{sub}");
+    }
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&top),
+        "README.md must state the exit codes exactly as `rlplugin --help` does:\n{top}"
+    );
 }
 
 #[test]
@@ -937,9 +1048,10 @@ fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
         &out,
     ]);
     // The input is built without running the plugin, so one that cannot run is
-    // profiled up to where it stops.
-    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // profiled up to where it stops; the command still fails, as `run` would.
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
     assert!(ran.stdout.contains("stopped: trap"), "{}", ran.stdout);
+    assert!(ran.stderr.contains("did not complete"), "{}", ran.stderr);
 
     let ran = rlplugin(&[
         &"profile",
