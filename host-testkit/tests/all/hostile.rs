@@ -337,8 +337,17 @@ fn initial_memory_over_the_cap_fails_instantiation() {
   (func (export "process") (param i32 i32) (result i64) (i64.const 0)))"#;
     let err = run("big_initial_memory", wat);
     assert!(
-        matches!(&err, Error::OutOfMemory { entry, .. } if entry == "instantiate"),
+        matches!(
+            &err,
+            Error::MemoryCapBelowInitial { limit: 268_435_456, initial: 268_500_992, .. }
+        ),
         "{err:?}"
+    );
+    // The fix is the cap, not the plugin's allocations.
+    assert!(
+        err.to_string()
+            .contains("raise the memory cap to at least 268500992 bytes"),
+        "{err}"
     );
 }
 
