@@ -698,27 +698,23 @@ fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
         return;
     };
     let required = schema::required(&directive.data);
-    if seen & required.bits != required.bits {
-        missing_key(r, at, &directive.data, required.bits & !seen);
+    let missing = required.bits & !seen;
+    if missing != 0 {
+        let key = required.keys.get(missing.trailing_zeros() as usize);
+        let found = concat(&[
+            "a ",
+            directive.data.type_name(),
+            " without `",
+            key.map_or("", |key| key),
+            "`",
+        ]);
+        r.fail_with(at, "a directive with every required key", found);
         return;
     }
     directive.date = date;
     directive.filename = header.filename;
     directive.lineno = header.lineno;
     directive.directive_type = header.directive_type;
-}
-
-/// Records that the directive at `at` lacks the required keys whose bits are `missing`
-/// ([`schema::Kind::bit`]), naming the first.
-#[cold]
-#[inline(never)]
-fn missing_key(r: &mut Reader<'_>, at: usize, data: &DirectiveData, missing: u32) {
-    let keys = &schema::required(data).keys;
-    let key = keys
-        .get(missing.trailing_zeros() as usize)
-        .map_or("", |key| key);
-    let found = concat(&["a ", data.type_name(), " without `", key, "`"]);
-    r.fail_with(at, "a directive with every required key", found);
 }
 
 /// Finds the `type` of a directive whose own keys come before it (the host always sends

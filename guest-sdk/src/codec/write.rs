@@ -583,13 +583,13 @@ impl Out {
         }
     }
 
-    /// The map header, for `fields` keys of the kind's own, and the keys and values before
-    /// `type`.
+    /// The map header and the keys and values before `type`.
     ///
     /// # Safety
     /// The head's part of [`TRANSACTION_FIXED`] and [`OTHER_FIXED`] is reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
-    unsafe fn head(self, w: &DirectiveWrapper, fields: usize) -> Self {
+    unsafe fn head(self, w: &DirectiveWrapper) -> Self {
+        let fields = schema::len(&w.data);
         let entries = 2 + usize::from(w.filename.is_some()) + usize::from(w.lineno.is_some());
         // SAFETY: forwarded from the caller; at most 11 entries, so a fixmap header.
         unsafe {
@@ -627,7 +627,7 @@ impl Out {
         // SAFETY: forwarded from the caller.
         unsafe {
             let mut out = self
-                .head(w, const { schema::TRANSACTION.len() })
+                .head(w)
                 .lit(wire!(key::TYPE, schema::TRANSACTION.name, key::FLAG))
                 .str(&t.flag)
                 .lit(wire!(key::PAYEE))
@@ -688,9 +688,7 @@ impl Out {
     unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let out = self
-                .head(w, schema::len(data))
-                .field(wire!(key::TYPE), data.type_name());
+            let out = self.head(w).field(wire!(key::TYPE), data.type_name());
             match data {
                 DirectiveData::Transaction(_) => out,
                 DirectiveData::Balance(b) => out
