@@ -19,6 +19,7 @@ use rlplugin_types::{
 use crate::text::concat;
 
 use super::read::{ErrorSink, HIGH_BITS, KeyCode, Reader, capacity, key_code};
+use super::schema::{self, cost, key};
 
 /// Smallest encodings, used to bound capacities taken from headers.
 const MIN_WRAPPER: usize = 16;
@@ -156,7 +157,7 @@ enum Kind {
     Custom,
 }
 
-const TYPE: &str = "a directive type (a string such as \"transaction\")";
+const TYPE: &str = schema::TYPE.label;
 
 #[inline(never)]
 fn kind(r: &mut Reader<'_>) -> Kind {
@@ -202,18 +203,18 @@ fn unknown_string(r: &mut Reader<'_>, at: usize, expected: &'static str, what: &
     }
 }
 
-const K_TRANSACTION: KeyCode = key_code("transaction");
-const K_BALANCE: KeyCode = key_code("balance");
-const K_OPEN: KeyCode = key_code("open");
-const K_CLOSE: KeyCode = key_code("close");
-const K_COMMODITY: KeyCode = key_code("commodity");
-const K_PAD: KeyCode = key_code("pad");
-const K_EVENT: KeyCode = key_code("event");
-const K_NOTE: KeyCode = key_code("note");
-const K_DOCUMENT: KeyCode = key_code("document");
-const K_PRICE: KeyCode = key_code("price");
-const K_QUERY_KIND: KeyCode = key_code("query");
-const K_CUSTOM: KeyCode = key_code("custom");
+const K_TRANSACTION: KeyCode = key_code(schema::TRANSACTION.name);
+const K_BALANCE: KeyCode = key_code(schema::BALANCE.name);
+const K_OPEN: KeyCode = key_code(schema::OPEN.name);
+const K_CLOSE: KeyCode = key_code(schema::CLOSE.name);
+const K_COMMODITY: KeyCode = key_code(schema::COMMODITY.name);
+const K_PAD: KeyCode = key_code(schema::PAD.name);
+const K_EVENT: KeyCode = key_code(schema::EVENT.name);
+const K_NOTE: KeyCode = key_code(schema::NOTE.name);
+const K_DOCUMENT: KeyCode = key_code(schema::DOCUMENT.name);
+const K_PRICE: KeyCode = key_code(schema::PRICE.name);
+const K_QUERY_KIND: KeyCode = key_code(schema::QUERY.name);
+const K_CUSTOM: KeyCode = key_code(schema::CUSTOM.name);
 
 /// An empty directive of `kind`, filled in key by key; nothing here allocates.
 #[cfg_attr(not(rlplugin_small), inline(always))]
@@ -292,88 +293,115 @@ fn empty_data(kind: Kind) -> DirectiveData {
     }
 }
 
-/// Keys a directive of each kind must carry: those without a default upstream, except
-/// lists, which default to empty here. Each entry is the key and the bit `set_field`
-/// returns for it.
-fn required(data: &DirectiveData) -> &'static [(&'static str, u32)] {
-    match data {
-        DirectiveData::Transaction(_) => &[("flag", 1), ("narration", 2)],
-        DirectiveData::Balance(_) | DirectiveData::Price(_) => &[("account", 1), ("amount", 2)],
-        DirectiveData::Open(_) | DirectiveData::Close(_) => &[("account", 1)],
-        DirectiveData::Commodity(_) => &[("currency", 1)],
-        DirectiveData::Pad(_) => &[("account", 1), ("source_account", 2)],
-        DirectiveData::Event(_) => &[("event_type", 1), ("value", 2)],
-        DirectiveData::Note(_) => &[("account", 1), ("comment", 2)],
-        DirectiveData::Document(_) => &[("account", 1), ("path", 2)],
-        DirectiveData::Query(_) => &[("name", 1), ("query", 2)],
-        DirectiveData::Custom(_) => &[("custom_type", 1)],
-    }
+// Every key of the directive map.
+const K_DATE: KeyCode = key_code(key::DATE);
+const K_FILENAME: KeyCode = key_code(key::FILENAME);
+const K_LINENO: KeyCode = key_code(key::LINENO);
+const K_TYPE: KeyCode = key_code(key::TYPE);
+const K_DIRECTIVE_TYPE: KeyCode = key_code(key::DIRECTIVE_TYPE);
+const K_FLAG: KeyCode = key_code(key::FLAG);
+const K_PAYEE: KeyCode = key_code(key::PAYEE);
+const K_NARRATION: KeyCode = key_code(key::NARRATION);
+const K_TAGS: KeyCode = key_code(key::TAGS);
+const K_LINKS: KeyCode = key_code(key::LINKS);
+const K_METADATA: KeyCode = key_code(key::METADATA);
+const K_POSTINGS: KeyCode = key_code(key::POSTINGS);
+const K_ACCOUNT: KeyCode = key_code(key::ACCOUNT);
+const K_AMOUNT: KeyCode = key_code(key::AMOUNT);
+const K_TOLERANCE: KeyCode = key_code(key::TOLERANCE);
+const K_CURRENCIES: KeyCode = key_code(key::CURRENCIES);
+const K_BOOKING: KeyCode = key_code(key::BOOKING);
+const K_CURRENCY: KeyCode = key_code(key::CURRENCY);
+const K_SOURCE_ACCOUNT: KeyCode = key_code(key::SOURCE_ACCOUNT);
+const K_EVENT_TYPE: KeyCode = key_code(key::EVENT_TYPE);
+const K_VALUE: KeyCode = key_code(key::VALUE);
+const K_COMMENT: KeyCode = key_code(key::COMMENT);
+const K_PATH: KeyCode = key_code(key::PATH);
+const K_NAME: KeyCode = key_code(key::NAME);
+const K_QUERY: KeyCode = key_code(key::QUERY);
+const K_CUSTOM_TYPE: KeyCode = key_code(key::CUSTOM_TYPE);
+const K_VALUES: KeyCode = key_code(key::VALUES);
+
+/// The decode-error label of `$kind`'s field `$key`, read from the schema at compile time;
+/// a compile error unless the schema declares the value type `$value` the caller reads.
+macro_rules! label {
+    ($kind:ident, $key:ident: $value:ident) => {
+        const {
+            let field = schema::$kind.field(key::$key);
+            assert!(
+                matches!(field.value, schema::Value::$value),
+                "the decoder reads a value of another type than the schema declares"
+            );
+            field.label
+        }
+    };
 }
 
-// Every key of the directive map.
-const K_DATE: KeyCode = key_code("date");
-const K_FILENAME: KeyCode = key_code("filename");
-const K_LINENO: KeyCode = key_code("lineno");
-const K_TYPE: KeyCode = key_code("type");
-const K_DIRECTIVE_TYPE: KeyCode = key_code("directive_type");
-const K_FLAG: KeyCode = key_code("flag");
-const K_PAYEE: KeyCode = key_code("payee");
-const K_NARRATION: KeyCode = key_code("narration");
-const K_TAGS: KeyCode = key_code("tags");
-const K_LINKS: KeyCode = key_code("links");
-const K_METADATA: KeyCode = key_code("metadata");
-const K_POSTINGS: KeyCode = key_code("postings");
-const K_ACCOUNT: KeyCode = key_code("account");
-const K_AMOUNT: KeyCode = key_code("amount");
-const K_TOLERANCE: KeyCode = key_code("tolerance");
-const K_CURRENCIES: KeyCode = key_code("currencies");
-const K_BOOKING: KeyCode = key_code("booking");
-const K_CURRENCY: KeyCode = key_code("currency");
-const K_SOURCE_ACCOUNT: KeyCode = key_code("source_account");
-const K_EVENT_TYPE: KeyCode = key_code("event_type");
-const K_VALUE: KeyCode = key_code("value");
-const K_COMMENT: KeyCode = key_code("comment");
-const K_PATH: KeyCode = key_code("path");
-const K_NAME: KeyCode = key_code("name");
-const K_QUERY: KeyCode = key_code("query");
-const K_CUSTOM_TYPE: KeyCode = key_code("custom_type");
-const K_VALUES: KeyCode = key_code("values");
-
-const ACCOUNT: &str = "an account (a string)";
-const META: &str = "metadata (an array of [key, value] pairs)";
-const TAGS: &str = "tags (an array of strings)";
-const LINKS: &str = "links (an array of strings)";
+/// The bit [`set_field`] returns for `$kind`'s field `$key` ([`schema::Kind::bit`]); with a
+/// `$value`, checked as in [`label!`].
+macro_rules! bit {
+    ($kind:ident, $key:ident) => {
+        const { schema::$kind.bit(key::$key) }
+    };
+    ($kind:ident, $key:ident: $value:ident) => {
+        const {
+            assert!(matches!(
+                schema::$kind.field(key::$key).value,
+                schema::Value::$value
+            ));
+            schema::$kind.bit(key::$key)
+        }
+    };
+}
 
 /// Decodes the value of key `key` into `data`'s field of that name; skips keys the kind
-/// does not have. Returns the key's bit in [`required`], or 0.
+/// does not have. Returns the key's bit ([`schema::Kind::bit`]).
 #[cfg(not(rlplugin_small))]
 #[inline(never)]
 fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     match data {
         DirectiveData::Transaction(t) => match key {
             K_FLAG => {
-                put(&mut t.flag, r.string_call("a transaction flag (a string)"));
-                return 1;
+                put(&mut t.flag, r.string_call(label!(TRANSACTION, FLAG: Text)));
+                return bit!(TRANSACTION, FLAG);
             }
-            K_PAYEE => put(&mut t.payee, r.opt_string_call("a payee (a string or nil)")),
+            K_PAYEE => put(
+                &mut t.payee,
+                r.opt_string_call(label!(TRANSACTION, PAYEE: OptText)),
+            ),
             K_NARRATION => {
-                put(&mut t.narration, r.string_call("a narration (a string)"));
-                return 2;
+                put(
+                    &mut t.narration,
+                    r.string_call(label!(TRANSACTION, NARRATION: Text)),
+                );
+                return bit!(TRANSACTION, NARRATION);
             }
             // Empty string lists (most `links`, many `tags`) are consumed here, without a
             // call; storing an empty list keeps the last occurrence of a repeated key winning.
             K_TAGS if r.empty_array() => put(&mut t.tags, Vec::new()),
-            K_TAGS => put(&mut t.tags, strings(r, TAGS)),
+            K_TAGS => put(&mut t.tags, strings(r, label!(TRANSACTION, TAGS: Texts))),
             K_LINKS if r.empty_array() => put(&mut t.links, Vec::new()),
-            K_LINKS => put(&mut t.links, strings(r, LINKS)),
-            K_METADATA => put(&mut t.metadata, metadata(r, META)),
-            K_POSTINGS => put(&mut t.postings, postings(r)),
+            K_LINKS => put(&mut t.links, strings(r, label!(TRANSACTION, LINKS: Texts))),
+            K_METADATA => put(
+                &mut t.metadata,
+                metadata(r, label!(TRANSACTION, METADATA: Metadata)),
+            ),
+            K_POSTINGS => put(
+                &mut t.postings,
+                postings(r, label!(TRANSACTION, POSTINGS: Postings)),
+            ),
             _ => r.skip(1),
         },
         _ => return set_other_field(data, key, r),
     }
     0
 }
+
+// The transaction arms above that return 0 are the optional fields.
+const _: () = assert!(
+    schema::TRANSACTION.required.bits
+        == schema::TRANSACTION.bit(key::FLAG) | schema::TRANSACTION.bit(key::NARRATION)
+);
 
 /// Size builds decode transactions' keys through [`other_field`] too.
 #[cfg(rlplugin_small)]
@@ -382,13 +410,14 @@ fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 
 }
 
 /// Where the value of one key of a non-transaction directive (in size builds, of any
-/// directive) goes. Each kind only picks
-/// the field; [`set_other_field`] then decodes each field type in one place, which keeps
-/// the rarer kinds' decoder a few kilobytes smaller than one decode per (kind, key).
+/// directive) goes, with the label a decode error gives it. Each kind only picks the field;
+/// [`set_other_field`] then decodes each field type in one place, which keeps the rarer
+/// kinds' decoder a few kilobytes smaller than one decode per (kind, key).
 enum Field<'d> {
     String(&'d mut String, &'static str),
     OptString(&'d mut Option<String>, &'static str),
     Strings(&'d mut Vec<String>, &'static str),
+    /// The fields below are one per kind, so [`set_other_field`] knows their labels.
     Metadata(&'d mut Metadata),
     Amount(&'d mut AmountData),
     Values(&'d mut Vec<MetaValueData>),
@@ -397,67 +426,130 @@ enum Field<'d> {
     Skip,
 }
 
-/// The field of `data` named `key`, and its bit in [`required`].
+/// The field of `data` named `key`, and its bit ([`schema::Kind::bit`]).
 fn other_field(data: &mut DirectiveData, key: KeyCode) -> (Field<'_>, u32) {
     use Field::{Amount, OptString, Skip, String as Str, Strings, Values};
     match (data, key) {
         #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_FLAG) => {
-            (Str(&mut t.flag, "a transaction flag (a string)"), 1)
-        }
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_PAYEE) => {
-            (OptString(&mut t.payee, "a payee (a string or nil)"), 0)
-        }
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_NARRATION) => {
-            (Str(&mut t.narration, "a narration (a string)"), 2)
-        }
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_TAGS) => (Strings(&mut t.tags, TAGS), 0),
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_LINKS) => (Strings(&mut t.links, LINKS), 0),
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_POSTINGS) => (Field::Postings(&mut t.postings), 0),
-        (DirectiveData::Balance(b), K_ACCOUNT) => (Str(&mut b.account, ACCOUNT), 1),
-        (DirectiveData::Balance(b), K_AMOUNT) => (Amount(&mut b.amount), 2),
-        (DirectiveData::Balance(b), K_TOLERANCE) => (
-            OptString(&mut b.tolerance, "a tolerance (a string or nil)"),
-            0,
+        (DirectiveData::Transaction(t), K_FLAG) => (
+            Str(&mut t.flag, label!(TRANSACTION, FLAG: Text)),
+            bit!(TRANSACTION, FLAG),
         ),
-        (DirectiveData::Open(o), K_ACCOUNT) => (Str(&mut o.account, ACCOUNT), 1),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_PAYEE) => (
+            OptString(&mut t.payee, label!(TRANSACTION, PAYEE: OptText)),
+            bit!(TRANSACTION, PAYEE),
+        ),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_NARRATION) => (
+            Str(&mut t.narration, label!(TRANSACTION, NARRATION: Text)),
+            bit!(TRANSACTION, NARRATION),
+        ),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_TAGS) => (
+            Strings(&mut t.tags, label!(TRANSACTION, TAGS: Texts)),
+            bit!(TRANSACTION, TAGS),
+        ),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_LINKS) => (
+            Strings(&mut t.links, label!(TRANSACTION, LINKS: Texts)),
+            bit!(TRANSACTION, LINKS),
+        ),
+        #[cfg(rlplugin_small)]
+        (DirectiveData::Transaction(t), K_POSTINGS) => (
+            Field::Postings(&mut t.postings),
+            bit!(TRANSACTION, POSTINGS),
+        ),
+        (DirectiveData::Balance(b), K_ACCOUNT) => (
+            Str(&mut b.account, label!(BALANCE, ACCOUNT: Text)),
+            bit!(BALANCE, ACCOUNT),
+        ),
+        (DirectiveData::Balance(b), K_AMOUNT) => {
+            (Amount(&mut b.amount), bit!(BALANCE, AMOUNT: Amount))
+        }
+        (DirectiveData::Balance(b), K_TOLERANCE) => (
+            OptString(&mut b.tolerance, label!(BALANCE, TOLERANCE: OptText)),
+            bit!(BALANCE, TOLERANCE),
+        ),
+        (DirectiveData::Open(o), K_ACCOUNT) => (
+            Str(&mut o.account, label!(OPEN, ACCOUNT: Text)),
+            bit!(OPEN, ACCOUNT),
+        ),
         (DirectiveData::Open(o), K_CURRENCIES) => (
-            Strings(&mut o.currencies, "currencies (an array of strings)"),
-            0,
+            Strings(&mut o.currencies, label!(OPEN, CURRENCIES: Texts)),
+            bit!(OPEN, CURRENCIES),
         ),
         (DirectiveData::Open(o), K_BOOKING) => (
-            OptString(&mut o.booking, "a booking method (a string or nil)"),
-            0,
+            OptString(&mut o.booking, label!(OPEN, BOOKING: OptText)),
+            bit!(OPEN, BOOKING),
         ),
-        (DirectiveData::Close(c), K_ACCOUNT) => (Str(&mut c.account, ACCOUNT), 1),
-        (DirectiveData::Commodity(c), K_CURRENCY) => {
-            (Str(&mut c.currency, "a currency (a string)"), 1)
-        }
-        (DirectiveData::Pad(p), K_ACCOUNT) => (Str(&mut p.account, ACCOUNT), 1),
-        (DirectiveData::Pad(p), K_SOURCE_ACCOUNT) => (Str(&mut p.source_account, ACCOUNT), 2),
-        (DirectiveData::Event(e), K_EVENT_TYPE) => {
-            (Str(&mut e.event_type, "an event type (a string)"), 1)
-        }
-        (DirectiveData::Event(e), K_VALUE) => (Str(&mut e.value, "an event value (a string)"), 2),
-        (DirectiveData::Note(n), K_ACCOUNT) => (Str(&mut n.account, ACCOUNT), 1),
-        (DirectiveData::Note(n), K_COMMENT) => (Str(&mut n.comment, "a comment (a string)"), 2),
-        (DirectiveData::Document(d), K_ACCOUNT) => (Str(&mut d.account, ACCOUNT), 1),
-        (DirectiveData::Document(d), K_PATH) => (Str(&mut d.path, "a document path (a string)"), 2),
-        (DirectiveData::Document(d), K_TAGS) => (Strings(&mut d.tags, TAGS), 0),
-        (DirectiveData::Document(d), K_LINKS) => (Strings(&mut d.links, LINKS), 0),
-        (DirectiveData::Price(p), K_CURRENCY) => (Str(&mut p.currency, "a currency (a string)"), 1),
-        (DirectiveData::Price(p), K_AMOUNT) => (Amount(&mut p.amount), 2),
-        (DirectiveData::Query(q), K_NAME) => (Str(&mut q.name, "a query name (a string)"), 1),
-        (DirectiveData::Query(q), K_QUERY) => (Str(&mut q.query, "a query (a string)"), 2),
-        (DirectiveData::Custom(c), K_CUSTOM_TYPE) => {
-            (Str(&mut c.custom_type, "a custom type (a string)"), 1)
-        }
-        (DirectiveData::Custom(c), K_VALUES) => (Values(&mut c.values), 0),
+        (DirectiveData::Close(c), K_ACCOUNT) => (
+            Str(&mut c.account, label!(CLOSE, ACCOUNT: Text)),
+            bit!(CLOSE, ACCOUNT),
+        ),
+        (DirectiveData::Commodity(c), K_CURRENCY) => (
+            Str(&mut c.currency, label!(COMMODITY, CURRENCY: Text)),
+            bit!(COMMODITY, CURRENCY),
+        ),
+        (DirectiveData::Pad(p), K_ACCOUNT) => (
+            Str(&mut p.account, label!(PAD, ACCOUNT: Text)),
+            bit!(PAD, ACCOUNT),
+        ),
+        (DirectiveData::Pad(p), K_SOURCE_ACCOUNT) => (
+            Str(&mut p.source_account, label!(PAD, SOURCE_ACCOUNT: Text)),
+            bit!(PAD, SOURCE_ACCOUNT),
+        ),
+        (DirectiveData::Event(e), K_EVENT_TYPE) => (
+            Str(&mut e.event_type, label!(EVENT, EVENT_TYPE: Text)),
+            bit!(EVENT, EVENT_TYPE),
+        ),
+        (DirectiveData::Event(e), K_VALUE) => (
+            Str(&mut e.value, label!(EVENT, VALUE: Text)),
+            bit!(EVENT, VALUE),
+        ),
+        (DirectiveData::Note(n), K_ACCOUNT) => (
+            Str(&mut n.account, label!(NOTE, ACCOUNT: Text)),
+            bit!(NOTE, ACCOUNT),
+        ),
+        (DirectiveData::Note(n), K_COMMENT) => (
+            Str(&mut n.comment, label!(NOTE, COMMENT: Text)),
+            bit!(NOTE, COMMENT),
+        ),
+        (DirectiveData::Document(d), K_ACCOUNT) => (
+            Str(&mut d.account, label!(DOCUMENT, ACCOUNT: Text)),
+            bit!(DOCUMENT, ACCOUNT),
+        ),
+        (DirectiveData::Document(d), K_PATH) => (
+            Str(&mut d.path, label!(DOCUMENT, PATH: Text)),
+            bit!(DOCUMENT, PATH),
+        ),
+        (DirectiveData::Document(d), K_TAGS) => (
+            Strings(&mut d.tags, label!(DOCUMENT, TAGS: Texts)),
+            bit!(DOCUMENT, TAGS),
+        ),
+        (DirectiveData::Document(d), K_LINKS) => (
+            Strings(&mut d.links, label!(DOCUMENT, LINKS: Texts)),
+            bit!(DOCUMENT, LINKS),
+        ),
+        (DirectiveData::Price(p), K_CURRENCY) => (
+            Str(&mut p.currency, label!(PRICE, CURRENCY: Text)),
+            bit!(PRICE, CURRENCY),
+        ),
+        (DirectiveData::Price(p), K_AMOUNT) => (Amount(&mut p.amount), bit!(PRICE, AMOUNT: Amount)),
+        (DirectiveData::Query(q), K_NAME) => (
+            Str(&mut q.name, label!(QUERY, NAME: Text)),
+            bit!(QUERY, NAME),
+        ),
+        (DirectiveData::Query(q), K_QUERY) => (
+            Str(&mut q.query, label!(QUERY, QUERY: Text)),
+            bit!(QUERY, QUERY),
+        ),
+        (DirectiveData::Custom(c), K_CUSTOM_TYPE) => (
+            Str(&mut c.custom_type, label!(CUSTOM, CUSTOM_TYPE: Text)),
+            bit!(CUSTOM, CUSTOM_TYPE),
+        ),
+        (DirectiveData::Custom(c), K_VALUES) => (Values(&mut c.values), bit!(CUSTOM, VALUES)),
+        // Every kind shares one metadata field, optional (so without a bit).
         (data, K_METADATA) => match data {
             DirectiveData::Transaction(TransactionData { metadata, .. })
             | DirectiveData::Balance(BalanceData { metadata, .. })
@@ -470,7 +562,13 @@ fn other_field(data: &mut DirectiveData, key: KeyCode) -> (Field<'_>, u32) {
             | DirectiveData::Document(DocumentData { metadata, .. })
             | DirectiveData::Price(PriceData { metadata, .. })
             | DirectiveData::Query(QueryData { metadata, .. })
-            | DirectiveData::Custom(CustomData { metadata, .. }) => (Field::Metadata(metadata), 0),
+            | DirectiveData::Custom(CustomData { metadata, .. }) => (
+                Field::Metadata(metadata),
+                const {
+                    assert!(!schema::METADATA.required);
+                    0
+                },
+            ),
         },
         _ => (Skip, 0),
     }
@@ -490,14 +588,15 @@ fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -
         Field::String(slot, expected) => put(slot, r.string(expected)),
         Field::OptString(slot, expected) => put(slot, r.opt_string_call(expected)),
         Field::Strings(slot, expected) => put(slot, strings(r, expected)),
-        Field::Metadata(slot) => put(slot, metadata(r, META)),
+        Field::Metadata(slot) => put(slot, metadata(r, schema::METADATA.label)),
+        // An amount's label is the same wherever one is read (`schema::AMOUNT_LABEL`).
         Field::Amount(slot) => put(slot, amount(r)),
         Field::Values(slot) => {
-            let len = r.array_len("custom values (an array)");
+            let len = r.array_len(label!(CUSTOM, VALUES: Values));
             put(slot, list(r, len, MIN_META_VALUE, meta_value));
         }
         #[cfg(rlplugin_small)]
-        Field::Postings(slot) => put(slot, postings(r)),
+        Field::Postings(slot) => put(slot, postings(r, label!(TRANSACTION, POSTINGS: Postings))),
         Field::Skip => r.skip(1),
     }
     bit
@@ -517,21 +616,18 @@ impl Header {
     #[cfg_attr(not(rlplugin_small), inline(always))]
     fn set(&mut self, key: KeyCode, r: &mut Reader<'_>) -> bool {
         match key {
-            K_DATE => put(&mut self.date, Some(r.string("a date (a string)"))),
-            K_FILENAME => put(
-                &mut self.filename,
-                r.opt_string("a filename (a string or nil)"),
-            ),
+            K_DATE => put(&mut self.date, Some(r.string(schema::DATE.label))),
+            K_FILENAME => put(&mut self.filename, r.opt_string(schema::FILENAME.label)),
             K_LINENO => {
                 self.lineno = if r.nil() {
                     None
                 } else {
-                    Some(r.uint_as("a line number (an integer)"))
+                    Some(r.uint_as(schema::LINENO.label))
                 };
             }
             K_DIRECTIVE_TYPE => put(
                 &mut self.directive_type,
-                r.string_call("a directive type (a string)"),
+                r.string_call(schema::DIRECTIVE_TYPE.label),
             ),
             _ => return false,
         }
@@ -601,12 +697,19 @@ fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
         );
         return;
     };
-    for &(name, bit) in required(&directive.data) {
-        if seen & bit == 0 {
-            let found = concat(&["a ", directive.data.type_name(), " without `", name, "`"]);
-            r.fail_with(at, "a directive with every required key", found);
-            return;
-        }
+    let required = schema::required(&directive.data);
+    let missing = required.bits & !seen;
+    if missing != 0 {
+        let key = required.keys.get(missing.trailing_zeros() as usize);
+        let found = concat(&[
+            "a ",
+            directive.data.type_name(),
+            " without `",
+            key.map_or("", |key| key),
+            "`",
+        ]);
+        r.fail_with(at, "a directive with every required key", found);
+        return;
     }
     directive.date = date;
     directive.filename = header.filename;
@@ -639,8 +742,8 @@ fn look_ahead_kind(r: &mut Reader<'_>, entries: usize, map_at: usize) -> Kind {
     Kind::Close
 }
 
-fn postings(r: &mut Reader<'_>) -> Vec<PostingData> {
-    let len = r.array_len("postings (an array)");
+fn postings(r: &mut Reader<'_>, expected: &'static str) -> Vec<PostingData> {
+    let len = r.array_len(expected);
     let mut out = Vec::with_capacity(capacity(len, r, MIN_POSTING));
     for _ in 0..len {
         if r.failed() {
@@ -679,7 +782,7 @@ fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
 
 #[inline(never)]
 fn amount(r: &mut Reader<'_>) -> AmountData {
-    let len = r.struct_len("an amount (an array of 2)", 2);
+    let len = r.struct_len(schema::AMOUNT_LABEL, 2);
     let amount = AmountData {
         number: r.string("an amount's number (a string)"),
         currency: r.string("an amount's currency (a string)"),
@@ -730,19 +833,19 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
     let len = r.struct_len(EXPECTED, 2);
     let kind_at = r.pos();
     let (number, known) = match r.str(KIND) {
-        "per_unit" => (
+        cost::PER_UNIT => (
             CostNumberData::PerUnit {
                 value: r.string_call(NUMBER),
             },
             2,
         ),
-        "total" => (
+        cost::TOTAL => (
             CostNumberData::Total {
                 value: r.string_call(NUMBER),
             },
             2,
         ),
-        two @ ("compound" | "per_unit_from_total") => {
+        two @ (cost::COMPOUND | cost::PER_UNIT_FROM_TOTAL) => {
             if len < 3 {
                 let found = concat(&["\"", two, "\" with only one number"]);
                 r.fail_with(kind_at, EXPECTED, found);
@@ -750,7 +853,7 @@ fn cost_number(r: &mut Reader<'_>) -> Option<CostNumberData> {
             }
             let per_unit = r.string_call(NUMBER);
             let total = r.string_call(NUMBER);
-            let number = if two == "compound" {
+            let number = if two == cost::COMPOUND {
                 CostNumberData::Compound { per_unit, total }
             } else {
                 CostNumberData::PerUnitFromTotal { per_unit, total }
@@ -813,15 +916,15 @@ fn metadata_pairs(r: &mut Reader<'_>, len: usize) -> Metadata {
 fn meta_value(r: &mut Reader<'_>) -> MetaValueData {
     const TYPE: &str = "a metadata type (\"string\", \"number\", \"date\", \"account\", \"currency\", \"tag\", \"link\", \"amount\" or \"bool\")";
     const TEXT: &str = "a metadata value (a string)";
-    const STRING: KeyCode = key_code("string");
-    const NUMBER: KeyCode = key_code("number");
-    const DATE: KeyCode = key_code("date");
-    const ACCOUNT: KeyCode = key_code("account");
-    const CURRENCY: KeyCode = key_code("currency");
-    const TAG: KeyCode = key_code("tag");
-    const LINK: KeyCode = key_code("link");
-    const AMOUNT: KeyCode = key_code("amount");
-    const BOOL: KeyCode = key_code("bool");
+    const STRING: KeyCode = key_code(schema::meta::STRING);
+    const NUMBER: KeyCode = key_code(schema::meta::NUMBER);
+    const DATE: KeyCode = key_code(schema::meta::DATE);
+    const ACCOUNT: KeyCode = key_code(schema::meta::ACCOUNT);
+    const CURRENCY: KeyCode = key_code(schema::meta::CURRENCY);
+    const TAG: KeyCode = key_code(schema::meta::TAG);
+    const LINK: KeyCode = key_code(schema::meta::LINK);
+    const AMOUNT: KeyCode = key_code(schema::meta::AMOUNT);
+    const BOOL: KeyCode = key_code(schema::meta::BOOL);
     let len = r.struct_len("a metadata value ([type, value])", 2);
     let type_at = r.pos();
     // One copy of the string read for the seven string-valued types.

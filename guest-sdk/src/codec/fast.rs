@@ -23,6 +23,7 @@ use rlplugin_types::{
 };
 
 use super::read::{HIGH_BITS, Reader, WORD_MASKS, ascii_string, fixstr_ascii, small_uint, utf8};
+use super::schema::{self, cost, key, meta};
 use crate::arena::vec_with_capacity;
 
 /// A map key or fixed string as the host encodes it (marker byte included, at most 16
@@ -37,21 +38,32 @@ struct Expected {
     mask: u64,
 }
 
+/// Byte `i` of `text` encoded as a fixstr: the marker, then the text.
+const fn fixstr_byte(text: &[u8], i: usize) -> u8 {
+    if i == 0 {
+        0xa0 | text.len() as u8
+    } else {
+        text[i - 1]
+    }
+}
+
 impl Expected {
-    const fn new(bytes: &[u8]) -> Self {
-        let len = bytes.len();
-        assert!(len <= 16);
+    /// `key` as the host encodes it: a fixstr.
+    const fn key(key: &str) -> Self {
+        let text = key.as_bytes();
+        let len = 1 + text.len();
+        assert!(len <= 16, "the fast path compares keys of up to 15 bytes");
         let mut first = 0u64;
         let mut i = 0;
         while i < len && i < 8 {
-            first |= (bytes[i] as u64) << (8 * i);
+            first |= (fixstr_byte(text, i) as u64) << (8 * i);
             i += 1;
         }
         let mut last = 0u64;
         if len > 8 {
             let mut j = 0;
             while j < 8 {
-                last |= (bytes[len - 8 + j] as u64) << (8 * j);
+                last |= (fixstr_byte(text, len - 8 + j) as u64) << (8 * j);
                 j += 1;
             }
         }
@@ -69,42 +81,42 @@ impl Expected {
     }
 }
 
-const DATE: Expected = Expected::new(b"\xa4date");
-const FILENAME: Expected = Expected::new(b"\xa8filename");
-const LINENO: Expected = Expected::new(b"\xa6lineno");
-const TYPE: Expected = Expected::new(b"\xa4type");
-const TRANSACTION: Expected = Expected::new(b"\xabtransaction");
-const FLAG: Expected = Expected::new(b"\xa4flag");
-const PAYEE: Expected = Expected::new(b"\xa5payee");
-const NARRATION: Expected = Expected::new(b"\xa9narration");
-const TAGS: Expected = Expected::new(b"\xa4tags");
-const LINKS: Expected = Expected::new(b"\xa5links");
-const METADATA: Expected = Expected::new(b"\xa8metadata");
-const POSTINGS: Expected = Expected::new(b"\xa8postings");
-
-// The other kinds' type names and keys.
-const PRICE: Expected = Expected::new(b"\xa5price");
-const BALANCE: Expected = Expected::new(b"\xa7balance");
-const OPEN: Expected = Expected::new(b"\xa4open");
-const CLOSE: Expected = Expected::new(b"\xa5close");
-const COMMODITY: Expected = Expected::new(b"\xa9commodity");
-const PAD: Expected = Expected::new(b"\xa3pad");
-const NOTE: Expected = Expected::new(b"\xa4note");
-const EVENT: Expected = Expected::new(b"\xa5event");
-const DOCUMENT: Expected = Expected::new(b"\xa8document");
-const QUERY: Expected = Expected::new(b"\xa5query");
-const ACCOUNT: Expected = Expected::new(b"\xa7account");
-const AMOUNT: Expected = Expected::new(b"\xa6amount");
-const CURRENCY: Expected = Expected::new(b"\xa8currency");
-const TOLERANCE: Expected = Expected::new(b"\xa9tolerance");
-const CURRENCIES: Expected = Expected::new(b"\xaacurrencies");
-const BOOKING: Expected = Expected::new(b"\xa7booking");
-const SOURCE_ACCOUNT: Expected = Expected::new(b"\xaesource_account");
-const COMMENT: Expected = Expected::new(b"\xa7comment");
-const EVENT_TYPE: Expected = Expected::new(b"\xaaevent_type");
-const VALUE: Expected = Expected::new(b"\xa5value");
-const PATH: Expected = Expected::new(b"\xa4path");
-const NAME: Expected = Expected::new(b"\xa4name");
+// The keys and kind names the fast path expects, as the host encodes them.
+const DATE: Expected = Expected::key(key::DATE);
+const FILENAME: Expected = Expected::key(key::FILENAME);
+const LINENO: Expected = Expected::key(key::LINENO);
+const TYPE: Expected = Expected::key(key::TYPE);
+const TRANSACTION: Expected = Expected::key(schema::TRANSACTION.name);
+const FLAG: Expected = Expected::key(key::FLAG);
+const PAYEE: Expected = Expected::key(key::PAYEE);
+const NARRATION: Expected = Expected::key(key::NARRATION);
+const TAGS: Expected = Expected::key(key::TAGS);
+const LINKS: Expected = Expected::key(key::LINKS);
+const METADATA: Expected = Expected::key(key::METADATA);
+const POSTINGS: Expected = Expected::key(key::POSTINGS);
+const PRICE: Expected = Expected::key(schema::PRICE.name);
+const BALANCE: Expected = Expected::key(schema::BALANCE.name);
+const OPEN: Expected = Expected::key(schema::OPEN.name);
+const CLOSE: Expected = Expected::key(schema::CLOSE.name);
+const COMMODITY: Expected = Expected::key(schema::COMMODITY.name);
+const PAD: Expected = Expected::key(schema::PAD.name);
+const NOTE: Expected = Expected::key(schema::NOTE.name);
+const EVENT: Expected = Expected::key(schema::EVENT.name);
+const DOCUMENT: Expected = Expected::key(schema::DOCUMENT.name);
+const QUERY: Expected = Expected::key(schema::QUERY.name);
+const ACCOUNT: Expected = Expected::key(key::ACCOUNT);
+const AMOUNT: Expected = Expected::key(key::AMOUNT);
+const CURRENCY: Expected = Expected::key(key::CURRENCY);
+const TOLERANCE: Expected = Expected::key(key::TOLERANCE);
+const CURRENCIES: Expected = Expected::key(key::CURRENCIES);
+const BOOKING: Expected = Expected::key(key::BOOKING);
+const SOURCE_ACCOUNT: Expected = Expected::key(key::SOURCE_ACCOUNT);
+const COMMENT: Expected = Expected::key(key::COMMENT);
+const EVENT_TYPE: Expected = Expected::key(key::EVENT_TYPE);
+const VALUE: Expected = Expected::key(key::VALUE);
+const PATH: Expected = Expected::key(key::PATH);
+const NAME: Expected = Expected::key(key::NAME);
+const QUERY_KEY: Expected = Expected::key(key::QUERY);
 
 /// A cursor kept in locals: every method is inlined into [`transaction`].
 struct Cursor<'a> {
@@ -360,10 +372,10 @@ impl Cursor<'_> {
     /// A `[type, text]` metadata value of one of the text kinds.
     #[inline(always)]
     fn meta_value<const SHARED: bool>(&mut self) -> Option<MetaValueData> {
-        const STRING: Expected = Expected::new(b"\xa6string");
-        const ACCOUNT: Expected = Expected::new(b"\xa7account");
-        const DATE: Expected = Expected::new(b"\xa4date");
-        const NUMBER: Expected = Expected::new(b"\xa6number");
+        const STRING: Expected = Expected::key(meta::STRING);
+        const ACCOUNT: Expected = Expected::key(meta::ACCOUNT);
+        const DATE: Expected = Expected::key(meta::DATE);
+        const NUMBER: Expected = Expected::key(meta::NUMBER);
         let kind = if self.expect(&STRING) {
             0
         } else if self.expect(&ACCOUNT) {
@@ -415,9 +427,9 @@ impl Cursor<'_> {
     /// general decoder.
     #[inline(always)]
     fn cost(&mut self) -> Option<CostData> {
-        const PER_UNIT: Expected = Expected::new(b"\xa8per_unit");
-        const TOTAL: Expected = Expected::new(b"\xa5total");
-        const COMPOUND: Expected = Expected::new(b"\xa8compound");
+        const PER_UNIT: Expected = Expected::key(cost::PER_UNIT);
+        const TOTAL: Expected = Expected::key(cost::TOTAL);
+        const COMPOUND: Expected = Expected::key(cost::COMPOUND);
         if !self.eat(0x95) {
             return None;
         }
@@ -631,7 +643,7 @@ fn decode_directive(
         });
         return Some(c.pos);
     }
-    if own_keys != 7 {
+    if own_keys != const { schema::TRANSACTION.len() } {
         return None;
     }
     c.key(&FLAG)?;
@@ -673,25 +685,25 @@ impl Cursor<'_> {
     #[inline(never)]
     fn plain_directive(&mut self, own_keys: usize) -> Option<DirectiveData> {
         let (kind, keys) = if self.expect(&PRICE) {
-            (Plain::Price, 3)
+            (Plain::Price, const { schema::PRICE.len() })
         } else if self.expect(&BALANCE) {
-            (Plain::Balance, 4)
+            (Plain::Balance, const { schema::BALANCE.len() })
         } else if self.expect(&OPEN) {
-            (Plain::Open, 4)
+            (Plain::Open, const { schema::OPEN.len() })
         } else if self.expect(&CLOSE) {
-            (Plain::Close, 2)
+            (Plain::Close, const { schema::CLOSE.len() })
         } else if self.expect(&COMMODITY) {
-            (Plain::Commodity, 2)
+            (Plain::Commodity, const { schema::COMMODITY.len() })
         } else if self.expect(&PAD) {
-            (Plain::Pad, 3)
+            (Plain::Pad, const { schema::PAD.len() })
         } else if self.expect(&NOTE) {
-            (Plain::Note, 3)
+            (Plain::Note, const { schema::NOTE.len() })
         } else if self.expect(&EVENT) {
-            (Plain::Event, 3)
+            (Plain::Event, const { schema::EVENT.len() })
         } else if self.expect(&DOCUMENT) {
-            (Plain::Document, 5)
+            (Plain::Document, const { schema::DOCUMENT.len() })
         } else if self.expect(&QUERY) {
-            (Plain::Query, 3)
+            (Plain::Query, const { schema::QUERY.len() })
         } else {
             return None;
         };
@@ -748,7 +760,7 @@ impl Cursor<'_> {
             }),
             Plain::Query => DirectiveData::Query(QueryData {
                 name: self.string_at(&NAME)?,
-                query: self.string_at(&QUERY)?,
+                query: self.string_at(&QUERY_KEY)?,
                 metadata: self.metadata_at()?,
             }),
         })
@@ -1189,6 +1201,54 @@ mod tests {
                     trailing == 0 || !fast_shaped(&wrapper),
                     "gave up on {wrapper:#?}"
                 ),
+            }
+        }
+    }
+
+    /// Every string the fast path compares against (keys, kind names, metadata types, cost
+    /// kinds): the prediction matches the host's encoding followed by anything, and misses
+    /// it with any one byte changed (the fixstr marker included).
+    #[test]
+    fn predicted_keys_are_the_host_encodings() {
+        let kinds = schema::KINDS;
+        let strings = [
+            schema::DATE.key,
+            schema::FILENAME.key,
+            schema::LINENO.key,
+            schema::TYPE.key,
+            meta::STRING,
+            meta::ACCOUNT,
+            meta::DATE,
+            meta::NUMBER,
+            cost::PER_UNIT,
+            cost::TOTAL,
+            cost::COMPOUND,
+        ]
+        .into_iter()
+        .chain(kinds.iter().map(|kind| kind.name))
+        .chain(
+            kinds
+                .iter()
+                .flat_map(|kind| kind.fields.iter().map(|f| f.key)),
+        );
+        for string in strings {
+            let encoded = rmp_serde::to_vec(string).unwrap();
+            let expected = Expected::key(string);
+            assert_eq!(expected.len, encoded.len(), "{string}");
+            let mut buf = encoded.clone();
+            buf.extend_from_slice(&[0xc0; 8]);
+            let mut cursor = Cursor { buf: &buf, pos: 0 };
+            assert!(cursor.expect(&expected), "{string}");
+            assert_eq!(cursor.pos, encoded.len());
+            for at in 0..encoded.len() {
+                let mut changed = buf.clone();
+                changed[at] ^= 0x01;
+                let mut cursor = Cursor {
+                    buf: &changed,
+                    pos: 0,
+                };
+                assert!(!cursor.expect(&expected), "{string} changed at {at}");
+                assert_eq!(cursor.pos, 0);
             }
         }
     }

@@ -22,6 +22,9 @@ mod decode;
 #[cfg(not(rlplugin_small))]
 mod fast;
 mod read;
+/// The directive map's keys, their order, defaults and error labels, declared once for the
+/// decoders and the encoder.
+mod schema;
 mod write;
 
 /// The compatibility suite's strategies and conversions to rustledger's types.

@@ -9,6 +9,22 @@ use rlplugin_types::{
     PluginOp, PluginOutput, PostingData, PriceAnnotationData, TransactionData,
 };
 
+use super::schema::{self, cost, key, meta};
+
+/// Constant bytes built at compile time from the schema: `$prefix` (raw bytes, such as an
+/// array header), then each string as the host encodes it ([`schema::fixstrs`]).
+macro_rules! wire {
+    ($prefix:expr; $($part:expr),+) => {{
+        const PREFIX: &[u8] = $prefix;
+        const PARTS: &[&str] = &[$($part),+];
+        const BYTES: [u8; schema::fixstrs_len(PREFIX, PARTS)] = schema::fixstrs(PREFIX, PARTS);
+        &BYTES
+    }};
+    ($($part:expr),+) => {
+        wire!(b""; $($part),+)
+    };
+}
+
 /// The output buffer.
 struct Writer {
     buf: Vec<u8>,
@@ -469,16 +485,20 @@ impl Out {
         unsafe {
             // Tags as data copied with one `memory.copy`, not stores inlined per variant.
             let (tag, text): (&'static [u8], &String) = match v {
-                MetaValueData::String(s) => (b"\x92\xa6string", s),
-                MetaValueData::Number(s) => (b"\x92\xa6number", s),
-                MetaValueData::Date(s) => (b"\x92\xa4date", s),
-                MetaValueData::Account(s) => (b"\x92\xa7account", s),
-                MetaValueData::Currency(s) => (b"\x92\xa8currency", s),
-                MetaValueData::Tag(s) => (b"\x92\xa3tag", s),
-                MetaValueData::Link(s) => (b"\x92\xa4link", s),
-                MetaValueData::Amount(a) => return self.lit(b"\x92\xa6amount").amount(a),
+                MetaValueData::String(s) => (wire!(b"\x92"; meta::STRING), s),
+                MetaValueData::Number(s) => (wire!(b"\x92"; meta::NUMBER), s),
+                MetaValueData::Date(s) => (wire!(b"\x92"; meta::DATE), s),
+                MetaValueData::Account(s) => (wire!(b"\x92"; meta::ACCOUNT), s),
+                MetaValueData::Currency(s) => (wire!(b"\x92"; meta::CURRENCY), s),
+                MetaValueData::Tag(s) => (wire!(b"\x92"; meta::TAG), s),
+                MetaValueData::Link(s) => (wire!(b"\x92"; meta::LINK), s),
+                MetaValueData::Amount(a) => {
+                    return self.lit(wire!(b"\x92"; meta::AMOUNT)).amount(a);
+                }
                 MetaValueData::Bool(b) => {
-                    return self.lit(b"\x92\xa4bool").byte(if *b { 0xc3 } else { 0xc2 });
+                    return self
+                        .lit(wire!(b"\x92"; meta::BOOL))
+                        .byte(if *b { 0xc3 } else { 0xc2 });
                 }
             };
             self.bytes(tag).str(text)
@@ -526,13 +546,17 @@ impl Out {
         unsafe {
             let out = self.byte(0x95);
             let out = match &c.number {
-                Some(CostNumberData::PerUnit { value }) => out.field(b"\x92\xa8per_unit", value),
-                Some(CostNumberData::Total { value }) => out.field(b"\x92\xa5total", value),
-                Some(CostNumberData::Compound { per_unit, total }) => {
-                    out.field(b"\x93\xa8compound", per_unit).field(b"", total)
+                Some(CostNumberData::PerUnit { value }) => {
+                    out.field(wire!(b"\x92"; cost::PER_UNIT), value)
                 }
+                Some(CostNumberData::Total { value }) => {
+                    out.field(wire!(b"\x92"; cost::TOTAL), value)
+                }
+                Some(CostNumberData::Compound { per_unit, total }) => out
+                    .field(wire!(b"\x93"; cost::COMPOUND), per_unit)
+                    .field(b"", total),
                 Some(CostNumberData::PerUnitFromTotal { per_unit, total }) => out
-                    .field(b"\x93\xb3per_unit_from_total", per_unit)
+                    .field(wire!(b"\x93"; cost::PER_UNIT_FROM_TOTAL), per_unit)
                     .field(b"", total),
                 None => out.byte(0xc0),
             };
@@ -565,30 +589,19 @@ impl Out {
     /// The head's part of [`TRANSACTION_FIXED`] and [`OTHER_FIXED`] is reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn head(self, w: &DirectiveWrapper) -> Self {
-        let fields = match &w.data {
-            DirectiveData::Transaction(_) => 7,
-            DirectiveData::Document(_) => 5,
-            DirectiveData::Balance(_) | DirectiveData::Open(_) => 4,
-            DirectiveData::Pad(_)
-            | DirectiveData::Event(_)
-            | DirectiveData::Note(_)
-            | DirectiveData::Price(_)
-            | DirectiveData::Query(_)
-            | DirectiveData::Custom(_) => 3,
-            DirectiveData::Close(_) | DirectiveData::Commodity(_) => 2,
-        };
+        let fields = schema::len(&w.data);
         let entries = 2 + usize::from(w.filename.is_some()) + usize::from(w.lineno.is_some());
         // SAFETY: forwarded from the caller; at most 11 entries, so a fixmap header.
         unsafe {
             let mut out = self
                 .byte(0x80 | (entries + fields) as u8)
-                .lit(b"\xa4date")
+                .lit(wire!(key::DATE))
                 .str(&w.date);
             if let Some(filename) = &w.filename {
-                out = out.lit(b"\xa8filename").str(filename);
+                out = out.lit(wire!(key::FILENAME)).str(filename);
             }
             if let Some(lineno) = w.lineno {
-                out = out.lit(b"\xa6lineno").small_uint(u64::from(lineno));
+                out = out.lit(wire!(key::LINENO)).small_uint(u64::from(lineno));
             }
             out
         }
@@ -615,19 +628,19 @@ impl Out {
         unsafe {
             let mut out = self
                 .head(w)
-                .lit(b"\xa4type\xabtransaction\xa4flag")
+                .lit(wire!(key::TYPE, schema::TRANSACTION.name, key::FLAG))
                 .str(&t.flag)
-                .lit(b"\xa5payee")
+                .lit(wire!(key::PAYEE))
                 .opt_str(t.payee.as_deref())
-                .lit(b"\xa9narration")
+                .lit(wire!(key::NARRATION))
                 .str(&t.narration)
-                .lit(b"\xa4tags")
+                .lit(wire!(key::TAGS))
                 .strings_inline(&t.tags, TAGS)
-                .lit(b"\xa5links")
+                .lit(wire!(key::LINKS))
                 .strings_inline(&t.links, LINKS)
-                .lit(b"\xa8metadata")
+                .lit(wire!(key::METADATA))
                 .metadata_inline(&t.metadata, TRANSACTION_META)
-                .lit(b"\xa8postings")
+                .lit(wire!(key::POSTINGS))
                 .list(t.postings.len(), POSTINGS, POSTING_FIXED);
             for p in &t.postings {
                 out = out.posting(p);
@@ -664,7 +677,7 @@ impl Out {
     #[inline(never)]
     unsafe fn metadata_field(self, meta: &[(String, MetaValueData)]) -> Self {
         // SAFETY: forwarded from the caller.
-        unsafe { self.bytes(b"\xa8metadata").metadata_inline(meta, 0) }
+        unsafe { self.bytes(wire!(key::METADATA)).metadata_inline(meta, 0) }
     }
 
     /// A wrapper of any kind but a transaction.
@@ -675,60 +688,60 @@ impl Out {
     unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let out = self.head(w).field(b"\xa4type", data.type_name());
+            let out = self.head(w).field(wire!(key::TYPE), data.type_name());
             match data {
                 DirectiveData::Transaction(_) => out,
                 DirectiveData::Balance(b) => out
-                    .field(b"\xa7account", &b.account)
-                    .lit(b"\xa6amount")
+                    .field(wire!(key::ACCOUNT), &b.account)
+                    .lit(wire!(key::AMOUNT))
                     .amount(&b.amount)
-                    .opt_field(b"\xa9tolerance", b.tolerance.as_deref())
+                    .opt_field(wire!(key::TOLERANCE), b.tolerance.as_deref())
                     .metadata_field(&b.metadata),
                 DirectiveData::Open(o) => out
-                    .field(b"\xa7account", &o.account)
-                    .lit(b"\xaacurrencies")
+                    .field(wire!(key::ACCOUNT), &o.account)
+                    .lit(wire!(key::CURRENCIES))
                     .strings(&o.currencies, 0)
-                    .opt_field(b"\xa7booking", o.booking.as_deref())
+                    .opt_field(wire!(key::BOOKING), o.booking.as_deref())
                     .metadata_field(&o.metadata),
                 DirectiveData::Close(c) => out
-                    .field(b"\xa7account", &c.account)
+                    .field(wire!(key::ACCOUNT), &c.account)
                     .metadata_field(&c.metadata),
                 DirectiveData::Commodity(c) => out
-                    .field(b"\xa8currency", &c.currency)
+                    .field(wire!(key::CURRENCY), &c.currency)
                     .metadata_field(&c.metadata),
                 DirectiveData::Pad(p) => out
-                    .field(b"\xa7account", &p.account)
-                    .field(b"\xaesource_account", &p.source_account)
+                    .field(wire!(key::ACCOUNT), &p.account)
+                    .field(wire!(key::SOURCE_ACCOUNT), &p.source_account)
                     .metadata_field(&p.metadata),
                 DirectiveData::Event(e) => out
-                    .field(b"\xaaevent_type", &e.event_type)
-                    .field(b"\xa5value", &e.value)
+                    .field(wire!(key::EVENT_TYPE), &e.event_type)
+                    .field(wire!(key::VALUE), &e.value)
                     .metadata_field(&e.metadata),
                 DirectiveData::Note(n) => out
-                    .field(b"\xa7account", &n.account)
-                    .field(b"\xa7comment", &n.comment)
+                    .field(wire!(key::ACCOUNT), &n.account)
+                    .field(wire!(key::COMMENT), &n.comment)
                     .metadata_field(&n.metadata),
                 DirectiveData::Document(d) => out
-                    .field(b"\xa7account", &d.account)
-                    .field(b"\xa4path", &d.path)
-                    .lit(b"\xa4tags")
+                    .field(wire!(key::ACCOUNT), &d.account)
+                    .field(wire!(key::PATH), &d.path)
+                    .lit(wire!(key::TAGS))
                     .strings(&d.tags, 0)
-                    .lit(b"\xa5links")
+                    .lit(wire!(key::LINKS))
                     .strings(&d.links, 0)
                     .metadata_field(&d.metadata),
                 DirectiveData::Price(p) => out
-                    .field(b"\xa8currency", &p.currency)
-                    .lit(b"\xa6amount")
+                    .field(wire!(key::CURRENCY), &p.currency)
+                    .lit(wire!(key::AMOUNT))
                     .amount(&p.amount)
                     .metadata_field(&p.metadata),
                 DirectiveData::Query(q) => out
-                    .field(b"\xa4name", &q.name)
-                    .field(b"\xa5query", &q.query)
+                    .field(wire!(key::NAME), &q.name)
+                    .field(wire!(key::QUERY), &q.query)
                     .metadata_field(&q.metadata),
                 DirectiveData::Custom(c) => {
                     let mut out = out
-                        .field(b"\xabcustom_type", &c.custom_type)
-                        .lit(b"\xa6values")
+                        .field(wire!(key::CUSTOM_TYPE), &c.custom_type)
+                        .lit(wire!(key::VALUES))
                         .list(c.values.len(), 0, META_VALUE_MAX);
                     for v in &c.values {
                         out = out.meta_value(v);
