@@ -181,6 +181,8 @@ pub fn decode_plugin_input(bytes: &[u8]) -> Result<PluginInput, DecodeError> {
 /// # use rlplugin::codec::count_input_directives;
 /// assert_eq!(count_input_directives(b"\x93\x92\xff\xff"), Some(2));
 /// assert_eq!(count_input_directives(b"\x93\xc0"), None);
+/// // Four billion directives announced in six bytes.
+/// assert_eq!(count_input_directives(b"\x93\xdd\xff\xff\xff\xff"), None);
 /// ```
 #[must_use]
 pub fn count_input_directives(bytes: &[u8]) -> Option<usize> {
@@ -190,7 +192,11 @@ pub fn count_input_directives(bytes: &[u8]) -> Option<usize> {
         return None;
     }
     let count = reader.array_len("directives");
-    reader.finish(count).ok()
+    // Every directive takes at least one byte: a header announcing more than the rest of
+    // the input could hold is not a count to answer `passthrough` for (an op per phantom
+    // directive would exhaust the guest's memory).
+    let room = bytes.len() - reader.pos();
+    reader.finish(count).ok().filter(|&count| count <= room)
 }
 
 /// Decodes the input of an importer's `extract` and `extract_enriched`.
