@@ -21,6 +21,10 @@ mod decode;
 /// Left out of size builds (opt-level "s"/"z", see build.rs); its tests run natively.
 #[cfg(not(rlplugin_small))]
 mod fast;
+/// The fast path and the general decoder apart, for the fuzz targets (`guest-sdk/fuzz`).
+#[cfg(all(feature = "fuzzing", not(rlplugin_small)))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod read;
 mod write;
 
