@@ -22,9 +22,7 @@ fn a_count_the_input_cannot_hold_keeps_the_ledger_unchanged() {
         output.errors[0].message
     );
     // The count is still believed while the input could hold it.
-    let output = guest::plugin_output(b"\x93\x92\xc1\xc1", |_| -> PluginOutput {
-        unreachable!()
-    });
+    let output = guest::plugin_output(b"\x93\x92\xc1\xc1", |_| -> PluginOutput { unreachable!() });
     assert_eq!(output.ops.len(), 2);
 }
 
