@@ -60,13 +60,18 @@ fn main() -> Result<()> {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugin-types/tests/golden");
     for entry in std::fs::read_dir(&golden)? {
         let path = entry?.path();
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         let target = match name {
             n if n.starts_with("plugin_input") => "plugin_input",
             n if n.starts_with("importer_input") || n.starts_with("identify_input") => {
                 "importer_input"
             }
-            n if n.ends_with("_wrapper_with_location") || n.ends_with("_wrapper_without_location") => {
+            n if n.ends_with("_wrapper_with_location")
+                || n.ends_with("_wrapper_without_location") =>
+            {
                 "fast_path"
             }
             _ => continue,

@@ -19,6 +19,9 @@ fuzz_target!(|bytes: &[u8]| {
             Err(error) => panic!("the fast path took {fast:#?}, the general decoder: {error}"),
         };
         same(&fast, &general);
-        assert_eq!(fast_end, general_end, "the decoders stop at different bytes");
+        assert_eq!(
+            fast_end, general_end,
+            "the decoders stop at different bytes"
+        );
     }
 });

@@ -29,5 +29,7 @@ fuzz_target!(|bytes: &[u8]| {
         }
     }
     // Validation and encoding of whatever the export would send.
-    let _ = guest::run_plugin(bytes, |input| PluginOutput::passthrough(input.directives.len()));
+    let _ = guest::run_plugin(bytes, |input| {
+        PluginOutput::passthrough(input.directives.len())
+    });
 });
