@@ -13,9 +13,8 @@ use crate::guest::{self, IntoEnrichedOutput, IntoImporterOutput, IntoPluginOutpu
 /// as a valid offset and overwrite low memory. `alloc(0)` returns a dangling, non-null,
 /// well-defined address.
 #[must_use]
-pub fn alloc(size: u32) -> u32 {
-    let buffer = Vec::<u8>::with_capacity(size as usize).leak();
-    address(buffer.as_mut_ptr())
+pub fn alloc(size: u32) -> *mut u8 {
+    Vec::<u8>::with_capacity(size as usize).leak().as_mut_ptr()
 }
 
 /// `__rustledger_abi_version` export: a constant, so it can never trap.
@@ -105,7 +104,7 @@ where
 
 /// Hands an output buffer to the host. Leaking is deliberate: the host reads the bytes
 /// after we return and then drops the whole instance.
-fn pack_vec(bytes: Vec<u8>) -> u64 {
+pub(crate) fn pack_vec(bytes: Vec<u8>) -> u64 {
     let bytes = bytes.leak();
     pack(address(bytes.as_ptr()), bytes.len())
 }
@@ -122,7 +121,7 @@ const fn pack(ptr: u32, len: usize) -> u64 {
 ///
 /// As for [`process`].
 #[cfg(target_arch = "wasm32")]
-unsafe fn input<'a>(ptr: u32, len: u32) -> &'a [u8] {
+pub(crate) unsafe fn input<'a>(ptr: u32, len: u32) -> &'a [u8] {
     if len == 0 {
         return &[];
     }
@@ -142,7 +141,7 @@ const NATIVE: &str = "rlplugin exports only run inside a wasm32 host; in native 
                       your own function (e.g. `process(input)`) directly";
 
 #[cfg(not(target_arch = "wasm32"))]
-unsafe fn input<'a>(_ptr: u32, _len: u32) -> &'a [u8] {
+pub(crate) unsafe fn input<'a>(_ptr: u32, _len: u32) -> &'a [u8] {
     panic!("{NATIVE}")
 }
 

@@ -6,6 +6,12 @@
 //! diagnostic, [validate](crate::validate) what goes back, and encode it exactly as the host
 //! expects. None of them panics on bad input. They are public so the whole path can be
 //! tested natively, e.g. with bytes written by `rmp_serde::to_vec`.
+//!
+//! With the `guest` feature the module also has rustledger-plugin-types' serde helpers,
+//! under the same names and signatures, so hand-written exports that use them keep
+//! compiling after the dependency rename: [`from_slice`], [`to_vec`], [`DecodeError`],
+//! [`decode_input`] and [`pack_output`]. They are rmp-serde's general codec, not the fast
+//! one the macros use.
 
 use core::fmt::Display;
 
@@ -13,6 +19,9 @@ use rlplugin_types::{
     EnrichedImporterOutput, IdentifyOutput, ImporterInput, ImporterOutput, MetadataOutput,
     PluginError, PluginInput, PluginOutput,
 };
+
+#[cfg(feature = "guest")]
+pub use rmp_serde::{decode::Error as DecodeError, from_slice, to_vec};
 
 use crate::codec;
 use crate::discard;
@@ -372,4 +381,39 @@ fn undecodable_import(error: &codec::DecodeError) -> String {
         "); nothing was imported; rebuild the importer with an rlplugin release that \
          supports this rustledger version",
     ])
+}
+
+/// Hands `bytes` to the host as an export's `(ptr << 32) | len` return value, leaking them
+/// (the host reads them after the export returns, then discards the instance).
+///
+/// # Panics
+///
+/// Outside a wasm32 guest, where a pointer does not fit the 32 bits the host reads.
+#[cfg(feature = "guest")]
+#[must_use]
+pub fn pack_output(bytes: Vec<u8>) -> u64 {
+    crate::abi::pack_vec(bytes)
+}
+
+/// Decodes the `len` bytes the host wrote at `ptr` with rmp-serde.
+///
+/// # Safety
+///
+/// `ptr..ptr + len` must be memory the host filled after calling `alloc(len)`, as it is
+/// inside an export the host called.
+///
+/// # Errors
+///
+/// rmp-serde's error when the bytes are not a `T`.
+///
+/// # Panics
+///
+/// Outside a wasm32 guest, where `ptr` is not an address.
+#[cfg(feature = "guest")]
+pub unsafe fn decode_input<T: serde::de::DeserializeOwned>(
+    ptr: u32,
+    len: u32,
+) -> Result<T, DecodeError> {
+    // SAFETY: forwarded from the caller.
+    from_slice(unsafe { crate::abi::input(ptr, len) })
 }

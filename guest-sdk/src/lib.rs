@@ -56,8 +56,9 @@
 //! ```
 //!
 //! Every type, `ABI_VERSION`, `validate_op_coverage`, both macros and
-//! `guest::default_enriched_from` are available under the same paths. The `guest` feature
-//! exists only for that compatibility; it changes nothing.
+//! `guest::default_enriched_from` are available under the same paths, as are the functions
+//! the macros generate at module scope (`__wasm_plugin_process` and the rest). The `guest`
+//! feature adds rustledger's serde helpers to [`guest`] for hand-written exports.
 //!
 //! # Features beyond rustledger's SDK
 //!

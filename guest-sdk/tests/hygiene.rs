@@ -28,10 +28,18 @@ fn my_process(input: rlplugin::PluginInput) -> rlplugin::PluginOutput {
 
 rlplugin::wasm_plugin_main! { process: my_process }
 
-rlplugin::wasm_plugin_main! {
-    process: |_input: rlplugin::PluginInput| -> ::core::result::Result<rlplugin::PluginOutput, &'static str> {
-        ::core::result::Result::Err("no")
-    },
+/// A second invocation needs a module of its own: the exports are defined at module scope
+/// under rustledger's names. The glob import brings every shadowing name above along.
+mod second_plugin {
+    // Unused exactly when the expansion is hygienic: it must resolve none of these names.
+    #[allow(unused_imports)]
+    use super::*;
+
+    rlplugin::wasm_plugin_main! {
+        process: |_input: rlplugin::PluginInput| -> ::core::result::Result<rlplugin::PluginOutput, &'static str> {
+            ::core::result::Result::Err("no")
+        },
+    }
 }
 
 fn my_identify(path: &str) -> bool {
@@ -49,14 +57,31 @@ rlplugin::wasm_importer_main! {
     extract: my_extract,
 }
 
-rlplugin::wasm_importer_main! {
-    extract_enriched: |_input: rlplugin::ImporterInput| rlplugin::guest::default_enriched_from(
-        rlplugin::ImporterOutput::empty(),
-    ),
-    extract: my_extract,
-    identify: my_identify,
-    description: "fields in another order",
-    name: "hygiene-2",
+mod second_importer {
+    use super::*;
+
+    rlplugin::wasm_importer_main! {
+        extract_enriched: |_input: rlplugin::ImporterInput| rlplugin::guest::default_enriched_from(
+            rlplugin::ImporterOutput::empty(),
+        ),
+        extract: my_extract,
+        identify: my_identify,
+        description: "fields in another order",
+        name: "hygiene-2",
+    }
+}
+
+#[test]
+fn exports_have_rustledgers_names_and_signatures() {
+    let _: extern "C" fn(u32) -> *mut u8 = __wasm_plugin_alloc;
+    let _: extern "C" fn(u32, u32) -> u64 = second_plugin::__wasm_plugin_process;
+    let _: extern "C" fn() -> u32 = __wasm_plugin_abi_version;
+    let _: extern "C" fn(u32) -> *mut u8 = second_importer::__wasm_importer_alloc;
+    let _: extern "C" fn() -> u64 = __wasm_importer_metadata;
+    let _: extern "C" fn(u32, u32) -> u64 = __wasm_importer_identify;
+    let _: extern "C" fn(u32, u32) -> u64 = __wasm_importer_extract;
+    let _: extern "C" fn(u32, u32) -> u64 = second_importer::__wasm_importer_extract_enriched;
+    assert_eq!(__wasm_importer_abi_version(), rlplugin::ABI_VERSION);
 }
 
 #[test]

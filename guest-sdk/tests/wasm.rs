@@ -10,9 +10,11 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use wasmparser::{ExternalKind, Operator, Parser, Payload};
+
+mod common;
+use common::cargo;
 
 /// Copies a fixture next to the test's scratch files (so its lockfile and build output never
 /// land in the source tree), points its `rlplugin` dependency here, and builds it. Returns
@@ -51,20 +53,6 @@ fn build(fixture: &str) -> (Vec<u8>, String) {
     let wasm = artifact(&messages)
         .unwrap_or_else(|| panic!("cargo reported no .wasm for fixture {fixture}"));
     (std::fs::read(wasm).unwrap(), messages)
-}
-
-/// `cargo` in `dir`, building into `target`, without the caller's flags and wrappers.
-fn cargo(dir: &Path, target: &Path) -> Command {
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .env_remove("RUSTC_WRAPPER")
-        .env_remove("RUSTC_WORKSPACE_WRAPPER");
-    command
 }
 
 /// The cfgs rlplugin's build script set, from cargo's JSON messages.

@@ -13,6 +13,7 @@ pub type Metadata = Vec<(String, MetaValueData)>;
 ///
 /// Equality compares `date` and `data` only, so a directive equals itself after a round trip
 /// that loses its location.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Eq, Serialize, Deserialize)]
 pub struct DirectiveWrapper {
     /// Never sent by the host (always empty on input) and never encoded; dispatch on `data`.
@@ -75,6 +76,7 @@ pub fn sort_directives(directives: &mut [DirectiveWrapper]) {
 }
 
 /// The twelve directive kinds.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum DirectiveData {
@@ -157,6 +159,7 @@ impl DirectiveData {
 }
 
 /// A transaction. Every field is required on the wire, `payee` included (as `nil`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactionData {
     /// Exactly one character: `*`, `!`, ….
@@ -177,6 +180,7 @@ pub struct TransactionData {
 
 /// A byte range in a source file; opaque to plugins. Copy it unchanged when editing a
 /// posting, use `None` for new postings.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SourceSpan {
     /// First byte, inclusive.
@@ -188,6 +192,7 @@ pub struct SourceSpan {
 }
 
 /// One leg of a transaction. Equality ignores `span`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Eq, Serialize, Deserialize)]
 pub struct PostingData {
     /// Account name.
@@ -220,6 +225,7 @@ impl PartialEq for PostingData {
 
 /// A number and a currency. An empty `number` means "currency only", an empty `currency`
 /// "number only"; both empty is rejected by the host.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AmountData {
     /// Plain decimal text, e.g. `"-12.50"`; no exponent, no spaces.
@@ -245,6 +251,7 @@ impl AmountData {
 }
 
 /// The number part of a cost, tagged by `kind`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CostNumberData {
@@ -300,6 +307,7 @@ impl CostNumberData {
 }
 
 /// A posting's cost `{…}`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CostData {
     /// The number; `None` for `{}` or a currency-only cost.
@@ -315,6 +323,7 @@ pub struct CostData {
 }
 
 /// A price annotation, `@ 1.1 USD` or `@@ 11 USD`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PriceAnnotationData {
     /// `@@` (total) rather than `@` (per unit).
@@ -377,6 +386,7 @@ impl PriceAnnotationData {
 }
 
 /// A metadata value, encoded as `[type, value]`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value")]
 pub enum MetaValueData {
@@ -410,6 +420,7 @@ pub enum MetaValueData {
 }
 
 /// `balance` assertion.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BalanceData {
     /// Account checked.
@@ -424,6 +435,7 @@ pub struct BalanceData {
 }
 
 /// `open` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenData {
     /// Account opened.
@@ -438,6 +450,7 @@ pub struct OpenData {
 }
 
 /// `close` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloseData {
     /// Account closed.
@@ -448,6 +461,7 @@ pub struct CloseData {
 }
 
 /// `commodity` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommodityData {
     /// Currency declared.
@@ -458,6 +472,7 @@ pub struct CommodityData {
 }
 
 /// `pad` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PadData {
     /// Account padded.
@@ -470,6 +485,7 @@ pub struct PadData {
 }
 
 /// `event` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventData {
     /// Event name, e.g. `"location"`.
@@ -483,6 +499,7 @@ pub struct EventData {
 
 /// `note` directive. Its tags and links are not on the wire: `Modify` drops them, `Keep`
 /// preserves them.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteData {
     /// Account annotated.
@@ -495,6 +512,7 @@ pub struct NoteData {
 }
 
 /// `document` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentData {
     /// Account the document belongs to.
@@ -513,6 +531,7 @@ pub struct DocumentData {
 }
 
 /// `price` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceData {
     /// Commodity priced.
@@ -525,6 +544,7 @@ pub struct PriceData {
 }
 
 /// `query` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryData {
     /// Query name.
@@ -537,6 +557,7 @@ pub struct QueryData {
 }
 
 /// `custom` directive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomData {
     /// The custom type string.

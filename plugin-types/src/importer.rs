@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{DirectiveWrapper, PluginError};
 
 /// Input of `extract` and `extract_enriched`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImporterInput {
     /// Path of the statement, for messages only; the bytes are in `content`.
@@ -24,6 +25,7 @@ pub struct ImporterInput {
 }
 
 /// Input of `identify`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentifyInput {
     /// Path of the candidate file; its content is not sent.
@@ -31,6 +33,7 @@ pub struct IdentifyInput {
 }
 
 /// Output of `identify`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentifyOutput {
     /// Whether this importer handles the file.
@@ -38,6 +41,7 @@ pub struct IdentifyOutput {
 }
 
 /// Output of `metadata`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetadataOutput {
     /// Importer name, matched case-insensitively; `/` separates alternative names.
@@ -47,6 +51,7 @@ pub struct MetadataOutput {
 }
 
 /// Output of `extract`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImporterOutput {
     /// The extracted directives; `filename`/`lineno` are ignored by the host.
@@ -76,6 +81,7 @@ impl ImporterOutput {
 }
 
 /// Output of `extract_enriched`: each directive with how it was categorized.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrichedImporterOutput {
     /// Directives, each paired with its enrichment.
@@ -105,6 +111,7 @@ impl From<ImporterOutput> for EnrichedImporterOutput {
 }
 
 /// How one directive was categorized.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrichmentWrapper {
     /// Index of the directive in `entries`.
@@ -135,6 +142,7 @@ impl EnrichmentWrapper {
 }
 
 /// A candidate categorization.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlternativeWrapper {
     /// Suggested account.

@@ -6,6 +6,7 @@ use crate::DirectiveWrapper;
 
 /// What the host passes to `process`: the current directives, the ledger's options and the
 /// plugin's config string.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PluginInput {
     /// The directives, in pipeline order; op indices refer to positions in this list.
@@ -17,6 +18,7 @@ pub struct PluginInput {
 }
 
 /// Ledger options a plugin may need.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginOptions {
     /// Every `option "operating_currency"` value, in order.
@@ -30,6 +32,7 @@ pub struct PluginOptions {
 }
 
 /// Root account names, as configured by `option "name_assets"` and its siblings.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginAccountTypes {
     /// Root of asset accounts, `Assets` by default.
@@ -89,6 +92,7 @@ fn root_of(account: &str) -> &str {
 }
 
 /// What `process` returns: ops that rebuild the directive list, and diagnostics.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PluginOutput {
     /// The new directive list, in order. Every input index must appear exactly once in a
@@ -115,6 +119,7 @@ impl PluginOutput {
 }
 
 /// One step of rebuilding the directive list.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PluginOp {
     /// Keep input directive `i` exactly as the host has it (lossless).
@@ -177,6 +182,7 @@ pub fn validate_op_coverage(input_len: usize, ops: &[PluginOp]) -> Result<(), St
 }
 
 /// A diagnostic from a plugin or importer.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginError {
     /// What is wrong, for the user.
@@ -190,6 +196,7 @@ pub struct PluginError {
 }
 
 /// How serious a [`PluginError`] is.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PluginErrorSeverity {
     /// Reported as a warning; the ledger still loads cleanly.

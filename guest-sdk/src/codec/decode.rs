@@ -641,7 +641,7 @@ const NO_TYPE: &str = "a directive with a `type` key";
 /// host's order) are read first; once the kind is known the directive is written into the
 /// slot and the remaining keys fill it in place.
 #[inline(never)]
-fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
+pub(super) fn wrapper(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) {
     let at = r.pos();
     let len = r.map_len("a directive (a map)");
     let mut header = Header::default();

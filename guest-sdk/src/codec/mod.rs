@@ -21,6 +21,10 @@ mod decode;
 /// Left out of size builds (opt-level "s"/"z", see build.rs); its tests run natively.
 #[cfg(not(rlplugin_small))]
 mod fast;
+/// The fast path and the general decoder apart, for the fuzz targets (`guest-sdk/fuzz`).
+#[cfg(all(feature = "fuzzing", not(rlplugin_small)))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod read;
 /// The directive map's keys, their order, defaults and error labels, declared once for the
 /// decoders and the encoder.
@@ -184,6 +188,8 @@ pub fn decode_plugin_input(bytes: &[u8]) -> Result<PluginInput, DecodeError> {
 /// # use rlplugin::codec::count_input_directives;
 /// assert_eq!(count_input_directives(b"\x93\x92\xff\xff"), Some(2));
 /// assert_eq!(count_input_directives(b"\x93\xc0"), None);
+/// // Four billion directives announced in six bytes.
+/// assert_eq!(count_input_directives(b"\x93\xdd\xff\xff\xff\xff"), None);
 /// ```
 #[must_use]
 pub fn count_input_directives(bytes: &[u8]) -> Option<usize> {
@@ -193,7 +199,11 @@ pub fn count_input_directives(bytes: &[u8]) -> Option<usize> {
         return None;
     }
     let count = reader.array_len("directives");
-    reader.finish(count).ok()
+    // Every directive takes at least one byte: a header announcing more than the rest of
+    // the input could hold is not a count to answer `passthrough` for (an op per phantom
+    // directive would exhaust the guest's memory).
+    let room = bytes.len() - reader.pos();
+    reader.finish(count).ok().filter(|&count| count <= room)
 }
 
 /// Decodes the input of an importer's `extract` and `extract_enriched`.
