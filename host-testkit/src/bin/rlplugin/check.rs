@@ -20,7 +20,7 @@ use wasmparser::{
 
 use crate::style::{BAD, BOLD, DIM, OK, WARN, bytes, paint};
 
-const ABI_EXPORT: &str = "__rustledger_abi_version";
+use rlplugin_types::ABI_VERSION_EXPORT as ABI_EXPORT;
 const MAX_MEMORY_PAGES: u64 =
     (rustledger_plugin::sandbox::DEFAULT_SANDBOX_MAX_MEMORY / 65_536) as u64;
 
