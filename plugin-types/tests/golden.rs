@@ -10,10 +10,9 @@
 //!
 //! Never regenerate a file to make a test pass: a changed byte is a broken wire.
 
-mod support;
-
 use std::fmt::Debug;
 
+use rlplugin_bench::wire as support;
 use rlplugin_types::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -26,9 +26,7 @@ mod write;
 
 /// The compatibility suite's strategies and conversions to rustledger's types.
 #[cfg(test)]
-#[path = "../../../plugin-types/tests/support/mod.rs"]
-#[allow(unreachable_pub)]
-mod support;
+use rlplugin_bench::wire as support;
 
 use core::fmt;
 
