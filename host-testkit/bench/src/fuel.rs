@@ -18,7 +18,7 @@ use rlplugin_testkit::Directive;
 use rustledger_plugin_types as up;
 
 /// The fuel cap for measuring fuel per directive on a ledger larger than the production
-/// limit allows (rustledger's SDK spends ~500,000,000 on 10,000 directives).
+/// limit allows: high enough that rustledger's SDK finishes the benchmark ledger.
 pub const RAISED_FUEL: u64 = 5_000_000_000;
 
 /// How much fuel a call gets. Memory is always the production sandbox's 256 MiB.
