@@ -6,6 +6,7 @@
 //! [`stale_blocks`] lists every block whose text differs from what the committed file
 //! renders, so a test fails when a README and the results disagree.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -87,6 +88,8 @@ pub struct Figures {
     pub importer_sdk_fuel: Pair,
     /// Fuel of the importer at that size.
     pub importer_total_fuel: Pair,
+    /// Fuel of each example's budget test run, by example folder name.
+    pub example_budget_fuel: BTreeMap<String, u64>,
 }
 
 /// The results file.
@@ -147,10 +150,47 @@ pub fn render(name: &str, f: &Figures) -> Result<String, String> {
     match name {
         "comparison" => Ok(comparison(f)),
         "guest-sdk" => Ok(guest_sdk(f)),
-        _ => Err(format!(
-            "unknown figures block `{name}`; fix: use `comparison` or `guest-sdk`"
-        )),
+        _ => match name.strip_prefix("example ") {
+            Some(example) => example_budget(example, f),
+            None => Err(format!(
+                "unknown figures block `{name}`; fix: use `comparison`, `guest-sdk` or \
+                 `example <folder>`"
+            )),
+        },
     }
+}
+
+/// An example README's budget line.
+fn example_budget(example: &str, f: &Figures) -> Result<String, String> {
+    let fuel = f.example_budget_fuel.get(example).ok_or_else(|| {
+        format!(
+            "no budget figure for example `{example}`; fix: give its budget test the line \
+             `println!(\"{example} on …: {{}}\", run.report())` and run `{MEASURE}`"
+        )
+    })?;
+    let production = rlplugin_testkit::PRODUCTION_FUEL;
+    Ok(format!(
+        "{:.1}% ({} fuel) of rustledger's {} fuel per call.\n",
+        *fuel as f64 * 100.0 / production as f64,
+        thousands(*fuel),
+        thousands(production)
+    ))
+}
+
+/// The budget figures in the output of the examples' budget tests run with `--nocapture`:
+/// each prints `<example> on <what>: <report>`, the report starting `fuel <n> / `.
+pub fn parse_example_budgets(output: &str) -> BTreeMap<String, u64> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let (example, rest) = line.split_once(" on ")?;
+            let (_, report) = rest.split_once(": fuel ")?;
+            let (fuel, _) = report.split_once(" / ")?;
+            let fuel = fuel.replace(',', "").parse().ok()?;
+            let example = example.trim();
+            (!example.is_empty() && !example.contains(' ')).then(|| (example.to_owned(), fuel))
+        })
+        .collect()
 }
 
 /// The root README's table: every figure beside rustledger's SDK.
@@ -512,6 +552,7 @@ mod tests {
             importer_split_bytes: 1 << 10,
             importer_sdk_fuel: pair(3 << 10, 99 << 10),
             importer_total_fuel: pair(14 << 10, 120 << 10),
+            example_budget_fuel: [("dedupe".to_owned(), 6_000_000)].into(),
         }
     }
 
@@ -541,6 +582,25 @@ mod tests {
         assert!(
             new.contains("14.0 fuel per statement byte at 1.00 MiB: 3.0 SDK, 11.0"),
             "{new}"
+        );
+    }
+
+    #[test]
+    fn an_example_budget_is_read_from_its_test_output_and_rendered() {
+        let output = "running 1 test\n\
+                      dedupe on 2,000 directives: fuel 6,509,215 / 30,000,000 (21.70%), memory 1 MiB\n\
+                      test stays_within_budget_on_a_two_thousand_directive_ledger ... ok\n";
+        let budgets = parse_example_budgets(output);
+        assert_eq!(budgets, [("dedupe".to_owned(), 6_509_215)].into());
+        let line = render("example dedupe", &sample()).unwrap();
+        assert_eq!(
+            line,
+            "20.0% (6,000,000 fuel) of rustledger's 30,000,000 fuel per call.\n"
+        );
+        let error = render("example nope", &sample()).unwrap_err();
+        assert!(
+            error.contains("no budget figure for example `nope`"),
+            "{error}"
         );
     }
 

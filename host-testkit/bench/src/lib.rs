@@ -9,8 +9,9 @@
 //! - [`figures`] (feature `measure`): the results file the benchmark writes and the README
 //!   blocks rendered from it.
 //!
-//! The binary (`cargo run -p rlplugin-bench`) measures both SDKs, prints the comparison,
-//! writes `figures.json` and regenerates the README blocks; the `guests` tests hold the SDK
+//! The binary (`cargo run -p rlplugin-bench`) measures both SDKs and collects the examples'
+//! budget figures from their tests, prints the comparison, writes `figures.json` and
+//! regenerates the README blocks; the `guests` tests hold the SDK
 //! to the committed figures and the `exports` tests check what real builds export.
 
 #[cfg(feature = "measure")]

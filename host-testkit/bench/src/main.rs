@@ -11,7 +11,8 @@
 //! Fuel is deterministic, so one run of each is exact; the first run spends a few minutes
 //! compiling the benchmark guests (into `target/sdk-fuel/`).
 
-use std::process::ExitCode;
+use std::collections::BTreeMap;
+use std::process::{ExitCode, Stdio};
 
 use rlplugin_bench::figures::{self, Figures, Pair, size, thousands};
 use rlplugin_bench::fuel::{self, FuelLimit, GuestKind, RAISED_FUEL, Sdk};
@@ -129,6 +130,8 @@ fn measure() -> Result<Figures, String> {
         both(|sdk| fuel::baseline_import(guest(sdk, GuestKind::ImporterBaseline), split))?;
     let importer_total_fuel = both(|sdk| fuel::import_fits(importer(sdk), split))?;
 
+    let example_budget_fuel = example_budgets()?;
+
     Ok(Figures {
         ledger_directives: LEDGER as u64,
         ledger_input_bytes: fuel::ledger_input_bytes(LEDGER),
@@ -154,7 +157,34 @@ fn measure() -> Result<Figures, String> {
         importer_split_bytes: split as u64,
         importer_sdk_fuel,
         importer_total_fuel,
+        example_budget_fuel,
     })
+}
+
+/// Each example's fuel on its budget test's own scenario: the scenario lives in the test,
+/// which prints its report; the figure is collected from there.
+fn example_budgets() -> Result<BTreeMap<String, u64>, String> {
+    eprintln!("running the examples' budget tests …");
+    let output = rlplugin_testkit::cargo::command()
+        .current_dir(figures::workspace_root())
+        .args([
+            "test",
+            "--workspace",
+            "stays_within_budget",
+            "--",
+            "--nocapture",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo for the examples' budget tests: {e}"))?;
+    if !output.status.success() {
+        return Err("the examples' budget tests failed: see cargo's output above".to_owned());
+    }
+    let budgets = figures::parse_example_budgets(&String::from_utf8_lossy(&output.stdout));
+    if budgets.is_empty() {
+        return Err("no example budget test printed its report".to_owned());
+    }
+    Ok(budgets)
 }
 
 /// The comparison on the terminal: every figure, both SDKs, and how they were measured.
