@@ -6,9 +6,9 @@
 //! most recent block (a `Vec` or `String` being filled, the output buffer) happens in place,
 //! and freeing does nothing at all. That last point matters more than it seems: with an
 //! empty `dealloc`, link-time optimisation deletes the drop glue that would otherwise walk
-//! every string of the decoded input and the output (about 500 fuel per directive). The
-//! general-purpose allocator spends about 3,500 fuel per directive on bookkeeping this
-//! never needs.
+//! every string of the decoded input and the output, for every directive. The
+//! general-purpose allocator spends more fuel per directive on bookkeeping this never needs
+//! than the rest of a simple plugin's work.
 //!
 //! Memory is taken from the top of linear memory with `memory.grow`, above the stack and
 //! static data, in chunks of at least [`CHUNK_PAGES`] pages. When the host's memory limit

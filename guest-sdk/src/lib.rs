@@ -119,10 +119,6 @@ pub(crate) fn discard<T>(value: T) {
     drop(value);
 }
 
-/// The export through which an rlplugin guest hands its panic record to a test kit:
-/// `() -> i64`, 0 or `(ptr << 32) | len` of `<file>:<line>:<column>\n<message>`.
-pub const PANIC_INFO_EXPORT: &str = "__rlplugin_panic_info";
-
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

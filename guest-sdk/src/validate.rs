@@ -1,5 +1,5 @@
 //! Checks every directive that leaves the guest against the rules the host enforces when
-//! converting it back (abi-spec §6, §10.15–16).
+//! converting it back (rustledger 0.24's `wrapper_to_directive` and its importer host).
 //!
 //! The host does not reject a bad `Modify`, `Insert` or imported directive on its own: it
 //! aborts the *whole* ledger load (`processing pipeline failed`) or the whole extract. The

@@ -3,12 +3,10 @@
 //! what we encode is byte for byte what it writes. Plus tolerance (input from a newer or
 //! older host) and hostile input (never a panic, never a huge allocation).
 
-#[path = "../../plugin-types/tests/support/mod.rs"]
-mod support;
-
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use rlplugin::codec;
+use rlplugin_bench::wire as support;
 use rlplugin_types as ours;
 use support::WireNormalized;
 

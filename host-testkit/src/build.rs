@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use cargo_metadata::Message;
@@ -14,34 +14,6 @@ use crate::{Error, Guest};
 type BuildSlot = Arc<Mutex<Option<Guest>>>;
 
 const TARGET: &str = "wasm32-unknown-unknown";
-
-/// Environment of the outer `cargo test` that must not leak into the guest build:
-/// flags for the host target, coverage instrumentation, wrappers and target-dir
-/// overrides would change or break a wasm build, and a jobserver from the outer
-/// cargo is not ours to use.
-const SCRUBBED: &[&str] = &[
-    "RUSTFLAGS",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "RUSTDOCFLAGS",
-    "CARGO_ENCODED_RUSTDOCFLAGS",
-    "CARGO_BUILD_RUSTFLAGS",
-    "CARGO_BUILD_TARGET",
-    "CARGO_TARGET_DIR",
-    "CARGO_BUILD_TARGET_DIR",
-    "CARGO_BUILD_BUILD_DIR",
-    "RUSTC_WRAPPER",
-    "RUSTC_WORKSPACE_WRAPPER",
-    "CARGO_BUILD_RUSTC_WRAPPER",
-    "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
-    "CARGO_MAKEFLAGS",
-    "MAKEFLAGS",
-    "MFLAGS",
-    "LLVM_PROFILE_FILE",
-    "CARGO_INCREMENTAL",
-    "CARGO_MANIFEST_DIR",
-    "CARGO_PRIMARY_PACKAGE",
-];
-const SCRUBBED_PREFIXES: &[&str] = &["CARGO_TARGET_", "CARGO_LLVM_COV", "__CARGO"];
 
 /// A one-shot request to build a guest crate; consumed by [`GuestBuild::run`].
 ///
@@ -127,8 +99,7 @@ impl GuestBuild {
 fn build(crate_dir: &Path, release: bool) -> Result<Guest, Error> {
     let manifest = crate_dir.join("Cargo.toml");
     let target_dir = guest_target_dir(crate_dir);
-    let mut cmd =
-        Command::new(std::env::var_os("RLPLUGIN_CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut cmd = crate::cargo::command();
     cmd.current_dir(crate_dir)
         .arg("build")
         .arg("--lib")
@@ -144,12 +115,6 @@ fn build(crate_dir: &Path, release: bool) -> Result<Guest, Error> {
         .stderr(Stdio::piped());
     if release {
         cmd.arg("--release");
-    }
-    for (key, _) in std::env::vars_os() {
-        let Some(key) = key.to_str() else { continue };
-        if SCRUBBED.contains(&key) || SCRUBBED_PREFIXES.iter().any(|p| key.starts_with(p)) {
-            cmd.env_remove(key);
-        }
     }
     let build_error = |message: String| Error::Build {
         crate_dir: crate_dir.to_path_buf(),

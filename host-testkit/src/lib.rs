@@ -45,6 +45,7 @@
 //! (`rlplugin`) and wire types (`rlplugin-types`) are MIT OR Apache-2.0.
 
 mod build;
+pub mod cargo;
 mod check;
 mod error;
 mod guest;

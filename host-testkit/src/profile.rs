@@ -1,8 +1,6 @@
 //! Where a plugin's fuel goes: a sampling profile of one `process` call.
 //!
-//! Added for `rlplugin profile` by the CLI engineer (module owned by the CLI; the
-//! `pub mod profile;` line in lib.rs is its only hook). It uses wasmtime directly but
-//! exposes no wasmtime type.
+//! It backs `rlplugin profile`, uses wasmtime directly and exposes no wasmtime type.
 //!
 //! The call runs in a store made by rustledger's own `make_sandboxed_store` with the
 //! production memory cap and fuel budget, on an engine built from rustledger's

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use rlplugin_types::PANIC_INFO_EXPORT;
 use rustledger_plugin::sandbox::{self, AbiCheck, StoreState};
 use wasmtime::{Instance, Linker, Memory, Store, Trap, WasmBacktrace};
 
@@ -11,7 +12,6 @@ use crate::{Error, Guest};
 
 /// Output reads above this are refused before allocating (production's importer cap).
 pub(crate) const OUTPUT_CAP: u64 = 64 * 1024 * 1024;
-const PANIC_INFO_EXPORT: &str = "__rlplugin_panic_info";
 const PANIC_INFO_CAP: u32 = 64 * 1024;
 const WASM_PAGE: u64 = 65536;
 

@@ -68,3 +68,8 @@ pub const ABI_VERSION: u32 = 1;
 /// Name of the export through which a guest declares [`ABI_VERSION`]: a function
 /// `() -> i32` that must return 1 and must not trap.
 pub const ABI_VERSION_EXPORT: &str = "__rustledger_abi_version";
+
+/// Name of the export through which an rlplugin guest hands its panic record to a test kit:
+/// a function `() -> i64` returning 0, or `(ptr << 32) | len` of
+/// `<file>:<line>:<column>\n<message>`. rustledger never calls it.
+pub const PANIC_INFO_EXPORT: &str = "__rlplugin_panic_info";

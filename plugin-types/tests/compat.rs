@@ -11,12 +11,11 @@
 //! round trip, so every decoded value is also compared, field names included, through its
 //! derived `Debug`.
 
-mod support;
-
 use std::fmt::Debug;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use rlplugin_bench::wire as support;
 use rlplugin_types as ours;
 use rustledger_plugin_types as up;
 use serde::Serialize;

@@ -2,8 +2,7 @@
 //!
 //! Each case's bytes live in `golden/<case>.hex` (hex pairs; whitespace and `#` comments are
 //! ignored). They were produced once by encoding the equivalent rustledger-plugin-types 0.24
-//! value with `rmp_serde::to_vec` and checked against the project's ABI specification
-//! (`abi-spec.md`, §4.2 and the appendix) wherever it lists them. Per case:
+//! value with `rmp_serde::to_vec`. Per case:
 //! - `round_trip`: our value encodes to exactly these bytes, and the bytes decode back to it
 //!   (every field, locations and spans included). Needs no upstream crate, so a serde or
 //!   rmp-serde change that alters the wire shows up here.
@@ -11,10 +10,9 @@
 //!
 //! Never regenerate a file to make a test pass: a changed byte is a broken wire.
 
-mod support;
-
 use std::fmt::Debug;
 
+use rlplugin_bench::wire as support;
 use rlplugin_types::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;

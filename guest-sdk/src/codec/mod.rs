@@ -3,8 +3,8 @@
 //!
 //! The host encodes its input with `rmp_serde::to_vec` and decodes our output with
 //! `rmp_serde::from_slice`, so the wire format is fixed; only how the guest reads and writes
-//! it is ours. A generic serde decoder spends most of a plugin's fuel budget (about 12,000
-//! fuel per directive, 2.3 times more through the directive wrapper's `flatten`); these
+//! it is ours. A generic serde decoder spends most of a plugin's fuel budget (and more again
+//! through the directive wrapper's `flatten`, which buffers every field first); these
 //! functions walk the bytes along the known schema instead and build the `rlplugin-types`
 //! values directly.
 //!
@@ -33,9 +33,7 @@ mod write;
 
 /// The compatibility suite's strategies and conversions to rustledger's types.
 #[cfg(test)]
-#[path = "../../../plugin-types/tests/support/mod.rs"]
-#[allow(unreachable_pub)]
-mod support;
+use rlplugin_bench::wire as support;
 
 use core::fmt;
 

@@ -25,7 +25,7 @@ use crate::style::{BAD, BOLD, DIM, OK, WARN, bytes, paint};
 /// command that loads a plugin say the same.
 pub const NOT_WASM: &str = "is not a wasm module (no `\\0asm` header): pass the `.wasm` file cargo built for wasm32-unknown-unknown";
 
-const ABI_EXPORT: &str = "__rustledger_abi_version";
+use rlplugin_types::ABI_VERSION_EXPORT as ABI_EXPORT;
 const MAX_MEMORY_PAGES: u64 =
     (rustledger_plugin::sandbox::DEFAULT_SANDBOX_MAX_MEMORY / 65_536) as u64;
 

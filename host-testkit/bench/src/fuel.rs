@@ -1,41 +1,24 @@
-//! Fuel and size measurements of the same guest sources built against rlplugin and against
-//! rustledger-plugin-types 0.24, run in rustledger 0.24's production sandbox. Shared by
-//! `benches/sdk_fuel.rs` (the side-by-side table) and `tests/sdk_fuel_targets.rs` (the
-//! regression guard).
+//! Fuel and size of the same guest sources built against rlplugin and against
+//! rustledger-plugin-types 0.24, run through the test kit, which runs them in rustledger
+//! 0.24's production sandbox. Shared by the `rlplugin-bench` binary (the side-by-side table
+//! and the results file) and the guards in `tests/`.
 //!
-//! Each guest in `benches/guests/` is compiled through a generated manifest whose `[lib]`
-//! path points at that source and whose only dependency is named `rustledger-plugin-types`:
+//! Each guest in `guests/` is compiled through a generated manifest whose `[lib]` path
+//! points at that source and whose only dependency is named `rustledger-plugin-types`:
 //! either `{ package = "rlplugin", path = … }` or `{ version = "=0.24.0", features =
 //! ["guest"] }`. Migrating a plugin is that one line.
-
-#![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::process::Stdio;
 
-use rustledger_plugin::sandbox::{
-    AbiCheck, DEFAULT_SANDBOX_MAX_MEMORY, DEFAULT_SANDBOX_MAX_TIME_SECS, check_guest_abi,
-    make_sandboxed_store, shared_engine,
-};
+use rlplugin_testkit::Directive;
 use rustledger_plugin_types as up;
-use wasmtime::{Engine, Linker, Module};
 
-/// Validator target, fuel per directive.
-pub const VALIDATOR_TARGET: u64 = 3_900;
-/// Tagger target, fuel per directive.
-pub const TAGGER_TARGET: u64 = 6_000;
-/// Minimal plugin target, bytes of `.wasm`.
-pub const MINIMAL_SIZE_TARGET: usize = 50_000;
-/// Importer target: a statement of this many bytes in one `extract` call.
-pub const IMPORTER_TARGET: usize = 2 << 20;
-/// Stretch target: directives processed in one call.
-pub const STRETCH_DIRECTIVES: usize = 9_500;
 /// The fuel cap for measuring fuel per directive on a ledger larger than the production
-/// limit allows (rustledger's SDK spends ~500,000,000 on 10,000 directives).
+/// limit allows: high enough that rustledger's SDK finishes the benchmark ledger.
 pub const RAISED_FUEL: u64 = 5_000_000_000;
 
 /// How much fuel a call gets. Memory is always the production sandbox's 256 MiB.
@@ -87,11 +70,13 @@ impl fmt::Display for Sdk {
     }
 }
 
-/// The benchmark guests, one source file each in `benches/guests/`.
+/// The benchmark guests, one source file each in `guests/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GuestKind {
     /// Reads every posting, keeps every directive.
     Validator,
+    /// The validator's source built for size (opt-level "s"): the SDK's small form.
+    SmallValidator,
     /// Adds a tag to every transaction with `Modify`.
     Tagger,
     /// Keeps everything; built for size.
@@ -105,8 +90,9 @@ pub enum GuestKind {
 
 impl GuestKind {
     /// Every guest.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Validator,
+        Self::SmallValidator,
         Self::Tagger,
         Self::Minimal,
         Self::Importer,
@@ -116,17 +102,28 @@ impl GuestKind {
     fn slug(self) -> &'static str {
         match self {
             Self::Validator => "validator",
+            Self::SmallValidator => "small-validator",
             Self::Tagger => "tagger",
             Self::Minimal => "minimal",
             Self::Importer => "importer",
-            Self::ImporterBaseline => "importer_baseline",
+            Self::ImporterBaseline => "importer-baseline",
         }
     }
 
-    /// The size guest is built with opt-level "s"; the others with opt-level 3.
+    fn source(self) -> &'static str {
+        match self {
+            Self::Validator | Self::SmallValidator => "validator.rs",
+            Self::Tagger => "tagger.rs",
+            Self::Minimal => "minimal.rs",
+            Self::Importer => "importer.rs",
+            Self::ImporterBaseline => "importer_baseline.rs",
+        }
+    }
+
+    /// The size guests are built with opt-level "s"; the others with opt-level 3.
     fn profile(self) -> &'static str {
         match self {
-            Self::Minimal => "size",
+            Self::Minimal | Self::SmallValidator => "size",
             _ => "release",
         }
     }
@@ -134,8 +131,8 @@ impl GuestKind {
 
 /// The release profiles, identical for both SDKs. `release` is rlplugin's recommended
 /// guest profile (the repository root's); it is also kinder to rustledger's SDK than the
-/// plain `cargo build --release` its documentation suggests. `size` is the issue's size
-/// profile.
+/// plain `cargo build --release` its documentation suggests. `size` is what a plugin built
+/// for the smallest module uses.
 pub const PROFILES: &str = r#"[profile.release]
 opt-level = 3
 lto = true
@@ -148,7 +145,7 @@ inherits = "release"
 opt-level = "s"
 "#;
 
-/// One compiled guest.
+/// One compiled guest, loaded by the test kit.
 pub struct Guest {
     /// SDK it was built with.
     pub sdk: Sdk,
@@ -158,15 +155,11 @@ pub struct Guest {
     pub path: PathBuf,
     /// Its size in bytes.
     pub size: usize,
-    module: Module,
-}
-
-/// The repository root (the workspace holding `host-testkit`).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("host-testkit lives inside the workspace")
-        .to_path_buf()
+    /// The `cfg`s rlplugin's build script set for this guest's profile (none for
+    /// rustledger's SDK).
+    pub sdk_cfgs: Vec<String>,
+    /// The module as the kit runs it.
+    pub guest: rlplugin_testkit::Guest,
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
@@ -180,26 +173,34 @@ fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 fn package_name(sdk: Sdk, kind: GuestKind) -> String {
-    format!("fuel-{}-{}", kind.slug().replace('_', "-"), sdk.slug())
+    format!("fuel-{}-{}", kind.slug(), sdk.slug())
+}
+
+/// What one cargo invocation produced: each package's `.wasm`, and the cfgs rlplugin's
+/// build script set.
+#[derive(Default)]
+struct Built {
+    wasm: HashMap<String, PathBuf>,
+    sdk_cfgs: Vec<String>,
 }
 
 /// Writes the generated workspace under `target/sdk-fuel/` and builds the requested guests
-/// for wasm32-unknown-unknown (one cargo invocation per profile), returning them compiled
-/// for the production engine.
+/// for wasm32-unknown-unknown (one cargo invocation per profile), returning them loaded by
+/// the kit.
 ///
 /// # Errors
 ///
-/// A failed cargo build (its diagnostics are printed by cargo) or an unloadable module.
+/// A failed cargo build (its diagnostics are printed by cargo) or a module the kit refuses.
 pub fn build(sdks: &[Sdk], kinds: &[GuestKind]) -> Result<Vec<Guest>, String> {
-    let workspace = workspace_root();
+    let workspace = crate::figures::workspace_root();
     let root = workspace.join("target").join("sdk-fuel");
     let mut members = Vec::new();
     for &sdk in [Sdk::Rlplugin, Sdk::Upstream].iter() {
         for kind in GuestKind::ALL {
             let name = package_name(sdk, kind);
-            let source = workspace
-                .join("host-testkit/benches/guests")
-                .join(format!("{}.rs", kind.slug()));
+            let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("guests")
+                .join(kind.source());
             let manifest = format!(
                 "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
                  [lib]\ncrate-type = [\"cdylib\"]\npath = {source:?}\n\n\
@@ -212,7 +213,7 @@ pub fn build(sdks: &[Sdk], kinds: &[GuestKind]) -> Result<Vec<Guest>, String> {
         }
     }
     let workspace_manifest = format!(
-        "# Generated by host-testkit/benches/fuel; do not edit.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n{PROFILES}",
+        "# Generated by rlplugin-bench; do not edit.\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n{PROFILES}",
         members.join(", ")
     );
     write_if_changed(&root.join("Cargo.toml"), &workspace_manifest)
@@ -233,45 +234,46 @@ pub fn build(sdks: &[Sdk], kinds: &[GuestKind]) -> Result<Vec<Guest>, String> {
                 .push(package_name(sdk, kind));
         }
     }
-    let mut artifacts: HashMap<String, PathBuf> = HashMap::new();
+    let mut built: HashMap<&str, Built> = HashMap::new();
     for (profile, packages) in by_profile {
-        artifacts.extend(cargo_build(&root, profile, &packages)?);
+        built.insert(profile, cargo_build(&root, profile, &packages)?);
     }
 
-    let engine = shared_engine();
     let mut guests = Vec::new();
     for &sdk in sdks {
         for &kind in kinds {
             let name = package_name(sdk, kind);
-            let path = artifacts
+            let profile = &built[kind.profile()];
+            let path = profile
+                .wasm
                 .get(&name)
                 .ok_or_else(|| format!("cargo reported no .wasm for {name}"))?
                 .clone();
             let bytes =
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let module = Module::new(&engine, &bytes)
-                .map_err(|e| format!("{name}: the production engine rejects the module: {e:#}"))?;
+            let size = bytes.len();
+            let guest =
+                rlplugin_testkit::Guest::from_bytes(name, bytes).map_err(|e| e.to_string())?;
             guests.push(Guest {
                 sdk,
                 kind,
                 path,
-                size: bytes.len(),
-                module,
+                size,
+                sdk_cfgs: match sdk {
+                    Sdk::Rlplugin => profile.sdk_cfgs.clone(),
+                    Sdk::Upstream => Vec::new(),
+                },
+                guest,
             });
         }
     }
     Ok(guests)
 }
 
-/// Runs cargo for `packages` and maps each package name to its `.wasm`, read from cargo's
-/// `compiler-artifact` messages.
-fn cargo_build(
-    root: &Path,
-    profile: &str,
-    packages: &[String],
-) -> Result<HashMap<String, PathBuf>, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
+/// Runs cargo for `packages` and reads each package's `.wasm` from cargo's
+/// `compiler-artifact` messages, and rlplugin's cfgs from its `build-script-executed` one.
+fn cargo_build(root: &Path, profile: &str, packages: &[String]) -> Result<Built, String> {
+    let mut command = rlplugin_testkit::cargo::command();
     command
         .current_dir(root)
         .args([
@@ -288,35 +290,29 @@ fn cargo_build(
     for package in packages {
         command.args(["-p", package]);
     }
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "CARGO_BUILD_TARGET_DIR",
-        "RUSTC_WRAPPER",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_LLVM_COV",
-        "LLVM_PROFILE_FILE",
-    ] {
-        command.env_remove(var);
-    }
     let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run cargo to build the benchmark guests: {e}"))?;
     let stdout = child.stdout.take().expect("stdout is piped");
-    let mut artifacts = HashMap::new();
+    let mut built = Built::default();
     for message in cargo_metadata::Message::parse_stream(BufReader::new(stdout)) {
-        let Ok(cargo_metadata::Message::CompilerArtifact(artifact)) = message else {
-            continue;
-        };
-        let name = artifact.target.name.replace('_', "-");
-        if let Some(wasm) = artifact
-            .filenames
-            .iter()
-            .find(|file| file.extension() == Some("wasm"))
-        {
-            artifacts.insert(name, wasm.clone().into_std_path_buf());
+        match message {
+            Ok(cargo_metadata::Message::CompilerArtifact(artifact)) => {
+                let name = artifact.target.name.replace('_', "-");
+                if let Some(wasm) = artifact
+                    .filenames
+                    .iter()
+                    .find(|file| file.extension() == Some("wasm"))
+                {
+                    built.wasm.insert(name, wasm.clone().into_std_path_buf());
+                }
+            }
+            Ok(cargo_metadata::Message::BuildScriptExecuted(script))
+                if script.package_id.repr.contains("#rlplugin@") =>
+            {
+                built.sdk_cfgs = script.cfgs;
+            }
+            _ => {}
         }
     }
     let status = child
@@ -328,118 +324,63 @@ fn cargo_build(
             packages.join(", ")
         ));
     }
-    Ok(artifacts)
+    Ok(built)
 }
 
-/// How one call went.
-pub struct Call {
-    /// Fuel consumed, from instantiation to return or trap.
-    pub fuel: u64,
-    /// The output bytes, or why there are none.
-    pub output: Result<Vec<u8>, String>,
+impl FuelLimit {
+    fn fuel(self) -> u64 {
+        match self {
+            Self::Production => rlplugin_testkit::PRODUCTION_FUEL,
+            Self::Raised => RAISED_FUEL,
+        }
+    }
 }
+
+/// The statement's file name in an import run.
+const STATEMENT: &str = "bank.csv";
 
 impl Guest {
-    /// Loads an already built module (for experiments outside the generated workspace).
+    /// Runs `process` on `input` through the kit, which checks the output the way the host
+    /// does (it decodes as rustledger's `PluginOutput`, passes `validate_op_coverage`, and
+    /// every returned directive converts). Returns the fuel and the ops.
     ///
     /// # Errors
     ///
-    /// The file cannot be read or the production engine rejects it.
-    pub fn from_file(sdk: Sdk, kind: GuestKind, path: &Path) -> Result<Self, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let module = Module::new(&shared_engine(), &bytes)
-            .map_err(|e| format!("the production engine rejects {}: {e:#}", path.display()))?;
-        Ok(Self {
-            sdk,
-            kind,
-            path: path.to_owned(),
-            size: bytes.len(),
-            module,
-        })
-    }
-
-    /// Calls `export` on `input` in a fresh production-sandboxed instance, as rustledger
-    /// does: production memory limit, `limit`'s fuel, ABI handshake (plugins), `alloc`,
-    /// write, call, read.
-    pub fn call(&self, export: &str, input: &[u8], limit: FuelLimit) -> Call {
-        let engine: Arc<Engine> = shared_engine();
-        let mut store = make_sandboxed_store(
-            &engine,
-            DEFAULT_SANDBOX_MAX_MEMORY,
-            DEFAULT_SANDBOX_MAX_TIME_SECS,
-        )
-        .expect("the production engine meters fuel");
-        if limit == FuelLimit::Raised {
-            store.set_fuel(RAISED_FUEL).expect("fuel is enabled");
-        }
-        let budget = store.get_fuel().expect("fuel is enabled");
-        let output = (|| {
-            let instance = Linker::new(&engine)
-                .instantiate(&mut store, &self.module)
-                .map_err(|e| format!("instantiate: {e:#}"))?;
-            if export == "process" && check_guest_abi(&instance, &mut store) != AbiCheck::Match {
-                return Err("ABI handshake failed".to_owned());
-            }
-            let memory = instance
-                .get_memory(&mut store, "memory")
-                .ok_or("no memory export")?;
-            let alloc = instance
-                .get_typed_func::<u32, u32>(&mut store, "alloc")
-                .map_err(|e| format!("alloc: {e:#}"))?;
-            let entry = instance
-                .get_typed_func::<(u32, u32), u64>(&mut store, export)
-                .map_err(|e| format!("{export}: {e:#}"))?;
-            let len = u32::try_from(input.len()).map_err(|_| "input over 4 GiB")?;
-            let ptr = alloc.call(&mut store, len).map_err(trap)?;
-            memory
-                .write(&mut store, ptr as usize, input)
-                .map_err(|e| format!("write input: {e}"))?;
-            let packed = entry.call(&mut store, (ptr, len)).map_err(trap)?;
-            let (out_ptr, out_len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
-            let mut out = vec![0; out_len];
-            memory
-                .read(&store, out_ptr, &mut out)
-                .map_err(|e| format!("read output: {e}"))?;
-            Ok(out)
-        })();
-        let fuel = budget - store.get_fuel().expect("fuel is enabled");
-        Call { fuel, output }
-    }
-
-    /// Runs `process` on `input` and checks the output the way the host would: it must
-    /// decode as rustledger-plugin-types 0.24's `PluginOutput` and pass
-    /// `validate_op_coverage`.
+    /// The kit's error, as text.
     pub fn process(
         &self,
         input: &up::PluginInput,
         limit: FuelLimit,
-    ) -> Result<(u64, up::PluginOutput), String> {
-        let bytes = rmp_serde::to_vec(input).expect("upstream input encodes");
-        let call = self.call("process", &bytes, limit);
-        let out = call.output?;
-        let output: up::PluginOutput = rmp_serde::from_slice(&out)
-            .map_err(|e| format!("the host cannot decode the output: {e}"))?;
-        up::validate_op_coverage(input.directives.len(), &output.ops)?;
-        Ok((call.fuel, output))
+    ) -> Result<(u64, rlplugin_testkit::Run), String> {
+        let run = self
+            .guest
+            .plugin()
+            .input(input.clone())
+            .fuel(limit.fuel())
+            .run()
+            .map_err(|e| e.to_string())?;
+        Ok((run.report().fuel_used(), run))
     }
 
-    /// Runs `extract` on a statement under the production limits.
-    pub fn extract(&self, content: Vec<u8>) -> Result<(u64, up::ImporterOutput), String> {
-        let bytes = rmp_serde::to_vec(&importer_input(content)).expect("upstream input encodes");
-        let call = self.call("extract", &bytes, FuelLimit::Production);
-        let out = call.output?;
-        let output = rmp_serde::from_slice(&out)
-            .map_err(|e| format!("the host cannot decode the output: {e}"))?;
-        Ok((call.fuel, output))
-    }
-}
-
-fn trap(error: wasmtime::Error) -> String {
-    match error.downcast_ref::<wasmtime::Trap>() {
-        Some(wasmtime::Trap::OutOfFuel) => "out of fuel".to_owned(),
-        Some(trap) => format!("trap: {trap}"),
-        None => format!("{error:#}"),
+    /// Runs the importer on a statement under the production limits, through the kit and
+    /// rustledger's importer host, with the CSV options `rledger extract` sends by default.
+    /// Returns the fuel of the `extract` call and what the host made of its answer.
+    ///
+    /// # Errors
+    ///
+    /// The kit's error, as text.
+    pub fn extract(&self, content: Vec<u8>) -> Result<(u64, rlplugin_testkit::Import), String> {
+        let mut run = self
+            .guest
+            .importer()
+            .statement(STATEMENT, content)
+            .account(IMPORT_ACCOUNT)
+            .currency("USD");
+        for (key, value) in IMPORT_OPTIONS {
+            run = run.option(key, value);
+        }
+        let import = run.run().map_err(|e| e.to_string())?;
+        Ok((import.report().fuel_used(), import))
     }
 }
 
@@ -513,6 +454,11 @@ pub fn ledger(n: usize) -> up::PluginInput {
     }
 }
 
+/// The size of [`ledger`]`(n)` as the host encodes it.
+pub fn ledger_input_bytes(n: usize) -> u64 {
+    rmp_serde::to_vec(&ledger(n)).map_or(0, |bytes| bytes.len() as u64)
+}
+
 /// A CSV statement of at least `bytes` bytes, whole lines only, with what the importer
 /// should make of it.
 pub struct Statement {
@@ -556,28 +502,19 @@ pub fn statement(bytes: usize) -> Statement {
     }
 }
 
-/// The importer input rustledger 0.24 builds for `rledger extract` (its CSV options
-/// included).
-pub fn importer_input(content: Vec<u8>) -> up::ImporterInput {
-    let options = [
-        ("date_format", "%Y-%m-%d"),
-        ("delimiter", ","),
-        ("has_header", "false"),
-        ("skip_rows", "0"),
-        ("invert_sign", "false"),
-        ("skip_zero_amounts", "false"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    up::ImporterInput {
-        path: "/statements/bank.csv".to_owned(),
-        content,
-        account: "Assets:Bank:Checking".to_owned(),
-        currency: Some("USD".to_owned()),
-        options,
-    }
-}
+/// The account every benchmark statement is imported into.
+const IMPORT_ACCOUNT: &str = "Assets:Bank:Checking";
+
+/// The CSV options `rledger extract` sends a WASM importer when its configuration sets
+/// none (rustledger 0.24).
+const IMPORT_OPTIONS: [(&str, &str); 6] = [
+    ("date_format", "%Y-%m-%d"),
+    ("delimiter", ","),
+    ("has_header", "false"),
+    ("skip_rows", "0"),
+    ("invert_sign", "false"),
+    ("skip_zero_amounts", "false"),
+];
 
 /// Checks a guest's answer on [`ledger`] did what the guest is for.
 ///
@@ -587,12 +524,12 @@ pub fn importer_input(content: Vec<u8>) -> up::ImporterInput {
 pub fn check_output(
     kind: GuestKind,
     input: &up::PluginInput,
-    output: &up::PluginOutput,
+    run: &rlplugin_testkit::Run,
 ) -> Result<(), String> {
-    if !output.errors.is_empty() {
-        return Err(format!("unexpected errors: {:?}", output.errors.first()));
+    if let Some(error) = run.errors().first() {
+        return Err(format!("unexpected error: {error:?}"));
     }
-    for (index, op) in output.ops.iter().enumerate() {
+    for (index, op) in run.ops().iter().enumerate() {
         match (kind, op) {
             (GuestKind::Tagger, up::PluginOp::Modify(i, wrapper)) if *i == index => {
                 let up::DirectiveData::Transaction(txn) = &wrapper.data else {
@@ -606,7 +543,10 @@ pub fn check_output(
                     return Err(format!("op {index}: not tagged as expected: {txn:?}"));
                 }
             }
-            (GuestKind::Validator | GuestKind::Minimal, up::PluginOp::Keep(i)) if *i == index => {}
+            (
+                GuestKind::Validator | GuestKind::SmallValidator | GuestKind::Minimal,
+                up::PluginOp::Keep(i),
+            ) if *i == index => {}
             _ => return Err(format!("op {index} is unexpected: {op:?}")),
         }
     }
@@ -623,33 +563,47 @@ pub fn import_summary(rows: usize, total_cents: i64) -> String {
     format!("{rows} rows, total {sign}{whole}.{cents:02}")
 }
 
+/// The comment of the one note an import produced.
+fn only_note(import: &rlplugin_testkit::Import) -> Result<&str, String> {
+    match import.directives() {
+        [Directive::Note(note)] => Ok(&note.comment),
+        other => Err(format!("expected one note, got {other:?}")),
+    }
+}
+
+/// Checks the importer's answer for a statement of `rows` rows totalling `total_cents`,
+/// ignoring its warnings.
+///
+/// # Errors
+///
+/// What is wrong with the output.
+pub fn check_import_total(
+    import: &rlplugin_testkit::Import,
+    rows: usize,
+    total_cents: i64,
+) -> Result<(), String> {
+    let comment = only_note(import)?;
+    if comment != import_summary(rows, total_cents) {
+        return Err(format!("wrong summary {comment:?}"));
+    }
+    Ok(())
+}
+
 /// Checks the importer's answer for a statement of `rows` rows totalling `total_cents`.
 ///
 /// # Errors
 ///
 /// What is wrong with the output.
 pub fn check_import(
-    output: &up::ImporterOutput,
+    import: &rlplugin_testkit::Import,
     rows: usize,
     total_cents: i64,
 ) -> Result<(), String> {
-    let [directive] = output.directives.as_slice() else {
-        return Err(format!(
-            "expected one directive, got {}",
-            output.directives.len()
-        ));
-    };
-    let up::DirectiveData::Note(note) = &directive.data else {
-        return Err(format!("expected a note, got {directive:?}"));
-    };
-    if note.comment != import_summary(rows, total_cents) || !output.warnings.is_empty() {
-        return Err(format!(
-            "wrong summary {:?} (warnings {:?})",
-            note.comment,
-            output.warnings.first()
-        ));
+    check_import_total(import, rows, total_cents)?;
+    match import.warnings().first() {
+        Some(warning) => Err(format!("unexpected warning {warning:?}")),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Fuel per directive of a plugin guest on an `n`-directive ledger: total fuel over `n`,
@@ -660,27 +614,9 @@ pub fn check_import(
 /// The call failed (trap, out of fuel) or its output is wrong.
 pub fn fuel_per_directive(guest: &Guest, n: usize, limit: FuelLimit) -> Result<u64, String> {
     let input = ledger(n);
-    let (fuel, output) = guest.process(&input, limit)?;
-    check_output(guest.kind, &input, &output)?;
+    let (fuel, run) = guest.process(&input, limit)?;
+    check_output(guest.kind, &input, &run)?;
     Ok(fuel / n as u64)
-}
-
-/// Marginal fuel per directive between two ledger sizes that both fit in one call, for an
-/// SDK that cannot run the full ledger.
-///
-/// # Errors
-///
-/// Either call failed.
-pub fn marginal_fuel_per_directive(
-    guest: &Guest,
-    small: usize,
-    large: usize,
-) -> Result<u64, String> {
-    let (fuel_small, _) = guest.process(&ledger(small), FuelLimit::Production)?;
-    let input = ledger(large);
-    let (fuel_large, output) = guest.process(&input, FuelLimit::Production)?;
-    check_output(guest.kind, &input, &output)?;
-    Ok((fuel_large - fuel_small) / (large - small) as u64)
 }
 
 /// The fuel the baseline importer (the SDK's share) spends on a statement of `bytes` bytes
@@ -692,15 +628,12 @@ pub fn marginal_fuel_per_directive(
 pub fn baseline_import(guest: &Guest, bytes: usize) -> Result<u64, String> {
     let statement = statement(bytes);
     let len = statement.content.len();
-    let (fuel, output) = guest.extract(statement.content)?;
-    match output.directives.as_slice() {
-        [
-            up::DirectiveWrapper {
-                data: up::DirectiveData::Note(note),
-                ..
-            },
-        ] if note.comment == format!("{len} bytes") => Ok(fuel),
-        _ => Err(format!("unexpected baseline answer: {output:?}")),
+    let (fuel, import) = guest.extract(statement.content)?;
+    let comment = only_note(&import)?;
+    if comment == format!("{len} bytes") {
+        Ok(fuel)
+    } else {
+        Err(format!("unexpected baseline answer: {comment:?}"))
     }
 }
 
@@ -712,8 +645,8 @@ pub fn baseline_import(guest: &Guest, bytes: usize) -> Result<u64, String> {
 /// The call failed (trap, out of fuel) or its answer is wrong.
 pub fn import_fits(guest: &Guest, bytes: usize) -> Result<u64, String> {
     let statement = statement(bytes);
-    let (fuel, output) = guest.extract(statement.content)?;
-    check_import(&output, statement.rows, statement.total_cents)?;
+    let (fuel, import) = guest.extract(statement.content)?;
+    check_import(&import, statement.rows, statement.total_cents)?;
     Ok(fuel)
 }
 
@@ -760,12 +693,13 @@ fn ledger_fuel_per_directive(
     n: usize,
     limit: FuelLimit,
 ) -> Result<u64, String> {
-    let kit = rlplugin_testkit::Guest::from_file(&guest.path).map_err(|e| e.to_string())?;
-    let mut run = kit.plugin().ledger(text);
-    if limit == FuelLimit::Raised {
-        run = run.fuel(RAISED_FUEL);
-    }
-    let run = run.run().map_err(|e| e.to_string())?;
+    let run = guest
+        .guest
+        .plugin()
+        .ledger(text)
+        .fuel(limit.fuel())
+        .run()
+        .map_err(|e| e.to_string())?;
     Ok(run.report().fuel_used() / n as u64)
 }
 

@@ -2,18 +2,8 @@
 //! `rlplugin_types` values, and field-by-field conversions to the equivalent
 //! `rustledger_plugin_types` 0.24 values.
 //!
-//! # Reuse
-//!
-//! The module depends only on `rlplugin_types`, `rustledger_plugin_types` (`=0.24.0`) and
-//! `proptest`, so any crate of the workspace that has those three as (dev-)dependencies can
-//! include it in an integration test. From `guest-sdk/tests/<name>.rs`:
-//!
-//! ```text
-//! #[path = "../../plugin-types/tests/support/mod.rs"]
-//! mod support;
-//!
-//! use support::{arb_plugin_input, to_upstream_input, WireNormalized};
-//! ```
+//! Used by rlplugin-types' compatibility tests and by the SDK's codec tests, as a
+//! dev-dependency on this package without its `measure` feature.
 //!
 //! # What the strategies cover
 //!
@@ -35,8 +25,6 @@
 //! The `to_upstream_*` functions destructure our value exhaustively and build the upstream
 //! value with a struct literal naming every field, so a field added, removed or renamed on
 //! either side stops this module from compiling. They never go through serialization.
-
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::fmt::Debug;

@@ -1,0 +1,616 @@
+//! The benchmark's results as data: one committed file, `figures.json` beside this
+//! package's manifest, written by `cargo run -p rlplugin-bench`, and the marked blocks of
+//! the repository's READMEs, rendered from it.
+//!
+//! A block is `<!-- figures:begin NAME -->`, the rendered lines, `<!-- figures:end -->`.
+//! [`stale_blocks`] lists every block whose text differs from what the committed file
+//! renders, so a test fails when a README and the results disagree.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Regenerates every README block from the committed results without measuring.
+pub const REGENERATE: &str = "cargo run -p rlplugin-bench -- --readmes";
+
+/// Measures again, then writes the results file and every README block.
+pub const MEASURE: &str = "cargo run -p rlplugin-bench";
+
+/// One measurement for both SDKs: the same guest source built against each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pair {
+    /// Built against rlplugin.
+    pub rlplugin: u64,
+    /// Built against rustledger-plugin-types 0.24.
+    pub rustledger: u64,
+}
+
+impl Pair {
+    /// How many times rlplugin's figure fits in rustledger's.
+    pub fn ratio(self) -> f64 {
+        self.rustledger as f64 / self.rlplugin as f64
+    }
+}
+
+/// Everything the benchmark measures. Fuel is deterministic, so each figure is one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figures {
+    /// Transactions in the benchmark ledger the per-directive figures are measured on.
+    pub ledger_directives: u64,
+    /// That ledger's size as the host encodes it.
+    pub ledger_input_bytes: u64,
+    /// The fuel cap of the per-directive runs, raised so rustledger's SDK finishes.
+    pub raised_fuel: u64,
+    /// Granularity of the largest-ledger searches, in directives.
+    pub search_step_directives: u64,
+    /// Validator (reads every posting, keeps every directive), fuel per directive.
+    pub validator_fuel_per_directive: Pair,
+    /// Tagger (adds a tag to every transaction), fuel per directive.
+    pub tagger_fuel_per_directive: Pair,
+    /// The validator built for size (the SDK's small form), fuel per directive.
+    pub small_validator_fuel_per_directive: u64,
+    /// Largest benchmark ledger the validator processes in one call under production limits.
+    pub validator_largest_ledger: Pair,
+    /// Largest benchmark ledger the tagger processes in one call.
+    pub tagger_largest_ledger: Pair,
+    /// Validator on the kit's synthetic ledger loaded by rustledger, fuel per directive.
+    pub validator_realistic_fuel_per_directive: Pair,
+    /// Tagger on the kit's synthetic ledger, fuel per directive.
+    pub tagger_realistic_fuel_per_directive: Pair,
+    /// Largest synthetic ledger the validator processes in one call.
+    pub validator_realistic_largest_ledger: Pair,
+    /// Largest synthetic ledger the tagger processes in one call.
+    pub tagger_realistic_largest_ledger: Pair,
+    /// Validator on a price history, fuel per directive.
+    pub validator_price_history_fuel_per_directive: Pair,
+    /// The keep-everything plugin built for size, bytes of `.wasm`.
+    pub minimal_wasm_bytes: Pair,
+    /// The validator at opt-level 3, bytes of `.wasm`.
+    pub validator_wasm_bytes: Pair,
+    /// The tagger at opt-level 3, bytes of `.wasm`.
+    pub tagger_wasm_bytes: Pair,
+    /// The importer at opt-level 3, bytes of `.wasm`.
+    pub importer_wasm_bytes: Pair,
+    /// Largest CSV statement the importer reads in one call, in bytes.
+    pub importer_largest_statement_bytes: Pair,
+    /// The statement size rlplugin's importer fuel is measured at.
+    pub importer_statement_bytes: u64,
+    /// rlplugin's importer fuel on that statement.
+    pub importer_fuel: u64,
+    /// A statement size both importers handle, for the split below.
+    pub importer_split_bytes: u64,
+    /// Fuel of the baseline importer (decodes the statement, reads none of it) at that size:
+    /// the SDK's share.
+    pub importer_sdk_fuel: Pair,
+    /// Fuel of the importer at that size.
+    pub importer_total_fuel: Pair,
+    /// Fuel of each example's budget test run, by example folder name.
+    pub example_budget_fuel: BTreeMap<String, u64>,
+}
+
+/// The results file.
+pub fn path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("figures.json")
+}
+
+/// The repository root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("host-testkit/bench lives two levels inside the workspace")
+        .to_path_buf()
+}
+
+/// Reads the committed results.
+///
+/// # Errors
+///
+/// The file is missing or does not hold [`Figures`].
+pub fn read() -> Result<Figures, String> {
+    let path = path();
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read {}: {e}; fix: run `{MEASURE}` to measure and write it",
+            path.display()
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} does not hold the benchmark's figures: {e}; fix: run `{MEASURE}`",
+            path.display()
+        )
+    })
+}
+
+/// Writes the results file.
+///
+/// # Errors
+///
+/// The file cannot be written.
+pub fn write(figures: &Figures) -> Result<(), String> {
+    let path = path();
+    let text = serde_json::to_string_pretty(figures).expect("figures serialize") + "\n";
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+const BEGIN: &str = "<!-- figures:begin ";
+const END: &str = "<!-- figures:end -->";
+
+/// A block's lines, by name.
+///
+/// # Errors
+///
+/// No block has that name.
+pub fn render(name: &str, f: &Figures) -> Result<String, String> {
+    match name {
+        "comparison" => Ok(comparison(f)),
+        "guest-sdk" => Ok(guest_sdk(f)),
+        _ => match name.strip_prefix("example ") {
+            Some(example) => example_budget(example, f),
+            None => Err(format!(
+                "unknown figures block `{name}`; fix: use `comparison`, `guest-sdk` or \
+                 `example <folder>`"
+            )),
+        },
+    }
+}
+
+/// An example README's budget line.
+fn example_budget(example: &str, f: &Figures) -> Result<String, String> {
+    let fuel = f.example_budget_fuel.get(example).ok_or_else(|| {
+        format!(
+            "no budget figure for example `{example}`; fix: give its budget test the line \
+             `println!(\"{example} on …: {{}}\", run.report())` and run `{MEASURE}`"
+        )
+    })?;
+    let production = rlplugin_testkit::PRODUCTION_FUEL;
+    Ok(format!(
+        "{:.1}% ({} fuel) of rustledger's {} fuel per call.\n",
+        *fuel as f64 * 100.0 / production as f64,
+        thousands(*fuel),
+        thousands(production)
+    ))
+}
+
+/// The budget figures in the output of the examples' budget tests run with `--nocapture`:
+/// each prints `<example> on <what>: <report>`, the report starting `fuel <n> / `.
+pub fn parse_example_budgets(output: &str) -> BTreeMap<String, u64> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let (example, rest) = line.split_once(" on ")?;
+            let (_, report) = rest.split_once(": fuel ")?;
+            let (fuel, _) = report.split_once(" / ")?;
+            let fuel = fuel.replace(',', "").parse().ok()?;
+            let example = example.trim();
+            (!example.is_empty() && !example.contains(' ')).then(|| (example.to_owned(), fuel))
+        })
+        .collect()
+}
+
+/// The root README's table: every figure beside rustledger's SDK.
+fn comparison(f: &Figures) -> String {
+    let directives = |n: u64| format!("{} directives", thousands(n));
+    let both = |fuel: Pair, largest: Pair| {
+        [
+            format!(
+                "{}; {}",
+                thousands(fuel.rlplugin),
+                directives(largest.rlplugin)
+            ),
+            format!(
+                "{}; {}",
+                thousands(fuel.rustledger),
+                directives(largest.rustledger)
+            ),
+        ]
+    };
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    let mut fuel_row = |name: &str, pair: Pair| {
+        rows.push([
+            name.to_owned(),
+            thousands(pair.rlplugin),
+            thousands(pair.rustledger),
+            format!("{:.1}× less fuel", pair.ratio()),
+        ]);
+    };
+    fuel_row(
+        "validator (reads every posting, keeps everything), fuel/directive",
+        f.validator_fuel_per_directive,
+    );
+    fuel_row(
+        "tagger (modifies every transaction), fuel/directive",
+        f.tagger_fuel_per_directive,
+    );
+    fuel_row(
+        "price history (daily prices of 4 commodities), validator: fuel/directive",
+        f.validator_price_history_fuel_per_directive,
+    );
+    let mut largest_row = |name: &str, pair: Pair| {
+        rows.push([
+            name.to_owned(),
+            directives(pair.rlplugin),
+            directives(pair.rustledger),
+            format!("{:.1}× more", 1.0 / pair.ratio()),
+        ]);
+    };
+    largest_row(
+        "largest benchmark ledger in one call, validator",
+        f.validator_largest_ledger,
+    );
+    largest_row(
+        "largest benchmark ledger in one call, tagger",
+        f.tagger_largest_ledger,
+    );
+    for (name, fuel, largest) in [
+        (
+            "realistic ledger (the kit's synthetic ledger through rustledger's loader), validator: fuel/directive; largest in one call",
+            f.validator_realistic_fuel_per_directive,
+            f.validator_realistic_largest_ledger,
+        ),
+        (
+            "realistic ledger, tagger: fuel/directive; largest in one call",
+            f.tagger_realistic_fuel_per_directive,
+            f.tagger_realistic_largest_ledger,
+        ),
+    ] {
+        let [ours, theirs] = both(fuel, largest);
+        rows.push([
+            name.to_owned(),
+            ours,
+            theirs,
+            format!("{:.1}× less fuel", fuel.ratio()),
+        ]);
+    }
+    rows.push([
+        "minimal keep-everything plugin (`opt-level=\"s\"`, LTO, strip, panic=abort)".to_owned(),
+        format!("{} B", thousands(f.minimal_wasm_bytes.rlplugin)),
+        format!("{} B", thousands(f.minimal_wasm_bytes.rustledger)),
+        format!("{:.1}× smaller", f.minimal_wasm_bytes.ratio()),
+    ]);
+    rows.push([
+        "validator `.wasm` at opt-level 3 (the fuel guests' profile)".to_owned(),
+        format!("{} B", thousands(f.validator_wasm_bytes.rlplugin)),
+        format!("{} B", thousands(f.validator_wasm_bytes.rustledger)),
+        String::new(),
+    ]);
+    rows.push([
+        "validator in the SDK's small form (opt-level \"s\"), fuel/directive".to_owned(),
+        thousands(f.small_validator_fuel_per_directive),
+        String::new(),
+        format!(
+            "{:.1}× the fuel of opt-level 3",
+            f.small_validator_fuel_per_directive as f64
+                / f.validator_fuel_per_directive.rlplugin as f64
+        ),
+    ]);
+    let split = |fuel: u64| fuel as f64 / f.importer_split_bytes as f64;
+    rows.push([
+        "CSV importer reading its statement line by line, largest file in one call".to_owned(),
+        size(f.importer_largest_statement_bytes.rlplugin),
+        size(f.importer_largest_statement_bytes.rustledger),
+        format!(
+            "{:.1} fuel per statement byte at {}: {:.1} SDK, {:.1} the importer's own code; \
+             upstream's SDK alone spends {:.1}",
+            f.importer_fuel as f64 / f.importer_statement_bytes as f64,
+            size(f.importer_statement_bytes),
+            split(f.importer_sdk_fuel.rlplugin),
+            split(f.importer_total_fuel.rlplugin - f.importer_sdk_fuel.rlplugin),
+            split(f.importer_sdk_fuel.rustledger),
+        ),
+    ]);
+    table(
+        &["", "rlplugin", "rustledger 0.24 SDK", "difference"],
+        &rows,
+    )
+}
+
+/// The SDK README's table.
+fn guest_sdk(f: &Figures) -> String {
+    let pair = |a: Pair, b: Pair| {
+        [
+            format!("{} / {}", thousands(a.rustledger), thousands(b.rustledger)),
+            format!("{} / {}", thousands(a.rlplugin), thousands(b.rlplugin)),
+        ]
+    };
+    let [theirs, ours] = pair(f.validator_fuel_per_directive, f.tagger_fuel_per_directive);
+    let rows =
+        vec![
+        [
+            "minimal keep-everything plugin, release (opt-level \"s\", LTO, strip, panic=abort)"
+                .to_owned(),
+            format!("{} B", thousands(f.minimal_wasm_bytes.rustledger)),
+            format!("{} B", thousands(f.minimal_wasm_bytes.rlplugin)),
+        ],
+        ["fuel per directive, validator / tagger".to_owned(), theirs, ours],
+        [
+            "fuel per directive, validator in the small form (opt-level \"s\")".to_owned(),
+            String::new(),
+            thousands(f.small_validator_fuel_per_directive),
+        ],
+        [
+            "fuel per directive, validator on a price history".to_owned(),
+            thousands(f.validator_price_history_fuel_per_directive.rustledger),
+            thousands(f.validator_price_history_fuel_per_directive.rlplugin),
+        ],
+        [
+            "largest statement an importer reads line by line in one call".to_owned(),
+            size(f.importer_largest_statement_bytes.rustledger),
+            size(f.importer_largest_statement_bytes.rlplugin),
+        ],
+    ];
+    table(&["", "rustledger-plugin-types 0.24", "rlplugin"], &rows)
+}
+
+fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut out = String::new();
+    let line = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+        out.push('|');
+        for cell in cells {
+            if cell.is_empty() {
+                out.push_str(" |");
+            } else {
+                let _ = write!(out, " {cell} |");
+            }
+        }
+        out.push('\n');
+    };
+    line(&mut out, &mut header.iter().copied());
+    line(&mut out, &mut header.iter().map(|_| "---"));
+    for row in rows {
+        line(&mut out, &mut row.iter().map(String::as_str));
+    }
+    out
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A statement size: MiB with two decimals from 1 MiB up, else whole KiB.
+pub fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.2} MiB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{} KiB", bytes >> 10)
+    }
+}
+
+/// The byte offset of the first line of `text` at or after `from` that starts with
+/// `marker`: markers count only at the start of a line, so prose can quote them.
+fn line_starting(text: &str, from: usize, marker: &str) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let found = at + text[at..].find(marker)?;
+        if found == 0 || text.as_bytes()[found - 1] == b'\n' {
+            return Some(found);
+        }
+        at = found + marker.len();
+    }
+}
+
+/// `text` with every figures block rendered from `figures`.
+///
+/// # Errors
+///
+/// An unknown block name or a block without its end marker.
+pub fn regenerate(text: &str, figures: &Figures) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    while let Some(start) = line_starting(text, done, BEGIN) {
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let name = text[start + BEGIN.len()..line_end]
+            .strip_suffix("-->")
+            .ok_or("a `<!-- figures:begin NAME` line does not end with `-->`")?
+            .trim();
+        let end = line_starting(text, line_end, END).ok_or_else(|| {
+            format!("figures block `{name}` has no `{END}`; fix: add it after the block")
+        })?;
+        out.push_str(&text[done..line_end]);
+        out.push('\n');
+        out.push_str(&render(name, figures)?);
+        done = end;
+    }
+    out.push_str(&text[done..]);
+    Ok(out)
+}
+
+/// Every `README.md` in the repository outside build output and hidden folders.
+pub fn readmes() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let path = entry.path();
+            if path.is_dir() {
+                if !name.starts_with('.') && name != "target" {
+                    walk(&path, out);
+                }
+            } else if name == "README.md" {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&workspace_root(), &mut out);
+    out
+}
+
+/// Rewrites every README's blocks from `figures`; returns the files it changed.
+///
+/// # Errors
+///
+/// A README cannot be read or written, or holds a malformed block.
+pub fn write_readmes(figures: &Figures) -> Result<Vec<PathBuf>, String> {
+    let mut changed = Vec::new();
+    for path in readmes() {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let new = regenerate(&text, figures).map_err(|e| format!("{}: {e}", path.display()))?;
+        if new != text {
+            std::fs::write(&path, new)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            changed.push(path);
+        }
+    }
+    Ok(changed)
+}
+
+/// The READMEs whose blocks differ from what `figures` renders, each with the fix.
+pub fn stale_blocks(figures: &Figures) -> Vec<String> {
+    let root = workspace_root();
+    let mut stale = Vec::new();
+    for path in readmes() {
+        let shown = path.strip_prefix(&root).unwrap_or(&path).display();
+        match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Ok((regenerate(&text, figures)?, text)))
+        {
+            Ok((new, text)) if new != text => stale.push(format!(
+                "{shown}: a figures block is out of date with host-testkit/bench/figures.json; \
+                 fix: run `{REGENERATE}`"
+            )),
+            Ok(_) => {}
+            Err(e) => stale.push(format!("{shown}: {e}")),
+        }
+    }
+    stale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_readme_block_matches_the_committed_figures() {
+        let figures = read().unwrap_or_else(|e| panic!("{e}"));
+        let stale = stale_blocks(&figures);
+        assert!(stale.is_empty(), "{}", stale.join("\n"));
+    }
+
+    #[test]
+    fn the_root_readme_and_the_sdk_readme_carry_blocks() {
+        let root = workspace_root();
+        for (file, name) in [
+            ("README.md", "comparison"),
+            ("guest-sdk/README.md", "guest-sdk"),
+        ] {
+            let text = std::fs::read_to_string(root.join(file)).unwrap();
+            assert!(
+                text.contains(&format!("{BEGIN}{name} -->")),
+                "{file} lost its `{name}` figures block"
+            );
+        }
+    }
+
+    fn sample() -> Figures {
+        let pair = |rlplugin, rustledger| Pair {
+            rlplugin,
+            rustledger,
+        };
+        Figures {
+            ledger_directives: 10,
+            ledger_input_bytes: 1,
+            raised_fuel: 1,
+            search_step_directives: 1,
+            validator_fuel_per_directive: pair(1_000, 10_000),
+            tagger_fuel_per_directive: pair(2_000, 10_000),
+            small_validator_fuel_per_directive: 3_000,
+            validator_largest_ledger: pair(100, 10),
+            tagger_largest_ledger: pair(50, 10),
+            validator_realistic_fuel_per_directive: pair(1, 2),
+            tagger_realistic_fuel_per_directive: pair(1, 2),
+            validator_realistic_largest_ledger: pair(1, 2),
+            tagger_realistic_largest_ledger: pair(1, 2),
+            validator_price_history_fuel_per_directive: pair(1, 2),
+            minimal_wasm_bytes: pair(40_000, 300_000),
+            validator_wasm_bytes: pair(1, 2),
+            tagger_wasm_bytes: pair(1, 2),
+            importer_wasm_bytes: pair(1, 2),
+            importer_largest_statement_bytes: pair(2 << 20, 256 << 10),
+            importer_statement_bytes: 1 << 20,
+            importer_fuel: 14 << 20,
+            importer_split_bytes: 1 << 10,
+            importer_sdk_fuel: pair(3 << 10, 99 << 10),
+            importer_total_fuel: pair(14 << 10, 120 << 10),
+            example_budget_fuel: [("dedupe".to_owned(), 6_000_000)].into(),
+        }
+    }
+
+    #[test]
+    fn a_block_is_rewritten_and_the_text_around_it_kept() {
+        let text = "before `<!-- figures:begin x -->`\n<!-- figures:begin guest-sdk -->\nold\n\
+                    <!-- figures:end -->\nafter\n";
+        let new = regenerate(text, &sample()).unwrap();
+        assert!(new.starts_with(
+            "before `<!-- figures:begin x -->`\n<!-- figures:begin guest-sdk -->\n| |"
+        ));
+        assert!(new.ends_with("|\n<!-- figures:end -->\nafter\n"));
+        assert!(new.contains("| 300,000 B | 40,000 B |"), "{new}");
+        assert!(!new.contains("old"));
+        assert_eq!(regenerate(&new, &sample()).unwrap(), new);
+    }
+
+    #[test]
+    fn ratios_and_sizes_come_from_the_figures() {
+        let new = render("comparison", &sample()).unwrap();
+        assert!(
+            new.contains("| 1,000 | 10,000 | 10.0× less fuel |"),
+            "{new}"
+        );
+        assert!(new.contains("| 2.00 MiB | 256 KiB |"), "{new}");
+        assert!(new.contains("3.0× the fuel of opt-level 3"), "{new}");
+        assert!(
+            new.contains("14.0 fuel per statement byte at 1.00 MiB: 3.0 SDK, 11.0"),
+            "{new}"
+        );
+    }
+
+    #[test]
+    fn an_example_budget_is_read_from_its_test_output_and_rendered() {
+        let output = "running 1 test\n\
+                      dedupe on 2,000 directives: fuel 6,509,215 / 30,000,000 (21.70%), memory 1 MiB\n\
+                      test stays_within_budget_on_a_two_thousand_directive_ledger ... ok\n";
+        let budgets = parse_example_budgets(output);
+        assert_eq!(budgets, [("dedupe".to_owned(), 6_509_215)].into());
+        let line = render("example dedupe", &sample()).unwrap();
+        assert_eq!(
+            line,
+            "20.0% (6,000,000 fuel) of rustledger's 30,000,000 fuel per call.\n"
+        );
+        let error = render("example nope", &sample()).unwrap_err();
+        assert!(
+            error.contains("no budget figure for example `nope`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn malformed_blocks_are_refused_with_the_fix() {
+        let unknown = "<!-- figures:begin nope -->\n<!-- figures:end -->\n";
+        let error = regenerate(unknown, &sample()).unwrap_err();
+        assert!(error.contains("unknown figures block `nope`"), "{error}");
+        let open = "<!-- figures:begin comparison -->\n| |\n";
+        let error = regenerate(open, &sample()).unwrap_err();
+        assert!(error.contains("has no `<!-- figures:end -->`"), "{error}");
+    }
+}

@@ -1,0 +1,218 @@
+//! Fuel and size of the same plugin sources built against rlplugin and against
+//! rustledger-plugin-types 0.24 (a one-line dependency rename), run through the test kit in
+//! rustledger 0.24's production sandbox. Prints a side-by-side table, writes
+//! `host-testkit/bench/figures.json` and regenerates the READMEs' figures blocks from it.
+//!
+//! ```text
+//! cargo run -p rlplugin-bench              # measure, write the file and the READMEs
+//! cargo run -p rlplugin-bench -- --readmes # only regenerate the READMEs from the file
+//! ```
+//!
+//! Fuel is deterministic, so one run of each is exact; the first run spends a few minutes
+//! compiling the benchmark guests (into `target/sdk-fuel/`).
+
+use std::collections::BTreeMap;
+use std::process::{ExitCode, Stdio};
+
+use rlplugin_bench::figures::{self, Figures, Pair, size, thousands};
+use rlplugin_bench::fuel::{self, FuelLimit, GuestKind, RAISED_FUEL, Sdk};
+
+/// Directives in the benchmark ledger.
+const LEDGER: usize = 10_000;
+/// Granularity of the largest-ledger search, in directives.
+const LEDGER_STEP: usize = 50;
+/// Largest ledger tried in one call.
+const LEDGER_CAP: usize = 20_000;
+/// Where the largest-ledger search starts doubling.
+const LEDGER_START: usize = 500;
+/// Granularity of the largest-statement search.
+const STEP: usize = 16 << 10;
+/// The statement size the importer's fuel is reported at, and where its search starts.
+const STATEMENT: usize = 2 << 20;
+/// Larger statements exceed the importer host's 64 MiB input cap once encoded.
+const IMPORT_CAP: usize = 56 << 20;
+
+fn main() -> ExitCode {
+    let result = if std::env::args().nth(1).as_deref() == Some("--readmes") {
+        figures::read().and_then(|f| readmes(&f))
+    } else {
+        measure().and_then(|f| {
+            print(&f);
+            figures::write(&f)?;
+            eprintln!("wrote {}", figures::path().display());
+            readmes(&f)
+        })
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn readmes(f: &Figures) -> Result<(), String> {
+    for path in figures::write_readmes(f)? {
+        eprintln!("updated {}", path.display());
+    }
+    Ok(())
+}
+
+/// Both SDKs' value of one measurement, or the first failure.
+fn both(measure: impl Fn(Sdk) -> Result<u64, String>) -> Result<Pair, String> {
+    Ok(Pair {
+        rlplugin: measure(Sdk::Rlplugin).map_err(|e| format!("rlplugin: {e}"))?,
+        rustledger: measure(Sdk::Upstream).map_err(|e| format!("rustledger's SDK: {e}"))?,
+    })
+}
+
+fn measure() -> Result<Figures, String> {
+    eprintln!("building the benchmark guests for both SDKs (target/sdk-fuel) …");
+    let guests = fuel::build(&[Sdk::Rlplugin, Sdk::Upstream], &GuestKind::ALL)?;
+    let guest = |sdk: Sdk, kind: GuestKind| {
+        guests
+            .iter()
+            .find(|g| g.sdk == sdk && g.kind == kind)
+            .expect("every guest was built")
+    };
+    let per_directive = |kind: GuestKind| {
+        eprintln!("measuring the {kind:?} on {LEDGER} directives …");
+        both(|sdk| fuel::fuel_per_directive(guest(sdk, kind), LEDGER, FuelLimit::Raised))
+    };
+    let largest = |kind: GuestKind| {
+        eprintln!("searching the largest ledger the {kind:?} processes in one call …");
+        both(|sdk| {
+            Ok(
+                fuel::largest_ledger(guest(sdk, kind), LEDGER_START, LEDGER_STEP, LEDGER_CAP)
+                    as u64,
+            )
+        })
+    };
+    let realistic = |kind: GuestKind| {
+        eprintln!("measuring the {kind:?} on the kit's realistic ledger …");
+        both(|sdk| fuel::realistic_fuel_per_directive(guest(sdk, kind), LEDGER, FuelLimit::Raised))
+    };
+    let largest_realistic = |kind: GuestKind| {
+        eprintln!("searching the largest realistic ledger the {kind:?} processes in one call …");
+        both(|sdk| {
+            Ok(fuel::largest_realistic_ledger(
+                guest(sdk, kind),
+                LEDGER_START,
+                LEDGER_STEP,
+                LEDGER_CAP,
+            ) as u64)
+        })
+    };
+    let wasm = |kind: GuestKind| both(|sdk| Ok(guest(sdk, kind).size as u64));
+
+    let validator_fuel_per_directive = per_directive(GuestKind::Validator)?;
+    let tagger_fuel_per_directive = per_directive(GuestKind::Tagger)?;
+    let small_validator_fuel_per_directive = fuel::fuel_per_directive(
+        guest(Sdk::Rlplugin, GuestKind::SmallValidator),
+        LEDGER,
+        FuelLimit::Raised,
+    )?;
+    eprintln!("measuring the validator on a price history …");
+    let validator_price_history_fuel_per_directive = both(|sdk| {
+        fuel::price_history_fuel_per_directive(guest(sdk, GuestKind::Validator), LEDGER)
+    })?;
+
+    eprintln!("searching the largest statement each importer handles in one call …");
+    let importer = |sdk| guest(sdk, GuestKind::Importer);
+    let importer_largest_statement_bytes =
+        both(|sdk| Ok(fuel::largest_import(importer(sdk), STATEMENT, STEP, IMPORT_CAP) as u64))?;
+    let importer_fuel = fuel::import_fits(importer(Sdk::Rlplugin), STATEMENT)?;
+    // The split needs a size both importers handle: the baseline importer (decodes the
+    // statement, reads none of it) is the SDK's share, the rest is the importer's own code.
+    let split = (importer_largest_statement_bytes.rustledger as usize).clamp(STEP, STATEMENT);
+    let importer_sdk_fuel =
+        both(|sdk| fuel::baseline_import(guest(sdk, GuestKind::ImporterBaseline), split))?;
+    let importer_total_fuel = both(|sdk| fuel::import_fits(importer(sdk), split))?;
+
+    let example_budget_fuel = example_budgets()?;
+
+    Ok(Figures {
+        ledger_directives: LEDGER as u64,
+        ledger_input_bytes: fuel::ledger_input_bytes(LEDGER),
+        raised_fuel: RAISED_FUEL,
+        search_step_directives: LEDGER_STEP as u64,
+        validator_fuel_per_directive,
+        tagger_fuel_per_directive,
+        small_validator_fuel_per_directive,
+        validator_largest_ledger: largest(GuestKind::Validator)?,
+        tagger_largest_ledger: largest(GuestKind::Tagger)?,
+        validator_realistic_fuel_per_directive: realistic(GuestKind::Validator)?,
+        tagger_realistic_fuel_per_directive: realistic(GuestKind::Tagger)?,
+        validator_realistic_largest_ledger: largest_realistic(GuestKind::Validator)?,
+        tagger_realistic_largest_ledger: largest_realistic(GuestKind::Tagger)?,
+        validator_price_history_fuel_per_directive,
+        minimal_wasm_bytes: wasm(GuestKind::Minimal)?,
+        validator_wasm_bytes: wasm(GuestKind::Validator)?,
+        tagger_wasm_bytes: wasm(GuestKind::Tagger)?,
+        importer_wasm_bytes: wasm(GuestKind::Importer)?,
+        importer_largest_statement_bytes,
+        importer_statement_bytes: STATEMENT as u64,
+        importer_fuel,
+        importer_split_bytes: split as u64,
+        importer_sdk_fuel,
+        importer_total_fuel,
+        example_budget_fuel,
+    })
+}
+
+/// Each example's fuel on its budget test's own scenario: the scenario lives in the test,
+/// which prints its report; the figure is collected from there.
+fn example_budgets() -> Result<BTreeMap<String, u64>, String> {
+    eprintln!("running the examples' budget tests …");
+    let output = rlplugin_testkit::cargo::command()
+        .current_dir(figures::workspace_root())
+        .args([
+            "test",
+            "--workspace",
+            "stays_within_budget",
+            "--",
+            "--nocapture",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo for the examples' budget tests: {e}"))?;
+    if !output.status.success() {
+        return Err("the examples' budget tests failed: see cargo's output above".to_owned());
+    }
+    let budgets = figures::parse_example_budgets(&String::from_utf8_lossy(&output.stdout));
+    if budgets.is_empty() {
+        return Err("no example budget test printed its report".to_owned());
+    }
+    Ok(budgets)
+}
+
+/// The comparison on the terminal: every figure, both SDKs, and how they were measured.
+fn print(f: &Figures) {
+    println!();
+    println!(
+        "Same guest sources (host-testkit/bench/guests), run through the test kit in the \
+         production sandbox of rustledger 0.24 (30,000,000 fuel, 256 MiB per call)."
+    );
+    println!(
+        "Benchmark ledger: {} transactions (payee, narration, 1 tag, 1 metadata entry, 2 \
+         postings with units and spans), {} bytes as the host encodes it; fuel/directive \
+         measured on all of it in one call with the fuel cap raised to {}. Realistic ledger: \
+         rlplugin_testkit::synthetic::ledger(n) loaded by rustledger's loader. Largest \
+         ledgers: to within {} directives, under the production limits.",
+        thousands(f.ledger_directives),
+        thousands(f.ledger_input_bytes),
+        thousands(f.raised_fuel),
+        f.search_step_directives,
+    );
+    println!("Guests: opt-level 3 (size guests \"s\"), LTO, codegen-units 1, panic=abort, strip.");
+    println!();
+    let text = figures::render("comparison", f).expect("the comparison block exists");
+    print!("{text}");
+    println!();
+    println!(
+        "importer: {} fuel on a {} statement",
+        thousands(f.importer_fuel),
+        size(f.importer_statement_bytes)
+    );
+}
