@@ -168,7 +168,7 @@ pub fn default_enriched_from(output: ImporterOutput) -> EnrichedImporterOutput {
 /// assert!(output.ops.is_empty() && output.errors.is_empty());
 ///
 /// // Two directives announced, then garbage: both are kept, and the error says why.
-/// let output = plugin_output(b"\x93\x92\xc1", |_| -> rlplugin::PluginOutput { unreachable!() });
+/// let output = plugin_output(b"\x93\x92\xc1\xc1", |_| -> rlplugin::PluginOutput { unreachable!() });
 /// assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
 /// assert!(output.errors[0].message.starts_with("cannot decode the plugin input"));
 /// ```

@@ -1,7 +1,6 @@
 //! The two directive decoders on their own, for the differential fuzz target in
-//! `guest-sdk/fuzz`: the plugin-input decoder tries the fast path first and falls back to
-//! the general decoder, so through the public functions a wrong fast-path value would never
-//! be compared against anything.
+//! `guest-sdk/fuzz`: the plugin-input decoder runs the general decoder only where the fast
+//! path declines, so through the public functions the two never read the same bytes.
 
 use core::mem::MaybeUninit;
 
