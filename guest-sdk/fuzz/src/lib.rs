@@ -5,11 +5,8 @@
 use rlplugin::codec::{self, DecodeError};
 use rlplugin_types as ours;
 
-/// The workspace's conversions to rustledger-plugin-types 0.24 (and its proptest
-/// strategies, unused here).
-#[path = "../../../plugin-types/tests/support/mod.rs"]
-#[allow(unreachable_pub, missing_docs, clippy::all)]
-pub mod support;
+/// The workspace's conversions to rustledger-plugin-types 0.24.
+pub use rlplugin_bench::wire as support;
 
 use support::WireNormalized;
 
