@@ -10,14 +10,19 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use serde_json::Value;
 
-mod common;
-use common::cargo;
-
 const UPSTREAM: &str = "rustledger-plugin-types";
 const VERSION: &str = "0.24.0";
+
+/// The kit's cargo launcher in `dir`, building into `target`.
+fn cargo(dir: &Path, target: &Path) -> Command {
+    let mut command = rlplugin_testkit::cargo::command();
+    command.current_dir(dir).env("CARGO_TARGET_DIR", target);
+    command
+}
 
 /// The upstream package as `cargo metadata` describes it.
 fn upstream_package(workspace: &Path, target: &Path) -> Value {
@@ -59,8 +64,11 @@ fn test_names(source: &str) -> Vec<String> {
 
 #[test]
 fn rustledgers_own_suite_passes_against_rlplugin() {
-    let sdk = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let workspace = sdk.parent().expect("the SDK is a workspace member");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("the bench lives at host-testkit/bench");
+    let sdk = workspace.join("guest-sdk");
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("upstream-suite");
     let target = scratch.join("target");
     let package = upstream_package(workspace, &target);
