@@ -199,7 +199,9 @@ pub(crate) struct Prepared {
 /// The capture module for chunk `k`, assembled once per process; each load writes it into
 /// its own scratch directory, because the loader reads plugins from disk.
 fn capture_wasm(k: u32, chunk: u32) -> Result<Arc<[u8]>, Error> {
-    static MODULES: OnceLock<Mutex<HashMap<(u32, u32), Arc<[u8]>>>> = OnceLock::new();
+    /// Assembled modules by `(k, chunk)`.
+    type Modules = Mutex<HashMap<(u32, u32), Arc<[u8]>>>;
+    static MODULES: OnceLock<Modules> = OnceLock::new();
     let modules = MODULES.get_or_init(Default::default);
     let mut modules = modules.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(wasm) = modules.get(&(k, chunk)) {

@@ -339,7 +339,11 @@ fn initial_memory_over_the_cap_fails_instantiation() {
     assert!(
         matches!(
             &err,
-            Error::MemoryCapBelowInitial { limit: 268_435_456, initial: 268_500_992, .. }
+            Error::MemoryCapBelowInitial {
+                limit: 268_435_456,
+                initial: 268_500_992,
+                ..
+            }
         ),
         "{err:?}"
     );

@@ -292,7 +292,8 @@ fn zero_and_absurd_limits_and_sizes_are_named() {
                 "does not hold in rledger",
             ],
         ),
-        case("run --fuel -1", &[&"run", &plugin, &one, &"--fuel", &"-1"]).exits(2, &["--fuel"]),
+        case("run --fuel=-1", &[&"run", &plugin, &one, &"--fuel=-1"])
+            .exits(2, &["invalid value '-1' for '--fuel"]),
         case(
             "bench --fuel-cap 0",
             &[&"bench", &dedupe, &"--sizes", &"10", &"--fuel-cap", &"0"],

@@ -1025,7 +1025,14 @@ fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
         &"--top",
         &"3",
     ]);
-    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // The sample's typo'd currency is a finding, as it is for `run`.
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("sample.beancount:57 error currency EUROS"),
+        "{}",
+        ran.stderr
+    );
     let rows = ran
         .stdout
         .lines()

@@ -28,7 +28,7 @@ fn sorted(directives: impl IntoIterator<Item = Directive>) -> Vec<Directive> {
     let mut directives: Vec<Directive> = directives.into_iter().collect();
     directives.sort_by_cached_key(|d| {
         rustledger_core::format_directives(
-            std::iter::once(&*d),
+            std::iter::once(d),
             &rustledger_core::FormatConfig::default(),
         )
     });
