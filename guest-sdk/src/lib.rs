@@ -65,6 +65,9 @@
 //!   keeps every directive and reports the message ([`IntoPluginOutput`]).
 //! - **Panics reach you**: the panic message and `file:line:column` are recorded in guest
 //!   memory and exported as `__rlplugin_panic_info` for the test kit (see `ABI.md`).
+//! - **Logging without imports** (feature `log`): [`log!`] and [`debug!`] keep lines in
+//!   guest memory for the test kit, which shows them with the result or the trap;
+//!   rustledger ignores them. Without the feature a guest carries none of it.
 //! - **[`Ops`]**: keep/modify/delete each input at most once, inserts anywhere, untouched
 //!   inputs kept.
 //! - **[`config()`]**: the `plugin` line's config as your serde type, from JSON or
@@ -94,6 +97,9 @@ mod arena;
 mod abi;
 mod config;
 pub mod guest;
+#[cfg(feature = "log")]
+mod log;
+mod log_macros;
 mod macros;
 mod ops;
 mod panic;
@@ -117,10 +123,6 @@ pub(crate) fn discard<T>(value: T) {
     #[cfg(not(target_arch = "wasm32"))]
     drop(value);
 }
-
-/// The export through which an rlplugin guest hands its panic record to a test kit:
-/// `() -> i64`, 0 or `(ptr << 32) | len` of `<file>:<line>:<column>\n<message>`.
-pub const PANIC_INFO_EXPORT: &str = "__rlplugin_panic_info";
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -35,8 +35,9 @@
 /// # fn main() {}
 /// ```
 ///
-/// On `wasm32` the expansion exports exactly `alloc`, `process`, `__rustledger_abi_version`
-/// and `__rlplugin_panic_info` (besides the `memory` every module exports); see `ABI.md`.
+/// On `wasm32` the expansion exports exactly `alloc`, `process`, `__rustledger_abi_version`,
+/// `__rlplugin_panic_info` (besides the `memory` every module exports), and `__rlplugin_log`
+/// with the `log` feature; see `ABI.md`.
 /// On other targets it exports nothing, so the crate still builds for native unit tests.
 /// Invoke it once per `cdylib` crate: two invocations export the same names twice.
 #[macro_export]
@@ -99,7 +100,8 @@ macro_rules! wasm_plugin_main {
 ///
 /// Fields may come in any order; a missing or unknown field is a compile error naming it.
 /// On `wasm32` the expansion exports exactly `alloc`, `metadata`, `identify`, `extract`,
-/// `extract_enriched`, `__rustledger_abi_version` and `__rlplugin_panic_info`.
+/// `extract_enriched`, `__rustledger_abi_version` and `__rlplugin_panic_info`, and
+/// `__rlplugin_log` with the `log` feature.
 #[macro_export]
 macro_rules! wasm_importer_main {
     (
@@ -160,7 +162,7 @@ macro_rules! wasm_importer_main {
     };
 }
 
-/// `alloc`, the ABI handshake and the panic record: the same in every guest.
+/// `alloc`, the ABI handshake, the panic record and (with the `log` feature) the log.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __rlplugin_common_exports {
@@ -188,6 +190,8 @@ macro_rules! __rlplugin_common_exports {
         extern "C" fn __rlplugin_panic_info() -> u64 {
             $crate::__private::panic_info()
         }
+
+        $crate::__rlplugin_log_export!();
     };
 }
 

@@ -205,7 +205,7 @@ fn minimal_plugin_exports_exactly_the_plugin_abi_and_has_not_grown() {
             "alloc",
             "process",
             "__rustledger_abi_version",
-            "__rlplugin_panic_info"
+            rlplugin::PANIC_INFO_EXPORT,
         ])
     );
     assert_only_memory_and_rustc_globals(&module);
@@ -240,7 +240,7 @@ fn importer_exports_exactly_the_importer_abi() {
             "extract",
             "extract_enriched",
             "__rustledger_abi_version",
-            "__rlplugin_panic_info",
+            rlplugin::PANIC_INFO_EXPORT,
         ])
     );
     assert_only_memory_and_rustc_globals(&module);
