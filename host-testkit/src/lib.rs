@@ -45,11 +45,13 @@
 //! (`rlplugin`) and wire types (`rlplugin-types`) are MIT OR Apache-2.0.
 
 mod build;
+mod changes;
 mod check;
 mod error;
 mod guest;
 mod import;
 mod input;
+mod log;
 pub mod profile;
 mod render;
 mod run;
@@ -57,11 +59,13 @@ mod runner;
 pub mod synthetic;
 
 pub use build::GuestBuild;
+pub use changes::{Change, ChangeKind, Changes};
 pub use check::{LoaderOutcome, LoaderRun};
 pub use error::{Diagnostics, Error};
 pub use guest::Guest;
 pub use import::{Import, ImportRun};
 pub use input::TEXT_LEDGER_PATH;
+pub use log::GuestLog;
 pub use run::{IntoPluginInput, OpsSummary, PluginRun, Report, Run};
 
 /// rustledger's in-memory directive, as returned by [`Run::directives`].

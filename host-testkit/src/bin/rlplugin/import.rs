@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use rlplugin_testkit::wire::PluginErrorSeverity;
+
 use crate::style::{BAD, DIM, WARN, paint};
 
 pub struct Options<'a> {
@@ -11,6 +13,7 @@ pub struct Options<'a> {
     pub currency: Option<String>,
     pub options: Vec<(String, String)>,
     pub json: bool,
+    pub logs: bool,
 }
 
 pub fn parse_option(text: &str) -> Result<(String, String), String> {
@@ -57,11 +60,18 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
         );
     }
     print!("{}", import.ledger_text());
+    if opts.logs {
+        crate::run::print_log(import.logs());
+    }
     for w in import.warnings() {
         anstream::eprintln!("{} {w}", paint(WARN, "warning:"));
     }
-    for e in import.errors() {
-        anstream::eprintln!("{} {}", paint(BAD, "error:"), e.message);
+    for (line, e) in import.error_lines().iter().zip(import.errors()) {
+        let style = match e.severity {
+            PluginErrorSeverity::Error => BAD,
+            PluginErrorSeverity::Warning => WARN,
+        };
+        anstream::eprintln!("{}", paint(style, line));
     }
     anstream::eprintln!(
         "{}  {}",

@@ -59,6 +59,9 @@ enum Command {
         /// Same as --format json
         #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Print what the guest logged (rlplugin::log!) to stderr
+        #[arg(long)]
+        logs: bool,
     },
     /// Measure fuel and memory on synthetic ledgers of growing size
     #[command(
@@ -129,6 +132,9 @@ enum Command {
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        /// Print what the guest logged (rlplugin::log!) to stderr
+        #[arg(long)]
+        logs: bool,
     },
     /// Build the bundled examples and run them on a sample ledger: effects and budgets
     #[command(
@@ -181,6 +187,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             memory,
             format,
             json,
+            logs,
         } => {
             let format = if json { run::Format::Json } else { format };
             let reported_errors = run::run(run::Options {
@@ -190,6 +197,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
                 fuel,
                 memory,
                 format,
+                logs,
             })?;
             Ok(if reported_errors {
                 Outcome::Findings
@@ -253,6 +261,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             currency,
             options,
             json,
+            logs,
         } => {
             let findings = import::import(import::Options {
                 importer: &importer,
@@ -261,6 +270,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
                 currency,
                 options,
                 json,
+                logs,
             })?;
             Ok(if findings {
                 Outcome::Findings
