@@ -2,10 +2,14 @@
 //! release. Each item either re-exports an ABI step or pins a user function's signature so
 //! that a mismatch is reported at the user's code.
 
+#[cfg(feature = "log")]
+pub use crate::abi::log_record;
 pub use crate::abi::{
     abi_version, alloc, extract, extract_enriched, identify, metadata, panic_info, process,
 };
 pub use crate::guest::default_enriched_from;
+#[cfg(feature = "log")]
+pub use crate::log::write as log_line;
 
 use rlplugin_types::{
     EnrichedImporterOutput, ImporterInput, ImporterOutput, PluginInput, PluginOutput,

@@ -32,6 +32,16 @@ pub fn panic_info() -> u64 {
     })
 }
 
+/// `__rlplugin_log` export: 0, or the packed location of the log record.
+#[cfg(feature = "log")]
+#[must_use]
+pub fn log_record() -> u64 {
+    crate::log::with_record(|record| match record {
+        Some(bytes) => pack(address(bytes.as_ptr()), bytes.len()),
+        None => 0,
+    })
+}
+
 /// `process` export.
 ///
 /// # Safety

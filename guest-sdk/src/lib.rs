@@ -66,6 +66,9 @@
 //!   keeps every directive and reports the message ([`IntoPluginOutput`]).
 //! - **Panics reach you**: the panic message and `file:line:column` are recorded in guest
 //!   memory and exported as `__rlplugin_panic_info` for the test kit (see `ABI.md`).
+//! - **Logging without imports** (feature `log`): [`log!`] and [`debug!`] keep lines in
+//!   guest memory for the test kit, which shows them with the result or the trap;
+//!   rustledger ignores them. Without the feature a guest carries none of it.
 //! - **[`Ops`]**: keep/modify/delete each input at most once, inserts anywhere, untouched
 //!   inputs kept.
 //! - **[`config()`]**: the `plugin` line's config as your serde type, from JSON or
@@ -95,6 +98,9 @@ mod arena;
 mod abi;
 mod config;
 pub mod guest;
+#[cfg(feature = "log")]
+mod log;
+mod log_macros;
 mod macros;
 mod ops;
 mod panic;

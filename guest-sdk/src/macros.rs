@@ -35,8 +35,9 @@
 /// # fn main() {}
 /// ```
 ///
-/// On `wasm32` the expansion exports exactly `alloc`, `process`, `__rustledger_abi_version`
-/// and `__rlplugin_panic_info` (besides the `memory` every module exports); see `ABI.md`.
+/// On `wasm32` the expansion exports exactly `alloc`, `process`, `__rustledger_abi_version`,
+/// `__rlplugin_panic_info` (besides the `memory` every module exports), and `__rlplugin_log`
+/// with the `log` feature; see `ABI.md`.
 /// On other targets it exports nothing, so the crate still builds for native unit tests.
 /// Invoke it once per `cdylib` crate: two invocations export the same names twice.
 ///
@@ -103,7 +104,8 @@ macro_rules! wasm_plugin_main {
 ///
 /// Fields may come in any order; a missing or unknown field is a compile error naming it.
 /// On `wasm32` the expansion exports exactly `alloc`, `metadata`, `identify`, `extract`,
-/// `extract_enriched`, `__rustledger_abi_version` and `__rlplugin_panic_info`. As
+/// `extract_enriched`, `__rustledger_abi_version`, `__rlplugin_panic_info`, and
+/// `__rlplugin_log` with the `log` feature. As
 /// rustledger's own macro does, it defines them in the invoking module (so once per module)
 /// as `pub extern "C" fn`s: `__wasm_importer_alloc(u32) -> *mut u8`,
 /// `__wasm_importer_metadata() -> u64`, `__wasm_importer_identify`,
@@ -175,10 +177,10 @@ macro_rules! wasm_importer_main {
     };
 }
 
-/// `alloc`, the ABI handshake and the panic record: the same in every guest. The first two
-/// sit at module scope under the names rustledger's own macros give them, so code that
-/// calls them (or takes them as function pointers) keeps compiling after the dependency
-/// rename; the panic record is ours and stays out of the caller's namespace.
+/// `alloc`, the ABI handshake, the panic record and (with the `log` feature) the log. The
+/// first two sit at module scope under the names rustledger's own macros give them, so code
+/// that calls them (or takes them as function pointers) keeps compiling after the dependency
+/// rename; the panic record and the log are ours and stay out of the caller's namespace.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __rlplugin_common_exports {
@@ -209,6 +211,8 @@ macro_rules! __rlplugin_common_exports {
             extern "C" fn __rlplugin_panic_info() -> u64 {
                 $crate::__private::panic_info()
             }
+
+            $crate::__rlplugin_log_export!();
         };
     };
 }

@@ -102,3 +102,11 @@ fn user_functions_stay_callable_beside_the_expansion() {
     };
     assert_eq!(my_process(input).ops, [rlplugin::PluginOp::Keep(0)]);
 }
+
+#[test]
+fn log_macros_expand_beside_shadowed_names() {
+    let row = 7;
+    rlplugin::log!("row {row}");
+    rlplugin::debug!("row {} of {}", row, 9);
+    rlplugin::log!("no arguments");
+}

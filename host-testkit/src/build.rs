@@ -1,10 +1,11 @@
 //! Building a guest crate for `wasm32-unknown-unknown` from inside `cargo test`.
 
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use cargo_metadata::Message;
 
@@ -15,11 +16,16 @@ type BuildSlot = Arc<Mutex<Option<Guest>>>;
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
+/// Passed to cargo with `--config` for release builds: keep the name section.
+const KEEP_NAMES: &str = "profile.release.strip=false";
+
 /// A one-shot request to build a guest crate; consumed by [`GuestBuild::run`].
 ///
 /// The crate is built with `cargo build --target wasm32-unknown-unknown` in a target
 /// directory of its own (`<target>/rlplugin-guests`, shared by every guest so their
-/// dependencies compile once), with the outer cargo's flags scrubbed. The result is
+/// dependencies compile once), with the outer cargo's flags scrubbed. A release build
+/// uses the crate's release profile except `strip`: the kit keeps the name section, so
+/// backtraces and profiles name Rust functions (names cost no fuel). The result is
 /// cached per process: the first call pays for cargo (seconds to minutes), later
 /// calls for the same crate and profile return the cached [`Guest`] at once.
 #[derive(Debug, Clone)]
@@ -27,6 +33,7 @@ const TARGET: &str = "wasm32-unknown-unknown";
 pub struct GuestBuild {
     crate_dir: Option<PathBuf>,
     release: bool,
+    quiet: bool,
 }
 
 impl GuestBuild {
@@ -34,6 +41,7 @@ impl GuestBuild {
         GuestBuild {
             crate_dir: None,
             release: true,
+            quiet: false,
         }
     }
 
@@ -52,6 +60,15 @@ impl GuestBuild {
     /// Dev profile: faster to build, far more fuel per call.
     pub fn debug(mut self) -> Self {
         self.release = false;
+        self
+    }
+
+    /// Leave cargo's progress off stderr. By default a build that compiles anything
+    /// shows cargo's `Compiling …` lines as they come and its time at the end, straight
+    /// to the process's stderr (the test harness does not capture them), because a
+    /// guest's first build inside a test takes minutes.
+    pub fn quiet(mut self) -> Self {
+        self.quiet = true;
         self
     }
 
@@ -90,13 +107,13 @@ impl GuestBuild {
         if let Some(guest) = slot.as_ref() {
             return Ok(guest.clone());
         }
-        let guest = build(&dir, self.release)?;
+        let guest = build(&dir, self.release, !self.quiet)?;
         *slot = Some(guest.clone());
         Ok(guest)
     }
 }
 
-fn build(crate_dir: &Path, release: bool) -> Result<Guest, Error> {
+fn build(crate_dir: &Path, release: bool, progress: bool) -> Result<Guest, Error> {
     let manifest = crate_dir.join("Cargo.toml");
     let target_dir = guest_target_dir(crate_dir);
     let mut cmd = crate::cargo::command();
@@ -114,7 +131,11 @@ fn build(crate_dir: &Path, release: bool) -> Result<Guest, Error> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if release {
-        cmd.arg("--release");
+        // The crate's release profile, but with the name section kept whatever its `strip`
+        // says, so traps, `rlplugin profile` and Firefox profiles show Rust function names.
+        // Names cost no fuel; the .wasm a user ships comes from their own build, which
+        // this does not touch (its own target directory).
+        cmd.arg("--release").arg("--config").arg(KEEP_NAMES);
     }
     let build_error = |message: String| Error::Build {
         crate_dir: crate_dir.to_path_buf(),
@@ -123,12 +144,9 @@ fn build(crate_dir: &Path, release: bool) -> Result<Guest, Error> {
     let mut child = cmd
         .spawn()
         .map_err(|e| build_error(format!("cannot start cargo: {e}; fix: put cargo on PATH")))?;
-    let mut stderr = child.stderr.take().expect("stderr is piped");
-    let stderr_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
+    let started = Instant::now();
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let stderr_reader = std::thread::spawn(move || forward_progress(stderr, progress));
     let stdout = child.stdout.take().expect("stdout is piped");
     let mut wasm: Option<(String, PathBuf)> = None;
     for message in Message::parse_stream(BufReader::new(stdout)) {
@@ -152,7 +170,7 @@ fn build(crate_dir: &Path, release: bool) -> Result<Guest, Error> {
     let status = child
         .wait()
         .map_err(|e| build_error(format!("cargo did not finish: {e}")))?;
-    let stderr = stderr_reader.join().unwrap_or_default();
+    let (stderr, compiled) = stderr_reader.join().unwrap_or_default();
     if !status.success() {
         if stderr.contains("target may not be installed")
             || stderr.contains("can't find crate for `core`")
@@ -173,8 +191,50 @@ fn build(crate_dir: &Path, release: bool) -> Result<Guest, Error> {
                 .to_owned(),
         ));
     };
+    if compiled && progress {
+        show(&format!(
+            "built guest `{name}` for {TARGET} in {:.1} s",
+            started.elapsed().as_secs_f64()
+        ));
+    }
     let bytes = std::fs::read(&path).map_err(|source| Error::Io { path, source })?;
     Guest::from_bytes(name, bytes)
+}
+
+/// Cargo's status lines, as they come: a guest's first build runs inside a test for
+/// minutes, and the test harness would otherwise show nothing until it ends. Diagnostics
+/// stay out (they are in the error if the build fails). Returns all of stderr, and
+/// whether anything was compiled.
+fn forward_progress(stderr: impl Read, progress: bool) -> (String, bool) {
+    const STATUS: &[&str] = &[
+        "Compiling ",
+        "Downloading ",
+        "Downloaded ",
+        "Updating ",
+        "Locking ",
+        "Blocking ",
+    ];
+    let mut text = String::new();
+    let mut compiled = false;
+    for line in BufReader::new(stderr).lines() {
+        let Ok(line) = line else { break };
+        let status = line.trim_start();
+        if STATUS.iter().any(|s| status.starts_with(s)) {
+            compiled |= status.starts_with("Compiling ");
+            if progress {
+                show(status);
+            }
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    (text, compiled)
+}
+
+/// One line on the process's stderr, written directly rather than with `eprintln!`, which
+/// the test harness captures.
+fn show(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "rlplugin: {line}");
 }
 
 /// `<target>/rlplugin-guests`, where `<target>` is the directory cargo built the

@@ -166,9 +166,9 @@ pub enum Error {
     },
     /// The guest hit the linear-memory cap.
     #[error(
-        "guest `{guest}` hit the memory limit in `{entry}`: it needed more than {limit} bytes \
-         of linear memory ({peak} bytes in use when it stopped); fix: allocate less, free \
-         buffers early, avoid cloning the whole input{diagnostics}"
+        "guest `{guest}` hit the memory limit in `{entry}`: {need}; fix: allocate less, free \
+         buffers early, avoid cloning the whole input{diagnostics}",
+        need = memory_need(*limit, *peak, *requested)
     )]
     OutOfMemory {
         /// Guest name.
@@ -179,6 +179,9 @@ pub enum Error {
         limit: u64,
         /// Linear memory size when it stopped.
         peak: u64,
+        /// The linear memory size in bytes a refused `memory.grow` asked for, when the
+        /// sandbox's limiter refused one during the call.
+        requested: Option<u64>,
         /// Panic record and backtrace.
         diagnostics: Box<Diagnostics>,
     },
@@ -384,6 +387,21 @@ fn fuel_fix(entry: &str) -> &'static str {
     }
 }
 
+fn memory_need(limit: u64, peak: u64, requested: Option<u64>) -> String {
+    match requested {
+        Some(requested) => format!(
+            "`memory.grow` asked for {requested} bytes ({}) of linear memory, over the \
+             {limit}-byte ({}) cap, and rustledger's limiter refused it ({peak} bytes in use)",
+            crate::render::mib(requested),
+            crate::render::mib(limit)
+        ),
+        None => format!(
+            "it needed more than {limit} bytes of linear memory ({peak} bytes in use when it \
+             stopped)"
+        ),
+    }
+}
+
 fn production_note(limit: u64) -> String {
     if limit == crate::PRODUCTION_FUEL {
         " (rustledger 0.24's fixed per-call budget)".to_owned()
@@ -403,6 +421,8 @@ pub struct Diagnostics {
     pub panic: Option<String>,
     /// wasmtime's wasm backtrace (function names come from the name section).
     pub backtrace: Option<String>,
+    /// What the guest logged before it stopped (`rlplugin::log!`).
+    pub log: crate::GuestLog,
 }
 
 impl fmt::Display for Diagnostics {
@@ -412,6 +432,9 @@ impl fmt::Display for Diagnostics {
         }
         if let Some(backtrace) = &self.backtrace {
             write!(f, "\n{}", backtrace.trim_end())?;
+        }
+        if !self.log.is_empty() {
+            write!(f, "\nguest log:\n{}", self.log.to_string().trim_end())?;
         }
         Ok(())
     }

@@ -15,8 +15,8 @@ use rustledger_plugin_types::{
 use serde::Serialize;
 
 use crate::run::Report;
-use crate::runner::{self, Call, Limits, Stats};
-use crate::{Error, Guest, render};
+use crate::runner::{self, Call, Called, Limits};
+use crate::{Error, Guest, GuestLog, render};
 
 enum Statement {
     None,
@@ -42,6 +42,7 @@ pub struct ImportRun<'g> {
     currency: String,
     options: Vec<(String, String)>,
     limits: Limits,
+    show_log: bool,
 }
 
 impl<'g> ImportRun<'g> {
@@ -53,6 +54,7 @@ impl<'g> ImportRun<'g> {
             currency: "USD".to_owned(),
             options: Vec::new(),
             limits: Limits::default(),
+            show_log: false,
         }
     }
 
@@ -95,6 +97,13 @@ impl<'g> ImportRun<'g> {
     /// Override the linear-memory cap in bytes (production: 256 MiB).
     pub fn memory(mut self, bytes: usize) -> Self {
         self.limits.memory = bytes;
+        self
+    }
+
+    /// Show what the guest logged during `extract` in the [`Import`]'s `Display`
+    /// under `log:`; [`Import::logs`] has it either way.
+    pub fn show_logs(mut self) -> Self {
+        self.show_log = true;
         self
     }
 
@@ -163,7 +172,7 @@ impl<'g> ImportRun<'g> {
         };
         let input_bytes = rmp_serde::to_vec(&input)
             .map_err(|e| Error::Usage(format!("cannot encode ImporterInput: {e}")))?;
-        let (output, stats) = call_decode::<ImporterOutput>(
+        let (output, called) = call_decode::<ImporterOutput>(
             guest,
             "extract",
             Some(&input_bytes),
@@ -194,12 +203,17 @@ impl<'g> ImportRun<'g> {
         let result = importer
             .extract(&path, &importer_config)
             .map_err(|e| host_error(&format!("{e:#}")))?;
+        // The host forwards the importer's warnings, then appends each of its errors as
+        // one more warning without the statement's folder; the errors are kept once, as
+        // errors, with their locations.
+        let mut warnings = result.warnings;
+        warnings.truncate(warnings.len().saturating_sub(output.errors.len()));
         Ok(Import {
             name: meta.name,
             identified: identified.matches,
             ledger_text: render::directives(&result.directives),
             directives: result.directives,
-            warnings: result.warnings,
+            warnings,
             error_lines: output
                 .errors
                 .iter()
@@ -207,7 +221,9 @@ impl<'g> ImportRun<'g> {
                 .map(|e| render::plugin_error_line(e, path.parent()))
                 .collect(),
             errors: output.errors,
-            report: Report::new(stats, limits),
+            report: Report::new(called.stats, limits),
+            log: called.log,
+            show_log: self.show_log,
         })
     }
 }
@@ -219,22 +235,22 @@ fn call_decode<T: serde::de::DeserializeOwned>(
     check_abi: bool,
     limits: Limits,
     expected: &'static str,
-) -> Result<(T, Stats), Error> {
+) -> Result<(T, Called), Error> {
     let call = Call {
         entry,
         input,
         check_abi,
         role: "importer",
     };
-    let (bytes, stats) = runner::call(guest, &call, limits)?;
-    let value = rmp_serde::from_slice(&bytes).map_err(|e| Error::BadOutput {
+    let called = runner::call(guest, &call, limits)?;
+    let value = rmp_serde::from_slice(&called.output).map_err(|e| Error::BadOutput {
         guest: guest.name().to_owned(),
         entry: entry.to_owned(),
-        len: bytes.len(),
+        len: called.output.len(),
         expected,
         reason: e.to_string(),
     })?;
-    Ok((value, stats))
+    Ok((value, called))
 }
 
 fn csv_config(options: &[(String, String)]) -> Result<CsvConfig, Error> {
@@ -299,8 +315,9 @@ fn wire_options(csv: &CsvConfig) -> HashMap<String, String> {
 /// What an importer extracted from one statement.
 ///
 /// `Display` (the snapshot text): the importer's name and whether `identify`
-/// matched, warnings as rustledger's host reports them, the importer's own errors,
-/// then the directives as beancount text.
+/// matched, the importer's warnings, each of its errors once as `file:line severity
+/// message` (the file relative to the statement's folder), then the directives as
+/// beancount text.
 #[derive(Debug, Clone, Serialize)]
 pub struct Import {
     name: String,
@@ -312,6 +329,9 @@ pub struct Import {
     errors: Vec<PluginError>,
     error_lines: Vec<String>,
     report: Report,
+    log: GuestLog,
+    #[serde(skip)]
+    show_log: bool,
 }
 
 impl Import {
@@ -330,7 +350,9 @@ impl Import {
         &self.directives
     }
 
-    /// The host's warnings: the importer's warnings, then its errors formatted as warnings.
+    /// The importer's warnings, as rustledger's host forwards them. The host also
+    /// appends each error to its warnings; those are left out here and reported once,
+    /// by [`errors`](Self::errors) and [`error_lines`](Self::error_lines).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
@@ -338,6 +360,12 @@ impl Import {
     /// The importer's own `errors`.
     pub fn errors(&self) -> &[PluginError] {
         &self.errors
+    }
+
+    /// The errors as `file:line severity message` lines, paths relative to the
+    /// statement's folder.
+    pub fn error_lines(&self) -> &[String] {
+        &self.error_lines
     }
 
     /// The directives as beancount text.
@@ -348,6 +376,11 @@ impl Import {
     /// Fuel, memory, output and time of the `extract` call.
     pub fn report(&self) -> &Report {
         &self.report
+    }
+
+    /// What the guest logged with `rlplugin::log!` / `rlplugin::debug!` during `extract`.
+    pub fn logs(&self) -> &GuestLog {
+        &self.log
     }
 }
 
@@ -362,8 +395,16 @@ impl fmt::Display for Import {
         for w in &self.warnings {
             writeln!(f, "warning: {w}")?;
         }
-        for e in &self.error_lines {
-            writeln!(f, "error: {e}")?;
+        if self.error_lines.is_empty() {
+            writeln!(f, "errors: none")?;
+        } else {
+            writeln!(f, "errors:")?;
+            for line in &self.error_lines {
+                writeln!(f, "  {line}")?;
+            }
+        }
+        if self.show_log {
+            self.log.write_section(f)?;
         }
         writeln!(f, "directives: {}", self.directives.len())?;
         writeln!(f)?;

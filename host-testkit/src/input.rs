@@ -183,6 +183,7 @@ pub(crate) enum LedgerSource {
 }
 
 /// The exact input for one plugin call plus the host directives behind it.
+#[derive(Debug)]
 pub(crate) struct Prepared {
     pub(crate) bytes: Vec<u8>,
     pub(crate) input: PluginInput,
@@ -617,9 +618,12 @@ mod tests {
             check_abi: true,
             role: "plugin",
         };
-        let (out, stats) = crate::runner::call(&guest, &call, crate::runner::Limits::default())
+        let called = crate::runner::call(&guest, &call, crate::runner::Limits::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        (rmp_serde::from_slice(&out).unwrap(), stats.fuel_used)
+        (
+            rmp_serde::from_slice(&called.output).unwrap(),
+            called.stats.fuel_used,
+        )
     }
 
     /// A warm run must not load its ledger again: rustledger's loader recompiles the capture

@@ -46,11 +46,13 @@
 
 mod build;
 pub mod cargo;
+mod changes;
 mod check;
 mod error;
 mod guest;
 mod import;
 mod input;
+mod log;
 pub mod profile;
 mod render;
 mod run;
@@ -58,11 +60,13 @@ mod runner;
 pub mod synthetic;
 
 pub use build::GuestBuild;
+pub use changes::{Change, ChangeKind, Changes};
 pub use check::{LoaderOutcome, LoaderRun};
 pub use error::{Diagnostics, Error};
 pub use guest::Guest;
 pub use import::{Import, ImportRun};
 pub use input::TEXT_LEDGER_PATH;
+pub use log::GuestLog;
 pub use run::{IntoPluginInput, OpsSummary, PluginRun, Report, Run};
 
 /// rustledger's in-memory directive, as returned by [`Run::directives`].

@@ -47,7 +47,8 @@ use crate::{Error, Guest};
 /// One guest function's share of the call's fuel.
 #[derive(Debug, Clone, Serialize)]
 pub struct FunctionCost {
-    /// The name from the module's name section, or `func[<index>]` without one.
+    /// The name from the module's name section (a Rust symbol demangled, e.g.
+    /// `my_plugin::process`), or `func[<index>]` without one.
     pub name: String,
     /// Fuel spent in this function itself.
     pub self_fuel: u64,
@@ -269,9 +270,11 @@ impl Sampling {
             let index = frame.func_index();
             self.stack.push(index);
             self.costs.entry(index).or_insert_with(|| FunctionCost {
-                name: frame
-                    .func_name()
-                    .map_or_else(|| format!("func[{index}]"), str::to_owned),
+                // Demangled without the hash suffix, as wasmtime prints backtraces.
+                name: frame.func_name().map_or_else(
+                    || format!("func[{index}]"),
+                    |name| format!("{:#}", rustc_demangle::demangle(name)),
+                ),
                 self_fuel: 0,
                 total_fuel: 0,
             });

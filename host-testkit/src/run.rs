@@ -9,9 +9,10 @@ use rustledger_core::Directive;
 use rustledger_plugin::{PluginError, PluginInput, PluginOp, PluginOutput};
 use serde::Serialize;
 
+use crate::changes::Changes;
 use crate::input::{self, LedgerSource, Prepared};
 use crate::runner::{self, Call, Limits, Stats};
-use crate::{Error, Guest, render};
+use crate::{Error, Guest, GuestLog, render};
 
 /// A typed plugin input: rustledger's own `PluginInput` or rlplugin's wire twin.
 pub trait IntoPluginInput {
@@ -58,6 +59,7 @@ pub struct PluginRun<'g> {
     source: Source,
     config: Option<String>,
     limits: Limits,
+    show_log: bool,
 }
 
 impl<'g> PluginRun<'g> {
@@ -67,6 +69,7 @@ impl<'g> PluginRun<'g> {
             source: Source::None,
             config: None,
             limits: Limits::default(),
+            show_log: false,
         }
     }
 
@@ -107,6 +110,15 @@ impl<'g> PluginRun<'g> {
         self
     }
 
+    /// Show what the guest logged (`rlplugin::log!`) in the [`Run`]'s `Display`, the
+    /// snapshot text, under `log:`. Without it the log is left out of the text, so
+    /// snapshots do not change when an author adds a log line; [`Run::logs`] has it
+    /// either way.
+    pub fn show_logs(mut self) -> Self {
+        self.show_log = true;
+        self
+    }
+
     /// Build the input, call the guest, check and apply its ops as rustledger does.
     ///
     /// # Errors
@@ -115,8 +127,8 @@ impl<'g> PluginRun<'g> {
     /// its output does not decode, its ops do not cover the input, or a returned
     /// directive would abort rledger's load.
     pub fn run(self) -> Result<Run, Error> {
-        let (guest, limits) = (self.guest, self.limits);
-        execute(guest, self.prepare()?, limits)
+        let (guest, limits, show_log) = (self.guest, self.limits, self.show_log);
+        execute(guest, self.prepare()?, limits, show_log)
     }
 
     /// The exact MessagePack bytes the guest would receive, without running it (fuel
@@ -164,14 +176,23 @@ impl<'g> PluginRun<'g> {
     }
 }
 
-fn execute(guest: &Guest, prepared: Arc<Prepared>, limits: Limits) -> Result<Run, Error> {
+fn execute(
+    guest: &Guest,
+    prepared: Arc<Prepared>,
+    limits: Limits,
+    show_log: bool,
+) -> Result<Run, Error> {
     let call = Call {
         entry: "process",
         input: Some(&prepared.bytes),
         check_abi: true,
         role: "plugin",
     };
-    let (bytes, stats) = runner::call(guest, &call, limits)?;
+    let runner::Called {
+        output: bytes,
+        stats,
+        log,
+    } = runner::call(guest, &call, limits)?;
     let output: PluginOutput = rmp_serde::from_slice(&bytes).map_err(|e| Error::BadOutput {
         guest: guest.name().to_owned(),
         entry: "process".to_owned(),
@@ -203,7 +224,9 @@ fn execute(guest: &Guest, prepared: Arc<Prepared>, limits: Limits) -> Result<Run
         ops: output.ops,
         errors: output.errors,
         directives,
-        input_bytes: prepared.bytes.clone(),
+        prepared,
+        log,
+        show_log,
     })
 }
 
@@ -283,8 +306,9 @@ impl fmt::Display for OpsSummary {
 /// The outcome of one successful plugin call.
 ///
 /// `Display` is the snapshot text: the ops summary, the plugin's diagnostics as
-/// `file:line severity message` (paths relative to the ledger's directory), then
-/// the resulting ledger rendered by rustledger's formatter in op order. It holds
+/// `file:line severity message` (paths relative to the ledger's directory), the
+/// guest's log when the run asked for it ([`PluginRun::show_logs`]), then the
+/// resulting ledger rendered by rustledger's formatter in op order. It holds
 /// the whole resulting ledger in memory and lives as long as you keep it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
@@ -299,8 +323,11 @@ pub struct Run {
     preamble: String,
     #[serde(skip)]
     directives: Vec<Directive>,
+    log: GuestLog,
     #[serde(skip)]
-    input_bytes: Vec<u8>,
+    show_log: bool,
+    #[serde(skip)]
+    prepared: Arc<Prepared>,
 }
 
 impl Run {
@@ -345,12 +372,59 @@ impl Run {
 
     /// The exact MessagePack bytes the guest received.
     pub fn input_bytes(&self) -> &[u8] {
-        &self.input_bytes
+        &self.prepared.bytes
+    }
+
+    /// What the run changed: each directive the guest modified (when it renders
+    /// differently), deleted or inserted, in ledger order, both sides rendered by
+    /// rustledger's formatter. Computed on each call from the ops and the input.
+    ///
+    /// Its `Display` is a line diff, so a snapshot of a large ledger can show only
+    /// what the plugin did:
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rlplugin_testkit::wire::{PluginOp, PluginOutput};
+    /// # let output = PluginOutput { ops: vec![PluginOp::Delete(0)], errors: vec![] };
+    /// # let output = rmp_serde::to_vec(&output)?;
+    /// # let data: String = output.iter().map(|b| format!("\\{b:02x}")).collect();
+    /// # let wat = format!(r#"(module (memory (export "memory") 1)
+    /// #   (data (i32.const 0) "{data}")
+    /// #   (func (export "__rustledger_abi_version") (result i32) (i32.const 1))
+    /// #   (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+    /// #   (func (export "process") (param i32 i32) (result i64) (i64.const {})))"#,
+    /// #   output.len());
+    /// # let deleter = rlplugin_testkit::Guest::from_bytes("deleter", wat::parse_str(&wat)?)?;
+    /// // `deleter` answers `Delete(0)` for a one-directive ledger.
+    /// let run = deleter
+    ///     .plugin()
+    ///     .ledger("2024-01-01 open Assets:Cash USD\n")
+    ///     .run()?;
+    /// let changes = run.changes();
+    /// assert_eq!(changes.len(), 1);
+    /// assert_eq!(
+    ///     changes.to_string(),
+    ///     "deleted ledger.beancount:1\n-2024-01-01 open Assets:Cash USD\n"
+    /// );
+    /// // insta::assert_snapshot!(run.changes());
+    /// # Ok(()) }
+    /// ```
+    pub fn changes(&self) -> Changes {
+        Changes::of(
+            &self.prepared.input,
+            &self.ops,
+            self.prepared.base_dir.as_deref(),
+        )
     }
 
     /// Fuel, memory, output size and time of the call.
     pub fn report(&self) -> &Report {
         &self.report
+    }
+
+    /// What the guest logged with `rlplugin::log!` / `rlplugin::debug!` during the call.
+    pub fn logs(&self) -> &GuestLog {
+        &self.log
     }
 
     /// Panic (with the report) if the call used more than `percent_of_production_fuel`
@@ -381,6 +455,9 @@ impl fmt::Display for Run {
             for line in &self.error_lines {
                 writeln!(f, "  {line}")?;
             }
+        }
+        if self.show_log {
+            self.log.write_section(f)?;
         }
         writeln!(f)?;
         f.write_str(&self.ledger_text)

@@ -3,16 +3,17 @@
 
 use std::time::{Duration, Instant};
 
-use rlplugin_types::PANIC_INFO_EXPORT;
-use rustledger_plugin::sandbox::{self, AbiCheck, StoreState};
-use wasmtime::{Instance, Linker, Memory, Store, Trap, WasmBacktrace};
+use rustledger_plugin::sandbox::{self, AbiCheck, MemoryLimiter};
+use wasmtime::{Instance, Linker, Memory, ResourceLimiter, Store, Trap, WasmBacktrace};
+
+use rlplugin_types::{ABI_VERSION_EXPORT, LOG_CAPACITY, LOG_EXPORT, LOG_HEADER, PANIC_INFO_EXPORT};
 
 use crate::error::Diagnostics;
-use crate::{Error, Guest};
+use crate::{Error, Guest, GuestLog};
 
 /// Output reads above this are refused before allocating (production's importer cap).
 pub(crate) const OUTPUT_CAP: u64 = 64 * 1024 * 1024;
-const PANIC_INFO_CAP: u32 = 64 * 1024;
+const PANIC_INFO_CAP: usize = 64 * 1024;
 const WASM_PAGE: u64 = 65536;
 
 #[derive(Debug, Clone, Copy)]
@@ -46,34 +47,90 @@ pub(crate) struct Call<'a> {
     pub(crate) role: &'static str,
 }
 
+/// Production's limiter, watched: it still makes every decision, and the kit only
+/// remembers the last growth it refused so a trap that follows can be named.
+struct WatchedLimiter {
+    production: MemoryLimiter,
+    refused: Option<usize>,
+}
+
+impl ResourceLimiter for WatchedLimiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.production.memory_growing(current, desired, maximum)?;
+        if !allowed {
+            self.refused = Some(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.production.table_growing(current, desired, maximum)
+    }
+}
+
+/// The same store `sandbox::make_sandboxed_store` builds (its limiter on memory and
+/// tables, a fuel budget), with the limiter watched.
+fn sandboxed_store(
+    engine: &wasmtime::Engine,
+    limits: Limits,
+) -> wasmtime::Result<Store<WatchedLimiter>> {
+    let limiter = WatchedLimiter {
+        production: MemoryLimiter::new(limits.memory),
+        refused: None,
+    };
+    let mut store = Store::new(engine, limiter);
+    store.limiter(|limiter| limiter);
+    store.set_fuel(limits.fuel)?;
+    Ok(store)
+}
+
+/// The ABI handshake as production performs it, for any store (production's own function
+/// takes only its store type, and the kit's stores watch the limiter): a missing or mistyped
+/// export or a trap is `Missing`, another version a `Mismatch`.
+fn check_guest_abi<T: 'static>(instance: &Instance, store: &mut Store<T>) -> AbiCheck {
+    let Ok(func) = instance.get_typed_func::<(), u32>(&mut *store, ABI_VERSION_EXPORT) else {
+        return AbiCheck::Missing;
+    };
+    match func.call(&mut *store, ()) {
+        Ok(found) if found == sandbox::HOST_ABI_VERSION => AbiCheck::Match,
+        Ok(found) => AbiCheck::Mismatch { found },
+        Err(_) => AbiCheck::Missing,
+    }
+}
+
 struct Session<'g> {
     guest: &'g Guest,
-    store: Store<StoreState>,
+    store: Store<WatchedLimiter>,
     limits: Limits,
 }
 
-pub(crate) fn call(
-    guest: &Guest,
-    call: &Call<'_>,
-    limits: Limits,
-) -> Result<(Vec<u8>, Stats), Error> {
+/// What a call returned: its output bytes, what it consumed and what it logged.
+pub(crate) struct Called {
+    pub(crate) output: Vec<u8>,
+    pub(crate) stats: Stats,
+    pub(crate) log: GuestLog,
+}
+
+pub(crate) fn call(guest: &Guest, call: &Call<'_>, limits: Limits) -> Result<Called, Error> {
     let started = Instant::now();
     let engine = sandbox::shared_engine();
-    let mut store = sandbox::make_sandboxed_store(
-        &engine,
-        limits.memory,
-        sandbox::DEFAULT_SANDBOX_MAX_TIME_SECS,
-    )
-    .map_err(|e| {
+    // Production's budget is 30 s × 1 M; any other budget is a test override.
+    let store = sandboxed_store(&engine, limits).map_err(|e| {
         Error::Usage(format!(
             "cannot create rustledger's sandboxed store: {}",
             error_chain(&e)
         ))
     })?;
-    // Production's budget is 30 s × 1 M; any other budget is a test override.
-    store
-        .set_fuel(limits.fuel)
-        .map_err(|e| Error::Usage(format!("cannot set the fuel budget: {}", error_chain(&e))))?;
     let mut s = Session {
         guest,
         store,
@@ -176,25 +233,26 @@ pub(crate) fn call(
         output_bytes: u64::from(out_len),
         wall: started.elapsed(),
     };
-    Ok((output, stats))
+    let log = s.log(&instance, memory);
+    Ok(Called { output, stats, log })
 }
 
 /// rustledger's ABI handshake, with its one ambiguity resolved: production reports a
 /// handshake that ran out of fuel as a missing export, but the fix is a larger budget, not a
 /// rebuild.
-pub(crate) fn abi_handshake(
+pub(crate) fn abi_handshake<T: 'static>(
     guest: &Guest,
     instance: &Instance,
-    store: &mut Store<StoreState>,
+    store: &mut Store<T>,
     fuel_limit: u64,
     memory: u64,
 ) -> Result<(), Error> {
-    match sandbox::check_guest_abi(instance, store) {
+    match check_guest_abi(instance, store) {
         AbiCheck::Match => Ok(()),
         AbiCheck::Missing if store.get_fuel().is_ok_and(|left| left == 0) => {
             Err(Error::OutOfFuel {
                 guest: guest.name().to_owned(),
-                entry: rlplugin_types::ABI_VERSION_EXPORT.to_owned(),
+                entry: ABI_VERSION_EXPORT.to_owned(),
                 limit: fuel_limit,
                 memory,
                 diagnostics: Box::default(),
@@ -251,7 +309,9 @@ impl Session<'_> {
 
     fn instantiate_error(&mut self, err: &wasmtime::Error) -> Error {
         let text = error_chain(err);
-        if err.downcast_ref::<Trap>().is_none() && text.contains("memory") && text.contains("limit")
+        let refused = self.store.data().refused.is_some();
+        if err.downcast_ref::<Trap>().is_none()
+            && (refused || (text.contains("memory") && text.contains("limit")))
         {
             let initial = self
                 .guest
@@ -273,15 +333,18 @@ impl Session<'_> {
                 entry: "instantiate".to_owned(),
                 limit: self.limits.memory as u64,
                 peak: 0,
+                requested: self.store.data().refused.map(|r| r as u64),
                 diagnostics: Box::new(Diagnostics {
                     panic: None,
                     backtrace: Some(format!("the initial memory is already too large: {text}")),
+                    log: GuestLog::default(),
                 }),
             };
         }
         let diagnostics = Diagnostics {
             panic: None,
             backtrace: err.downcast_ref::<WasmBacktrace>().map(ToString::to_string),
+            log: GuestLog::default(),
         };
         self.classify(err, diagnostics, 0, "instantiate (start function)")
     }
@@ -297,6 +360,7 @@ impl Session<'_> {
         let diagnostics = Diagnostics {
             panic,
             backtrace: err.downcast_ref::<WasmBacktrace>().map(ToString::to_string),
+            log: self.log(instance, memory),
         };
         let memory_size = memory.data_size(&self.store) as u64;
         self.classify(err, diagnostics, memory_size, entry)
@@ -322,8 +386,11 @@ impl Session<'_> {
         }
         let limit = self.limits.memory as u64;
         // The sandbox's limiter makes `memory.grow` return -1 silently, and what the
-        // guest does next (a Rust allocator aborts) is an ordinary trap; a trap with
-        // memory within 1/16 of the cap is therefore attributed to the cap.
+        // guest does next (a Rust allocator aborts, a raw module checks the -1) is an
+        // ordinary trap: a trap after a refused growth is attributed to the cap. Without
+        // one (a guest whose own allocator gives up first), a trap with memory within
+        // 1/16 of the cap, or with allocation-failure frames or panic, is attributed too.
+        let requested = self.store.data().refused.map(|r| r as u64);
         let at_cap = memory_size + (limit / 16).max(WASM_PAGE) > limit;
         let oom_frames = diagnostics.backtrace.as_deref().is_some_and(|b| {
             b.contains("alloc_error") || b.contains("rust_oom") || b.contains("out_of_memory")
@@ -332,12 +399,13 @@ impl Session<'_> {
             .panic
             .as_deref()
             .is_some_and(|p| p.contains("memory allocation of"));
-        if at_cap || oom_frames || oom_panic {
+        if requested.is_some() || at_cap || oom_frames || oom_panic {
             return Error::OutOfMemory {
                 guest: self.name(),
                 entry: entry.to_owned(),
                 limit,
                 peak: memory_size,
+                requested,
                 diagnostics,
             };
         }
@@ -352,11 +420,36 @@ impl Session<'_> {
         }
     }
 
-    /// Reads the panic record an rlplugin guest's hook left behind. The call gets a
-    /// small fresh budget because the trap may have been fuel exhaustion.
+    /// Reads the panic record an rlplugin guest's hook left behind.
     fn panic_info(&mut self, instance: &Instance, memory: Memory) -> Option<String> {
+        let buf = self.record(instance, memory, PANIC_INFO_EXPORT, PANIC_INFO_CAP)?;
+        let text = String::from_utf8_lossy(&buf);
+        Some(match text.split_once('\n') {
+            Some((location, message)) => format!("{location}: {message}"),
+            None => text.into_owned(),
+        })
+    }
+
+    /// Reads what an rlplugin guest logged; empty for other guests.
+    fn log(&mut self, instance: &Instance, memory: Memory) -> GuestLog {
+        self.record(instance, memory, LOG_EXPORT, LOG_HEADER + LOG_CAPACITY)
+            .map(|record| GuestLog::parse(&record))
+            .unwrap_or_default()
+    }
+
+    /// Calls a `() -> i64` record export and reads at most `cap` bytes of the record
+    /// it points at; `None` when the guest has no such export or no record. The call
+    /// gets a small fresh budget because the trap may have been fuel exhaustion, and
+    /// gives the remaining fuel back so the report counts only the guest's own call.
+    fn record(
+        &mut self,
+        instance: &Instance,
+        memory: Memory,
+        export: &str,
+        cap: usize,
+    ) -> Option<Vec<u8>> {
         let func = instance
-            .get_typed_func::<(), i64>(&mut self.store, PANIC_INFO_EXPORT)
+            .get_typed_func::<(), i64>(&mut self.store, export)
             .ok()?;
         let remaining = self.store.get_fuel().ok()?;
         self.store.set_fuel(1_000_000).ok()?;
@@ -367,14 +460,10 @@ impl Session<'_> {
             return None;
         }
         let ptr = (packed >> 32) as usize;
-        let len = ((packed & 0xFFFF_FFFF) as u32).min(PANIC_INFO_CAP) as usize;
+        let len = ((packed & 0xFFFF_FFFF) as usize).min(cap);
         let mut buf = vec![0u8; len];
         memory.read(&self.store, ptr, &mut buf).ok()?;
-        let text = String::from_utf8_lossy(&buf);
-        Some(match text.split_once('\n') {
-            Some((location, message)) => format!("{location}: {message}"),
-            None => text.into_owned(),
-        })
+        Some(buf)
     }
 }
 

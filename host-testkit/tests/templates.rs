@@ -18,6 +18,9 @@ use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use rlplugin_testkit::profile::Profiler;
+use rlplugin_testkit::{Error, Guest};
+
 /// Both templates share one target directory; one cargo at a time keeps them from queueing
 /// on its lock with interleaved, unreadable output.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -100,6 +103,10 @@ fn check_template(kind: &str, name: &str, destination: Destination) {
         "insta wrote {leftovers:?} with CI=true"
     );
 
+    if kind == "plugin" {
+        rust_names_reach_backtraces_and_profiles(&generated, &crate_name);
+    }
+
     cargo(
         &generated,
         &["build", "--target", "wasm32-unknown-unknown", "--release"],
@@ -115,6 +122,56 @@ fn check_template(kind: &str, name: &str, destination: Destination) {
         "templates/{kind}: generated {}, tested and built in {:.1?}",
         generated.display(),
         started.elapsed()
+    );
+}
+
+/// The kit's release build of the generated crate keeps the name section although the
+/// template's release profile strips it: a trap's backtrace, the profile report and the
+/// Firefox profile name Rust functions, the template's own `tag_large_expenses` among
+/// them in the profile.
+fn rust_names_reach_backtraces_and_profiles(generated: &Path, crate_name: &str) {
+    let guest = Guest::build().crate_dir(generated).run().unwrap();
+    let ledger = fs::read_to_string(generated.join("ledger.beancount")).unwrap();
+    let request = || guest.plugin().ledger(ledger.as_str());
+    let fuel = request().run().unwrap().report().fuel_used();
+    let err = request().fuel(fuel * 9 / 10).run().unwrap_err();
+    let Error::OutOfFuel { diagnostics, .. } = &err else {
+        panic!("{err:?}");
+    };
+    let backtrace = diagnostics.backtrace.as_deref().unwrap_or_default();
+    let frames: Vec<&str> = backtrace
+        .lines()
+        .filter_map(|line| line.split_once(&format!("{crate_name}.wasm!")))
+        .map(|(_, name)| name)
+        .collect();
+    assert!(frames.len() >= 2, "{backtrace}");
+    assert!(
+        frames.iter().any(|f| f.starts_with("rlplugin::")),
+        "{backtrace}"
+    );
+    assert_eq!(frames.last(), Some(&"process"), "{backtrace}");
+    assert!(!backtrace.contains("<unknown>"), "{backtrace}");
+
+    let profile = Profiler::new(&guest)
+        .input(request().input_bytes().unwrap())
+        .run()
+        .unwrap();
+    let names: Vec<&str> = profile
+        .functions()
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    let own = format!("{crate_name}::tag_large_expenses");
+    assert!(names.contains(&own.as_str()), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("rlplugin::")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.starts_with("func[")), "{names:?}");
+    let firefox = String::from_utf8_lossy(profile.firefox_json());
+    assert!(
+        firefox.contains("rlplugin::codec::"),
+        "the Firefox profile names no Rust function"
     );
 }
 

@@ -69,7 +69,22 @@ pub const ABI_VERSION: u32 = 1;
 /// `() -> i32` that must return 1 and must not trap.
 pub const ABI_VERSION_EXPORT: &str = "__rustledger_abi_version";
 
-/// Name of the export through which an rlplugin guest hands its panic record to a test kit:
-/// a function `() -> i64` returning 0, or `(ptr << 32) | len` of
-/// `<file>:<line>:<column>\n<message>`. rustledger never calls it.
+/// Name of the export through which an rlplugin guest hands its panic record to a test
+/// kit: `() -> i64`, 0 or `(ptr << 32) | len` of `<file>:<line>:<column>\n<message>`.
+/// Production hosts never call it.
 pub const PANIC_INFO_EXPORT: &str = "__rlplugin_panic_info";
+
+/// Name of the export through which an rlplugin guest hands the lines it logged during
+/// the call to a test kit: `() -> i64`, 0 when nothing was logged, else `(ptr << 32) |
+/// len` of a [`LOG_HEADER`]-byte header (lines dropped, then bytes dropped, each a
+/// little-endian `u32`) followed by the kept lines, each ending in `\n`. Production hosts
+/// never call it.
+pub const LOG_EXPORT: &str = "__rlplugin_log";
+
+/// Bytes of log text a guest keeps per instance (one call); a line that does not fit is
+/// dropped, with every line after it, and counted in the header.
+pub const LOG_CAPACITY: usize = 64 * 1024;
+
+/// Size of the log record's header: lines dropped and bytes dropped, two little-endian
+/// `u32`s.
+pub const LOG_HEADER: usize = 8;

@@ -85,6 +85,31 @@ fn memory_grow_bomb_hits_the_memory_limit() {
     insta::assert_snapshot!(err.to_string());
 }
 
+/// One `memory.grow` far past the cap, from 64 KiB of memory: the trap that follows
+/// the refused growth is named as the memory limit, with the size asked for.
+#[test]
+fn refused_memory_grow_names_the_size_asked_for() {
+    let pages = 5000;
+    let grow = format!(
+        "(if (i32.eq (memory.grow (i32.const {pages})) (i32.const -1)) (then unreachable)) (i64.const 0)"
+    );
+    let err = run("one_big_grow", &plugin(ABI_OK, ALLOC_OK, &grow, ""));
+    match &err {
+        Error::OutOfMemory {
+            entry,
+            peak,
+            requested,
+            ..
+        } => {
+            assert_eq!(entry, "process");
+            assert_eq!(*peak, 65536);
+            assert_eq!(*requested, Some((1 + pages) * 65536));
+        }
+        other => panic!("{other:?}"),
+    }
+    insta::assert_snapshot!(err.to_string());
+}
+
 #[test]
 fn memory_limit_is_overridable() {
     let grow = "(block $full (loop $l (br_if $full (i32.eq (memory.grow (i32.const 1)) (i32.const -1))) (br $l))) unreachable";

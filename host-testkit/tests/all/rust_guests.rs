@@ -153,6 +153,83 @@ fn rlplugin_sdk_guest_runs_like_the_upstream_one() {
     );
 }
 
+/// `changes()` shows only the two transactions the guest flagged, in ledger order.
+#[test]
+fn changes_show_only_what_the_guest_did() {
+    let run = rlplugin_guest().plugin().ledger(LEDGER_20).run().unwrap();
+    let changes = run.changes();
+    assert_eq!(changes.len(), 2);
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.kind == rlplugin_testkit::ChangeKind::Modified && c.location.is_some())
+    );
+    insta::assert_snapshot!(changes);
+}
+
+/// The log survives the trap: the kit reads it from the trapped instance.
+#[test]
+fn a_guest_that_logs_then_traps_still_shows_its_log() {
+    let err = rlplugin_guest()
+        .plugin()
+        .ledger(LEDGER_20)
+        .config("log-then-panic")
+        .run()
+        .unwrap_err();
+    let Error::Trap { diagnostics, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        diagnostics.log.lines(),
+        ["20 directives", "debug: about to panic"]
+    );
+    assert!(
+        err.to_string()
+            .contains("\nguest log:\n20 directives\ndebug: about to panic"),
+        "{err}"
+    );
+}
+
+/// A guest that logs nothing shows `log: none` when asked, and nothing otherwise; one
+/// that logs past the cap keeps a prefix and says how much it dropped.
+#[test]
+fn logs_are_shown_on_request_and_overflow_is_counted() {
+    let guest = rlplugin_guest();
+    let quiet = guest.plugin().ledger(LEDGER_20).run().unwrap();
+    assert!(quiet.logs().is_empty());
+    assert!(!quiet.to_string().contains("log:"));
+    let shown = guest.plugin().ledger(LEDGER_20).show_logs().run().unwrap();
+    assert!(shown.to_string().contains("\nlog: none\n"), "{shown}");
+
+    let flood = guest
+        .plugin()
+        .ledger(LEDGER_20)
+        .config("flood")
+        .run()
+        .unwrap();
+    let log = flood.logs();
+    let line = "line 00000 of the flood\n".len();
+    let kept = rlplugin_types::LOG_CAPACITY / line;
+    assert_eq!(log.lines().len(), kept);
+    assert_eq!(
+        log.lines()[kept - 1],
+        format!("line {:05} of the flood", kept - 1)
+    );
+    assert_eq!(log.dropped_lines() as usize, 10_000 - kept);
+    assert_eq!(log.dropped_bytes() as usize, (10_000 - kept) * line);
+    assert!(
+        !flood.to_string().contains("flood"),
+        "the log is shown only on request"
+    );
+    let dropped = format!(
+        "… {} more lines ({} bytes) dropped: a guest keeps {} bytes of log per call",
+        10_000 - kept,
+        (10_000 - kept) * line,
+        rlplugin_types::LOG_CAPACITY
+    );
+    assert!(log.to_string().contains(&dropped), "{log}");
+}
+
 #[test]
 fn rlplugin_panics_report_message_and_location() {
     let err = rlplugin_guest()
@@ -165,10 +242,17 @@ fn rlplugin_panics_report_message_and_location() {
         Error::Trap { diagnostics, .. } => diagnostics.panic.clone().unwrap_or_default(),
         other => panic!("{other:?}"),
     };
-    assert!(panic.starts_with("src/lib.rs:13:"), "{panic}");
+    let source = std::fs::read_to_string(fixture_dir("rlplugin-guest").join("src/lib.rs")).unwrap();
+    let line = 1 + source
+        .lines()
+        .position(|l| l.contains("panic!(\"asked to panic\")"))
+        .unwrap();
+    let location = format!("src/lib.rs:{line}:");
+    assert!(panic.starts_with(&location), "{panic}");
     assert!(panic.ends_with("asked to panic"), "{panic}");
     assert!(
-        err.to_string().contains("guest panicked at src/lib.rs:13:"),
+        err.to_string()
+            .contains(&format!("guest panicked at {location}")),
         "{err}"
     );
 }

@@ -802,6 +802,62 @@ fn import_prints_beancount_text() {
     );
 }
 
+/// `--logs` prints what the guest logged; a trap shows the log without asking.
+#[test]
+fn run_prints_the_guest_log_on_request_and_with_a_trap() {
+    let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rlplugin-guest");
+    let ledger = demo_file("sample.beancount");
+    let ran = rlplugin(&[&"run", &guest, &ledger, &"--config", &"log", &"--logs"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stderr.contains("log: "), "{}", ran.stderr);
+    assert!(ran.stderr.contains(" directives\n"), "{}", ran.stderr);
+    let quiet = rlplugin(&[&"run", &guest, &ledger, &"--config", &"log"]);
+    assert!(!quiet.stderr.contains("log:"), "{}", quiet.stderr);
+    let trapped = rlplugin(&[&"run", &guest, &ledger, &"--config", &"log-then-panic"]);
+    assert_eq!(trapped.code, 2, "{}", trapped.stderr);
+    assert!(
+        trapped.stderr.contains("guest log:\n") && trapped.stderr.contains("debug: about to panic"),
+        "{}",
+        trapped.stderr
+    );
+}
+
+/// Each row error is printed once, with the statement's file and line.
+#[test]
+fn import_reports_each_row_error_once_with_its_line() {
+    let statement = repo()
+        .join("examples")
+        .join("csv-importer")
+        .join("tests")
+        .join("fixtures")
+        .join("bad-rows.csv");
+    let ran = rlplugin(&[
+        &"import",
+        &example("csv-importer"),
+        &statement,
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--currency",
+        &"EUR",
+    ]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    for line in 3..=6 {
+        let location = format!("bad-rows.csv:{line} error row not imported");
+        assert_eq!(
+            ran.stderr.matches(&location).count(),
+            1,
+            "{location}\n{}",
+            ran.stderr
+        );
+    }
+    assert_eq!(
+        ran.stderr.matches("row not imported").count(),
+        4,
+        "{}",
+        ran.stderr
+    );
+}
+
 #[test]
 fn import_failures() {
     let ran = rlplugin(&[

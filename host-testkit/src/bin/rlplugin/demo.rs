@@ -161,7 +161,7 @@ fn plugin_step(examples: &Path, step: &Step, ledger: &Path) -> Result<Row, Stdou
             request = request.config(config);
         }
         let run = request.run()?;
-        let changes = crate::run::changes(&run)?;
+        let changes = run.changes();
         Ok((run, changes))
     })();
     let row = match outcome {

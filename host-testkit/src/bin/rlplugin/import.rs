@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use rlplugin_testkit::wire::PluginErrorSeverity;
 use rustledger_parser::logos_lexer::{Token, tokenize};
 
 use crate::out::{errln, out, outln};
@@ -14,6 +15,7 @@ pub struct Options<'a> {
     pub currency: Option<String>,
     pub options: Vec<(String, String)>,
     pub json: bool,
+    pub logs: bool,
 }
 
 pub fn parse_option(text: &str) -> Result<(String, String), String> {
@@ -85,11 +87,18 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
         );
     }
     out!("{}", import.ledger_text())?;
+    if opts.logs {
+        crate::run::print_log(import.logs());
+    }
     for w in import.warnings() {
         errln!("{} {w}", paint(WARN, "warning:"));
     }
-    for e in import.errors() {
-        errln!("{} {}", paint(BAD, "error:"), e.message);
+    for (line, e) in import.error_lines().iter().zip(import.errors()) {
+        let style = match e.severity {
+            PluginErrorSeverity::Error => BAD,
+            PluginErrorSeverity::Warning => WARN,
+        };
+        errln!("{}", paint(style, line));
     }
     errln!(
         "{}  {}",

@@ -28,7 +28,8 @@ pub fn guest(plugin: &Path) -> anyhow::Result<Guest> {
             plugin.display()
         );
         let progress = Progress::start(label);
-        let built = Guest::build().crate_dir(plugin).release().run();
+        // The spinner stands in for cargo's progress lines.
+        let built = Guest::build().crate_dir(plugin).release().quiet().run();
         progress.finish(built.is_ok());
         Ok(built?)
     } else {

@@ -84,6 +84,9 @@ enum Command {
         /// Same as --format json
         #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Print what the guest logged (rlplugin::log!) to stderr
+        #[arg(long)]
+        logs: bool,
     },
     /// Measure fuel and memory on synthetic ledgers of growing size
     #[command(
@@ -163,6 +166,9 @@ enum Command {
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        /// Print what the guest logged (rlplugin::log!) to stderr
+        #[arg(long)]
+        logs: bool,
     },
     /// Build the bundled examples and run them on a sample ledger: effects and budgets
     #[command(
@@ -327,6 +333,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             memory,
             format,
             json,
+            logs,
         } => {
             let format = if json { run::Format::Json } else { format };
             warn_above_production(fuel, memory);
@@ -337,6 +344,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
                 fuel,
                 memory,
                 format,
+                logs,
             })?;
             Ok(if reported_errors {
                 Outcome::Findings
@@ -394,6 +402,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             currency,
             options,
             json,
+            logs,
         } => {
             let findings = import::import(import::Options {
                 importer: &importer,
@@ -402,6 +411,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
                 currency,
                 options,
                 json,
+                logs,
             })?;
             Ok(if findings {
                 Outcome::Findings

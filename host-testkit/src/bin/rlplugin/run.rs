@@ -2,9 +2,8 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-use rlplugin_testkit::wire::{DirectiveWrapper, PluginErrorSeverity, PluginInput, PluginOp};
-use rlplugin_testkit::{Report, Run};
+use rlplugin_testkit::wire::PluginErrorSeverity;
+use rlplugin_testkit::{Changes, GuestLog, Report, Run};
 use serde::Serialize;
 
 use crate::out::{errln, out, outln};
@@ -27,23 +26,14 @@ pub struct Options<'a> {
     pub fuel: Option<u64>,
     pub memory: Option<usize>,
     pub format: Format,
-}
-
-/// One change the plugin made, for the diff view and JSON.
-#[derive(Debug, Serialize)]
-pub struct Change {
-    pub kind: &'static str,
-    /// `file:line` of the input directive, when there is one.
-    pub location: Option<String>,
-    pub before: Option<String>,
-    pub after: Option<String>,
+    pub logs: bool,
 }
 
 #[derive(Serialize)]
 struct JsonOut<'a> {
     #[serde(flatten)]
     run: &'a Run,
-    changes: &'a [Change],
+    changes: &'a Changes,
     failed_errors: usize,
 }
 
@@ -68,7 +58,7 @@ pub fn run(opts: Options<'_>) -> anyhow::Result<bool> {
     }
     let run = request.run()?;
     let errors = reported_errors(&run);
-    let changes = changes(&run)?;
+    let changes = run.changes();
     match opts.format {
         Format::Json => {
             let json = JsonOut {
@@ -80,10 +70,16 @@ pub fn run(opts: Options<'_>) -> anyhow::Result<bool> {
         }
         Format::Beancount => {
             out!("{}", run.ledger_file_text())?;
+            if opts.logs {
+                print_log(run.logs());
+            }
             print_diagnostics(&run);
         }
         Format::Diff => {
             print_changes(&changes)?;
+            if opts.logs {
+                print_log(run.logs());
+            }
             print_diagnostics(&run);
         }
     }
@@ -98,129 +94,33 @@ pub fn reported_errors(run: &Run) -> usize {
         .count()
 }
 
-/// The ops as changes, both sides rendered by rustledger's formatter so a `Modify`
-/// that only re-encodes a directive shows no difference.
-pub fn changes(run: &Run) -> anyhow::Result<Vec<Change>> {
-    let input: PluginInput = rmp_serde::from_slice(run.input_bytes())
-        .context("cannot decode the plugin input the kit sent (this is a bug in rlplugin)")?;
-    let render = |w: &DirectiveWrapper| -> String {
-        match rustledger_plugin::wrapper_to_directive(w) {
-            Ok(d) => rustledger_core::format_directives(
-                std::iter::once(&d),
-                &rustledger_core::FormatConfig::default(),
-            ),
-            Err(e) => format!("<cannot render: {e}>\n"),
-        }
-    };
-    let location = |i: usize| {
-        input.directives.get(i).map(|w| {
-            let file = w.filename.as_deref().unwrap_or("<unknown>");
-            let file = Path::new(file)
-                .file_name()
-                .map_or(file.into(), |f| f.to_string_lossy());
-            format!("{file}:{}", w.lineno.unwrap_or(0))
-        })
-    };
-    // Changes are listed in ledger order: an insert sorts right after the input directive
-    // the op before it referred to.
-    let mut out: Vec<(usize, usize, Change)> = Vec::new();
-    let mut anchor = 0;
-    for (seq, op) in run.ops().iter().enumerate() {
-        let mut push = |key: usize, change: Change| out.push((key, seq, change));
-        match op {
-            PluginOp::Keep(i) => anchor = *i,
-            PluginOp::Modify(i, w) => {
-                anchor = *i;
-                let before = input.directives.get(*i).map(render);
-                let after = render(w);
-                if before.as_deref() != Some(after.as_str()) {
-                    push(
-                        *i,
-                        Change {
-                            kind: "modified",
-                            location: location(*i),
-                            before,
-                            after: Some(after),
-                        },
-                    );
-                }
-            }
-            PluginOp::Insert(w) => push(
-                anchor,
-                Change {
-                    kind: "inserted",
-                    location: None,
-                    before: None,
-                    after: Some(render(w)),
-                },
-            ),
-            PluginOp::Delete(i) => {
-                anchor = *i;
-                push(
-                    *i,
-                    Change {
-                        kind: "deleted",
-                        location: location(*i),
-                        before: input.directives.get(*i).map(render),
-                        after: None,
-                    },
-                );
-            }
-        }
-    }
-    out.sort_by_key(|(key, seq, _)| (*key, *seq));
-    Ok(out.into_iter().map(|(_, _, c)| c).collect())
-}
-
-pub fn print_changes(changes: &[Change]) -> Result<(), crate::out::StdoutError> {
+/// The library's diff text, coloured line by line.
+pub fn print_changes(changes: &Changes) -> Result<(), crate::out::StdoutError> {
     if changes.is_empty() {
-        outln!("{}", paint(DIM, "no changes: every directive kept as is"))?;
+        return out!("{}", paint(DIM, changes));
     }
-    for c in changes {
-        let header = match &c.location {
-            Some(l) => format!("{} {l}", c.kind),
-            None => c.kind.to_owned(),
-        };
-        outln!("{}", paint(BOLD, header))?;
-        let before: Vec<&str> = c.before.as_deref().unwrap_or("").lines().collect();
-        let after: Vec<&str> = c.after.as_deref().unwrap_or("").lines().collect();
-        // rustledger's formatter re-aligns amounts when an account name changes length;
-        // comparing whitespace-normalized lines keeps those lines out of the diff.
-        let norm = |lines: &[&str]| -> Vec<String> {
-            lines
-                .iter()
-                .map(|l| {
-                    let indent = l.len() - l.trim_start().len();
-                    format!(
-                        "{}{}",
-                        &l[..indent],
-                        l.split_whitespace().collect::<Vec<_>>().join(" ")
-                    )
-                })
-                .collect()
-        };
-        let (old, new) = (norm(&before), norm(&after));
-        for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
-            for change in op.iter_changes(&old, &new) {
-                match change.tag() {
-                    similar::ChangeTag::Delete => {
-                        let line = before[change.old_index().unwrap_or_default()];
-                        outln!("{}", paint(REMOVED, format!("-{line}")))?;
-                    }
-                    similar::ChangeTag::Insert => {
-                        let line = after[change.new_index().unwrap_or_default()];
-                        outln!("{}", paint(ADDED, format!("+{line}")))?;
-                    }
-                    similar::ChangeTag::Equal => {
-                        let line = after[change.new_index().unwrap_or_default()];
-                        outln!(" {line}")?;
-                    }
-                }
+    for change in changes {
+        for line in change.to_string().lines() {
+            match line.as_bytes().first() {
+                Some(b'-') => outln!("{}", paint(REMOVED, line))?,
+                Some(b'+') => outln!("{}", paint(ADDED, line))?,
+                Some(b' ') => outln!("{line}")?,
+                _ => outln!("{}", paint(BOLD, line))?,
             }
         }
         outln!()?;
     }
     Ok(())
+}
+
+/// The guest's log on stderr, each line marked `log:`.
+pub fn print_log(log: &GuestLog) {
+    if log.is_empty() {
+        errln!("{}", paint(DIM, "log: none (the guest logged nothing)"));
+    }
+    for line in log.to_string().lines() {
+        errln!("{} {line}", paint(DIM, "log:"));
+    }
 }
 
 pub fn print_diagnostics(run: &Run) {
