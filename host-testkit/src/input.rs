@@ -316,9 +316,13 @@ const OPTIONS_ACROSS_INCLUDES: [&str; 4] = [
 fn preamble(ledger: &Ledger, main: &Path) -> String {
     use std::fmt::Write as _;
     let base = main.parent();
+    // The loader records paths normalised (`a/../b` as `b`), the caller's may not be.
+    let same_file = |a: &Path, b: &Path| {
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
+    };
     let mut out = String::new();
     for file in ledger.source_map.files() {
-        let top_level = file.path == main;
+        let top_level = same_file(&file.path, main);
         let name = crate::render::relative(&file.path.display().to_string(), base);
         let parsed = rustledger_parser::parse_without_occurrences(&file.source);
         let quote = crate::render::escape;

@@ -1,7 +1,7 @@
 //! What `rlplugin run` prints is a ledger: rustledger's loader reads it back to the options
 //! of the input and exactly the directives the plugin produced, for every example plugin, on
-//! the demo ledger and on a generated ledger with renamed roots, tolerances, an include and
-//! a plugin line.
+//! the demo ledger, on a generated ledger with renamed roots, tolerances, an include and a
+//! plugin line, and on thirteen years of books from beancount's `bean-example`.
 
 use rlplugin_testkit::Directive;
 use rustledger_loader::{LoadOptions, Options};
@@ -57,61 +57,98 @@ fn generated_ledger() -> PathBuf {
          2019-12-31 open Aktiva:Bargeld EUR\n",
     )
     .unwrap();
-    main
+    // Named through `..`, as a user may name it: the loader normalises the paths it records,
+    // and the top-level file must still be recognised as such.
+    dir.join("..").join("round-trip").join("main.beancount")
 }
 
 #[test]
 fn run_output_loads_back_to_the_same_options_and_directives() {
-    let ledgers = [demo_file("sample.beancount"), generated_ledger()];
+    for ledger in [demo_file("sample.beancount"), generated_ledger()] {
+        round_trip(&ledger, None);
+    }
+}
+
+/// Names the bean-example ledger to use instead of the one the setup script writes.
+const BEAN_EXAMPLE_VARIABLE: &str = "RLPLUGIN_BEAN_EXAMPLE";
+
+/// Thirteen years of books from beancount's own generator, as users' ledgers look.
+#[test]
+#[ignore = "needs beancount's bean-example from PyPI: host-testkit/bench/bean-example.sh writes \
+            the ledger, and .ci/run runs this test"]
+fn run_output_of_a_bean_example_ledger_loads_back() {
+    let ledger = std::env::var_os(BEAN_EXAMPLE_VARIABLE).map_or_else(
+        || repo().join("target/bean-example/13-years.beancount"),
+        PathBuf::from,
+    );
+    assert!(
+        ledger.is_file(),
+        "no bean-example ledger at {}: run host-testkit/bench/bean-example.sh (it installs \
+         beancount from PyPI into target/) or set {BEAN_EXAMPLE_VARIABLE}",
+        ledger.display()
+    );
+    // What is under test is the printed ledger, not whether every example fits production's
+    // budget on thirteen years: the budget is raised for both runs alike.
+    round_trip(&ledger, Some(10 * rlplugin_testkit::PRODUCTION_FUEL));
+}
+
+/// Every example plugin on `ledger`: what `run` prints loads back to the input's options and
+/// to exactly the directives the kit reports the plugin produced.
+fn round_trip(ledger: &Path, fuel: Option<u64>) {
     let plugins: [(&str, Option<&str>); 4] = [
         ("categorize", Some(CATEGORIZE_RULES)),
         ("dedupe", None),
         ("auto-balance", None),
         ("currency-guard", None),
     ];
-    for ledger in &ledgers {
-        let input = load(ledger);
-        assert!(
-            !input.options.set_options.is_empty(),
-            "{} sets options",
+    let fuel_text = fuel.map(|fuel| fuel.to_string());
+    let input = load(ledger);
+    assert!(
+        !input.options.set_options.is_empty(),
+        "{} sets options",
+        ledger.display()
+    );
+    for (name, config) in plugins {
+        let wasm = example(name);
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"run", &wasm, &ledger];
+        if let Some(config) = &config {
+            args.extend([&"--config" as &dyn AsRef<std::ffi::OsStr>, config]);
+        }
+        if let Some(fuel) = &fuel_text {
+            args.extend([&"--fuel" as &dyn AsRef<std::ffi::OsStr>, fuel]);
+        }
+        let ran = rlplugin(&args);
+        assert!(ran.code == 0 || ran.code == 1, "{name}: {}", ran.stderr);
+
+        let printed = scratch().join(format!("round-trip-{name}.beancount"));
+        std::fs::write(&printed, &ran.stdout).unwrap();
+        let reloaded = load(&printed);
+        assert_eq!(
+            effective(reloaded.options.clone()),
+            effective(input.options.clone()),
+            "{name} on {}: the options changed",
             ledger.display()
         );
-        for (name, config) in plugins {
-            let wasm = example(name);
-            let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"run", &wasm, ledger];
-            if let Some(config) = &config {
-                args.extend([&"--config" as &dyn AsRef<std::ffi::OsStr>, config]);
-            }
-            let ran = rlplugin(&args);
-            assert!(ran.code == 0 || ran.code == 1, "{name}: {}", ran.stderr);
 
-            let printed = scratch().join(format!("round-trip-{name}.beancount"));
-            std::fs::write(&printed, &ran.stdout).unwrap();
-            let reloaded = load(&printed);
-            assert_eq!(
-                effective(reloaded.options.clone()),
-                effective(input.options.clone()),
-                "{name} on {}: the options changed",
-                ledger.display()
-            );
-
-            let guest = Guest::from_file(&wasm).unwrap();
-            let mut request = guest.plugin().ledger_file(ledger);
-            if let Some(config) = config {
-                request = request.config(config);
-            }
-            let produced = request.run().unwrap();
-            let reloaded = sorted(reloaded.directives.into_iter().map(|d| d.value));
-            let produced = sorted(produced.directives().iter().cloned());
-            assert_eq!(
-                reloaded.len(),
-                produced.len(),
-                "{name} on {}: directive count",
-                ledger.display()
-            );
-            for (back, made) in reloaded.iter().zip(&produced) {
-                assert_eq!(back, made, "{name} on {}", ledger.display());
-            }
+        let guest = Guest::from_file(&wasm).unwrap();
+        let mut request = guest.plugin().ledger_file(ledger);
+        if let Some(config) = config {
+            request = request.config(config);
+        }
+        if let Some(fuel) = fuel {
+            request = request.fuel(fuel);
+        }
+        let produced = request.run().unwrap();
+        let reloaded = sorted(reloaded.directives.into_iter().map(|d| d.value));
+        let produced = sorted(produced.directives().iter().cloned());
+        assert_eq!(
+            reloaded.len(),
+            produced.len(),
+            "{name} on {}: directive count",
+            ledger.display()
+        );
+        for (back, made) in reloaded.iter().zip(&produced) {
+            assert_eq!(back, made, "{name} on {}", ledger.display());
         }
     }
 }
