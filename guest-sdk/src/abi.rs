@@ -113,10 +113,12 @@ where
 }
 
 /// Hands an output buffer to the host. Leaking is deliberate: the host reads the bytes
-/// after we return and then drops the whole instance.
+/// after we return and then drops the whole instance. The address is taken first, so a
+/// native call, which refuses to pack a pointer, drops the buffer as it unwinds.
 pub(crate) fn pack_vec(bytes: Vec<u8>) -> u64 {
-    let bytes = bytes.leak();
-    pack(address(bytes.as_ptr()), bytes.len())
+    let packed = pack(address(bytes.as_ptr()), bytes.len());
+    core::mem::forget(bytes);
+    packed
 }
 
 // Lengths above u32::MAX cannot exist in a 32-bit memory, so the casts cannot truncate.
