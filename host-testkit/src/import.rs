@@ -395,14 +395,7 @@ impl fmt::Display for Import {
         for w in &self.warnings {
             writeln!(f, "warning: {w}")?;
         }
-        if self.error_lines.is_empty() {
-            writeln!(f, "errors: none")?;
-        } else {
-            writeln!(f, "errors:")?;
-            for line in &self.error_lines {
-                writeln!(f, "  {line}")?;
-            }
-        }
+        crate::render::errors_section(f, &self.error_lines)?;
         if self.show_log {
             self.log.write_section(f)?;
         }

@@ -53,6 +53,22 @@ pub(crate) fn ledger_error_line(err: &LedgerError, base: Option<&Path>) -> Strin
     format!("{location} {severity} {}: {}", err.code, err.message)
 }
 
+/// The `errors:` section of a run's or an import's snapshot text: one diagnostic per
+/// indented line, or `errors: none`.
+pub(crate) fn errors_section(
+    f: &mut std::fmt::Formatter<'_>,
+    lines: &[String],
+) -> std::fmt::Result {
+    if lines.is_empty() {
+        return writeln!(f, "errors: none");
+    }
+    writeln!(f, "errors:")?;
+    for line in lines {
+        writeln!(f, "  {line}")?;
+    }
+    Ok(())
+}
+
 pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

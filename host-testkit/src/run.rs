@@ -448,14 +448,7 @@ impl Run {
 impl fmt::Display for Run {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.summary)?;
-        if self.error_lines.is_empty() {
-            writeln!(f, "errors: none")?;
-        } else {
-            writeln!(f, "errors:")?;
-            for line in &self.error_lines {
-                writeln!(f, "  {line}")?;
-            }
-        }
+        crate::render::errors_section(f, &self.error_lines)?;
         if self.show_log {
             self.log.write_section(f)?;
         }
