@@ -6,6 +6,7 @@
 pub use crate::abi::log_record;
 pub use crate::abi::{
     abi_version, alloc, extract, extract_enriched, identify, metadata, panic_info, process,
+    view_process,
 };
 pub use crate::guest::default_enriched_from;
 #[cfg(feature = "log")]
@@ -27,6 +28,20 @@ where
     move |input| {
         let input_len = input.directives.len();
         process(input).into_plugin_output(input_len)
+    }
+}
+
+/// Accepts a view `process` function of any supported shape, as [`plugin_process`] does.
+pub fn plugin_view<F, R>(
+    process: F,
+) -> impl Fn(crate::view::LedgerView<'_>) -> crate::view::ViewOps
+where
+    F: Fn(crate::view::LedgerView<'_>) -> R,
+    R: crate::view::IntoViewOps,
+{
+    move |ledger| {
+        let input_len = ledger.len();
+        process(ledger).into_view_ops(input_len)
     }
 }
 

@@ -58,6 +58,22 @@ where
     pack_vec(guest::run_plugin(input, process))
 }
 
+/// `process` export of a [view](crate::view) plugin.
+///
+/// # Safety
+///
+/// `ptr..ptr + len` must be memory the host filled after calling `alloc(len)`.
+pub unsafe fn view_process<F, R>(ptr: u32, len: u32, process: F) -> u64
+where
+    F: FnOnce(crate::view::LedgerView<'_>) -> R,
+    R: crate::view::IntoViewOps,
+{
+    crate::panic::install_hook();
+    // SAFETY: forwarded from the caller.
+    let input = unsafe { input(ptr, len) };
+    pack_vec(guest::run_view_plugin(input, process))
+}
+
 /// `metadata` export.
 #[must_use]
 pub fn metadata(name: String, description: String) -> u64 {

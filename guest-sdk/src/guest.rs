@@ -25,6 +25,7 @@ pub use rmp_serde::{decode::Error as DecodeError, from_slice, to_vec};
 
 use crate::codec;
 use crate::discard;
+use crate::view::{IntoViewOps, LedgerView, ViewOps};
 use crate::text::{concat, decimal};
 
 /// What a `process` function may return: a [`PluginOutput`], or a `Result` whose error
@@ -250,6 +251,92 @@ where
     R: IntoPluginOutput,
 {
     finish_plugin(call_plugin(input, process))
+}
+
+/// The whole `process` step of a [view](crate::view) plugin, encoded for the host: locate
+/// the directives in `input`, call `process` with the [`LedgerView`], map an `Err`, validate
+/// and encode the answer. Input whose frame cannot be read, or a field `process` read that
+/// cannot be decoded, yields every directive kept and an error naming the problem, as
+/// [`run_plugin`] answers undecodable input.
+///
+/// ```
+/// use rlplugin::guest::run_view_plugin;
+/// use rlplugin::view::LedgerView;
+///
+/// // [[], [[], nil], nil]: an empty ledger.
+/// let bytes = run_view_plugin(b"\x93\x90\x92\x90\xc0\xc0", |ledger: LedgerView<'_>| ledger.ops());
+/// assert_eq!(bytes, b"\x92\x90\x90"); // [[], []]
+/// ```
+pub fn run_view_plugin<F, R>(input: &[u8], process: F) -> Vec<u8>
+where
+    F: FnOnce(LedgerView<'_>) -> R,
+    R: IntoViewOps,
+{
+    call_view_plugin(input, process, ViewOps::encode, |output| {
+        let bytes = codec::encode_plugin_output(&output);
+        discard(output);
+        bytes
+    })
+}
+
+/// [`run_view_plugin`]'s answer as the drop-in API has it, each edited directive decoded:
+/// for a view plugin's native tests.
+///
+/// ```
+/// use rlplugin::guest::view_plugin_output;
+/// use rlplugin::view::{encode_input, LedgerView};
+/// use rlplugin::{PluginInput, PluginOp};
+///
+/// let input = PluginInput { directives: vec![], options: Default::default(), config: None };
+/// let output = view_plugin_output(&encode_input(&input), |ledger: LedgerView<'_>| ledger.ops());
+/// assert!(output.ops.is_empty() && output.errors.is_empty());
+///
+/// // Two directives announced, then garbage: both are kept, and the error says why.
+/// let output = view_plugin_output(b"\x93\x92\xc1\xc1", |ledger: LedgerView<'_>| ledger.ops());
+/// assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
+/// assert!(output.errors[0].message.starts_with("cannot decode the plugin input"));
+/// ```
+pub fn view_plugin_output<F, R>(input: &[u8], process: F) -> PluginOutput
+where
+    F: FnOnce(LedgerView<'_>) -> R,
+    R: IntoViewOps,
+{
+    call_view_plugin(input, process, ViewOps::output, |mut output| {
+        crate::validate::check_plugin_output(&mut output);
+        output
+    })
+}
+
+fn call_view_plugin<F, R, T>(
+    input: &[u8],
+    process: F,
+    answer: impl FnOnce(ViewOps) -> T,
+    undecodable: impl FnOnce(PluginOutput) -> T,
+) -> T
+where
+    F: FnOnce(LedgerView<'_>) -> R,
+    R: IntoViewOps,
+{
+    let frame = match codec::lazy::frame(input) {
+        Ok(frame) => frame,
+        Err(error) => return undecodable(undecodable_plugin_input(input, &error)),
+    };
+    let errors = crate::view::Errors::default();
+    let ledger = LedgerView::new(
+        input,
+        &frame.starts,
+        &frame.options,
+        frame.config,
+        &errors,
+    );
+    let ops = process(ledger).into_view_ops(ledger.len());
+    match errors.take() {
+        None => answer(ops),
+        Some(error) => {
+            discard(ops);
+            undecodable(undecodable_plugin_input(input, &error))
+        }
+    }
 }
 
 /// The `metadata` step, encoded for the host.

@@ -106,6 +106,7 @@ mod ops;
 mod panic;
 pub mod text;
 pub mod validate;
+pub mod view;
 
 #[doc(hidden)]
 pub mod __private;

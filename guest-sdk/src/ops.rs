@@ -100,6 +100,15 @@ pub enum OpsError {
         /// `"kept"`, `"modified"` or `"deleted"`.
         previous: &'static str,
     },
+    /// An [edit](crate::view::Edit) changes a field the directive's kind does not have.
+    NoSuchField {
+        /// The index of the directive.
+        index: usize,
+        /// Its kind's name (`"price"`).
+        kind: &'static str,
+        /// The field (`"narration"`).
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for OpsError {
@@ -113,6 +122,12 @@ impl fmt::Display for OpsError {
                 f,
                 "input directive {index} was already {previous}; each input directive can be \
                  kept, modified or deleted only once"
+            ),
+            Self::NoSuchField { index, kind, field } => write!(
+                f,
+                "input directive {index} is a {kind}, which has no `{field}`; only transactions \
+                 have a narration and a payee, and only transactions and documents have tags \
+                 and links"
             ),
         }
     }

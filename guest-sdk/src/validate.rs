@@ -617,7 +617,7 @@ fn date_problem(text: &str) -> String {
 /// <field>: <problem><tail>`, located at the directive when its position is known.
 #[cold]
 #[inline(never)]
-fn rejection(
+pub(crate) fn rejection(
     lead: &str,
     directive: &DirectiveWrapper,
     invalid: &InvalidField,

@@ -97,7 +97,7 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
     out
 }
 
-fn plugin_options(r: &mut Reader<'_>) -> PluginOptions {
+pub(super) fn plugin_options(r: &mut Reader<'_>) -> PluginOptions {
     let len = r.struct_len("plugin options (an array of 3)", 2);
     let operating_currencies = strings(r, "operating currencies (an array of strings)");
     let title = r.opt_string_call("title (a string or nil)");

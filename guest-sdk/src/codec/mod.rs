@@ -18,6 +18,8 @@
 //! byte offset and what was expected there.
 
 mod decode;
+/// What the borrowed view reads and writes with.
+pub(crate) mod lazy;
 /// Left out of size builds (opt-level "s"/"z", see build.rs); its tests run natively.
 #[cfg(not(rlplugin_small))]
 mod fast;

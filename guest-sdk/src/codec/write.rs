@@ -6,7 +6,7 @@
 use rlplugin_types::{
     AmountData, CostData, CostNumberData, DirectiveData, DirectiveWrapper, EnrichedImporterOutput,
     EnrichmentWrapper, IdentifyOutput, ImporterOutput, MetaValueData, MetadataOutput, PluginError,
-    PluginOp, PluginOutput, PostingData, PriceAnnotationData, TransactionData,
+    PluginInput, PluginOp, PluginOutput, PostingData, PriceAnnotationData, TransactionData,
 };
 
 use super::schema::{self, cost, key, meta};
@@ -753,6 +753,13 @@ impl Out {
     }
 }
 
+// The ops as the host's encoder writes them: a map of one key, the variant's name, whose
+// value (the index, or `[index, directive]`, or the directive) follows.
+const KEEP: &[u8] = b"\x81\xa4Keep";
+const DELETE: &[u8] = b"\x81\xa6Delete";
+const MODIFY: &[u8] = b"\x81\xa6Modify\x92";
+const INSERT: &[u8] = b"\x81\xa6Insert";
+
 /// An encoded `Keep` or `Delete` op at most: map header, key, index.
 const KEEP_OR_DELETE_MAX: usize = 1 + 7 + 9;
 
@@ -766,13 +773,13 @@ pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
             PluginOp::Modify(i, wrapper) => {
                 // SAFETY: 9 bytes of header, 9 of index: the prefix `wrapper` allows for.
                 w.wrapper(wrapper, |out| unsafe {
-                    out.lit(b"\x81\xa6Modify\x92").small_uint(*i as u64)
+                    out.lit(MODIFY).small_uint(*i as u64)
                 });
                 rest = after;
             }
             PluginOp::Insert(wrapper) => {
                 // SAFETY: 8 bytes of header, within the prefix `wrapper` allows for.
-                w.wrapper(wrapper, |out| unsafe { out.lit(b"\x81\xa6Insert") });
+                w.wrapper(wrapper, |out| unsafe { out.lit(INSERT) });
                 rest = after;
             }
             PluginOp::Keep(_) | PluginOp::Delete(_) => {
@@ -789,8 +796,8 @@ pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
                 w.raw(run * KEEP_OR_DELETE_MAX, |mut out| unsafe {
                     for op in indices {
                         out = match op {
-                            PluginOp::Keep(i) => out.lit(b"\x81\xa4Keep").small_uint(*i as u64),
-                            PluginOp::Delete(i) => out.lit(b"\x81\xa6Delete").small_uint(*i as u64),
+                            PluginOp::Keep(i) => out.lit(KEEP).small_uint(*i as u64),
+                            PluginOp::Delete(i) => out.lit(DELETE).small_uint(*i as u64),
                             PluginOp::Modify(..) | PluginOp::Insert(_) => out,
                         };
                     }
@@ -842,4 +849,105 @@ pub(super) fn metadata_output(output: &MetadataOutput) -> Vec<u8> {
 
 pub(super) fn identify_output(output: IdentifyOutput) -> Vec<u8> {
     vec![0x91, if output.matches { 0xc3 } else { 0xc2 }]
+}
+
+/// Appends an array header for `len` elements to `buf`, as the host's encoder writes it.
+pub(super) fn array_header(buf: &mut Vec<u8>, len: usize) {
+    let mut w = Writer {
+        buf: core::mem::take(buf),
+    };
+    w.array(len);
+    *buf = w.buf;
+}
+
+/// Appends `text` to `buf` as a string, as the host's encoder writes it.
+pub(super) fn string(buf: &mut Vec<u8>, text: &str) {
+    let mut w = Writer {
+        buf: core::mem::take(buf),
+    };
+    // SAFETY: one string (a longer one reserves itself).
+    w.raw(STR_MAX, |out| unsafe { out.str(text) });
+    *buf = w.buf;
+}
+
+/// The borrowed view's answer ([`super::lazy::Op`]), written as [`plugin_output`] writes the
+/// same ops: an edited directive's bytes stand where the encoder's would.
+pub(super) fn view_output(ops: &[super::lazy::Op<'_>], errors: &[PluginError]) -> Vec<u8> {
+    use super::lazy::Op;
+    let mut w = Writer::with_capacity(16 + ops.len() * 8 + errors.len() * 64);
+    w.byte(0x92);
+    w.array(ops.len());
+    let mut rest = ops;
+    while let Some((op, after)) = rest.split_first() {
+        match op {
+            Op::Modify(i, wrapper) => {
+                // SAFETY: 9 bytes of header, 9 of index: the prefix `wrapper` allows for.
+                w.wrapper(wrapper, |out| unsafe {
+                    out.lit(MODIFY).small_uint(*i as u64)
+                });
+                rest = after;
+            }
+            Op::Edited(i, bytes) => {
+                // SAFETY: as above.
+                w.raw(PREFIX_MAX, |out| unsafe {
+                    out.lit(MODIFY).small_uint(*i as u64)
+                });
+                w.buf.extend_from_slice(bytes);
+                rest = after;
+            }
+            Op::Insert(wrapper) => {
+                // SAFETY: 8 bytes of header, within the prefix `wrapper` allows for.
+                w.wrapper(wrapper, |out| unsafe { out.lit(INSERT) });
+                rest = after;
+            }
+            Op::Keep(_) | Op::Delete(_) => {
+                let run = 1 + after
+                    .iter()
+                    .take_while(|op| matches!(op, Op::Keep(_) | Op::Delete(_)))
+                    .count();
+                let (indices, after) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+                // SAFETY: each op takes at most 8 bytes of header and 9 of index.
+                w.raw(run * KEEP_OR_DELETE_MAX, |mut out| unsafe {
+                    for op in indices {
+                        out = match op {
+                            Op::Keep(i) => out.lit(KEEP).small_uint(*i as u64),
+                            Op::Delete(i) => out.lit(DELETE).small_uint(*i as u64),
+                            Op::Modify(..) | Op::Edited(..) | Op::Insert(_) => out,
+                        };
+                    }
+                    out
+                });
+                rest = after;
+            }
+        }
+    }
+    w.errors(errors);
+    w.buf
+}
+
+/// A `PluginInput` as the host encodes it, for native tests of view plugins.
+pub(super) fn plugin_input(input: &PluginInput) -> Vec<u8> {
+    let mut w = Writer::with_capacity(16 + input.directives.len() * WRAPPER_GUESS);
+    w.byte(0x93);
+    w.array(input.directives.len());
+    for d in &input.directives {
+        w.wrapper(d, |out| out);
+    }
+    let options = &input.options;
+    w.byte(0x93);
+    w.strings(&options.operating_currencies);
+    let types = &options.account_types;
+    // SAFETY: a string, a header and five strings (longer ones reserve themselves).
+    w.raw(7 * STR_MAX, |out| unsafe {
+        out.opt_str(options.title.as_deref())
+            .byte(0x95)
+            .str(&types.assets)
+            .str(&types.liabilities)
+            .str(&types.equity)
+            .str(&types.income)
+            .str(&types.expenses)
+    });
+    // SAFETY: one string.
+    w.raw(STR_MAX, |out| unsafe { out.opt_str(input.config.as_deref()) });
+    w.buf
 }

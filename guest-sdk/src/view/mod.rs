@@ -1,0 +1,1016 @@
+//! The borrowed view: a plugin that reads a few fields of a few directives and changes
+//! little, without decoding the ledger.
+//!
+//! ```
+//! use rlplugin::view::{Kind, LedgerView, ViewOps};
+//! use rlplugin::wasm_plugin_main;
+//!
+//! /// Tags every transaction `reviewed`.
+//! fn process(ledger: LedgerView<'_>) -> Result<ViewOps, rlplugin::OpsError> {
+//!     let mut ops = ledger.ops();
+//!     for directive in ledger.directives() {
+//!         if directive.kind() == Some(Kind::Transaction) {
+//!             ops.edit(directive.edit().push_tag("reviewed"))?;
+//!         }
+//!     }
+//!     Ok(ops)
+//! }
+//!
+//! wasm_plugin_main! { view: process }
+//! # fn main() {
+//! #     let input = rlplugin::view::tests_support::input(&[]);
+//! #     let bytes = rlplugin::guest::run_view_plugin(&input, process);
+//! #     assert_eq!(bytes, b"\x92\x90\x90");
+//! # }
+//! ```
+//!
+//! # When to choose which API
+//!
+//! The drop-in API (`wasm_plugin_main! { process: … }`) hands `process` every directive
+//! decoded into owned values ([`PluginInput`](crate::PluginInput)): every field of every
+//! directive is read and allocated whether the plugin looks at it or not, and every
+//! `Modify` re-encodes a whole directive. It is rustledger's own API, so code written for
+//! it migrates by renaming the dependency, and it is the simplest to write.
+//!
+//! The view API (`wasm_plugin_main! { view: … }`) hands `process` a [`LedgerView`]: the
+//! host's bytes with each directive located but not decoded. A [`DirectiveView`] reads a
+//! field when asked (strings borrowed from the input), a directive nobody decides on is
+//! kept without being read, and an [`Edit`] (tags, links, narration, payee) writes the
+//! changed values and copies the rest of the directive from the input a span at a time.
+//! Anything else: [`DirectiveView::to_owned`] decodes one directive as the drop-in API
+//! would, and [`ViewOps::modify`] takes it back. Choose it when a plugin must fit a large
+//! ledger in rustledger's per-call fuel; the figures are in the SDK's README.
+//!
+//! # Guarantees
+//!
+//! The same as the drop-in API's. The answer's bytes are those the drop-in API writes for
+//! the same decisions (a property test holds them equal over arbitrary ledgers and
+//! changes). Input whose frame cannot be read keeps every directive and says why, without
+//! calling `process`; a field that cannot be decoded reads as empty, and then the answer is
+//! that same one: every directive kept, and an error naming the field. Whole directives
+//! given to [`ViewOps::modify`] and inserted ones are [validated](crate::validate) as the
+//! drop-in API validates them; an edit changes only fields the host accepts in any form
+//! and copies the rest as the host sent it, so it is not checked again. Panics are recorded
+//! as in every rlplugin guest.
+
+use core::cell::Cell;
+
+use rlplugin_types::{DirectiveWrapper, PluginError, PluginOptions, PluginOutput};
+
+use crate::codec::DecodeError;
+use crate::codec::lazy::{self, At, Change, Key};
+use crate::ops::{Ops, OpsError};
+
+/// What a failed read of a field records: the first decode error.
+pub(crate) type Errors = Cell<Option<DecodeError>>;
+
+/// A directive's kind: the twelve of beancount.
+///
+/// ```
+/// assert_eq!(rlplugin::view::Kind::Transaction.name(), "transaction");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// `txn`, `*`, `!`.
+    Transaction,
+    /// `balance`.
+    Balance,
+    /// `open`.
+    Open,
+    /// `close`.
+    Close,
+    /// `commodity`.
+    Commodity,
+    /// `pad`.
+    Pad,
+    /// `event`.
+    Event,
+    /// `note`.
+    Note,
+    /// `document`.
+    Document,
+    /// `price`.
+    Price,
+    /// `query`.
+    Query,
+    /// `custom`.
+    Custom,
+}
+
+impl Kind {
+    /// The kind's name on the wire, as [`DirectiveData::type_name`](crate::DirectiveData::type_name).
+    ///
+    /// ```
+    /// assert_eq!(rlplugin::view::Kind::Price.name(), "price");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        lazy::kind_name(self)
+    }
+}
+
+/// The whole plugin input, undecoded: the directives located in the host's bytes, the
+/// options and the config decoded. Copying it copies a few references.
+///
+/// ```
+/// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+/// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+/// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+/// assert_eq!(ledger.len(), 1);
+/// assert_eq!(ledger.config(), None);
+/// assert_eq!(ledger.options().account_types.assets, "Assets");
+/// # ledger.ops() });
+/// ```
+#[derive(Clone, Copy)]
+pub struct LedgerView<'a> {
+    bytes: &'a [u8],
+    starts: &'a [usize],
+    options: &'a PluginOptions,
+    config: Option<&'a str>,
+    errors: &'a Errors,
+}
+
+impl<'a> LedgerView<'a> {
+    pub(crate) fn new(
+        bytes: &'a [u8],
+        starts: &'a [usize],
+        options: &'a PluginOptions,
+        config: Option<&'a str>,
+        errors: &'a Errors,
+    ) -> Self {
+        Self {
+            bytes,
+            starts,
+            options,
+            config,
+            errors,
+        }
+    }
+
+    /// How many directives the ledger has.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::input};
+    /// # rlplugin::guest::run_view_plugin(&input(&[]), |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.len(), 0);
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Whether the ledger has no directives.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::input};
+    /// # rlplugin::guest::run_view_plugin(&input(&[]), |ledger: LedgerView<'_>| {
+    /// assert!(ledger.is_empty());
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Directive `index`, if there is one.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().date(), "2024-01-02");
+    /// assert!(ledger.get(1).is_none());
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn get(&self, index: usize) -> Option<DirectiveView<'a>> {
+        let start = *self.starts.get(index)?;
+        self.starts.get(index + 1)?;
+        Some(DirectiveView {
+            at: At::new(self.bytes, start, self.errors),
+            index,
+        })
+    }
+
+    /// Every directive, in input order.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let indices: Vec<usize> = ledger.directives().map(|d| d.index()).collect();
+    /// assert_eq!(indices, [0]);
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn directives(&self) -> Directives<'a> {
+        Directives {
+            ledger: *self,
+            next: 0,
+        }
+    }
+
+    /// The ledger's options.
+    #[must_use]
+    pub fn options(&self) -> &'a PluginOptions {
+        self.options
+    }
+
+    /// The `plugin` line's config string, if it has one; [`config()`](crate::config())
+    /// reads it as your type.
+    #[must_use]
+    pub fn config(&self) -> Option<&'a str> {
+        self.config
+    }
+
+    /// An answer for this ledger with no decision yet: every directive kept.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let ops = ledger.ops();
+    /// assert_eq!(ops.len(), 1);
+    /// # ops });
+    /// ```
+    #[must_use]
+    pub fn ops(&self) -> ViewOps {
+        ViewOps::new(self.len())
+    }
+}
+
+impl core::fmt::Debug for LedgerView<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LedgerView")
+            .field("len", &self.len())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The directives of a [`LedgerView`], in input order.
+#[derive(Clone, Debug)]
+pub struct Directives<'a> {
+    ledger: LedgerView<'a>,
+    next: usize,
+}
+
+impl<'a> Iterator for Directives<'a> {
+    type Item = DirectiveView<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let directive = self.ledger.get(self.next)?;
+        self.next += 1;
+        Some(directive)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.ledger.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Directives<'_> {}
+
+/// One directive of the input, read field by field when asked. Strings are borrowed from
+/// the input. A field the directive's kind does not have reads as `None` (or, for a list,
+/// as empty); a field that cannot be decoded reads the same and fails the whole answer
+/// (see the [module docs](self)).
+#[derive(Clone, Copy)]
+pub struct DirectiveView<'a> {
+    at: At<'a>,
+    index: usize,
+}
+
+impl<'a> DirectiveView<'a> {
+    /// The directive's position in the input, the index [`ViewOps`] decisions take.
+    #[must_use]
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The directive's kind; `None` only if the host sent none the SDK knows (the answer
+    /// then reports it).
+    ///
+    /// ```
+    /// # use rlplugin::view::{Kind, LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().kind(), Some(Kind::Price));
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn kind(&self) -> Option<Kind> {
+        lazy::kind_at(self.at)
+    }
+
+    fn text(&self, key: Key) -> Option<&'a str> {
+        Some(self.at.field(key)?.str(At::label(key)))
+    }
+
+    fn opt_text(&self, key: Key) -> Option<&'a str> {
+        self.at.field(key)?.opt_str(At::label(key))
+    }
+
+    /// `YYYY-MM-DD`.
+    #[must_use]
+    pub fn date(&self) -> &'a str {
+        self.text(lazy::DATE).unwrap_or_else(|| {
+            lazy::missing(self.at, "a directive with a `date` key");
+            ""
+        })
+    }
+
+    /// The file the directive came from, if the host sent one.
+    #[must_use]
+    pub fn filename(&self) -> Option<&'a str> {
+        self.opt_text(lazy::FILENAME)
+    }
+
+    /// The directive's line in [`filename`](Self::filename).
+    #[must_use]
+    pub fn lineno(&self) -> Option<u32> {
+        self.at.field(lazy::LINENO)?.opt_u32(At::label(lazy::LINENO))
+    }
+
+    /// The account of a balance, open, close, pad, note or document.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, open}};
+    /// # let bytes = input(&[open("2024-01-01", "Assets:Cash")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().account(), Some("Assets:Cash"));
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn account(&self) -> Option<&'a str> {
+        self.text(lazy::ACCOUNT)
+    }
+
+    /// The currency of a commodity or price directive.
+    #[must_use]
+    pub fn currency(&self) -> Option<&'a str> {
+        self.text(lazy::CURRENCY)
+    }
+
+    /// The amount of a balance or price directive.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let amount = ledger.get(0).unwrap().amount().unwrap();
+    /// assert_eq!((amount.number, amount.currency), ("190.5", "USD"));
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn amount(&self) -> Option<Amount<'a>> {
+        Some(Amount::read(self.at.field(lazy::AMOUNT)?))
+    }
+
+    /// A transaction's flag (`*`, `!`, …).
+    #[must_use]
+    pub fn flag(&self) -> Option<&'a str> {
+        self.text(lazy::FLAG)
+    }
+
+    /// A transaction's payee, if it has one.
+    #[must_use]
+    pub fn payee(&self) -> Option<&'a str> {
+        self.opt_text(lazy::PAYEE)
+    }
+
+    /// A transaction's narration.
+    #[must_use]
+    pub fn narration(&self) -> Option<&'a str> {
+        self.text(lazy::NARRATION)
+    }
+
+    /// The tags of a transaction or document, without `#`.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert!(ledger.get(0).unwrap().tags().eq(["food"]));
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn tags(&self) -> Strings<'a> {
+        Strings::read(self.at.field(lazy::TAGS), At::label(lazy::TAGS))
+    }
+
+    /// The links of a transaction or document, without `^`.
+    #[must_use]
+    pub fn links(&self) -> Strings<'a> {
+        Strings::read(self.at.field(lazy::LINKS), At::label(lazy::LINKS))
+    }
+
+    /// A transaction's postings.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &[])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let accounts: Vec<&str> = ledger.get(0).unwrap().postings().map(|p| p.account()).collect();
+    /// assert_eq!(accounts, ["Expenses:Food", "Assets:Cash"]);
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn postings(&self) -> Postings<'a> {
+        match self.at.field(lazy::POSTINGS) {
+            Some(mut at) => {
+                let left = at.array_len(At::label(lazy::POSTINGS));
+                Postings { at, left }
+            }
+            None => Postings {
+                at: self.at,
+                left: 0,
+            },
+        }
+    }
+
+    /// The whole directive decoded into an owned value, as the drop-in API has it: for the
+    /// fields the view does not read, and for [`ViewOps::modify`].
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let directive = ledger.get(0).unwrap().to_owned();
+    /// assert_eq!(directive.date, "2024-01-02");
+    /// assert_eq!(directive.type_name(), "price");
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn to_owned(&self) -> DirectiveWrapper {
+        match lazy::decode_directive(self.at) {
+            Ok(directive) => directive,
+            Err(error) => {
+                self.at.record(error);
+                lazy::placeholder()
+            }
+        }
+    }
+
+    /// A change to this directive, for [`ViewOps::edit`].
+    #[must_use]
+    pub fn edit(&self) -> Edit<'a> {
+        Edit {
+            directive: *self,
+            tags: Vec::new(),
+            links: Vec::new(),
+            narration: None,
+            payee: None,
+        }
+    }
+}
+
+impl core::fmt::Debug for DirectiveView<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DirectiveView")
+            .field("index", &self.index)
+            .field("kind", &self.kind())
+            .field("date", &self.date())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A number and a currency, borrowed from the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount<'a> {
+    /// The number as the host writes it (`"-12.50"`); empty if the amount has none.
+    pub number: &'a str,
+    /// The currency; empty if the amount has none.
+    pub currency: &'a str,
+}
+
+impl<'a> Amount<'a> {
+    fn read(mut at: At<'a>) -> Self {
+        let len = at.struct_len(At::label(lazy::AMOUNT), 2);
+        let number = at.str(lazy::NUMBER_LABEL);
+        let currency = at.str(lazy::CURRENCY_LABEL);
+        let _ = len;
+        Self { number, currency }
+    }
+}
+
+/// A list of strings (tags, links), borrowed from the input.
+#[derive(Clone, Copy, Debug)]
+pub struct Strings<'a> {
+    at: Option<At<'a>>,
+    left: usize,
+    label: &'static str,
+}
+
+impl<'a> Strings<'a> {
+    fn read(at: Option<At<'a>>, label: &'static str) -> Self {
+        match at {
+            Some(mut at) => {
+                let left = at.array_len(label);
+                Self {
+                    at: Some(at),
+                    left,
+                    label,
+                }
+            }
+            None => Self {
+                at: None,
+                left: 0,
+                label,
+            },
+        }
+    }
+}
+
+impl<'a> Iterator for Strings<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        Some(self.at.as_mut()?.str(self.label))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+/// A transaction's postings, in order.
+#[derive(Clone, Copy, Debug)]
+pub struct Postings<'a> {
+    at: At<'a>,
+    left: usize,
+}
+
+impl<'a> Iterator for Postings<'a> {
+    type Item = PostingView<'a>;
+
+    fn next(&mut self) -> Option<PostingView<'a>> {
+        if self.left == 0 || self.at.failed() {
+            return None;
+        }
+        self.left -= 1;
+        let posting = PostingView { at: self.at };
+        self.at.skip(1);
+        Some(posting)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+/// One posting, read field by field when asked.
+#[derive(Clone, Copy, Debug)]
+pub struct PostingView<'a> {
+    at: At<'a>,
+}
+
+impl<'a> PostingView<'a> {
+    /// At the posting's field `field` (0 is the account).
+    fn field(&self, field: usize) -> At<'a> {
+        let mut at = self.at;
+        at.struct_len(lazy::POSTING_LABEL, lazy::POSTING_MIN);
+        at.skip(field);
+        at
+    }
+
+    /// The account.
+    #[must_use]
+    pub fn account(&self) -> &'a str {
+        self.field(0).str(lazy::POSTING_ACCOUNT_LABEL)
+    }
+
+    /// The units, if the posting has them.
+    #[must_use]
+    pub fn units(&self) -> Option<Amount<'a>> {
+        let mut at = self.field(1);
+        if at.nil() {
+            None
+        } else {
+            Some(Amount::read(at))
+        }
+    }
+
+    /// The posting's own flag, if it has one.
+    #[must_use]
+    pub fn flag(&self) -> Option<&'a str> {
+        self.field(4).opt_str(lazy::POSTING_FLAG_LABEL)
+    }
+}
+
+/// A change to one directive, applied by [`ViewOps::edit`]: the changed values are written
+/// and the rest of the directive is copied from the input.
+///
+/// ```
+/// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+/// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+/// # let answer = rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+/// let mut ops = ledger.ops();
+/// let coffee = ledger.get(0).unwrap();
+/// ops.edit(coffee.edit().push_tag("reviewed").set_narration("Espresso")).unwrap();
+/// # ops });
+/// # assert!(answer.windows(8).any(|w| w == b"reviewed"));
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "an edit does nothing until it is given to `ViewOps::edit`"]
+pub struct Edit<'a> {
+    directive: DirectiveView<'a>,
+    tags: Vec<String>,
+    links: Vec<String>,
+    narration: Option<String>,
+    payee: Option<Option<String>>,
+}
+
+impl Edit<'_> {
+    /// Appends a tag (without `#`) to a transaction or document.
+    pub fn push_tag(mut self, tag: impl Into<String>) -> Self {
+        self.tags.push(tag.into());
+        self
+    }
+
+    /// Appends a link (without `^`) to a transaction or document.
+    pub fn push_link(mut self, link: impl Into<String>) -> Self {
+        self.links.push(link.into());
+        self
+    }
+
+    /// Replaces a transaction's narration.
+    pub fn set_narration(mut self, narration: impl Into<String>) -> Self {
+        self.narration = Some(narration.into());
+        self
+    }
+
+    /// Replaces (or with `None`, removes) a transaction's payee.
+    pub fn set_payee(mut self, payee: Option<String>) -> Self {
+        self.payee = Some(payee);
+        self
+    }
+
+    /// The same change made to an owned directive: what the edit writes when the input is
+    /// not laid out as the host writes it.
+    fn apply(&self, directive: &mut DirectiveWrapper) -> Result<(), &'static str> {
+        use rlplugin_types::DirectiveData;
+        let (tags, links) = match &mut directive.data {
+            DirectiveData::Transaction(txn) => {
+                if let Some(narration) = &self.narration {
+                    narration.clone_into(&mut txn.narration);
+                }
+                if let Some(payee) = &self.payee {
+                    payee.clone_into(&mut txn.payee);
+                }
+                (&mut txn.tags, &mut txn.links)
+            }
+            DirectiveData::Document(doc) if self.narration.is_none() && self.payee.is_none() => {
+                (&mut doc.tags, &mut doc.links)
+            }
+            _ => return Err(self.missing_field()),
+        };
+        tags.extend(self.tags.iter().cloned());
+        links.extend(self.links.iter().cloned());
+        Ok(())
+    }
+
+    /// The first field this edit changes that the directive's kind lacks.
+    fn missing_field(&self) -> &'static str {
+        if self.narration.is_some() {
+            "narration"
+        } else if self.payee.is_some() {
+            "payee"
+        } else if self.tags.is_empty() {
+            "links"
+        } else {
+            "tags"
+        }
+    }
+}
+
+/// A plugin's answer built over a [`LedgerView`]: the decisions of [`Ops`] (each input
+/// kept, modified or deleted at most once, inserts anywhere, undecided inputs kept), with
+/// [`edit`](Self::edit) beside [`modify`](Self::modify).
+///
+/// ```
+/// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+/// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+/// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+/// let mut ops = ledger.ops();
+/// ops.delete(0).unwrap();
+/// assert!(ops.keep(0).is_err());
+/// # ops });
+/// ```
+#[derive(Debug, Clone)]
+pub struct ViewOps {
+    ops: Ops,
+    /// Each edited input: its index and its bytes' range in `edited`, in call order.
+    edits: Vec<(usize, usize, usize)>,
+    edited: Vec<u8>,
+}
+
+impl ViewOps {
+    /// An answer for an input of `len` directives, all undecided.
+    ///
+    /// ```
+    /// assert_eq!(rlplugin::view::ViewOps::new(2).len(), 2);
+    /// ```
+    #[must_use]
+    pub fn new(len: usize) -> Self {
+        Self {
+            ops: Ops::new(len),
+            edits: Vec::new(),
+            edited: Vec::new(),
+        }
+    }
+
+    /// How many input directives there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Whether the input is empty.
+    ///
+    /// ```
+    /// assert!(rlplugin::view::ViewOps::new(0).is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// An edited input reads as "modified" in a refusal, not as the "kept" it is recorded as.
+    fn refusal(&self, error: OpsError) -> OpsError {
+        match error {
+            OpsError::AlreadyDecided { index, .. }
+                if self.edits.iter().any(|&(edited, ..)| edited == index) =>
+            {
+                OpsError::AlreadyDecided {
+                    index,
+                    previous: "modified",
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// As [`Ops::keep`].
+    ///
+    /// # Errors
+    ///
+    /// [`OpsError`] if `index` is out of bounds or already decided.
+    pub fn keep(&mut self, index: usize) -> Result<(), OpsError> {
+        self.ops.keep(index).map_err(|e| self.refusal(e))
+    }
+
+    /// As [`Ops::delete`].
+    ///
+    /// # Errors
+    ///
+    /// [`OpsError`] if `index` is out of bounds or already decided.
+    pub fn delete(&mut self, index: usize) -> Result<(), OpsError> {
+        self.ops.delete(index).map_err(|e| self.refusal(e))
+    }
+
+    /// As [`Ops::modify`]: replaces input `index` with a whole directive, encoded and
+    /// validated as the drop-in API does.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// let mut price = ledger.get(0).unwrap().to_owned();
+    /// price.date = "2024-01-03".into();
+    /// ops.modify(0, price).unwrap();
+    /// # ops });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`OpsError`] if `index` is out of bounds or already decided.
+    pub fn modify(&mut self, index: usize, directive: DirectiveWrapper) -> Result<(), OpsError> {
+        self.ops.modify(index, directive).map_err(|e| self.refusal(e))
+    }
+
+    /// Modifies the edited directive: its changed values written, the rest copied from the
+    /// input. Input not laid out as the host writes it is decoded, changed and re-encoded
+    /// instead, with the same result.
+    ///
+    /// # Errors
+    ///
+    /// [`OpsError`] if the directive is already decided, or
+    /// [`OpsError::NoSuchField`] if the edit changes a field its kind lacks (a narration
+    /// on a price).
+    pub fn edit(&mut self, edit: Edit<'_>) -> Result<(), OpsError> {
+        let directive = edit.directive;
+        let index = directive.index;
+        let Some(kind) = directive.kind() else {
+            // Undecodable: the answer reports it, whatever is decided here.
+            return Ok(());
+        };
+        let mut changes: Vec<(Key, Change<'_>)> = Vec::with_capacity(4);
+        if !edit.tags.is_empty() {
+            changes.push((lazy::TAGS, Change::Append(&edit.tags)));
+        }
+        if !edit.links.is_empty() {
+            changes.push((lazy::LINKS, Change::Append(&edit.links)));
+        }
+        if let Some(narration) = &edit.narration {
+            changes.push((lazy::NARRATION, Change::Text(narration)));
+        }
+        if let Some(payee) = &edit.payee {
+            changes.push((lazy::PAYEE, Change::OptText(payee.as_deref())));
+        }
+        let has_fields = match kind {
+            Kind::Transaction => true,
+            Kind::Document => edit.narration.is_none() && edit.payee.is_none(),
+            _ => changes.is_empty(),
+        };
+        if !has_fields {
+            return Err(OpsError::NoSuchField {
+                index,
+                kind: kind.name(),
+                field: edit.missing_field(),
+            });
+        }
+        let start = self.edited.len();
+        if lazy::edit(directive.at, kind, &changes, &mut self.edited) {
+            if let Err(error) = self.ops.keep(index) {
+                self.edited.truncate(start);
+                return Err(self.refusal(error));
+            }
+            self.edits.push((index, start, self.edited.len()));
+            return Ok(());
+        }
+        let mut owned = directive.to_owned();
+        // The kind has every field the edit changes (checked above).
+        let _ = edit.apply(&mut owned);
+        self.modify(index, owned)
+    }
+
+    /// As [`Ops::insert_before`].
+    ///
+    /// # Errors
+    ///
+    /// [`OpsError::OutOfBounds`] if `index` is not an input position.
+    pub fn insert_before(
+        &mut self,
+        index: usize,
+        directive: DirectiveWrapper,
+    ) -> Result<(), OpsError> {
+        self.ops.insert_before(index, directive)
+    }
+
+    /// As [`Ops::insert_after`].
+    ///
+    /// # Errors
+    ///
+    /// [`OpsError::OutOfBounds`] if `index` is not an input position.
+    pub fn insert_after(
+        &mut self,
+        index: usize,
+        directive: DirectiveWrapper,
+    ) -> Result<(), OpsError> {
+        self.ops.insert_after(index, directive)
+    }
+
+    /// As [`Ops::push`].
+    pub fn push(&mut self, directive: DirectiveWrapper) {
+        self.ops.push(directive);
+    }
+
+    /// As [`Ops::error`].
+    pub fn error(&mut self, error: PluginError) {
+        self.ops.error(error);
+    }
+
+    /// Every input kept, and `error`: the answer of a `process` that failed.
+    fn failed(len: usize, error: PluginError) -> Self {
+        let mut ops = Self::new(len);
+        ops.error(error);
+        ops
+    }
+
+    /// The answer as the drop-in API has it, each edited directive decoded: what
+    /// [`guest::view_plugin_output`](crate::guest::view_plugin_output) returns.
+    pub(crate) fn output(self) -> PluginOutput {
+        let Self { ops, edits, edited } = self;
+        let mut output = ops.finish();
+        let errors = Errors::default();
+        for (index, from, _) in edits {
+            let directive = lazy::decode_directive(At::new(&edited, from, &errors))
+                .unwrap_or_else(|_| lazy::placeholder());
+            if let Some(op) = output
+                .ops
+                .iter_mut()
+                .find(|op| matches!(op, rlplugin_types::PluginOp::Keep(kept) if *kept == index))
+            {
+                *op = rlplugin_types::PluginOp::Modify(index, directive);
+            }
+        }
+        crate::validate::check_plugin_output(&mut output);
+        output
+    }
+
+    /// The answer encoded for the host: the drop-in API's bytes for the same decisions.
+    pub(crate) fn encode(self) -> Vec<u8> {
+        let Self {
+            ops,
+            mut edits,
+            edited,
+        } = self;
+        let mut output: PluginOutput = ops.finish();
+        crate::validate::check_plugin_output(&mut output);
+        if edits.is_empty() {
+            let bytes = crate::codec::encode_plugin_output(&output);
+            crate::discard(output);
+            return bytes;
+        }
+        // Edits usually come in input order; sorting is then one pass.
+        edits.sort_unstable_by_key(|&(index, ..)| index);
+        let mut edits = edits.into_iter().peekable();
+        let mut ops = Vec::with_capacity(output.ops.len());
+        for op in &output.ops {
+            ops.push(match op {
+                rlplugin_types::PluginOp::Keep(index) => {
+                    match edits.next_if(|&(edited, ..)| edited == *index) {
+                        Some((_, from, to)) => {
+                            lazy::Op::Edited(*index, edited.get(from..to).unwrap_or_default())
+                        }
+                        None => lazy::Op::Keep(*index),
+                    }
+                }
+                rlplugin_types::PluginOp::Delete(index) => lazy::Op::Delete(*index),
+                rlplugin_types::PluginOp::Modify(index, directive) => {
+                    lazy::Op::Modify(*index, directive)
+                }
+                rlplugin_types::PluginOp::Insert(directive) => lazy::Op::Insert(directive),
+            });
+        }
+        let bytes = lazy::encode(&ops, &output.errors);
+        crate::discard(ops);
+        crate::discard(output);
+        bytes
+    }
+}
+
+/// What a view `process` function may return: a [`ViewOps`], or a `Result` whose error
+/// becomes a diagnostic while every input directive is kept.
+///
+/// ```
+/// use rlplugin::view::{IntoViewOps, ViewOps};
+///
+/// let failed: Result<ViewOps, &str> = Err("config: missing `tag`");
+/// assert_eq!(failed.into_view_ops(3).len(), 3);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a view `process` must return `ViewOps` or `Result<ViewOps, E>` with `E: Display`, not `{Self}`",
+    label = "this function returns `{Self}`",
+    note = "the signature rlplugin expects is `fn(LedgerView<'_>) -> ViewOps` (or `-> Result<ViewOps, E>`)"
+)]
+pub trait IntoViewOps {
+    /// The answer for an input of `input_len` directives.
+    fn into_view_ops(self, input_len: usize) -> ViewOps;
+}
+
+impl IntoViewOps for ViewOps {
+    fn into_view_ops(self, _input_len: usize) -> ViewOps {
+        self
+    }
+}
+
+impl<E: core::fmt::Display> IntoViewOps for Result<ViewOps, E> {
+    fn into_view_ops(self, input_len: usize) -> ViewOps {
+        self.unwrap_or_else(|error| {
+            ViewOps::failed(input_len, PluginError::error(format!("{error}")))
+        })
+    }
+}
+
+/// `input` as the host encodes it: the bytes a view plugin reads, for its native tests
+/// ([`run_view_plugin`](crate::guest::run_view_plugin),
+/// [`view_plugin_output`](crate::guest::view_plugin_output)).
+///
+/// ```
+/// use rlplugin::PluginInput;
+///
+/// let input = PluginInput { directives: vec![], options: Default::default(), config: None };
+/// // [[], [[], nil, ["Assets", …]], nil]
+/// assert!(rlplugin::view::encode_input(&input).starts_with(b"\x93\x90\x93\x90\xc0\x95"));
+/// ```
+#[must_use]
+pub fn encode_input(input: &rlplugin_types::PluginInput) -> Vec<u8> {
+    lazy::encode_input(input)
+}
+
+/// Directives and inputs for the examples in this module's docs. Not public API.
+#[doc(hidden)]
+pub mod tests_support;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,483 @@
+//! The view against the drop-in API: what it reads equals the decoded directive, and the
+//! bytes it answers equal the drop-in API's for the same decisions, on ledgers in the host's
+//! own encoding (rmp-serde of rustledger's types) and on input laid out otherwise.
+
+use proptest::prelude::*;
+use rlplugin_bench::wire as support;
+use rlplugin_types::{
+    AmountData, DirectiveData, DirectiveWrapper, PluginInput, PluginOp, PluginOptions,
+    PluginOutput,
+};
+
+use super::{Edit, Kind, LedgerView, ViewOps, encode_input};
+use crate::guest::{run_plugin, run_view_plugin, view_plugin_output};
+use crate::ops::{Ops, OpsError};
+use crate::validate::validate_directive;
+
+/// The host's bytes for `directives`.
+fn host_bytes(directives: &[DirectiveWrapper], config: Option<&str>) -> Vec<u8> {
+    let input = PluginInput {
+        directives: directives.to_vec(),
+        options: PluginOptions::default(),
+        config: config.map(str::to_owned),
+    };
+    rmp_serde::to_vec(&support::to_upstream_input(&input)).unwrap()
+}
+
+/// A directive as rustledger sends it: a calendar date, a one-character flag, and numbers
+/// it parsed. The arbitrary strategies' other fields stay arbitrary.
+fn host_like(mut directive: DirectiveWrapper) -> DirectiveWrapper {
+    directive.date = "2024-02-29".to_owned();
+    match &mut directive.data {
+        DirectiveData::Transaction(txn) => {
+            txn.flag = "*".to_owned();
+            for posting in &mut txn.postings {
+                posting.units = Some(AmountData::new("-12.50", "USD"));
+                posting.cost = None;
+                posting.price = None;
+            }
+        }
+        DirectiveData::Balance(balance) => {
+            balance.amount = AmountData::new("100", "USD");
+            balance.tolerance = None;
+        }
+        DirectiveData::Price(price) => price.amount = AmountData::new("190.5", "USD"),
+        _ => {}
+    }
+    directive
+}
+
+/// One decision a test makes on one input directive.
+#[derive(Debug, Clone)]
+enum Change {
+    Undecided,
+    Keep,
+    Delete,
+    /// Tags, links, a narration and a payee, each applied when the kind has it.
+    Edit {
+        tags: Vec<String>,
+        links: Vec<String>,
+        narration: Option<String>,
+        payee: Option<Option<String>>,
+    },
+    /// The whole directive replaced by the decoded one with a changed date.
+    Modify(String),
+    InsertBefore,
+    InsertAfter,
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    let text = support::arb_string;
+    prop_oneof![
+        3 => Just(Change::Undecided),
+        1 => Just(Change::Keep),
+        1 => Just(Change::Delete),
+        4 => (
+            support::list(text()),
+            support::list(text()),
+            support::opt(text()),
+            support::opt(support::opt(text())),
+        )
+            .prop_map(|(tags, links, narration, payee)| Change::Edit {
+                tags,
+                links,
+                narration,
+                payee,
+            }),
+        1 => prop_oneof![Just("2024-03-01".to_owned()), Just("2024-02-30".to_owned())]
+            .prop_map(Change::Modify),
+        1 => Just(Change::InsertBefore),
+        1 => Just(Change::InsertAfter),
+    ]
+}
+
+/// `edit` with the changes its kind has no field for left out.
+fn fitting(kind: Kind, change: &Change) -> Option<(Vec<String>, Vec<String>, Option<String>, Option<Option<String>>)> {
+    let Change::Edit {
+        tags,
+        links,
+        narration,
+        payee,
+    } = change
+    else {
+        return None;
+    };
+    match kind {
+        Kind::Transaction => Some((tags.clone(), links.clone(), narration.clone(), payee.clone())),
+        Kind::Document => Some((tags.clone(), links.clone(), None, None)),
+        _ => None,
+    }
+}
+
+fn inserted(date: &str) -> DirectiveWrapper {
+    let mut directive = super::tests_support::price(date, "VTI", "250", "USD");
+    directive.filename = None;
+    directive
+}
+
+/// The drop-in API's answer for `changes`.
+fn drop_in(input: PluginInput, changes: &[Change]) -> PluginOutput {
+    let mut ops = Ops::new(input.directives.len());
+    for (index, (mut directive, change)) in input.directives.into_iter().zip(changes).enumerate()
+    {
+        let kind = kind_of(&directive.data);
+        match change {
+            Change::Undecided => {}
+            Change::Keep => ops.keep(index).unwrap(),
+            Change::Delete => ops.delete(index).unwrap(),
+            Change::Edit { .. } => {
+                if let Some((tags, links, narration, payee)) = fitting(kind, change) {
+                    match &mut directive.data {
+                        DirectiveData::Transaction(txn) => {
+                            txn.tags.extend(tags);
+                            txn.links.extend(links);
+                            if let Some(narration) = narration {
+                                txn.narration = narration;
+                            }
+                            if let Some(payee) = payee {
+                                txn.payee = payee;
+                            }
+                        }
+                        DirectiveData::Document(doc) => {
+                            doc.tags.extend(tags);
+                            doc.links.extend(links);
+                        }
+                        _ => unreachable!(),
+                    }
+                    ops.modify(index, directive).unwrap();
+                }
+            }
+            Change::Modify(date) => {
+                directive.date.clone_from(date);
+                ops.modify(index, directive).unwrap();
+            }
+            Change::InsertBefore => ops.insert_before(index, inserted("2024-01-01")).unwrap(),
+            Change::InsertAfter => ops.insert_after(index, inserted("2024-01-02")).unwrap(),
+        }
+    }
+    ops.push(inserted("2024-12-31"));
+    ops.finish()
+}
+
+/// The view's answer for the same `changes`.
+fn view(ledger: LedgerView<'_>, changes: &[Change]) -> ViewOps {
+    let mut ops = ledger.ops();
+    for (directive, change) in ledger.directives().zip(changes) {
+        let index = directive.index();
+        let kind = directive.kind().unwrap();
+        match change {
+            Change::Undecided => {}
+            Change::Keep => ops.keep(index).unwrap(),
+            Change::Delete => ops.delete(index).unwrap(),
+            Change::Edit { .. } => {
+                if let Some((tags, links, narration, payee)) = fitting(kind, change) {
+                    let mut edit: Edit<'_> = directive.edit();
+                    for tag in tags {
+                        edit = edit.push_tag(tag);
+                    }
+                    for link in links {
+                        edit = edit.push_link(link);
+                    }
+                    if let Some(narration) = narration {
+                        edit = edit.set_narration(narration);
+                    }
+                    if let Some(payee) = payee {
+                        edit = edit.set_payee(payee);
+                    }
+                    ops.edit(edit).unwrap();
+                }
+            }
+            Change::Modify(date) => {
+                let mut owned = directive.to_owned();
+                owned.date.clone_from(date);
+                ops.modify(index, owned).unwrap();
+            }
+            Change::InsertBefore => ops.insert_before(index, inserted("2024-01-01")).unwrap(),
+            Change::InsertAfter => ops.insert_after(index, inserted("2024-01-02")).unwrap(),
+        }
+    }
+    ops.push(inserted("2024-12-31"));
+    ops
+}
+
+fn kind_of(data: &DirectiveData) -> Kind {
+    match data {
+        DirectiveData::Transaction(_) => Kind::Transaction,
+        DirectiveData::Balance(_) => Kind::Balance,
+        DirectiveData::Open(_) => Kind::Open,
+        DirectiveData::Close(_) => Kind::Close,
+        DirectiveData::Commodity(_) => Kind::Commodity,
+        DirectiveData::Pad(_) => Kind::Pad,
+        DirectiveData::Event(_) => Kind::Event,
+        DirectiveData::Note(_) => Kind::Note,
+        DirectiveData::Document(_) => Kind::Document,
+        DirectiveData::Price(_) => Kind::Price,
+        DirectiveData::Query(_) => Kind::Query,
+        DirectiveData::Custom(_) => Kind::Custom,
+    }
+}
+
+fn ledger_and_changes() -> impl Strategy<Value = (Vec<DirectiveWrapper>, Vec<Change>)> {
+    prop::collection::vec((support::arb_wrapper().prop_map(host_like), change()), 0..8)
+        .prop_map(|pairs| pairs.into_iter().unzip())
+}
+
+/// Both answers for the same input bytes and changes.
+fn answers(bytes: &[u8], changes: &[Change]) -> (Vec<u8>, Vec<u8>) {
+    let drop_in = run_plugin(bytes, |input| drop_in(input, changes));
+    let view = run_view_plugin(bytes, |ledger: LedgerView<'_>| view(ledger, changes));
+    (drop_in, view)
+}
+
+proptest! {
+    #[test]
+    fn answers_the_drop_in_apis_bytes_for_the_same_changes(
+        (directives, changes) in ledger_and_changes(),
+    ) {
+        for directive in &directives {
+            prop_assume!(validate_directive(directive).is_ok());
+        }
+        let bytes = host_bytes(&directives, Some("cfg"));
+        let (drop_in, view) = answers(&bytes, &changes);
+        prop_assert_eq!(drop_in, view);
+    }
+
+    #[test]
+    fn reads_what_the_decoder_decodes(directive in support::arb_wrapper()) {
+        let bytes = host_bytes(core::slice::from_ref(&directive), None);
+        let expected = directive.clone();
+        let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
+            let d = ledger.get(0).unwrap();
+            assert_eq!(d.kind(), Some(kind_of(&expected.data)));
+            assert_eq!(d.date(), expected.date);
+            assert_eq!(d.filename(), expected.filename.as_deref());
+            assert_eq!(d.lineno(), expected.lineno);
+            assert_eq!(d.to_owned(), expected);
+            fn strings(list: &[String]) -> Vec<&str> {
+                list.iter().map(String::as_str).collect()
+            }
+            match &expected.data {
+                DirectiveData::Transaction(txn) => {
+                    assert_eq!(d.flag(), Some(txn.flag.as_str()));
+                    assert_eq!(d.payee(), txn.payee.as_deref());
+                    assert_eq!(d.narration(), Some(txn.narration.as_str()));
+                    assert_eq!(d.tags().collect::<Vec<_>>(), strings(&txn.tags));
+                    assert_eq!(d.links().collect::<Vec<_>>(), strings(&txn.links));
+                    assert_eq!(d.postings().count(), txn.postings.len());
+                    for (view, posting) in d.postings().zip(&txn.postings) {
+                        assert_eq!(view.account(), posting.account);
+                        assert_eq!(
+                            view.units().map(|a| (a.number, a.currency)),
+                            posting.units.as_ref().map(|a| (a.number.as_str(), a.currency.as_str())),
+                        );
+                        assert_eq!(view.flag(), posting.flag.as_deref());
+                    }
+                    assert_eq!(d.account(), None);
+                }
+                DirectiveData::Price(price) => {
+                    assert_eq!(d.currency(), Some(price.currency.as_str()));
+                    let amount = d.amount().unwrap();
+                    assert_eq!((amount.number, amount.currency), (price.amount.number.as_str(), price.amount.currency.as_str()));
+                    assert_eq!(d.tags().count(), 0);
+                    assert_eq!(d.postings().count(), 0);
+                }
+                DirectiveData::Balance(balance) => {
+                    assert_eq!(d.account(), Some(balance.account.as_str()));
+                    assert_eq!(d.amount().unwrap().number, balance.amount.number);
+                }
+                DirectiveData::Document(doc) => {
+                    assert_eq!(d.account(), Some(doc.account.as_str()));
+                    assert_eq!(d.tags().collect::<Vec<_>>(), strings(&doc.tags));
+                }
+                _ => {}
+            }
+            ledger.ops()
+        });
+        prop_assert!(output.errors.is_empty(), "{:?}", output.errors);
+    }
+
+    #[test]
+    fn encodes_input_as_the_host_does(input in support::arb_plugin_input()) {
+        let host = rmp_serde::to_vec(&support::to_upstream_input(&input)).unwrap();
+        prop_assert_eq!(encode_input(&input), host);
+    }
+}
+
+#[test]
+fn an_edit_copies_the_input_and_writes_only_the_change() {
+    let coffee = super::tests_support::transaction("2024-01-02", "Coffee", &["food"]);
+    let bytes = host_bytes(core::slice::from_ref(&coffee), None);
+    let changes = [Change::Edit {
+        tags: vec!["reviewed".into()],
+        links: vec![],
+        narration: None,
+        payee: None,
+    }];
+    let (drop_in, view) = answers(&bytes, &changes);
+    assert_eq!(drop_in, view);
+    let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
+        let mut ops = ledger.ops();
+        ops.edit(ledger.get(0).unwrap().edit().push_tag("reviewed")).unwrap();
+        ops
+    });
+    let PluginOp::Modify(0, modified) = &output.ops[0] else {
+        panic!("{:?}", output.ops)
+    };
+    let DirectiveData::Transaction(txn) = &modified.data else {
+        panic!("{modified:?}")
+    };
+    assert_eq!(txn.tags, ["food", "reviewed"]);
+    assert_eq!(modified.filename, coffee.filename);
+}
+
+/// A map with the same entries in another order: still a directive, not the host's layout.
+fn reordered(bytes: &[u8]) -> Vec<u8> {
+    // The single directive's map: swap `date` (first) behind `type`, rebuilding by hand.
+    let input = crate::codec::decode_plugin_input(bytes).unwrap();
+    let directive = &input.directives[0];
+    let DirectiveData::Transaction(txn) = &directive.data else {
+        unreachable!()
+    };
+    let mut out = vec![0x93, 0x91, 0x89];
+    let string = |out: &mut Vec<u8>, s: &str| {
+        out.push(0xa0 | u8::try_from(s.len()).unwrap());
+        out.extend_from_slice(s.as_bytes());
+    };
+    string(&mut out, "type");
+    string(&mut out, "transaction");
+    string(&mut out, "date");
+    string(&mut out, &directive.date);
+    string(&mut out, "narration");
+    string(&mut out, &txn.narration);
+    string(&mut out, "flag");
+    string(&mut out, &txn.flag);
+    string(&mut out, "payee");
+    out.push(0xc0);
+    string(&mut out, "tags");
+    out.push(0x91);
+    string(&mut out, &txn.tags[0]);
+    string(&mut out, "links");
+    out.push(0x90);
+    string(&mut out, "metadata");
+    out.push(0x90);
+    string(&mut out, "postings");
+    out.push(0x90);
+    out.extend_from_slice(b"\x92\x90\xc0\xc0");
+    out
+}
+
+#[test]
+fn an_edit_of_input_laid_out_otherwise_reencodes_the_directive() {
+    let coffee = super::tests_support::transaction("2024-01-02", "Coffee", &["food"]);
+    let bytes = reordered(&host_bytes(core::slice::from_ref(&coffee), None));
+    let changes = [Change::Edit {
+        tags: vec!["reviewed".into()],
+        links: vec!["trip".into()],
+        narration: Some("Espresso".into()),
+        payee: Some(Some("Cafe".into())),
+    }];
+    let (drop_in, view) = answers(&bytes, &changes);
+    assert_eq!(drop_in, view);
+    assert!(view.windows(8).any(|w| w == b"Espresso"));
+}
+
+#[test]
+fn undecodable_input_keeps_every_directive_as_the_drop_in_api_does() {
+    for bytes in [&b"\x93\x92\xc1\xc1"[..], b"\x93\xc0", b"\x93\x91\x81\xa4date"] {
+        let drop_in = crate::guest::plugin_output(bytes, |input| {
+            PluginOutput::passthrough(input.directives.len())
+        });
+        let view = view_plugin_output(bytes, |ledger: LedgerView<'_>| ledger.ops());
+        assert_eq!(drop_in.ops, view.ops, "{bytes:x?}");
+        // The same offset; what was expected there is the view's reading of it.
+        let offset = |message: &str| message.split(':').next().unwrap().to_owned();
+        assert_eq!(
+            offset(&drop_in.errors[0].message),
+            offset(&view.errors[0].message),
+        );
+        assert!(view.errors[0].message.starts_with("cannot decode the plugin input (input byte "));
+    }
+}
+
+#[test]
+fn a_field_that_cannot_be_decoded_fails_the_answer_and_keeps_every_directive() {
+    // One directive whose date is an integer.
+    let bytes = b"\x93\x91\x82\xa4date\x05\xa4type\xa5close\x92\x90\xc0\xc0";
+    let output = view_plugin_output(bytes, |ledger: LedgerView<'_>| {
+        let mut ops = ledger.ops();
+        let directive = ledger.get(0).unwrap();
+        assert_eq!(directive.date(), "");
+        ops.delete(0).unwrap();
+        ops
+    });
+    assert_eq!(output.ops, [PluginOp::Keep(0)]);
+    assert_eq!(
+        output.errors[0].message,
+        "cannot decode the plugin input (input byte 8: expected a date (a string), found an \
+         unsigned integer (0x05)); all 1 directives were kept unchanged; rebuild the plugin \
+         with an rlplugin release that supports this rustledger version"
+    );
+    // A ledger nobody reads the bad field of is answered as decided.
+    let output = view_plugin_output(bytes, |ledger: LedgerView<'_>| {
+        let mut ops = ledger.ops();
+        ops.delete(0).unwrap();
+        ops
+    });
+    assert_eq!(output.ops, [PluginOp::Delete(0)]);
+}
+
+#[test]
+fn a_second_decision_on_an_edited_directive_is_refused_as_modified() {
+    let bytes = host_bytes(
+        &[super::tests_support::transaction("2024-01-02", "Coffee", &[])],
+        None,
+    );
+    view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
+        let mut ops = ledger.ops();
+        let coffee = ledger.get(0).unwrap();
+        ops.edit(coffee.edit().push_tag("a")).unwrap();
+        assert_eq!(
+            ops.edit(coffee.edit().push_tag("b")).unwrap_err(),
+            OpsError::AlreadyDecided {
+                index: 0,
+                previous: "modified"
+            }
+        );
+        assert!(ops.delete(0).is_err());
+        ops
+    });
+}
+
+#[test]
+fn an_edit_of_a_field_the_kind_lacks_is_refused() {
+    let bytes = host_bytes(
+        &[super::tests_support::price("2024-01-02", "AAPL", "1", "USD")],
+        None,
+    );
+    view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
+        let mut ops = ledger.ops();
+        let error = ops
+            .edit(ledger.get(0).unwrap().edit().set_narration("x"))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "input directive 0 is a price, which has no `narration`; only transactions have \
+             a narration and a payee, and only transactions and documents have tags and links"
+        );
+        ops
+    });
+}
+
+#[test]
+fn an_err_keeps_every_directive_and_reports_it() {
+    let bytes = host_bytes(
+        &[super::tests_support::price("2024-01-02", "AAPL", "1", "USD")],
+        Some("x"),
+    );
+    let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
+        assert_eq!(ledger.config(), Some("x"));
+        Err::<ViewOps, _>("bad config")
+    });
+    assert_eq!(output.ops, [PluginOp::Keep(0)]);
+    assert_eq!(output.errors[0].message, "bad config");
+}
