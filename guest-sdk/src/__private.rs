@@ -32,9 +32,7 @@ where
 }
 
 /// Accepts a view `process` function of any supported shape, as [`plugin_process`] does.
-pub fn plugin_view<F, R>(
-    process: F,
-) -> impl Fn(crate::view::LedgerView<'_>) -> crate::view::ViewOps
+pub fn plugin_view<F, R>(process: F) -> impl Fn(crate::view::LedgerView<'_>) -> crate::view::ViewOps
 where
     F: Fn(crate::view::LedgerView<'_>) -> R,
     R: crate::view::IntoViewOps,

@@ -25,8 +25,8 @@ pub use rmp_serde::{decode::Error as DecodeError, from_slice, to_vec};
 
 use crate::codec;
 use crate::discard;
-use crate::view::{IntoViewOps, LedgerView, ViewOps};
 use crate::text::{concat, decimal};
+use crate::view::{IntoViewOps, LedgerView, ViewOps};
 
 /// What a `process` function may return: a [`PluginOutput`], or a `Result` whose error
 /// becomes a diagnostic while every input directive is kept.
@@ -322,13 +322,7 @@ where
         Err(error) => return undecodable(undecodable_plugin_input(input, &error)),
     };
     let errors = crate::view::Errors::default();
-    let ledger = LedgerView::new(
-        input,
-        &frame.starts,
-        &frame.options,
-        frame.config,
-        &errors,
-    );
+    let ledger = LedgerView::new(input, &frame, &errors);
     let ops = process(ledger).into_view_ops(ledger.len());
     match errors.take() {
         None => answer(ops),

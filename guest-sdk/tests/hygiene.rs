@@ -42,6 +42,29 @@ mod second_plugin {
     }
 }
 
+/// The view arm, beside the same shadowing names.
+mod view_plugin {
+    #[allow(unused_imports)]
+    use super::*;
+
+    fn my_view(
+        ledger: rlplugin::view::LedgerView<'_>,
+    ) -> ::core::result::Result<rlplugin::view::ViewOps, rlplugin::OpsError> {
+        let mut ops = ledger.ops();
+        for directive in ledger.directives() {
+            ops.keep(directive.index())?;
+        }
+        ::core::result::Result::Ok(ops)
+    }
+
+    rlplugin::wasm_plugin_main! { view: my_view }
+
+    #[test]
+    fn the_view_export_has_rustledgers_signature() {
+        let _: extern "C" fn(u32, u32) -> u64 = __wasm_plugin_process;
+    }
+}
+
 fn my_identify(path: &str) -> bool {
     path.is_empty()
 }

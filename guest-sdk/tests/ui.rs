@@ -8,4 +8,5 @@ fn ui() {
     cases.pass("tests/ui/pass/*.rs");
     cases.compile_fail("tests/ui/plugin/*.rs");
     cases.compile_fail("tests/ui/importer/*.rs");
+    cases.compile_fail("tests/ui/view/*.rs");
 }

@@ -19,6 +19,11 @@ use crate::view::Kind;
 pub(crate) struct Frame<'a> {
     /// Where each directive starts, then where the last one ends.
     pub(crate) starts: Vec<usize>,
+    /// Each directive's kind as found while locating it ([`Kind`] as `u8`), or
+    /// [`UNKNOWN_KIND`] when it was not where the host writes it.
+    pub(crate) kinds: Vec<u8>,
+    /// Where each directive's own keys start (after its `type`), or 0 when not found.
+    pub(crate) owns: Vec<usize>,
     pub(crate) options: PluginOptions,
     pub(crate) config: Option<&'a str>,
 }
@@ -40,13 +45,24 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let len = r.struct_len(PLUGIN_INPUT, 2);
     let count = r.array_len(DIRECTIVES);
     let mut starts = Vec::with_capacity(capacity(count, &r, 1).saturating_add(1));
+    let mut kinds = Vec::with_capacity(capacity(count, &r, 1));
+    let mut owns = Vec::with_capacity(capacity(count, &r, 1));
     for _ in 0..count {
         if r.failed() {
             break;
         }
         starts.push(r.pos());
+        if let Some((end, kind, own)) = locate(bytes, r.pos()) {
+            r.seek(end);
+            kinds.push(kind);
+            owns.push(own);
+            continue;
+        }
+        owns.push(0);
         let entries = r.map_len(DIRECTIVE);
         skip_n(&mut r, 2 * entries as u64);
+        let kind = UNKNOWN_KIND;
+        kinds.push(kind);
     }
     starts.push(r.pos());
     let options = decode::plugin_options(&mut r);
@@ -62,66 +78,94 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let config = config.and_then(|span| bytes.get(span).and_then(|b| core::str::from_utf8(b).ok()));
     Ok(Frame {
         starts,
+        kinds,
+        owns,
         options,
         config,
     })
 }
 
-/// Skips one value. Nearly every value the host writes is a fixstr, a str8, a small
-/// integer, nil, a boolean or a short array or map, stepped over here in a few instructions
-/// each; at any other marker, or near the end of the input, the reader's general skip takes
-/// over for what is left, and reports what is wrong.
+/// Skips one value (see [`skip_n`]).
 #[cfg_attr(not(rlplugin_small), inline(always))]
 fn skip(r: &mut Reader<'_>) {
     skip_n(r, 1);
 }
 
-/// Skips `count` values, as [`skip`].
+/// How the skip steps over a value by its marker byte: the low byte is the bytes the
+/// marker and its payload take (0: read the length, or leave the value to the reader's
+/// general skip), the high byte the child values an array or map header adds.
+static STEP: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut marker = 0;
+    while marker < 256 {
+        let m = marker as u16;
+        let (len, children) = match marker as u8 {
+            0x00..=0x7f | 0xc0 | 0xc2 | 0xc3 | 0xe0..=0xff => (1, 0),
+            0xa0..=0xbf => (1 + (m & 0x1f), 0),
+            0x90..=0x9f => (1, m & 0x0f),
+            0x80..=0x8f => (1, 2 * (m & 0x0f)),
+            0xcc | 0xd0 => (2, 0),
+            0xcd | 0xd1 => (3, 0),
+            0xca | 0xce | 0xd2 => (5, 0),
+            0xcb | 0xcf | 0xd3 => (9, 0),
+            _ => (0, 0),
+        };
+        table[marker] = len | children << 8;
+        marker += 1;
+    }
+    table
+};
+
+/// Skips `count` values. Nearly every value the host writes has a marker whose byte alone
+/// says how far to step and how many child values follow ([`STEP`]), plus str8 strings: one
+/// table lookup each. At any other marker, or when a value runs past the end of the input,
+/// the reader's general skip walks the same values again, and reports what is wrong.
 #[cfg_attr(not(rlplugin_small), inline(always))]
 fn skip_n(r: &mut Reader<'_>, count: u64) {
-    let rest = r.rest();
-    let mut at = 0;
-    // Values still to step over; every one takes at least one byte, so the loop ends at
-    // the end of the input whatever the headers announce.
-    let mut pending = count;
-    if pending == 0 {
+    if count == 0 {
         return;
     }
+    let rest = r.rest();
+    let mut at = 0;
+    // Every value takes at least one byte, so the loop ends at the end of the input
+    // whatever the headers announce.
+    let mut pending = count;
     while let Some(&marker) = rest.get(at) {
-        let next = match marker {
-            0x00..=0x7f | 0xc0 | 0xc2 | 0xc3 | 0xe0..=0xff => at + 1,
-            0xa0..=0xbf => at + 1 + usize::from(marker & 0x1f),
-            0x90..=0x9f => {
-                pending += u64::from(marker & 0x0f);
-                at + 1
-            }
-            0x80..=0x8f => {
-                pending += 2 * u64::from(marker & 0x0f);
-                at + 1
-            }
-            0xd9 => match rest.get(at + 1) {
-                Some(&len) => at + 2 + usize::from(len),
-                None => break,
-            },
-            0xcc => at + 2,
-            0xcd => at + 3,
-            0xce => at + 5,
-            _ => break,
-        };
-        if next > rest.len() {
+        let step = STEP[usize::from(marker)];
+        let len = usize::from(step as u8);
+        if marker & 0xe0 == 0xa0 {
+            // A fixstr, most values and every key: no table load.
+            at += 1 + usize::from(marker & 0x1f);
+        } else if len != 0 {
+            at += len;
+            pending += u64::from(step >> 8);
+        } else if marker == 0xd9
+            && let Some(&len) = rest.get(at + 1)
+        {
+            at += 2 + usize::from(len);
+        } else {
             break;
         }
-        at = next;
         pending -= 1;
         if pending == 0 {
+            if at > rest.len() {
+                break;
+            }
             let end = r.pos() + at;
             r.seek(end);
             return;
         }
     }
-    let from = r.pos() + at;
-    r.seek(from);
-    r.skip(usize::try_from(pending).unwrap_or(usize::MAX));
+    r.skip(usize::try_from(count).unwrap_or(usize::MAX));
+}
+
+/// Byte `i` of `text` encoded as a fixstr: the marker, then the text.
+const fn fixstr_byte(text: &[u8], i: usize) -> u64 {
+    if i == 0 {
+        0xa0 | text.len() as u64
+    } else {
+        text[i - 1] as u64
+    }
 }
 
 /// A key the view reads: how the reader recognises it and what a decode error says its
@@ -130,21 +174,79 @@ fn skip_n(r: &mut Reader<'_>, count: u64) {
 pub(crate) struct Key {
     code: KeyCode,
     label: &'static str,
+    /// The key as the host encodes it (a fixstr), for a word compare: its length with the
+    /// marker, its first eight bytes (zero-padded) and, past eight, its last eight.
+    len: usize,
+    first: u64,
+    last: u64,
 }
 
 impl Key {
     const fn of(kind: &schema::Kind, key: &str) -> Self {
-        Self {
-            code: key_code(key),
-            label: kind.field(key).label,
-        }
+        Self::new(key, kind.field(key).label)
     }
 
     const fn header(field: schema::Field) -> Self {
-        Self {
-            code: key_code(field.key),
-            label: field.label,
+        Self::new(field.key, field.label)
+    }
+
+    const fn new(key: &str, label: &'static str) -> Self {
+        let text = key.as_bytes();
+        assert!(text.len() < 16, "a key compared in at most two words");
+        let len = 1 + text.len();
+        let mut first = 0;
+        let mut i = 0;
+        while i < len && i < 8 {
+            first |= fixstr_byte(text, i) << (8 * i);
+            i += 1;
         }
+        let mut last = 0;
+        if len > 8 {
+            let mut j = 0;
+            while j < 8 {
+                last |= fixstr_byte(text, len - 8 + j) << (8 * j);
+                j += 1;
+            }
+        }
+        Self {
+            code: key_code(key),
+            label,
+            len,
+            first,
+            last,
+        }
+    }
+
+    /// Whether `bytes` start with this key as the host encodes it.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    fn starts(&self, bytes: &[u8]) -> bool {
+        match bytes.first_chunk::<16>() {
+            Some(window) => self.starts_window(window),
+            None => self.starts_near_end(bytes),
+        }
+    }
+
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    fn starts_window(&self, window: &[u8; 16]) -> bool {
+        let word = |at: usize| {
+            let mut w = [0; 8];
+            w.copy_from_slice(&window[at..at + 8]);
+            u64::from_le_bytes(w)
+        };
+        let mask = if self.len >= 8 {
+            u64::MAX
+        } else {
+            (1 << (8 * self.len)) - 1
+        };
+        word(0) & mask == self.first && (self.len <= 8 || word(self.len - 8) == self.last)
+    }
+
+    /// Within sixteen bytes of the end of the input: the same compare on a padded copy.
+    #[cold]
+    fn starts_near_end(&self, bytes: &[u8]) -> bool {
+        let mut window = [0; 16];
+        window[..bytes.len()].copy_from_slice(bytes);
+        bytes.len() >= self.len && self.starts_window(&window)
     }
 }
 
@@ -185,6 +287,48 @@ pub(crate) const POSTING_MIN: usize = 6;
 pub(crate) const POSTING_ACCOUNT_LABEL: &str = "a posting account (a string)";
 pub(crate) const POSTING_FLAG_LABEL: &str = "a posting flag (a string or nil)";
 
+/// What [`Frame::kinds`] holds for a directive whose kind was not found on the way.
+pub(crate) const UNKNOWN_KIND: u8 = u8::MAX;
+
+/// The kind whose name has the code `code`.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn kind_named(code: KeyCode) -> Option<Kind> {
+    Some(match code {
+        K_TRANSACTION => Kind::Transaction,
+        K_BALANCE => Kind::Balance,
+        K_OPEN => Kind::Open,
+        K_CLOSE => Kind::Close,
+        K_COMMODITY => Kind::Commodity,
+        K_PAD => Kind::Pad,
+        K_EVENT => Kind::Event,
+        K_NOTE => Kind::Note,
+        K_DOCUMENT => Kind::Document,
+        K_PRICE => Kind::Price,
+        K_QUERY => Kind::Query,
+        K_CUSTOM => Kind::Custom,
+        _ => return None,
+    })
+}
+
+/// The kind [`Frame::kinds`] records as `code`.
+pub(crate) const fn kind_from_u8(code: u8) -> Option<Kind> {
+    Some(match code {
+        0 => Kind::Transaction,
+        1 => Kind::Balance,
+        2 => Kind::Open,
+        3 => Kind::Close,
+        4 => Kind::Commodity,
+        5 => Kind::Pad,
+        6 => Kind::Event,
+        7 => Kind::Note,
+        8 => Kind::Document,
+        9 => Kind::Price,
+        10 => Kind::Query,
+        11 => Kind::Custom,
+        _ => return None,
+    })
+}
+
 /// The value of a kind's `type` key.
 pub(crate) const fn kind_name(kind: Kind) -> &'static str {
     match kind {
@@ -211,19 +355,24 @@ const MAX_FIELDS: usize = 7;
 struct Codes {
     len: usize,
     codes: [KeyCode; MAX_FIELDS],
+    /// What each key's value holds, for the walk's [`skip_shaped`].
+    values: [schema::Value; MAX_FIELDS],
 }
 
 impl Codes {
     const fn of(kind: &schema::Kind) -> Self {
         let mut codes = [(0, 0, 0); MAX_FIELDS];
+        let mut values = [schema::Value::Kind; MAX_FIELDS];
         let mut i = 0;
         while i < kind.fields.len() {
             codes[i] = key_code(kind.fields[i].key);
+            values[i] = kind.fields[i].value;
             i += 1;
         }
         Self {
             len: kind.fields.len(),
             codes,
+            values,
         }
     }
 
@@ -247,6 +396,297 @@ static CODES: [Codes; 12] = [
     Codes::of(&schema::QUERY),
     Codes::of(&schema::CUSTOM),
 ];
+
+/// The position after a fixstr or str8 at `at`.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn text(b: &[u8], at: usize) -> Option<usize> {
+    let marker = *b.get(at)?;
+    if marker & 0xe0 == 0xa0 {
+        Some(at + 1 + usize::from(marker & 0x1f))
+    } else if marker == 0xd9 {
+        Some(at + 2 + usize::from(*b.get(at + 1)?))
+    } else {
+        None
+    }
+}
+
+/// The position after an unsigned integer of at most 32 bits at `at`.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn uint(b: &[u8], at: usize) -> Option<usize> {
+    match *b.get(at)? {
+        0x00..=0x7f => Some(at + 1),
+        0xcc => Some(at + 2),
+        0xcd => Some(at + 3),
+        0xce => Some(at + 5),
+        _ => None,
+    }
+}
+
+/// The position after the value at `at`: one step of [`skip_n`]'s table walk, for the
+/// values whose shape the walk does not predict.
+#[cfg_attr(not(rlplugin_small), inline(never))]
+fn any(b: &[u8], at: usize) -> Option<usize> {
+    let mut at = at;
+    let mut pending: u64 = 1;
+    while pending > 0 {
+        let marker = *b.get(at)?;
+        let step = STEP[usize::from(marker)];
+        let len = usize::from(step as u8);
+        if marker & 0xe0 == 0xa0 {
+            at += 1 + usize::from(marker & 0x1f);
+        } else if len != 0 {
+            at += len;
+            pending += u64::from(step >> 8);
+        } else if marker == 0xd9 {
+            at += 2 + usize::from(*b.get(at + 1)?);
+        } else {
+            return None;
+        }
+        pending -= 1;
+    }
+    Some(at)
+}
+
+/// The position after `n` values at `at`, each read by `each`.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn each(b: &[u8], at: usize, each: impl Fn(&[u8], usize) -> Option<usize>) -> Option<usize> {
+    let marker = *b.get(at)?;
+    if marker & 0xf0 != 0x90 {
+        return any(b, at);
+    }
+    let mut at = at + 1;
+    for _ in 0..marker & 0x0f {
+        at = each(b, at)?;
+    }
+    Some(at)
+}
+
+/// The position after a posting at `at`, laid out as the host writes one: account, units,
+/// cost, price, flag, metadata, span.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn posting(b: &[u8], at: usize) -> Option<usize> {
+    if *b.get(at)? != 0x97 {
+        return any(b, at);
+    }
+    let mut at = text(b, at + 1)?;
+    at = match *b.get(at)? {
+        0xc0 => at + 1,
+        0x92 => text(b, text(b, at + 1)?)?,
+        _ => any(b, at)?,
+    };
+    // Cost and price: nil, or left to the table walk.
+    for _ in 0..2 {
+        at = if *b.get(at)? == 0xc0 {
+            at + 1
+        } else {
+            any(b, at)?
+        };
+    }
+    at = if *b.get(at)? == 0xc0 {
+        at + 1
+    } else {
+        text(b, at)?
+    };
+    at = if *b.get(at)? == 0x90 {
+        at + 1
+    } else {
+        any(b, at)?
+    };
+    match *b.get(at)? {
+        0xc0 => Some(at + 1),
+        0x93 => uint(b, uint(b, uint(b, at + 1)?)?),
+        _ => any(b, at),
+    }
+}
+
+/// The position after a value the schema declares as `value`, read in the shape the host
+/// writes it; any other shape takes the table walk.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn skip_shaped(b: &[u8], at: usize, value: schema::Value) -> Option<usize> {
+    use schema::Value;
+    let marker = *b.get(at)?;
+    match value {
+        Value::Text | Value::Kind => text(b, at).or_else(|| any(b, at)),
+        Value::OptText | Value::OptUint if marker == 0xc0 => Some(at + 1),
+        Value::OptText => text(b, at).or_else(|| any(b, at)),
+        Value::OptUint => uint(b, at).or_else(|| any(b, at)),
+        Value::Texts => each(b, at, |b, at| text(b, at).or_else(|| any(b, at))),
+        Value::Amount if marker == 0x92 => text(b, text(b, at + 1)?),
+        Value::Metadata if marker == 0x90 => Some(at + 1),
+        Value::Postings => each(b, at, posting),
+        Value::Amount | Value::Metadata | Value::Values => any(b, at),
+    }
+}
+
+/// The encoded kind names, in the order of [`Kind`]'s variants.
+static KIND_NAMES: [Key; 12] = [
+    Key::new(schema::TRANSACTION.name, ""),
+    Key::new(schema::BALANCE.name, ""),
+    Key::new(schema::OPEN.name, ""),
+    Key::new(schema::CLOSE.name, ""),
+    Key::new(schema::COMMODITY.name, ""),
+    Key::new(schema::PAD.name, ""),
+    Key::new(schema::EVENT.name, ""),
+    Key::new(schema::NOTE.name, ""),
+    Key::new(schema::DOCUMENT.name, ""),
+    Key::new(schema::PRICE.name, ""),
+    Key::new(schema::QUERY.name, ""),
+    Key::new(schema::CUSTOM.name, ""),
+];
+
+/// The eight bytes at `at`, little-endian.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn word(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(*b.get(at..)?.first_chunk::<8>()?))
+}
+
+/// Keeps the first `len` bytes of a word.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+const fn mask(len: usize) -> u64 {
+    if len >= 8 {
+        u64::MAX
+    } else {
+        (1 << (8 * len)) - 1
+    }
+}
+
+/// The kinds in the order a ledger has most of them, for [`kind_in`] to try.
+const BY_FREQUENCY: [Kind; 12] = [
+    Kind::Price,
+    Kind::Transaction,
+    Kind::Balance,
+    Kind::Open,
+    Kind::Close,
+    Kind::Commodity,
+    Kind::Document,
+    Kind::Note,
+    Kind::Pad,
+    Kind::Event,
+    Kind::Query,
+    Kind::Custom,
+];
+
+/// The kind whose encoded name is at `at` ([`UNKNOWN_KIND`] for any other value).
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn kind_in(b: &[u8], at: usize) -> Option<u8> {
+    let first = word(b, at)?;
+    let marker = first as u8;
+    if marker & 0xe0 != 0xa0 {
+        return Some(UNKNOWN_KIND);
+    }
+    let len = 1 + usize::from(marker & 0x1f);
+    let first = first & mask(len);
+    for kind in BY_FREQUENCY {
+        let name = &KIND_NAMES[kind as usize];
+        if name.first == first && (len <= 8 || word(b, at + len - 8) == Some(name.last)) {
+            return Some(kind as u8);
+        }
+    }
+    Some(UNKNOWN_KIND)
+}
+
+/// Locates the directive map at `at`: where it ends and its kind ([`UNKNOWN_KIND`] if its
+/// `type` is not among its first four keys). Walks it in the host's layout, each value in
+/// the shape the schema declares; `None` at anything the walk does not handle (a long map,
+/// a long string, the end of the input), for the reader's general skip to walk and judge.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn locate(b: &[u8], at: usize) -> Option<(usize, u8, usize)> {
+    let marker = *b.get(at)?;
+    if marker & 0xf0 != 0x80 {
+        return None;
+    }
+    let entries = usize::from(marker & 0x0f);
+    let mut at = at + 1;
+    let mut kind = UNKNOWN_KIND;
+    let mut entry = 0;
+    // `date`, `filename`, `lineno`, then `type`.
+    while entry < entries && entry < 4 {
+        entry += 1;
+        let key = word(b, at)?;
+        if key & mask(TYPE.len) == TYPE.first {
+            at += TYPE.len;
+            kind = kind_in(b, at)?;
+            at = text(b, at)?;
+            break;
+        }
+        at = text(b, at)?;
+        at = match text(b, at) {
+            Some(next) => next,
+            None => uint(b, at).or_else(|| any(b, at))?,
+        };
+    }
+    let own_at = if kind == UNKNOWN_KIND { 0 } else { at };
+    let own = CODES.get(usize::from(kind));
+    let mut field = 0;
+    while entry < entries {
+        entry += 1;
+        at = text(b, at)?;
+        at = match own {
+            Some(codes) if field < codes.len => skip_shaped(b, at, codes.values[field])?,
+            _ => any(b, at)?,
+        };
+        field += 1;
+    }
+    (at <= b.len()).then_some((at, kind, own_at))
+}
+
+/// The value of `key` among the own keys of a directive of kind `kind` that start at `own`
+/// ([`Frame::owns`]), found by stepping over the keys the schema puts before it; `None`
+/// when the kind has no such key or the directive is not laid out as the host writes it
+/// (the caller then looks the key up in the whole map).
+#[cfg_attr(not(rlplugin_small), inline(always))]
+pub(crate) fn own_field<'a>(at: At<'a>, own: usize, kind: u8, key: Key) -> Option<At<'a>> {
+    if own == 0 {
+        return None;
+    }
+    let codes = CODES.get(usize::from(kind))?;
+    let index = codes
+        .codes
+        .get(..codes.len)?
+        .iter()
+        .position(|&code| code == key.code)?;
+    let b = at.bytes;
+    let mut pos = own;
+    for value in codes.values.get(..index)? {
+        pos = skip_shaped(b, text(b, pos)?, *value)?;
+    }
+    key.starts(b.get(pos..)?).then_some(At {
+        pos: pos + key.len,
+        ..at
+    })
+}
+
+/// Where the fields of the posting at `at` start: after its header; `None` unless the
+/// posting is an array of 7, as the host writes it.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+pub(crate) fn posting_fields(at: At<'_>) -> Option<At<'_>> {
+    (*at.bytes.get(at.pos)? == 0x97).then_some(At {
+        pos: at.pos + 1,
+        ..at
+    })
+}
+
+impl At<'_> {
+    /// Steps over a string (the posting's account) without reading it; `false` if the value
+    /// here is no short string.
+    pub(crate) fn skip_text(&mut self) -> bool {
+        match text(self.bytes, self.pos) {
+            Some(next) if next <= self.bytes.len() => {
+                self.pos = next;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Steps over the posting at this position, in the host's layout when it has it.
+    pub(crate) fn skip_posting(&mut self) {
+        match posting(self.bytes, self.pos) {
+            Some(next) if next <= self.bytes.len() => self.pos = next,
+            _ => self.skip(1),
+        }
+    }
+}
 
 /// A position in the input with the ledger's error sink: a reader that can be copied and
 /// kept in a view. Every read records a failure in the sink and returns an empty value.
@@ -283,7 +723,13 @@ impl<'a> At<'a> {
 
     /// An integer that fits a `u32`, or nil.
     pub(crate) fn opt_u32(&mut self, label: &'static str) -> Option<u32> {
-        self.with(|r| if r.nil() { None } else { Some(r.uint_as(label)) })
+        self.with(|r| {
+            if r.nil() {
+                None
+            } else {
+                Some(r.uint_as(label))
+            }
+        })
     }
 
     /// An array header: its length.
@@ -316,20 +762,9 @@ impl<'a> At<'a> {
     /// A directive kind's name.
     pub(crate) fn kind(&mut self) -> Option<Kind> {
         let at = self.pos;
-        let kind = match self.with(Reader::key) {
-            K_TRANSACTION => Kind::Transaction,
-            K_BALANCE => Kind::Balance,
-            K_OPEN => Kind::Open,
-            K_CLOSE => Kind::Close,
-            K_COMMODITY => Kind::Commodity,
-            K_PAD => Kind::Pad,
-            K_EVENT => Kind::Event,
-            K_NOTE => Kind::Note,
-            K_DOCUMENT => Kind::Document,
-            K_PRICE => Kind::Price,
-            K_QUERY => Kind::Query,
-            K_CUSTOM => Kind::Custom,
-            _ => {
+        let kind = match kind_named(self.with(Reader::key)) {
+            Some(kind) => kind,
+            None => {
                 // Read again as a string, so the error names what stood there.
                 let mut again = Self { pos: at, ..*self };
                 let name = again.str(TYPE.label);
@@ -351,6 +786,16 @@ impl<'a> At<'a> {
                 if r.failed() {
                     return None;
                 }
+                if key.starts(r.rest()) {
+                    let at = r.pos() + key.len;
+                    r.seek(at);
+                    return Some(());
+                }
+                if r.rest().first().is_some_and(|m| m & 0xe0 == 0xa0) {
+                    skip_n(r, 2);
+                    continue;
+                }
+                // A key the host did not encode as a fixstr is still a key: compare its code.
                 if r.key() == key.code {
                     return Some(());
                 }
@@ -380,7 +825,9 @@ impl<'a> At<'a> {
 
 impl core::fmt::Debug for At<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("At").field("pos", &self.pos).finish_non_exhaustive()
+        f.debug_struct("At")
+            .field("pos", &self.pos)
+            .finish_non_exhaustive()
     }
 }
 
@@ -575,4 +1022,10 @@ pub(crate) fn encode(ops: &[Op<'_>], errors: &[rlplugin_types::PluginError]) -> 
 /// A `PluginInput` as the host encodes it.
 pub(crate) fn encode_input(input: &rlplugin_types::PluginInput) -> Vec<u8> {
     write::plugin_input(input)
+}
+
+/// The answer that keeps all `len` inputs and reports `errors`, as
+/// [`super::encode_plugin_output`] encodes it.
+pub(crate) fn encode_keep_all(len: usize, errors: &[rlplugin_types::PluginError]) -> Vec<u8> {
+    write::keep_all(len, errors)
 }

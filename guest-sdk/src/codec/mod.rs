@@ -18,8 +18,6 @@
 //! byte offset and what was expected there.
 
 mod decode;
-/// What the borrowed view reads and writes with.
-pub(crate) mod lazy;
 /// Left out of size builds (opt-level "s"/"z", see build.rs); its tests run natively.
 #[cfg(not(rlplugin_small))]
 mod fast;
@@ -27,6 +25,8 @@ mod fast;
 #[cfg(all(feature = "fuzzing", not(rlplugin_small)))]
 #[doc(hidden)]
 pub mod fuzzing;
+/// What the borrowed view reads and writes with.
+pub(crate) mod lazy;
 mod read;
 /// The directive map's keys, their order, defaults and error labels, declared once for the
 /// decoders and the encoder.

@@ -948,6 +948,25 @@ pub(super) fn plugin_input(input: &PluginInput) -> Vec<u8> {
             .str(&types.expenses)
     });
     // SAFETY: one string.
-    w.raw(STR_MAX, |out| unsafe { out.opt_str(input.config.as_deref()) });
+    w.raw(STR_MAX, |out| unsafe {
+        out.opt_str(input.config.as_deref())
+    });
+    w.buf
+}
+
+/// [`plugin_output`] of `PluginOutput::passthrough(len)` with `errors`, written without
+/// building the ops.
+pub(super) fn keep_all(len: usize, errors: &[PluginError]) -> Vec<u8> {
+    let mut w = Writer::with_capacity(16 + len * 8 + errors.len() * 64);
+    w.byte(0x92);
+    w.array(len);
+    // SAFETY: each op takes at most 8 bytes of header and 9 of index.
+    w.raw(len * KEEP_OR_DELETE_MAX, |mut out| unsafe {
+        for i in 0..len {
+            out = out.lit(KEEP).small_uint(i as u64);
+        }
+        out
+    });
+    w.errors(errors);
     w.buf
 }

@@ -126,24 +126,22 @@ impl Kind {
 pub struct LedgerView<'a> {
     bytes: &'a [u8],
     starts: &'a [usize],
+    kinds: &'a [u8],
+    owns: &'a [usize],
     options: &'a PluginOptions,
     config: Option<&'a str>,
     errors: &'a Errors,
 }
 
 impl<'a> LedgerView<'a> {
-    pub(crate) fn new(
-        bytes: &'a [u8],
-        starts: &'a [usize],
-        options: &'a PluginOptions,
-        config: Option<&'a str>,
-        errors: &'a Errors,
-    ) -> Self {
+    pub(crate) fn new(bytes: &'a [u8], frame: &'a lazy::Frame<'a>, errors: &'a Errors) -> Self {
         Self {
             bytes,
-            starts,
-            options,
-            config,
+            starts: &frame.starts,
+            kinds: &frame.kinds,
+            owns: &frame.owns,
+            options: &frame.options,
+            config: frame.config,
             errors,
         }
     }
@@ -187,10 +185,13 @@ impl<'a> LedgerView<'a> {
     #[must_use]
     pub fn get(&self, index: usize) -> Option<DirectiveView<'a>> {
         let start = *self.starts.get(index)?;
-        self.starts.get(index + 1)?;
+        let kind = *self.kinds.get(index)?;
+        let own = *self.owns.get(index)?;
         Some(DirectiveView {
             at: At::new(self.bytes, start, self.errors),
             index,
+            kind,
+            own,
         })
     }
 
@@ -282,6 +283,10 @@ impl ExactSizeIterator for Directives<'_> {}
 pub struct DirectiveView<'a> {
     at: At<'a>,
     index: usize,
+    /// The kind found while locating the directive, as [`lazy::Frame::kinds`] has it.
+    kind: u8,
+    /// Where its own keys start, as [`lazy::Frame::owns`] has it.
+    own: usize,
 }
 
 impl<'a> DirectiveView<'a> {
@@ -303,15 +308,21 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn kind(&self) -> Option<Kind> {
-        lazy::kind_at(self.at)
+        lazy::kind_from_u8(self.kind).or_else(|| lazy::kind_at(self.at))
+    }
+
+    /// The value of `key`: found from where the frame saw the directive's own keys start,
+    /// else looked up in the whole map.
+    fn field(&self, key: Key) -> Option<At<'a>> {
+        lazy::own_field(self.at, self.own, self.kind, key).or_else(|| self.at.field(key))
     }
 
     fn text(&self, key: Key) -> Option<&'a str> {
-        Some(self.at.field(key)?.str(At::label(key)))
+        Some(self.field(key)?.str(At::label(key)))
     }
 
     fn opt_text(&self, key: Key) -> Option<&'a str> {
-        self.at.field(key)?.opt_str(At::label(key))
+        self.field(key)?.opt_str(At::label(key))
     }
 
     /// `YYYY-MM-DD`.
@@ -332,7 +343,9 @@ impl<'a> DirectiveView<'a> {
     /// The directive's line in [`filename`](Self::filename).
     #[must_use]
     pub fn lineno(&self) -> Option<u32> {
-        self.at.field(lazy::LINENO)?.opt_u32(At::label(lazy::LINENO))
+        self.at
+            .field(lazy::LINENO)?
+            .opt_u32(At::label(lazy::LINENO))
     }
 
     /// The account of a balance, open, close, pad, note or document.
@@ -367,7 +380,7 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn amount(&self) -> Option<Amount<'a>> {
-        Some(Amount::read(self.at.field(lazy::AMOUNT)?))
+        Some(Amount::read(self.field(lazy::AMOUNT)?))
     }
 
     /// A transaction's flag (`*`, `!`, …).
@@ -399,13 +412,13 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn tags(&self) -> Strings<'a> {
-        Strings::read(self.at.field(lazy::TAGS), At::label(lazy::TAGS))
+        Strings::read(self.field(lazy::TAGS), At::label(lazy::TAGS))
     }
 
     /// The links of a transaction or document, without `^`.
     #[must_use]
     pub fn links(&self) -> Strings<'a> {
-        Strings::read(self.at.field(lazy::LINKS), At::label(lazy::LINKS))
+        Strings::read(self.field(lazy::LINKS), At::label(lazy::LINKS))
     }
 
     /// A transaction's postings.
@@ -420,7 +433,7 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn postings(&self) -> Postings<'a> {
-        match self.at.field(lazy::POSTINGS) {
+        match self.field(lazy::POSTINGS) {
             Some(mut at) => {
                 let left = at.array_len(At::label(lazy::POSTINGS));
                 Postings { at, left }
@@ -557,7 +570,7 @@ impl<'a> Iterator for Postings<'a> {
         }
         self.left -= 1;
         let posting = PostingView { at: self.at };
-        self.at.skip(1);
+        self.at.skip_posting();
         Some(posting)
     }
 
@@ -575,6 +588,14 @@ pub struct PostingView<'a> {
 impl<'a> PostingView<'a> {
     /// At the posting's field `field` (0 is the account).
     fn field(&self, field: usize) -> At<'a> {
+        if let Some(mut at) = lazy::posting_fields(self.at) {
+            if field == 0 {
+                return at;
+            }
+            if field == 1 && at.skip_text() {
+                return at;
+            }
+        }
         let mut at = self.at;
         at.struct_len(lazy::POSTING_LABEL, lazy::POSTING_MIN);
         at.skip(field);
@@ -706,7 +727,11 @@ impl Edit<'_> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ViewOps {
-    ops: Ops,
+    len: usize,
+    /// The decisions, made on the first one: a plugin that decides nothing (a validator)
+    /// never builds the table.
+    ops: Option<Ops>,
+    errors: Vec<PluginError>,
     /// Each edited input: its index and its bytes' range in `edited`, in call order.
     edits: Vec<(usize, usize, usize)>,
     edited: Vec<u8>,
@@ -721,16 +746,23 @@ impl ViewOps {
     #[must_use]
     pub fn new(len: usize) -> Self {
         Self {
-            ops: Ops::new(len),
+            len,
+            ops: None,
+            errors: Vec::new(),
             edits: Vec::new(),
             edited: Vec::new(),
         }
     }
 
+    fn ops(&mut self) -> &mut Ops {
+        let len = self.len;
+        self.ops.get_or_insert_with(|| Ops::new(len))
+    }
+
     /// How many input directives there are.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.ops.len()
+        self.len
     }
 
     /// Whether the input is empty.
@@ -740,7 +772,7 @@ impl ViewOps {
     /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.len == 0
     }
 
     /// An edited input reads as "modified" in a refusal, not as the "kept" it is recorded as.
@@ -764,7 +796,7 @@ impl ViewOps {
     ///
     /// [`OpsError`] if `index` is out of bounds or already decided.
     pub fn keep(&mut self, index: usize) -> Result<(), OpsError> {
-        self.ops.keep(index).map_err(|e| self.refusal(e))
+        self.ops().keep(index).map_err(|e| self.refusal(e))
     }
 
     /// As [`Ops::delete`].
@@ -773,7 +805,7 @@ impl ViewOps {
     ///
     /// [`OpsError`] if `index` is out of bounds or already decided.
     pub fn delete(&mut self, index: usize) -> Result<(), OpsError> {
-        self.ops.delete(index).map_err(|e| self.refusal(e))
+        self.ops().delete(index).map_err(|e| self.refusal(e))
     }
 
     /// As [`Ops::modify`]: replaces input `index` with a whole directive, encoded and
@@ -794,7 +826,9 @@ impl ViewOps {
     ///
     /// [`OpsError`] if `index` is out of bounds or already decided.
     pub fn modify(&mut self, index: usize, directive: DirectiveWrapper) -> Result<(), OpsError> {
-        self.ops.modify(index, directive).map_err(|e| self.refusal(e))
+        self.ops()
+            .modify(index, directive)
+            .map_err(|e| self.refusal(e))
     }
 
     /// Modifies the edited directive: its changed values written, the rest copied from the
@@ -840,7 +874,7 @@ impl ViewOps {
         }
         let start = self.edited.len();
         if lazy::edit(directive.at, kind, &changes, &mut self.edited) {
-            if let Err(error) = self.ops.keep(index) {
+            if let Err(error) = self.ops().keep(index) {
                 self.edited.truncate(start);
                 return Err(self.refusal(error));
             }
@@ -863,7 +897,7 @@ impl ViewOps {
         index: usize,
         directive: DirectiveWrapper,
     ) -> Result<(), OpsError> {
-        self.ops.insert_before(index, directive)
+        self.ops().insert_before(index, directive)
     }
 
     /// As [`Ops::insert_after`].
@@ -876,17 +910,17 @@ impl ViewOps {
         index: usize,
         directive: DirectiveWrapper,
     ) -> Result<(), OpsError> {
-        self.ops.insert_after(index, directive)
+        self.ops().insert_after(index, directive)
     }
 
     /// As [`Ops::push`].
     pub fn push(&mut self, directive: DirectiveWrapper) {
-        self.ops.push(directive);
+        self.ops().push(directive);
     }
 
     /// As [`Ops::error`].
     pub fn error(&mut self, error: PluginError) {
-        self.ops.error(error);
+        self.errors.push(error);
     }
 
     /// Every input kept, and `error`: the answer of a `process` that failed.
@@ -896,11 +930,26 @@ impl ViewOps {
         ops
     }
 
+    /// The decisions in output order (edited inputs as kept), the edits and their bytes.
+    fn finish(self) -> (PluginOutput, Vec<(usize, usize, usize)>, Vec<u8>) {
+        let Self {
+            len,
+            ops,
+            errors,
+            edits,
+            edited,
+        } = self;
+        let mut ops = ops.unwrap_or_else(|| Ops::new(len));
+        for error in errors {
+            ops.error(error);
+        }
+        (ops.finish(), edits, edited)
+    }
+
     /// The answer as the drop-in API has it, each edited directive decoded: what
     /// [`guest::view_plugin_output`](crate::guest::view_plugin_output) returns.
     pub(crate) fn output(self) -> PluginOutput {
-        let Self { ops, edits, edited } = self;
-        let mut output = ops.finish();
+        let (mut output, edits, edited) = self.finish();
         let errors = Errors::default();
         for (index, from, _) in edits {
             let directive = lazy::decode_directive(At::new(&edited, from, &errors))
@@ -919,12 +968,10 @@ impl ViewOps {
 
     /// The answer encoded for the host: the drop-in API's bytes for the same decisions.
     pub(crate) fn encode(self) -> Vec<u8> {
-        let Self {
-            ops,
-            mut edits,
-            edited,
-        } = self;
-        let mut output: PluginOutput = ops.finish();
+        if self.ops.is_none() {
+            return lazy::encode_keep_all(self.len, &self.errors);
+        }
+        let (mut output, mut edits, edited) = self.finish();
         crate::validate::check_plugin_output(&mut output);
         if edits.is_empty() {
             let bytes = crate::codec::encode_plugin_output(&output);

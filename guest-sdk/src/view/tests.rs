@@ -5,8 +5,7 @@
 use proptest::prelude::*;
 use rlplugin_bench::wire as support;
 use rlplugin_types::{
-    AmountData, DirectiveData, DirectiveWrapper, PluginInput, PluginOp, PluginOptions,
-    PluginOutput,
+    AmountData, DirectiveData, DirectiveWrapper, PluginInput, PluginOp, PluginOptions, PluginOutput,
 };
 
 use super::{Edit, Kind, LedgerView, ViewOps, encode_input};
@@ -92,7 +91,15 @@ fn change() -> impl Strategy<Value = Change> {
 }
 
 /// `edit` with the changes its kind has no field for left out.
-fn fitting(kind: Kind, change: &Change) -> Option<(Vec<String>, Vec<String>, Option<String>, Option<Option<String>>)> {
+fn fitting(
+    kind: Kind,
+    change: &Change,
+) -> Option<(
+    Vec<String>,
+    Vec<String>,
+    Option<String>,
+    Option<Option<String>>,
+)> {
     let Change::Edit {
         tags,
         links,
@@ -103,7 +110,12 @@ fn fitting(kind: Kind, change: &Change) -> Option<(Vec<String>, Vec<String>, Opt
         return None;
     };
     match kind {
-        Kind::Transaction => Some((tags.clone(), links.clone(), narration.clone(), payee.clone())),
+        Kind::Transaction => Some((
+            tags.clone(),
+            links.clone(),
+            narration.clone(),
+            payee.clone(),
+        )),
         Kind::Document => Some((tags.clone(), links.clone(), None, None)),
         _ => None,
     }
@@ -118,8 +130,7 @@ fn inserted(date: &str) -> DirectiveWrapper {
 /// The drop-in API's answer for `changes`.
 fn drop_in(input: PluginInput, changes: &[Change]) -> PluginOutput {
     let mut ops = Ops::new(input.directives.len());
-    for (index, (mut directive, change)) in input.directives.into_iter().zip(changes).enumerate()
-    {
+    for (index, (mut directive, change)) in input.directives.into_iter().zip(changes).enumerate() {
         let kind = kind_of(&directive.data);
         match change {
             Change::Undecided => {}
@@ -317,7 +328,8 @@ fn an_edit_copies_the_input_and_writes_only_the_change() {
     assert_eq!(drop_in, view);
     let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
         let mut ops = ledger.ops();
-        ops.edit(ledger.get(0).unwrap().edit().push_tag("reviewed")).unwrap();
+        ops.edit(ledger.get(0).unwrap().edit().push_tag("reviewed"))
+            .unwrap();
         ops
     });
     let PluginOp::Modify(0, modified) = &output.ops[0] else {
@@ -383,7 +395,11 @@ fn an_edit_of_input_laid_out_otherwise_reencodes_the_directive() {
 
 #[test]
 fn undecodable_input_keeps_every_directive_as_the_drop_in_api_does() {
-    for bytes in [&b"\x93\x92\xc1\xc1"[..], b"\x93\xc0", b"\x93\x91\x81\xa4date"] {
+    for bytes in [
+        &b"\x93\x92\xc1\xc1"[..],
+        b"\x93\xc0",
+        b"\x93\x91\x81\xa4date",
+    ] {
         let drop_in = crate::guest::plugin_output(bytes, |input| {
             PluginOutput::passthrough(input.directives.len())
         });
@@ -395,7 +411,11 @@ fn undecodable_input_keeps_every_directive_as_the_drop_in_api_does() {
             offset(&drop_in.errors[0].message),
             offset(&view.errors[0].message),
         );
-        assert!(view.errors[0].message.starts_with("cannot decode the plugin input (input byte "));
+        assert!(
+            view.errors[0]
+                .message
+                .starts_with("cannot decode the plugin input (input byte ")
+        );
     }
 }
 
@@ -429,7 +449,11 @@ fn a_field_that_cannot_be_decoded_fails_the_answer_and_keeps_every_directive() {
 #[test]
 fn a_second_decision_on_an_edited_directive_is_refused_as_modified() {
     let bytes = host_bytes(
-        &[super::tests_support::transaction("2024-01-02", "Coffee", &[])],
+        &[super::tests_support::transaction(
+            "2024-01-02",
+            "Coffee",
+            &[],
+        )],
         None,
     );
     view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
@@ -451,7 +475,12 @@ fn a_second_decision_on_an_edited_directive_is_refused_as_modified() {
 #[test]
 fn an_edit_of_a_field_the_kind_lacks_is_refused() {
     let bytes = host_bytes(
-        &[super::tests_support::price("2024-01-02", "AAPL", "1", "USD")],
+        &[super::tests_support::price(
+            "2024-01-02",
+            "AAPL",
+            "1",
+            "USD",
+        )],
         None,
     );
     view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
@@ -471,7 +500,12 @@ fn an_edit_of_a_field_the_kind_lacks_is_refused() {
 #[test]
 fn an_err_keeps_every_directive_and_reports_it() {
     let bytes = host_bytes(
-        &[super::tests_support::price("2024-01-02", "AAPL", "1", "USD")],
+        &[super::tests_support::price(
+            "2024-01-02",
+            "AAPL",
+            "1",
+            "USD",
+        )],
         Some("x"),
     );
     let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
@@ -480,4 +514,17 @@ fn an_err_keeps_every_directive_and_reports_it() {
     });
     assert_eq!(output.ops, [PluginOp::Keep(0)]);
     assert_eq!(output.errors[0].message, "bad config");
+}
+
+#[test]
+fn every_kind_round_trips_through_its_frame_code_and_name() {
+    use crate::codec::lazy::kind_from_u8;
+    let kinds = (0..=u8::MAX).filter_map(kind_from_u8).collect::<Vec<_>>();
+    assert_eq!(kinds.len(), 12);
+    for kind in kinds {
+        assert_eq!(kind_from_u8(kind as u8), Some(kind));
+        let bytes = host_bytes(&[], None);
+        let _ = bytes;
+        assert!(!kind.name().is_empty());
+    }
 }

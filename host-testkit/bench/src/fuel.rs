@@ -86,18 +86,29 @@ pub enum GuestKind {
     /// Reports the statement's length without reading it: the SDK's share of the
     /// importer's fuel.
     ImporterBaseline,
+    /// The validator through rlplugin's borrowed view (rlplugin only).
+    ViewValidator,
+    /// The tagger through rlplugin's borrowed view (rlplugin only).
+    ViewTagger,
 }
 
 impl GuestKind {
     /// Every guest.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Validator,
         Self::SmallValidator,
         Self::Tagger,
         Self::Minimal,
         Self::Importer,
         Self::ImporterBaseline,
+        Self::ViewValidator,
+        Self::ViewTagger,
     ];
+
+    /// Whether the guest uses an API only rlplugin has (rustledger's SDK cannot build it).
+    pub fn rlplugin_only(self) -> bool {
+        matches!(self, Self::ViewValidator | Self::ViewTagger)
+    }
 
     fn slug(self) -> &'static str {
         match self {
@@ -107,6 +118,8 @@ impl GuestKind {
             Self::Minimal => "minimal",
             Self::Importer => "importer",
             Self::ImporterBaseline => "importer-baseline",
+            Self::ViewValidator => "view-validator",
+            Self::ViewTagger => "view-tagger",
         }
     }
 
@@ -117,6 +130,8 @@ impl GuestKind {
             Self::Minimal => "minimal.rs",
             Self::Importer => "importer.rs",
             Self::ImporterBaseline => "importer_baseline.rs",
+            Self::ViewValidator => "view_validator.rs",
+            Self::ViewTagger => "view_tagger.rs",
         }
     }
 
@@ -197,6 +212,9 @@ pub fn build(sdks: &[Sdk], kinds: &[GuestKind]) -> Result<Vec<Guest>, String> {
     let mut members = Vec::new();
     for &sdk in [Sdk::Rlplugin, Sdk::Upstream].iter() {
         for kind in GuestKind::ALL {
+            if sdk == Sdk::Upstream && kind.rlplugin_only() {
+                continue;
+            }
             let name = package_name(sdk, kind);
             let source = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("guests")
@@ -226,8 +244,16 @@ pub fn build(sdks: &[Sdk], kinds: &[GuestKind]) -> Result<Vec<Guest>, String> {
     }
 
     let mut by_profile: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for &sdk in sdks {
-        for &kind in kinds {
+    let wanted = || {
+        sdks.iter().flat_map(|&sdk| {
+            kinds
+                .iter()
+                .filter(move |kind| sdk == Sdk::Rlplugin || !kind.rlplugin_only())
+                .map(move |&kind| (sdk, kind))
+        })
+    };
+    for (sdk, kind) in wanted() {
+        {
             by_profile
                 .entry(kind.profile())
                 .or_default()
@@ -240,8 +266,8 @@ pub fn build(sdks: &[Sdk], kinds: &[GuestKind]) -> Result<Vec<Guest>, String> {
     }
 
     let mut guests = Vec::new();
-    for &sdk in sdks {
-        for &kind in kinds {
+    for (sdk, kind) in wanted() {
+        {
             let name = package_name(sdk, kind);
             let profile = &built[kind.profile()];
             let path = profile
@@ -531,7 +557,9 @@ pub fn check_output(
     }
     for (index, op) in run.ops().iter().enumerate() {
         match (kind, op) {
-            (GuestKind::Tagger, up::PluginOp::Modify(i, wrapper)) if *i == index => {
+            (GuestKind::Tagger | GuestKind::ViewTagger, up::PluginOp::Modify(i, wrapper))
+                if *i == index =>
+            {
                 let up::DirectiveData::Transaction(txn) = &wrapper.data else {
                     return Err(format!("op {index}: not a transaction"));
                 };
@@ -544,7 +572,10 @@ pub fn check_output(
                 }
             }
             (
-                GuestKind::Validator | GuestKind::SmallValidator | GuestKind::Minimal,
+                GuestKind::Validator
+                | GuestKind::SmallValidator
+                | GuestKind::ViewValidator
+                | GuestKind::Minimal,
                 up::PluginOp::Keep(i),
             ) if *i == index => {}
             _ => return Err(format!("op {index} is unexpected: {op:?}")),
