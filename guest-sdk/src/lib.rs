@@ -46,6 +46,12 @@
 //! into a diagnostic, [`validate`] what you return, encode it. Natively the macros export
 //! nothing, so `cargo test` can call your `process` directly.
 //!
+//! **Two plugin APIs.** `wasm_plugin_main! { process: f }` hands `f` the decoded
+//! [`PluginInput`], as rustledger's SDK does. `wasm_plugin_main! { view: f }` hands it a
+//! [`view::LedgerView`] instead: the host's bytes with each directive located, fields read
+//! when asked, unchanged directives never decoded, and edits that copy the rest of a
+//! directive from the input. The [`view`] module says when each costs less.
+//!
 //! # Migrating from `rustledger-plugin-types`
 //!
 //! Rename the dependency; the code stays as it is:

@@ -355,6 +355,8 @@ const MAX_FIELDS: usize = 7;
 struct Codes {
     len: usize,
     codes: [KeyCode; MAX_FIELDS],
+    /// The keys as the host encodes them, for an edit's word compares.
+    keys: [Key; MAX_FIELDS],
     /// What each key's value holds, for the walk's [`skip_shaped`].
     values: [schema::Value; MAX_FIELDS],
 }
@@ -362,22 +364,21 @@ struct Codes {
 impl Codes {
     const fn of(kind: &schema::Kind) -> Self {
         let mut codes = [(0, 0, 0); MAX_FIELDS];
+        let mut keys = [Key::new("", ""); MAX_FIELDS];
         let mut values = [schema::Value::Kind; MAX_FIELDS];
         let mut i = 0;
         while i < kind.fields.len() {
             codes[i] = key_code(kind.fields[i].key);
+            keys[i] = Key::new(kind.fields[i].key, kind.fields[i].label);
             values[i] = kind.fields[i].value;
             i += 1;
         }
         Self {
             len: kind.fields.len(),
             codes,
+            keys,
             values,
         }
-    }
-
-    fn get(&self) -> &[KeyCode] {
-        self.codes.get(..self.len).unwrap_or_default()
     }
 }
 
@@ -811,6 +812,11 @@ impl<'a> At<'a> {
         key.label
     }
 
+    /// The length of the whole input.
+    pub(crate) const fn input_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Whether a read has failed (here or anywhere in the ledger).
     pub(crate) fn failed(&self) -> bool {
         Reader::new(self.bytes, self.sink).failed()
@@ -895,6 +901,7 @@ pub(crate) fn decode_directive(at: At<'_>) -> Result<DirectiveWrapper, DecodeErr
 }
 
 /// One change an edit makes to a directive's key.
+#[derive(Clone, Copy)]
 pub(crate) enum Change<'e> {
     /// Strings appended to a list of strings.
     Append(&'e [String]),
@@ -915,92 +922,93 @@ pub(crate) fn edit(
     changes: &[(Key, Change<'_>)],
     out: &mut Vec<u8>,
 ) -> bool {
-    let fields = CODES.get(kind as usize).map_or(&[][..], Codes::get);
     let mark = out.len();
-    let bytes = at.bytes;
-    let mut r = Reader::new(bytes, at.sink);
-    r.seek(at.pos);
-    let len = r.map_len(DIRECTIVE);
+    if edit_in(at.bytes, at.pos, kind, changes, out).is_some() {
+        return true;
+    }
+    out.truncate(mark);
+    false
+}
+
+/// [`edit`], `None` where it answers `false`.
+fn edit_in(
+    b: &[u8],
+    start: usize,
+    kind: Kind,
+    changes: &[(Key, Change<'_>)],
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let codes = CODES.get(kind as usize)?;
+    let marker = *b.get(start)?;
+    if marker & 0xf0 != 0x80 {
+        return None;
+    }
+    let entries = usize::from(marker & 0x0f);
     // The header keys in the host's order (`filename` and `lineno` only when they have a
-    // value), then the kind's own in the schema's.
-    const HEADER: [Key; 4] = [DATE, FILENAME, LINENO, TYPE];
-    let mut stage = 0;
-    let mut field = 0;
+    // value: a nil is no string and no integer, so it fails the step), then the kind's own
+    // in the schema's.
+    let mut pos = start + 1;
+    let mut header = 2;
+    if !DATE.starts(b.get(pos..)?) {
+        return None;
+    }
+    pos = text(b, pos + DATE.len)?;
+    if FILENAME.starts(b.get(pos..)?) {
+        pos = text(b, pos + FILENAME.len)?;
+        header += 1;
+    }
+    if LINENO.starts(b.get(pos..)?) {
+        pos = uint(b, pos + LINENO.len)?;
+        header += 1;
+    }
+    if !TYPE.starts(b.get(pos..)?) {
+        return None;
+    }
+    pos = text(b, pos + TYPE.len)?;
+    if entries != header + codes.len {
+        return None;
+    }
+    let mut copy_from = start;
     let mut applied = 0;
-    let mut copy_from = at.pos;
-    for _ in 0..len {
-        if r.failed() {
-            break;
+    for (key, value) in codes.keys.iter().zip(codes.values).take(codes.len) {
+        if !key.starts(b.get(pos..)?) {
+            return None;
         }
-        let code = r.key();
-        if stage < HEADER.len() {
-            let found = (stage..HEADER.len()).find(|&i| HEADER[i].code == code);
-            let nil = r.rest().first() == Some(&0xc0);
-            match found {
-                Some(0) => {}
-                Some(1 | 2) if stage > 0 && !nil => {}
-                Some(3) if stage > 0 => {}
-                _ => {
-                    out.truncate(mark);
-                    return false;
-                }
-            }
-            stage = found.map_or(stage, |i| i + 1);
-            skip(&mut r);
-            continue;
-        }
-        let Some(declared) = fields.get(field) else {
-            out.truncate(mark);
-            return false;
-        };
-        field += 1;
-        if *declared != code {
-            out.truncate(mark);
-            return false;
-        }
-        let Some((key, change)) = changes.iter().find(|(key, _)| key.code == code) else {
-            skip(&mut r);
-            continue;
-        };
-        applied += 1;
-        let value_at = r.pos();
-        out.extend_from_slice(bytes.get(copy_from..value_at).unwrap_or_default());
-        match change {
-            Change::Append(extra) => {
-                let count = r.array_len(key.label);
-                let items_at = r.pos();
-                for _ in 0..count {
-                    if r.failed() {
-                        break;
+        pos += key.len;
+        let end = skip_shaped(b, pos, value)?;
+        if let Some((_, change)) = changes.iter().find(|(changed, _)| changed.code == key.code) {
+            applied += 1;
+            out.extend_from_slice(b.get(copy_from..pos)?);
+            match *change {
+                Change::Append(extra) => {
+                    let marker = *b.get(pos)?;
+                    let (count, items) = match marker {
+                        0x90..=0x9f => (usize::from(marker & 0x0f), pos + 1),
+                        0xdc => (
+                            usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
+                            pos + 3,
+                        ),
+                        _ => return None,
+                    };
+                    write::array_header(out, count + extra.len());
+                    out.extend_from_slice(b.get(items..end)?);
+                    for text in extra {
+                        write::string(out, text);
                     }
-                    skip(&mut r);
                 }
-                write::array_header(out, count + extra.len());
-                out.extend_from_slice(bytes.get(items_at..r.pos()).unwrap_or_default());
-                for text in *extra {
-                    write::string(out, text);
-                }
+                Change::Text(text) => write::string(out, text),
+                Change::OptText(Some(text)) => write::string(out, text),
+                Change::OptText(None) => out.push(0xc0),
             }
-            Change::Text(text) => {
-                skip(&mut r);
-                write::string(out, text);
-            }
-            Change::OptText(text) => {
-                skip(&mut r);
-                match text {
-                    Some(text) => write::string(out, text),
-                    None => out.push(0xc0),
-                }
-            }
+            copy_from = end;
         }
-        copy_from = r.pos();
+        pos = end;
     }
-    if r.failed() || field != fields.len() || applied != changes.len() {
-        out.truncate(mark);
-        return false;
+    if applied != changes.len() {
+        return None;
     }
-    out.extend_from_slice(bytes.get(copy_from..r.pos()).unwrap_or_default());
-    true
+    out.extend_from_slice(b.get(copy_from..pos)?);
+    Some(())
 }
 
 /// One op of the view's answer, in output order.

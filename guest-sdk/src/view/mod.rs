@@ -847,23 +847,29 @@ impl ViewOps {
             // Undecodable: the answer reports it, whatever is decided here.
             return Ok(());
         };
-        let mut changes: Vec<(Key, Change<'_>)> = Vec::with_capacity(4);
+        let mut changes = [(lazy::TAGS, Change::Append(&[])); 4];
+        let mut count = 0;
         if !edit.tags.is_empty() {
-            changes.push((lazy::TAGS, Change::Append(&edit.tags)));
+            changes[count] = (lazy::TAGS, Change::Append(&edit.tags));
+            count += 1;
         }
         if !edit.links.is_empty() {
-            changes.push((lazy::LINKS, Change::Append(&edit.links)));
+            changes[count] = (lazy::LINKS, Change::Append(&edit.links));
+            count += 1;
         }
         if let Some(narration) = &edit.narration {
-            changes.push((lazy::NARRATION, Change::Text(narration)));
+            changes[count] = (lazy::NARRATION, Change::Text(narration));
+            count += 1;
         }
         if let Some(payee) = &edit.payee {
-            changes.push((lazy::PAYEE, Change::OptText(payee.as_deref())));
+            changes[count] = (lazy::PAYEE, Change::OptText(payee.as_deref()));
+            count += 1;
         }
+        let changes = &changes[..count];
         let has_fields = match kind {
             Kind::Transaction => true,
             Kind::Document => edit.narration.is_none() && edit.payee.is_none(),
-            _ => changes.is_empty(),
+            _ => count == 0,
         };
         if !has_fields {
             return Err(OpsError::NoSuchField {
@@ -872,8 +878,13 @@ impl ViewOps {
                 field: edit.missing_field(),
             });
         }
+        if self.edited.capacity() == 0 {
+            // One allocation for every edit: growing the buffer edit by edit would copy it
+            // again and again.
+            self.edited.reserve(directive.at.input_len());
+        }
         let start = self.edited.len();
-        if lazy::edit(directive.at, kind, &changes, &mut self.edited) {
+        if lazy::edit(directive.at, kind, changes, &mut self.edited) {
             if let Err(error) = self.ops().keep(index) {
                 self.edited.truncate(start);
                 return Err(self.refusal(error));

@@ -90,6 +90,38 @@ pub struct Figures {
     pub importer_total_fuel: Pair,
     /// Fuel of each example's budget test run, by example folder name.
     pub example_budget_fuel: BTreeMap<String, u64>,
+    /// The borrowed view API beside the drop-in API (rlplugin only).
+    #[serde(default)]
+    pub view: ViewFigures,
+}
+
+/// The validator and the tagger through rlplugin's borrowed view, and the same guests
+/// through its drop-in API on the heavy ledger, for the comparison. Fuel per directive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewFigures {
+    /// Directives of the heavy ledger the heavy figures are measured on.
+    pub heavy_directives: u64,
+    /// Validator through the view on the benchmark ledger.
+    pub validator_fuel_per_directive: u64,
+    /// Tagger through the view on the benchmark ledger.
+    pub tagger_fuel_per_directive: u64,
+    /// Validator through the view on the kit's realistic ledger.
+    pub validator_realistic_fuel_per_directive: u64,
+    /// Tagger through the view on the kit's realistic ledger.
+    pub tagger_realistic_fuel_per_directive: u64,
+    /// Validator through the view on the kit's heavy ledger.
+    pub validator_heavy_fuel_per_directive: u64,
+    /// Tagger through the view on the kit's heavy ledger.
+    pub tagger_heavy_fuel_per_directive: u64,
+    /// The drop-in validator on the same heavy ledger.
+    pub drop_in_validator_heavy_fuel_per_directive: u64,
+    /// The drop-in tagger on the same heavy ledger.
+    pub drop_in_tagger_heavy_fuel_per_directive: u64,
+    /// Largest heavy ledger the view validator processes in one call.
+    pub validator_heavy_largest_ledger: u64,
+    /// Largest heavy ledger the view tagger processes in one call.
+    pub tagger_heavy_largest_ledger: u64,
 }
 
 /// The results file.
@@ -150,11 +182,12 @@ pub fn render(name: &str, f: &Figures) -> Result<String, String> {
     match name {
         "comparison" => Ok(comparison(f)),
         "guest-sdk" => Ok(guest_sdk(f)),
+        "view" => Ok(view(f)),
         _ => match name.strip_prefix("example ") {
             Some(example) => example_budget(example, f),
             None => Err(format!(
-                "unknown figures block `{name}`; fix: use `comparison`, `guest-sdk` or \
-                 `example <folder>`"
+                "unknown figures block `{name}`; fix: use `comparison`, `guest-sdk`, `view` \
+                 or `example <folder>`"
             )),
         },
     }
@@ -347,6 +380,68 @@ fn guest_sdk(f: &Figures) -> String {
     table(&["", "rustledger-plugin-types 0.24", "rlplugin"], &rows)
 }
 
+/// The SDK README's table of the two plugin APIs.
+fn view(f: &Figures) -> String {
+    let v = &f.view;
+    let row = |name: &str, drop_in: u64, view: u64| {
+        [
+            name.to_owned(),
+            thousands(drop_in),
+            thousands(view),
+            format!("{:.2}×", view as f64 / drop_in as f64),
+        ]
+    };
+    let heavy = format!("heavy ledger ({})", thousands(v.heavy_directives));
+    let rows = vec![
+        row(
+            "validator, benchmark ledger",
+            f.validator_fuel_per_directive.rlplugin,
+            v.validator_fuel_per_directive,
+        ),
+        row(
+            "validator, realistic ledger",
+            f.validator_realistic_fuel_per_directive.rlplugin,
+            v.validator_realistic_fuel_per_directive,
+        ),
+        row(
+            &format!("validator, {heavy}"),
+            v.drop_in_validator_heavy_fuel_per_directive,
+            v.validator_heavy_fuel_per_directive,
+        ),
+        row(
+            "tagger, benchmark ledger",
+            f.tagger_fuel_per_directive.rlplugin,
+            v.tagger_fuel_per_directive,
+        ),
+        row(
+            "tagger, realistic ledger",
+            f.tagger_realistic_fuel_per_directive.rlplugin,
+            v.tagger_realistic_fuel_per_directive,
+        ),
+        row(
+            &format!("tagger, {heavy}"),
+            v.drop_in_tagger_heavy_fuel_per_directive,
+            v.tagger_heavy_fuel_per_directive,
+        ),
+    ];
+    let mut out = table(
+        &[
+            "fuel per directive",
+            "drop-in API",
+            "view API",
+            "view / drop-in",
+        ],
+        &rows,
+    );
+    let _ = writeln!(
+        out,
+        "\nLargest heavy ledger in one call through the view: validator {} directives, tagger {}.",
+        thousands(v.validator_heavy_largest_ledger),
+        thousands(v.tagger_heavy_largest_ledger),
+    );
+    out
+}
+
 fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     let mut out = String::new();
     let line = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
@@ -513,6 +608,7 @@ mod tests {
         for (file, name) in [
             ("README.md", "comparison"),
             ("guest-sdk/README.md", "guest-sdk"),
+            ("guest-sdk/README.md", "view"),
         ] {
             let text = std::fs::read_to_string(root.join(file)).unwrap();
             assert!(
@@ -553,7 +649,27 @@ mod tests {
             importer_sdk_fuel: pair(3 << 10, 99 << 10),
             importer_total_fuel: pair(14 << 10, 120 << 10),
             example_budget_fuel: [("dedupe".to_owned(), 6_000_000)].into(),
+            view: ViewFigures {
+                heavy_directives: 30_000,
+                validator_fuel_per_directive: 500,
+                tagger_fuel_per_directive: 2_000,
+                validator_realistic_fuel_per_directive: 1,
+                tagger_realistic_fuel_per_directive: 1,
+                validator_heavy_fuel_per_directive: 1,
+                tagger_heavy_fuel_per_directive: 1,
+                drop_in_validator_heavy_fuel_per_directive: 2,
+                drop_in_tagger_heavy_fuel_per_directive: 2,
+                validator_heavy_largest_ledger: 100_000,
+                tagger_heavy_largest_ledger: 30_000,
+            },
         }
+    }
+
+    #[test]
+    fn the_view_block_sets_each_figure_beside_the_drop_in_one() {
+        let text = render("view", &sample()).unwrap();
+        assert!(text.contains("| validator, benchmark ledger | 1,000 | 500 | 0.50× |"), "{text}");
+        assert!(text.contains("validator 100,000 directives, tagger 30,000."), "{text}");
     }
 
     #[test]

@@ -734,6 +734,28 @@ fn ledger_fuel_per_directive(
     Ok(run.report().fuel_used() / n as u64)
 }
 
+/// Fuel per directive of a plugin guest on the kit's heavy ledger of `n` directives
+/// (`rlplugin_testkit::synthetic::heavy_ledger`: a heavy user's books, mostly daily prices),
+/// loaded by rustledger's own loader and run through the kit under `limit`.
+///
+/// # Errors
+///
+/// The module does not load, or the run failed (trap, out of fuel, bad output).
+pub fn heavy_fuel_per_directive(guest: &Guest, n: usize, limit: FuelLimit) -> Result<u64, String> {
+    ledger_fuel_per_directive(guest, rlplugin_testkit::synthetic::heavy_ledger(n), n, limit)
+}
+
+/// The largest heavy ledger (see [`heavy_fuel_per_directive`]), to within `step`
+/// directives, that a plugin guest processes in one call under the production limits.
+pub fn largest_heavy_ledger(guest: &Guest, start: usize, step: usize, cap: usize) -> usize {
+    largest(
+        |n| heavy_fuel_per_directive(guest, n, FuelLimit::Production).is_ok(),
+        start,
+        step,
+        cap,
+    )
+}
+
 /// A price history of `n` price directives, as a price fetcher appends them: four
 /// commodities, each priced in USD once a day, after the directives declaring them.
 pub fn price_history(n: usize) -> String {

@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run -p rlplugin-bench              # measure, write the file and the READMEs
 //! cargo run -p rlplugin-bench -- --readmes # only regenerate the READMEs from the file
+//! cargo run -p rlplugin-bench -- --view    # measure only the view API's figures
 //! ```
 //!
 //! Fuel is deterministic, so one run of each is exact; the first run spends a few minutes
@@ -35,6 +36,13 @@ const IMPORT_CAP: usize = 56 << 20;
 fn main() -> ExitCode {
     let result = if std::env::args().nth(1).as_deref() == Some("--readmes") {
         figures::read().and_then(|f| readmes(&f))
+    } else if std::env::args().nth(1).as_deref() == Some("--view") {
+        figures::read().and_then(|mut f| {
+            f.view = measure_view()?;
+            figures::write(&f)?;
+            eprintln!("wrote the view figures to {}", figures::path().display());
+            readmes(&f)
+        })
     } else {
         measure().and_then(|f| {
             print(&f);
@@ -131,6 +139,7 @@ fn measure() -> Result<Figures, String> {
     let importer_total_fuel = both(|sdk| fuel::import_fits(importer(sdk), split))?;
 
     let example_budget_fuel = example_budgets()?;
+    let view = measure_view()?;
 
     Ok(Figures {
         ledger_directives: LEDGER as u64,
@@ -158,6 +167,69 @@ fn measure() -> Result<Figures, String> {
         importer_sdk_fuel,
         importer_total_fuel,
         example_budget_fuel,
+        view,
+    })
+}
+
+/// Directives in the heavy ledger the view's heavy figures are measured on.
+const HEAVY: usize = 30_000;
+/// Largest heavy ledger tried in one call.
+const HEAVY_CAP: usize = 400_000;
+
+/// The view API's figures: the view guests on the three ledgers, the drop-in guests on the
+/// heavy one beside them, and the largest heavy ledgers the view guests fit in one call.
+fn measure_view() -> Result<figures::ViewFigures, String> {
+    eprintln!("building the view guests and the drop-in ones (target/sdk-fuel) …");
+    let kinds = [
+        GuestKind::ViewValidator,
+        GuestKind::ViewTagger,
+        GuestKind::Validator,
+        GuestKind::Tagger,
+    ];
+    let guests = fuel::build(&[Sdk::Rlplugin], &kinds)?;
+    let guest = |kind: GuestKind| {
+        guests
+            .iter()
+            .find(|g| g.kind == kind)
+            .expect("every guest was built")
+    };
+    let heavy = |kind: GuestKind| {
+        eprintln!("measuring the {kind:?} on the heavy ledger …");
+        fuel::heavy_fuel_per_directive(guest(kind), HEAVY, FuelLimit::Raised)
+    };
+    let largest = |kind: GuestKind| {
+        eprintln!("searching the largest heavy ledger the {kind:?} processes in one call …");
+        fuel::largest_heavy_ledger(guest(kind), LEDGER_START, LEDGER_STEP, HEAVY_CAP) as u64
+    };
+    let (validator, tagger) = (GuestKind::ViewValidator, GuestKind::ViewTagger);
+    Ok(figures::ViewFigures {
+        heavy_directives: HEAVY as u64,
+        validator_fuel_per_directive: fuel::fuel_per_directive(
+            guest(validator),
+            LEDGER,
+            FuelLimit::Raised,
+        )?,
+        tagger_fuel_per_directive: fuel::fuel_per_directive(
+            guest(tagger),
+            LEDGER,
+            FuelLimit::Raised,
+        )?,
+        validator_realistic_fuel_per_directive: fuel::realistic_fuel_per_directive(
+            guest(validator),
+            LEDGER,
+            FuelLimit::Raised,
+        )?,
+        tagger_realistic_fuel_per_directive: fuel::realistic_fuel_per_directive(
+            guest(tagger),
+            LEDGER,
+            FuelLimit::Raised,
+        )?,
+        validator_heavy_fuel_per_directive: heavy(validator)?,
+        tagger_heavy_fuel_per_directive: heavy(tagger)?,
+        drop_in_validator_heavy_fuel_per_directive: heavy(GuestKind::Validator)?,
+        drop_in_tagger_heavy_fuel_per_directive: heavy(GuestKind::Tagger)?,
+        validator_heavy_largest_ledger: largest(validator),
+        tagger_heavy_largest_ledger: largest(tagger),
     })
 }
 
