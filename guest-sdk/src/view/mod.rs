@@ -38,8 +38,14 @@
 //! kept without being read, and an [`Edit`] (tags, links, narration, payee) writes the
 //! changed values and copies the rest of the directive from the input a span at a time.
 //! Anything else: [`DirectiveView::to_owned`] decodes one directive as the drop-in API
-//! would, and [`ViewOps::modify`] takes it back. Choose it when a plugin must fit a large
-//! ledger in rustledger's per-call fuel; the figures are in the SDK's README.
+//! would, and [`ViewOps::modify`] takes it back.
+//!
+//! Locating a directive means walking its bytes, which the view does for every directive;
+//! the drop-in API's decoder walks them once too and builds the values on the way. The view
+//! costs less when most directives are of no interest to the plugin (books that are mostly
+//! prices, a plugin that looks at one kind of directive) and more when the plugin reads
+//! most of every transaction, which it then walks a second time. The SDK's README has the
+//! benchmark's figures for both; `rlplugin bench` measures a plugin on ledgers of any size.
 //!
 //! # Guarantees
 //!

@@ -91,13 +91,12 @@ pub struct Figures {
     /// Fuel of each example's budget test run, by example folder name.
     pub example_budget_fuel: BTreeMap<String, u64>,
     /// The borrowed view API beside the drop-in API (rlplugin only).
-    #[serde(default)]
     pub view: ViewFigures,
 }
 
 /// The validator and the tagger through rlplugin's borrowed view, and the same guests
 /// through its drop-in API on the heavy ledger, for the comparison. Fuel per directive.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewFigures {
     /// Directives of the heavy ledger the heavy figures are measured on.
@@ -668,8 +667,14 @@ mod tests {
     #[test]
     fn the_view_block_sets_each_figure_beside_the_drop_in_one() {
         let text = render("view", &sample()).unwrap();
-        assert!(text.contains("| validator, benchmark ledger | 1,000 | 500 | 0.50× |"), "{text}");
-        assert!(text.contains("validator 100,000 directives, tagger 30,000."), "{text}");
+        assert!(
+            text.contains("| validator, benchmark ledger | 1,000 | 500 | 0.50× |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("validator 100,000 directives, tagger 30,000."),
+            "{text}"
+        );
     }
 
     #[test]

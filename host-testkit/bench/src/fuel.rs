@@ -742,7 +742,12 @@ fn ledger_fuel_per_directive(
 ///
 /// The module does not load, or the run failed (trap, out of fuel, bad output).
 pub fn heavy_fuel_per_directive(guest: &Guest, n: usize, limit: FuelLimit) -> Result<u64, String> {
-    ledger_fuel_per_directive(guest, rlplugin_testkit::synthetic::heavy_ledger(n), n, limit)
+    ledger_fuel_per_directive(
+        guest,
+        rlplugin_testkit::synthetic::heavy_ledger(n),
+        n,
+        limit,
+    )
 }
 
 /// The largest heavy ledger (see [`heavy_fuel_per_directive`]), to within `step`

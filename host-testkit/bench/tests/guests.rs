@@ -44,6 +44,8 @@ fn guest(kind: GuestKind) -> &'static fuel::Guest {
                 GuestKind::Tagger,
                 GuestKind::Minimal,
                 GuestKind::Importer,
+                GuestKind::ViewValidator,
+                GuestKind::ViewTagger,
             ];
             fuel::build(&[Sdk::Rlplugin], &kinds).unwrap_or_else(|e| panic!("{e}"))
         })
@@ -85,6 +87,21 @@ fn tagger_fuel_does_not_regress() {
         "tagger fuel/directive",
         per_directive(GuestKind::Tagger),
         figure,
+    );
+}
+
+#[test]
+fn view_fuel_does_not_regress() {
+    let view = &recorded().view;
+    assert_at_most(
+        "view validator fuel/directive",
+        per_directive(GuestKind::ViewValidator),
+        view.validator_fuel_per_directive,
+    );
+    assert_at_most(
+        "view tagger fuel/directive",
+        per_directive(GuestKind::ViewTagger),
+        view.tagger_fuel_per_directive,
     );
 }
 
