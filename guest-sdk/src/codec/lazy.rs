@@ -24,6 +24,9 @@ pub(crate) struct Frame<'a> {
     pub(crate) kinds: Vec<u8>,
     /// Where each directive's own keys start (after its `type`), or 0 when not found.
     pub(crate) owns: Vec<usize>,
+    /// Where the value of each directive's last own key starts (a transaction's postings),
+    /// or 0 when not found.
+    pub(crate) tails: Vec<usize>,
     pub(crate) options: PluginOptions,
     pub(crate) config: Option<&'a str>,
 }
@@ -47,18 +50,21 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let mut starts = Vec::with_capacity(capacity(count, &r, 1).saturating_add(1));
     let mut kinds = Vec::with_capacity(capacity(count, &r, 1));
     let mut owns = Vec::with_capacity(capacity(count, &r, 1));
+    let mut tails = Vec::with_capacity(capacity(count, &r, 1));
     for _ in 0..count {
         if r.failed() {
             break;
         }
         starts.push(r.pos());
-        if let Some((end, kind, own)) = locate(bytes, r.pos()) {
+        if let Some((end, kind, own, tail)) = locate(bytes, r.pos()) {
             r.seek(end);
             kinds.push(kind);
             owns.push(own);
+            tails.push(tail);
             continue;
         }
         owns.push(0);
+        tails.push(0);
         let entries = r.map_len(DIRECTIVE);
         skip_n(&mut r, 2 * entries as u64);
         let kind = UNKNOWN_KIND;
@@ -80,6 +86,7 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
         starts,
         kinds,
         owns,
+        tails,
         options,
         config,
     })
@@ -500,6 +507,21 @@ fn posting(b: &[u8], at: usize) -> Option<usize> {
     }
 }
 
+/// The position after a list of postings at `at`, each read by [`posting`] (a loop of its
+/// own: through [`each`] the posting's walk stays a call per posting).
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn postings(b: &[u8], at: usize) -> Option<usize> {
+    let marker = *b.get(at)?;
+    if marker & 0xf0 != 0x90 {
+        return any(b, at);
+    }
+    let mut at = at + 1;
+    for _ in 0..marker & 0x0f {
+        at = posting(b, at)?;
+    }
+    Some(at)
+}
+
 /// The position after a value the schema declares as `value`, read in the shape the host
 /// writes it; any other shape takes the table walk.
 #[cfg_attr(not(rlplugin_small), inline(always))]
@@ -514,7 +536,7 @@ fn skip_shaped(b: &[u8], at: usize, value: schema::Value) -> Option<usize> {
         Value::Texts => each(b, at, |b, at| text(b, at).or_else(|| any(b, at))),
         Value::Amount if marker == 0x92 => text(b, text(b, at + 1)?),
         Value::Metadata if marker == 0x90 => Some(at + 1),
-        Value::Postings => each(b, at, posting),
+        Value::Postings => postings(b, at),
         Value::Amount | Value::Metadata | Value::Values => any(b, at),
     }
 }
@@ -591,7 +613,7 @@ fn kind_in(b: &[u8], at: usize) -> Option<u8> {
 /// the shape the schema declares; `None` at anything the walk does not handle (a long map,
 /// a long string, the end of the input), for the reader's general skip to walk and judge.
 #[cfg_attr(not(rlplugin_small), inline(always))]
-fn locate(b: &[u8], at: usize) -> Option<(usize, u8, usize)> {
+fn locate(b: &[u8], at: usize) -> Option<(usize, u8, usize, usize)> {
     let marker = *b.get(at)?;
     if marker & 0xf0 != 0x80 {
         return None;
@@ -618,17 +640,22 @@ fn locate(b: &[u8], at: usize) -> Option<(usize, u8, usize)> {
     }
     let own_at = if kind == UNKNOWN_KIND { 0 } else { at };
     let own = CODES.get(usize::from(kind));
+    let last = own.map_or(usize::MAX, |codes| codes.len - 1);
+    let mut tail = 0;
     let mut field = 0;
     while entry < entries {
         entry += 1;
         at = text(b, at)?;
+        if field == last {
+            tail = at;
+        }
         at = match own {
             Some(codes) if field < codes.len => skip_shaped(b, at, codes.values[field])?,
             _ => any(b, at)?,
         };
         field += 1;
     }
-    (at <= b.len()).then_some((at, kind, own_at))
+    (at <= b.len()).then_some((at, kind, own_at, tail))
 }
 
 /// The value of `key` among the own keys of a directive of kind `kind` that start at `own`
@@ -636,7 +663,12 @@ fn locate(b: &[u8], at: usize) -> Option<(usize, u8, usize)> {
 /// when the kind has no such key or the directive is not laid out as the host writes it
 /// (the caller then looks the key up in the whole map).
 #[cfg_attr(not(rlplugin_small), inline(always))]
-pub(crate) fn own_field<'a>(at: At<'a>, own: usize, kind: u8, key: Key) -> Option<At<'a>> {
+pub(crate) fn own_field<'a>(
+    at: At<'a>,
+    (own, tail): (usize, usize),
+    kind: u8,
+    key: Key,
+) -> Option<At<'a>> {
     if own == 0 {
         return None;
     }
@@ -647,6 +679,13 @@ pub(crate) fn own_field<'a>(at: At<'a>, own: usize, kind: u8, key: Key) -> Optio
         .iter()
         .position(|&code| code == key.code)?;
     let b = at.bytes;
+    // The last key's value, noted by the frame: checked by the key before it.
+    if index + 1 == codes.len && tail > key.len {
+        let key_at = tail - key.len;
+        return key
+            .starts(b.get(key_at..)?)
+            .then_some(At { pos: tail, ..at });
+    }
     let mut pos = own;
     for value in codes.values.get(..index)? {
         pos = skip_shaped(b, text(b, pos)?, *value)?;
@@ -1023,8 +1062,13 @@ pub(crate) enum Op<'o> {
 
 /// Encodes the view's answer exactly as [`super::encode_plugin_output`] encodes the same
 /// ops with each edited directive decoded.
-pub(crate) fn encode(ops: &[Op<'_>], errors: &[rlplugin_types::PluginError]) -> Vec<u8> {
-    write::view_output(ops, errors)
+/// `edited_len` is the length of every edited directive together.
+pub(crate) fn encode(
+    ops: &[Op<'_>],
+    edited_len: usize,
+    errors: &[rlplugin_types::PluginError],
+) -> Vec<u8> {
+    write::view_output(ops, edited_len, errors)
 }
 
 /// A `PluginInput` as the host encodes it.

@@ -872,9 +872,15 @@ pub(super) fn string(buf: &mut Vec<u8>, text: &str) {
 
 /// The borrowed view's answer ([`super::lazy::Op`]), written as [`plugin_output`] writes the
 /// same ops: an edited directive's bytes stand where the encoder's would.
-pub(super) fn view_output(ops: &[super::lazy::Op<'_>], errors: &[PluginError]) -> Vec<u8> {
+pub(super) fn view_output(
+    ops: &[super::lazy::Op<'_>],
+    edited_len: usize,
+    errors: &[PluginError],
+) -> Vec<u8> {
     use super::lazy::Op;
-    let mut w = Writer::with_capacity(16 + ops.len() * 8 + errors.len() * 64);
+    // Edited directives are copied in whole: room for all of them up front, or the buffer
+    // would grow (and move) again and again.
+    let mut w = Writer::with_capacity(16 + ops.len() * PREFIX_MAX + edited_len + errors.len() * 64);
     w.byte(0x92);
     w.array(ops.len());
     let mut rest = ops;

@@ -134,6 +134,7 @@ pub struct LedgerView<'a> {
     starts: &'a [usize],
     kinds: &'a [u8],
     owns: &'a [usize],
+    tails: &'a [usize],
     options: &'a PluginOptions,
     config: Option<&'a str>,
     errors: &'a Errors,
@@ -146,6 +147,7 @@ impl<'a> LedgerView<'a> {
             starts: &frame.starts,
             kinds: &frame.kinds,
             owns: &frame.owns,
+            tails: &frame.tails,
             options: &frame.options,
             config: frame.config,
             errors,
@@ -193,11 +195,12 @@ impl<'a> LedgerView<'a> {
         let start = *self.starts.get(index)?;
         let kind = *self.kinds.get(index)?;
         let own = *self.owns.get(index)?;
+        let tail = *self.tails.get(index)?;
         Some(DirectiveView {
             at: At::new(self.bytes, start, self.errors),
             index,
             kind,
-            own,
+            own: (own, tail),
         })
     }
 
@@ -291,8 +294,9 @@ pub struct DirectiveView<'a> {
     index: usize,
     /// The kind found while locating the directive, as [`lazy::Frame::kinds`] has it.
     kind: u8,
-    /// Where its own keys start, as [`lazy::Frame::owns`] has it.
-    own: usize,
+    /// Where its own keys start and where its last key's value starts, as
+    /// [`lazy::Frame::owns`] and [`lazy::Frame::tails`] have them.
+    own: (usize, usize),
 }
 
 impl<'a> DirectiveView<'a> {
@@ -1016,7 +1020,7 @@ impl ViewOps {
                 rlplugin_types::PluginOp::Insert(directive) => lazy::Op::Insert(directive),
             });
         }
-        let bytes = lazy::encode(&ops, &output.errors);
+        let bytes = lazy::encode(&ops, edited.len(), &output.errors);
         crate::discard(ops);
         crate::discard(output);
         bytes
