@@ -223,6 +223,14 @@ impl<'a> LedgerView<'a> {
     }
 
     /// The ledger's options.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert!(ledger.options().operating_currencies.is_empty());
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn options(&self) -> &'a PluginOptions {
         self.options
@@ -230,6 +238,14 @@ impl<'a> LedgerView<'a> {
 
     /// The `plugin` line's config string, if it has one; [`config()`](crate::config())
     /// reads it as your type.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.config(), None);
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn config(&self) -> Option<&'a str> {
         self.config
@@ -261,6 +277,14 @@ impl core::fmt::Debug for LedgerView<'_> {
 }
 
 /// The directives of a [`LedgerView`], in input order.
+///
+/// ```
+/// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+/// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+/// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+/// assert_eq!(ledger.directives().len(), 2);
+/// # ledger.ops() });
+/// ```
 #[derive(Clone, Debug)]
 pub struct Directives<'a> {
     ledger: LedgerView<'a>,
@@ -301,6 +325,14 @@ pub struct DirectiveView<'a> {
 
 impl<'a> DirectiveView<'a> {
     /// The directive's position in the input, the index [`ViewOps`] decisions take.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().index(), 0);
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn index(&self) -> usize {
         self.index
@@ -336,6 +368,14 @@ impl<'a> DirectiveView<'a> {
     }
 
     /// `YYYY-MM-DD`.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().date(), "2024-01-02");
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn date(&self) -> &'a str {
         self.text(lazy::DATE).unwrap_or_else(|| {
@@ -345,12 +385,28 @@ impl<'a> DirectiveView<'a> {
     }
 
     /// The file the directive came from, if the host sent one.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().filename(), Some("ledger.beancount"));
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn filename(&self) -> Option<&'a str> {
         self.opt_text(lazy::FILENAME)
     }
 
     /// The directive's line in [`filename`](Self::filename).
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().lineno(), Some(1));
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn lineno(&self) -> Option<u32> {
         self.at
@@ -373,6 +429,14 @@ impl<'a> DirectiveView<'a> {
     }
 
     /// The currency of a commodity or price directive.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
+    /// # let bytes = input(&[price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().currency(), Some("AAPL"));
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn currency(&self) -> Option<&'a str> {
         self.text(lazy::CURRENCY)
@@ -394,18 +458,42 @@ impl<'a> DirectiveView<'a> {
     }
 
     /// A transaction's flag (`*`, `!`, …).
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().flag(), Some("*"));
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn flag(&self) -> Option<&'a str> {
         self.text(lazy::FLAG)
     }
 
     /// A transaction's payee, if it has one.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().payee(), None);
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn payee(&self) -> Option<&'a str> {
         self.opt_text(lazy::PAYEE)
     }
 
     /// A transaction's narration.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().narration(), Some("Coffee"));
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn narration(&self) -> Option<&'a str> {
         self.text(lazy::NARRATION)
@@ -426,6 +514,14 @@ impl<'a> DirectiveView<'a> {
     }
 
     /// The links of a transaction or document, without `^`.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.get(0).unwrap().links().count(), 0);
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn links(&self) -> Strings<'a> {
         Strings::read(self.field(lazy::LINKS), At::label(lazy::LINKS))
@@ -479,7 +575,6 @@ impl<'a> DirectiveView<'a> {
     }
 
     /// A change to this directive, for [`ViewOps::edit`].
-    #[must_use]
     pub fn edit(&self) -> Edit<'a> {
         Edit {
             directive: *self,
@@ -502,6 +597,15 @@ impl core::fmt::Debug for DirectiveView<'_> {
 }
 
 /// A number and a currency, borrowed from the input.
+///
+/// ```
+/// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+/// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+/// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+/// let amount = ledger.get(1).unwrap().amount().unwrap();
+/// assert_eq!(amount.currency, "USD");
+/// # ledger.ops() });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Amount<'a> {
     /// The number as the host writes it (`"-12.50"`); empty if the amount has none.
@@ -521,6 +625,15 @@ impl<'a> Amount<'a> {
 }
 
 /// A list of strings (tags, links), borrowed from the input.
+///
+/// ```
+/// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+/// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+/// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+/// let tags: Vec<&str> = ledger.get(0).unwrap().tags().collect();
+/// assert_eq!(tags, ["food"]);
+/// # ledger.ops() });
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Strings<'a> {
     at: Option<At<'a>>,
@@ -565,6 +678,14 @@ impl<'a> Iterator for Strings<'a> {
 }
 
 /// A transaction's postings, in order.
+///
+/// ```
+/// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+/// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+/// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+/// assert_eq!(ledger.get(0).unwrap().postings().count(), 2);
+/// # ledger.ops() });
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Postings<'a> {
     at: At<'a>,
@@ -590,6 +711,15 @@ impl<'a> Iterator for Postings<'a> {
 }
 
 /// One posting, read field by field when asked.
+///
+/// ```
+/// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+/// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+/// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+/// let last = ledger.get(0).unwrap().postings().last().unwrap();
+/// assert_eq!(last.account(), "Assets:Cash");
+/// # ledger.ops() });
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct PostingView<'a> {
     at: At<'a>,
@@ -613,12 +743,30 @@ impl<'a> PostingView<'a> {
     }
 
     /// The account.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let posting = ledger.get(0).unwrap().postings().next().unwrap();
+    /// assert_eq!(posting.account(), "Expenses:Food");
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn account(&self) -> &'a str {
         self.field(0).str(lazy::POSTING_ACCOUNT_LABEL)
     }
 
     /// The units, if the posting has them.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let posting = ledger.get(0).unwrap().postings().next().unwrap();
+    /// assert_eq!(posting.units().unwrap().number, "4.50");
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn units(&self) -> Option<Amount<'a>> {
         let mut at = self.field(1);
@@ -630,6 +778,15 @@ impl<'a> PostingView<'a> {
     }
 
     /// The posting's own flag, if it has one.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let posting = ledger.get(0).unwrap().postings().next().unwrap();
+    /// assert_eq!(posting.flag(), None);
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn flag(&self) -> Option<&'a str> {
         self.field(4).opt_str(lazy::POSTING_FLAG_LABEL)
@@ -661,24 +818,60 @@ pub struct Edit<'a> {
 
 impl Edit<'_> {
     /// Appends a tag (without `#`) to a transaction or document.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.edit(ledger.get(0).unwrap().edit().push_tag("reviewed")).unwrap();
+    /// # ops });
+    /// ```
     pub fn push_tag(mut self, tag: impl Into<String>) -> Self {
         self.tags.push(tag.into());
         self
     }
 
     /// Appends a link (without `^`) to a transaction or document.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.edit(ledger.get(0).unwrap().edit().push_link("trip-2024")).unwrap();
+    /// # ops });
+    /// ```
     pub fn push_link(mut self, link: impl Into<String>) -> Self {
         self.links.push(link.into());
         self
     }
 
     /// Replaces a transaction's narration.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.edit(ledger.get(0).unwrap().edit().set_narration("Espresso")).unwrap();
+    /// # ops });
+    /// ```
     pub fn set_narration(mut self, narration: impl Into<String>) -> Self {
         self.narration = Some(narration.into());
         self
     }
 
     /// Replaces (or with `None`, removes) a transaction's payee.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.edit(ledger.get(0).unwrap().edit().set_payee(Some("Cafe".into()))).unwrap();
+    /// # ops });
+    /// ```
     pub fn set_payee(mut self, payee: Option<String>) -> Self {
         self.payee = Some(payee);
         self
@@ -770,6 +963,14 @@ impl ViewOps {
     }
 
     /// How many input directives there are.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// assert_eq!(ledger.ops().len(), 2);
+    /// # ledger.ops() });
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.len
@@ -802,6 +1003,16 @@ impl ViewOps {
 
     /// As [`Ops::keep`].
     ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.keep(1).unwrap();
+    /// assert!(ops.delete(1).is_err());
+    /// # ops });
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`OpsError`] if `index` is out of bounds or already decided.
@@ -810,6 +1021,15 @@ impl ViewOps {
     }
 
     /// As [`Ops::delete`].
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.delete(1).unwrap();
+    /// # ops });
+    /// ```
     ///
     /// # Errors
     ///
@@ -844,6 +1064,17 @@ impl ViewOps {
     /// Modifies the edited directive: its changed values written, the rest copied from the
     /// input. Input not laid out as the host writes it is decoded, changed and re-encoded
     /// instead, with the same result.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.edit(ledger.get(0).unwrap().edit().push_tag("reviewed")).unwrap();
+    /// // A price has no narration.
+    /// assert!(ops.edit(ledger.get(1).unwrap().edit().set_narration("x")).is_err());
+    /// # ops });
+    /// ```
     ///
     /// # Errors
     ///
@@ -910,6 +1141,16 @@ impl ViewOps {
 
     /// As [`Ops::insert_before`].
     ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// let copy = ledger.get(1).unwrap().to_owned();
+    /// ops.insert_before(1, copy).unwrap();
+    /// # ops });
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`OpsError::OutOfBounds`] if `index` is not an input position.
@@ -923,6 +1164,16 @@ impl ViewOps {
 
     /// As [`Ops::insert_after`].
     ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// let copy = ledger.get(1).unwrap().to_owned();
+    /// ops.insert_after(1, copy).unwrap();
+    /// # ops });
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`OpsError::OutOfBounds`] if `index` is not an input position.
@@ -935,11 +1186,29 @@ impl ViewOps {
     }
 
     /// As [`Ops::push`].
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.push(ledger.get(1).unwrap().to_owned());
+    /// # ops });
+    /// ```
     pub fn push(&mut self, directive: DirectiveWrapper) {
         self.ops().push(directive);
     }
 
     /// As [`Ops::error`].
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"]), price("2024-01-02", "AAPL", "190.5", "USD")]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// ops.error(rlplugin::PluginError::warning("checked"));
+    /// # ops });
+    /// ```
     pub fn error(&mut self, error: PluginError) {
         self.errors.push(error);
     }

@@ -90,16 +90,16 @@ fn change() -> impl Strategy<Value = Change> {
     ]
 }
 
-/// `edit` with the changes its kind has no field for left out.
-fn fitting(
-    kind: Kind,
-    change: &Change,
-) -> Option<(
+/// Tags, links, a narration and a payee to change.
+type Changes = (
     Vec<String>,
     Vec<String>,
     Option<String>,
     Option<Option<String>>,
-)> {
+);
+
+/// `edit` with the changes its kind has no field for left out.
+fn fitting(kind: Kind, change: &Change) -> Option<Changes> {
     let Change::Edit {
         tags,
         links,
