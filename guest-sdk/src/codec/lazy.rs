@@ -63,12 +63,12 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
             tails.push(tail);
             continue;
         }
-        owns.push(0);
-        tails.push(0);
+        // Not the host's layout (or malformed): the reader's walk, which judges it.
         let entries = r.map_len(DIRECTIVE);
         skip_n(&mut r, 2 * entries as u64);
-        let kind = UNKNOWN_KIND;
-        kinds.push(kind);
+        kinds.push(UNKNOWN_KIND);
+        owns.push(0);
+        tails.push(0);
     }
     starts.push(r.pos());
     let options = decode::plugin_options(&mut r);

@@ -528,3 +528,42 @@ fn every_kind_round_trips_through_its_frame_code_and_name() {
         assert!(!kind.name().is_empty());
     }
 }
+
+/// Reads every field the view offers and edits every transaction: what a fuzzer would ask.
+fn read_everything(ledger: LedgerView<'_>) -> ViewOps {
+    let mut ops = ledger.ops();
+    for d in ledger.directives() {
+        let _ = (d.kind(), d.date(), d.filename(), d.lineno(), d.account());
+        let _ = (d.currency(), d.amount(), d.flag(), d.payee(), d.narration());
+        let _ = (d.tags().count(), d.links().count());
+        for posting in d.postings() {
+            let _ = (posting.account(), posting.units(), posting.flag());
+        }
+        let _ = d.to_owned();
+        if d.kind() == Some(Kind::Transaction) {
+            let _ = ops.edit(d.edit().push_tag("t").set_narration("n"));
+        }
+    }
+    ops
+}
+
+proptest! {
+    #[test]
+    fn damaged_input_never_panics_and_answers_what_the_host_reads(
+        directives in prop::collection::vec(support::arb_wrapper().prop_map(host_like), 0..4),
+        damage in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let mut bytes = host_bytes(&directives, None);
+        for (at, byte) in damage {
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+        }
+        for input in [&bytes[..], &bytes[..cut.index(bytes.len() + 1)]] {
+            let answer = run_view_plugin(input, read_everything);
+            let decoded: Result<rustledger_plugin_types::PluginOutput, _> =
+                rmp_serde::from_slice(&answer);
+            prop_assert!(decoded.is_ok(), "{:?}", decoded.err());
+        }
+    }
+}

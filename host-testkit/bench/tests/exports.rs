@@ -21,8 +21,12 @@ fn guest(kind: GuestKind) -> &'static fuel::Guest {
     static GUESTS: OnceLock<Vec<fuel::Guest>> = OnceLock::new();
     GUESTS
         .get_or_init(|| {
-            fuel::build(&[Sdk::Rlplugin], &[GuestKind::Minimal, GuestKind::Importer])
-                .unwrap_or_else(|e| panic!("{e}"))
+            let kinds = [
+                GuestKind::Minimal,
+                GuestKind::Importer,
+                GuestKind::ViewValidator,
+            ];
+            fuel::build(&[Sdk::Rlplugin], &kinds).unwrap_or_else(|e| panic!("{e}"))
         })
         .iter()
         .find(|g| g.kind == kind)
@@ -137,6 +141,18 @@ fn minimal_plugin_exports_exactly_the_plugin_abi() {
         !wasm.windows(14).any(|bytes| bytes == b"guest-sdk/src/"),
         "an SDK source path (a panic location) is linked into the minimal plugin"
     );
+}
+
+#[test]
+fn view_plugin_exports_exactly_the_plugin_abi() {
+    let module = inspect(guest(GuestKind::ViewValidator).guest.wasm_bytes());
+    assert_eq!(module.imports, Vec::<String>::new());
+    assert_eq!(
+        module.functions,
+        names(&["alloc", "process", ABI_VERSION_EXPORT, PANIC_INFO_EXPORT])
+    );
+    assert_only_memory_and_rustc_globals(&module);
+    assert_abi_version_is_constant(&module);
 }
 
 #[test]
