@@ -2,11 +2,12 @@
 
 use std::path::Path;
 
-use rlplugin_testkit::wire::PluginErrorSeverity;
+use rlplugin_testkit::wire::PluginError;
 use rustledger_parser::logos_lexer::{Token, tokenize};
 
+use crate::diagnostic::Sources;
 use crate::out::{errln, out, outln};
-use crate::style::{BAD, DIM, WARN, paint};
+use crate::style::{DIM, WARN, paint};
 
 pub struct Options<'a> {
     pub importer: &'a Path,
@@ -93,12 +94,12 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
     for w in import.warnings() {
         errln!("{} {w}", paint(WARN, "warning:"));
     }
-    for (line, e) in import.error_lines().iter().zip(import.errors()) {
-        let style = match e.severity {
-            PluginErrorSeverity::Error => BAD,
-            PluginErrorSeverity::Warning => WARN,
-        };
-        errln!("{}", paint(style, line));
+    let mut sources = Sources::default();
+    for e in import.errors() {
+        errln!(
+            "{}\n",
+            sources.plugin_error(&in_statement(e, opts.statement))
+        );
     }
     errln!(
         "{}  {}",
@@ -113,4 +114,18 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
         crate::run::budget(import.report())
     );
     Ok(findings)
+}
+
+/// `e` pointing at the statement file as the user named it, when the importer gave only
+/// the statement's file name (it receives the statement's path, and many importers keep
+/// just its last component), so its line can be read and shown.
+fn in_statement(e: &PluginError, statement: &Path) -> PluginError {
+    let mut e = e.clone();
+    if let Some(file) = &e.source_file {
+        let named = Path::new(file);
+        if !named.is_file() && named.file_name() == statement.file_name() {
+            e.source_file = Some(statement.display().to_string());
+        }
+    }
+    e
 }

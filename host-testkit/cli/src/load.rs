@@ -44,6 +44,12 @@ pub fn guest(plugin: &Path) -> anyhow::Result<Guest> {
         // WAT text loads in rledger too (see `check`); anything else gets check's verdict
         // rather than the text parser's complaint about its first character.
         if !bytes.starts_with(b"\0asm") && wat::parse_bytes(&bytes).is_err() {
+            if let Some(error) = std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(crate::check::wat_error)
+            {
+                anyhow::bail!("{}: {}", plugin.display(), error.reason());
+            }
             anyhow::bail!("{} {}", plugin.display(), crate::check::NOT_WASM);
         }
         let name = plugin

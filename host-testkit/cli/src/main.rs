@@ -2,14 +2,16 @@
 //! terminal, under rustledger 0.24's production sandbox.
 //!
 //! Exit codes are part of the interface (`exit_codes!`, printed by `--help`). Diagnostics go
-//! to stderr; results go to stdout, coloured only when stdout is a terminal and `NO_COLOR`
-//! is unset.
+//! to stderr, each with the ledger or statement line it points at; results go to stdout.
+//! Either is coloured only when it is a terminal and `NO_COLOR` is unset, or as `--color`
+//! says.
 
 mod out;
 
 mod bench;
 mod check;
 mod demo;
+mod diagnostic;
 mod import;
 mod load;
 mod plot;
@@ -53,6 +55,28 @@ A closed stdout (`rlplugin run ... | head`) ends the command quietly with 0."
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour output: auto (a terminal, and NO_COLOR unset), always or never
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Applies the choice to every stream `outln!` and `errln!` write to.
+    fn apply(self) {
+        let choice = match self {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        };
+        choice.write_global();
+    }
 }
 
 #[derive(Subcommand)]
@@ -267,6 +291,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    cli.color.apply();
     let json = cli.command.json();
     let result = dispatch(cli.command).and_then(|outcome| {
         out::flush()?;

@@ -169,9 +169,12 @@ fn rlplugin_with(
         ran.code,
         ran.stderr
     );
-    // Output is piped here, so anstream must have stripped every colour.
+    // Output is piped here, so anstream must have stripped every colour unless the test
+    // forces it.
+    let forced = env.iter().any(|(key, _)| *key == "CLICOLOR_FORCE")
+        || args.iter().any(|a| a.as_ref() == "always");
     assert!(
-        !ran.stdout.contains('\x1b') && !ran.stderr.contains('\x1b'),
+        forced || (!ran.stdout.contains('\x1b') && !ran.stderr.contains('\x1b')),
         "escape codes on a non-terminal:\n{}{}",
         ran.stdout,
         ran.stderr
@@ -182,6 +185,17 @@ fn rlplugin_with(
 /// Runs the binary with stdout captured; cargo builds inside `demo` set the time limit.
 fn rlplugin(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Ran {
     rlplugin_with(args, Stdout::Piped, &[], Duration::from_secs(900))
+}
+
+/// Whether `output` holds a diagnostic whose first line starts with `title` (`error: …`)
+/// and whose next line points at `location` (`file:line:`).
+fn shows(output: &str, title: &str, location: &str) -> bool {
+    let lines: Vec<&str> = output.lines().collect();
+    lines.windows(2).any(|pair| {
+        pair[0].starts_with(title)
+            && pair[1].trim_start().starts_with("--> ")
+            && pair[1].contains(location)
+    })
 }
 
 const LEDGER: &str = "option \"operating_currency\" \"USD\"\n\n2024-01-01 open Assets:Cash USD\n2024-01-01 open Expenses:Food USD\n\n2024-01-02 * \"Shop\" \"bread\"\n  Assets:Cash  -2.50 USD\n  Expenses:Food\n";
@@ -296,7 +310,7 @@ fn run_diff_shows_only_what_changed() {
         "kept directives stay out of the diff"
     );
     assert!(
-        ran.stderr.contains("sample.beancount:51 warning duplicate"),
+        shows(&ran.stderr, "warning: duplicate", "sample.beancount:51:"),
         "{}",
         ran.stderr
     );
@@ -332,8 +346,7 @@ fn run_exits_1_when_the_plugin_reports_errors() {
     ]);
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     assert!(
-        ran.stderr
-            .contains("sample.beancount:57 error currency EUROS"),
+        shows(&ran.stderr, "error: currency EUROS", "sample.beancount:57:"),
         "{}",
         ran.stderr
     );
@@ -349,10 +362,76 @@ fn run_exits_1_when_the_plugin_reports_errors() {
     ]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("sample.beancount:57 warning"),
+        shows(
+            &ran.stderr,
+            "warning: currency EUROS",
+            "sample.beancount:57:"
+        ),
         "{}",
         ran.stderr
     );
+}
+
+/// Each diagnostic stands over its ledger line, underlined from the line's first to its
+/// last character; colour only where allowed (forced here, since the test's stderr is a
+/// pipe), never with `NO_COLOR` or `--color never`.
+#[test]
+fn run_shows_each_diagnostic_under_its_ledger_line_coloured_only_where_allowed() {
+    let guard = example("currency-guard");
+    let sample = demo_file("sample.beancount");
+    let args: [&dyn AsRef<std::ffi::OsStr>; 3] = [&"run", &guard, &sample];
+    let run = |env: &[(&str, &Path)], extra: Option<&str>| {
+        let mut all = args.to_vec();
+        if let Some(extra) = &extra {
+            all.extend([&"--color" as &dyn AsRef<std::ffi::OsStr>, extra]);
+        }
+        rlplugin_with(&all, Stdout::Piped, env, Duration::from_secs(900))
+    };
+    let one = Path::new("1");
+    let plain = run(&[("NO_COLOR", one)], None);
+    assert_eq!(plain.code, 1, "{}", plain.stderr);
+    let lines: Vec<&str> = plain.stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("57 |"))
+        .unwrap_or_else(|| panic!("line 57 of the ledger\n{}", plain.stderr));
+    let posting = "Liabilities:Card  -12.00 EUROS";
+    assert_eq!(lines[at], format!("57 |   {posting}"));
+    assert_eq!(
+        lines[at + 1].trim_end(),
+        format!("   |   {}", "^".repeat(posting.len()))
+    );
+    assert!(
+        shows(
+            &plain.stderr,
+            "error: currency EUROS",
+            "sample.beancount:57:3"
+        ),
+        "{}",
+        plain.stderr
+    );
+
+    let coloured = run(&[("CLICOLOR_FORCE", one)], None);
+    assert!(coloured.stderr.contains('\x1b'), "{}", coloured.stderr);
+    assert!(coloured.stderr.contains(posting), "{}", coloured.stderr);
+    for (env, flag) in [
+        (vec![("CLICOLOR_FORCE", one), ("NO_COLOR", one)], None),
+        (vec![("CLICOLOR_FORCE", one)], Some("never")),
+    ] {
+        let ran = run(&env, flag);
+        assert!(
+            !ran.stderr.contains('\x1b'),
+            "{env:?} {flag:?}: {}",
+            ran.stderr
+        );
+        assert!(
+            ran.stderr.contains(&format!("57 |   {posting}")),
+            "{}",
+            ran.stderr
+        );
+    }
+    let forced = run(&[("NO_COLOR", one)], Some("always"));
+    assert!(forced.stderr.contains('\x1b'), "{}", forced.stderr);
 }
 
 #[test]
@@ -677,6 +756,44 @@ fn check_rejects_non_wasm_and_missing_files() {
     );
 }
 
+/// WAT text that does not assemble is shown at the token that stops it, for `check` and
+/// for the commands that load a plugin.
+#[test]
+fn check_shows_where_wat_text_stops_assembling() {
+    let wat = text_file(
+        "typo.wasm",
+        "(module\n  (memory (export \"memory\") 1)\n  (func (export \"process\") (param i32 i32) (result i64)\n    i64.cnst 0))\n",
+    );
+    let ran = rlplugin(&[&"check", &wat]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        shows(&ran.stdout, "error: ", "typo.wasm:4:5"),
+        "{}",
+        ran.stdout
+    );
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("4 |"))
+        .unwrap_or_else(|| panic!("the line with the typo\n{}", ran.stdout));
+    assert_eq!(lines[at], "4 |     i64.cnst 0))");
+    assert_eq!(lines[at + 1].trim_end(), "  |     ^");
+    assert!(
+        ran.stdout
+            .contains("no, because it is WAT text that does not assemble (line 4, column 5"),
+        "{}",
+        ran.stdout
+    );
+    let ran = rlplugin(&[&"run", &wat, &ledger()]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("typo.wasm: it is WAT text that does not assemble (line 4, column 5"),
+        "{}",
+        ran.stderr
+    );
+}
+
 // ---------------------------------------------------------------- bench
 
 #[test]
@@ -846,14 +963,24 @@ fn import_reports_each_row_error_once_with_its_line() {
         &"EUR",
     ]);
     assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let rows = std::fs::read_to_string(&statement).unwrap();
+    let rows: Vec<&str> = rows.lines().collect();
     for line in 3..=6 {
-        let location = format!("bad-rows.csv:{line} error row not imported");
+        let location = format!("bad-rows.csv:{line}:1");
         assert_eq!(
             ran.stderr.matches(&location).count(),
             1,
             "{location}\n{}",
             ran.stderr
         );
+        assert!(
+            shows(&ran.stderr, "error: row not imported", &location),
+            "{}",
+            ran.stderr
+        );
+        // The row itself, under its line number.
+        let source = format!("{line} | {}", rows[line - 1]);
+        assert!(ran.stderr.contains(&source), "{source}\n{}", ran.stderr);
     }
     assert_eq!(
         ran.stderr.matches("row not imported").count(),
@@ -1089,8 +1216,7 @@ fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
     // The sample's typo'd currency is a finding, as it is for `run`.
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     assert!(
-        ran.stderr
-            .contains("sample.beancount:57 error currency EUROS"),
+        shows(&ran.stderr, "error: currency EUROS", "sample.beancount:57:"),
         "{}",
         ran.stderr
     );
