@@ -349,6 +349,29 @@ fn root_cause(e: &wasmtime::Error) -> String {
     e.root_cause().to_string()
 }
 
+/// An importer exports the importer entry points and no `process`; anything else is
+/// driven as a plugin.
+fn kind(parsed: &Parsed) -> Kind {
+    let names: Vec<&str> = parsed.exports.iter().map(|(n, _, _)| n.as_str()).collect();
+    if !names.contains(&"process")
+        && ["metadata", "identify", "extract"]
+            .iter()
+            .any(|n| names.contains(n))
+    {
+        Kind::Importer
+    } else {
+        Kind::Plugin
+    }
+}
+
+/// Which host drives the module (binary wasm or WAT text), from its exports.
+pub fn kind_of(wasm: &[u8]) -> Kind {
+    match wat::parse_bytes(wasm) {
+        Ok(binary) => kind(&parse(&binary)),
+        Err(_) => Kind::Plugin,
+    }
+}
+
 pub fn inspect(path: &Path) -> anyhow::Result<Inspection> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read {}: check the path", path.display()))?;
@@ -381,16 +404,7 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
     let parsed = parse(bytes);
     let is_component = parsed.encoding == Some(Encoding::Component);
 
-    let names: Vec<&str> = parsed.exports.iter().map(|(n, _, _)| n.as_str()).collect();
-    let kind = if !names.contains(&"process")
-        && ["metadata", "identify", "extract"]
-            .iter()
-            .any(|n| names.contains(n))
-    {
-        Kind::Importer
-    } else {
-        Kind::Plugin
-    };
+    let kind = kind(&parsed);
 
     let everything = Validator::new_with_features(WasmFeatures::all()).validate_all(bytes);
     let everything = everything.as_ref().map(|t| t.as_ref());

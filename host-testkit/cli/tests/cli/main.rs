@@ -823,7 +823,8 @@ fn bench_measures_fits_and_plots() {
     let slope = v["fit"]["slope"].as_f64().unwrap();
     assert!(slope > 0.0);
     let largest = &v["largest_within_budget"];
-    let n = largest["directives"].as_u64().unwrap();
+    assert_eq!(v["unit"], "directives");
+    let n = largest["size"].as_u64().unwrap();
     assert!(n > 400, "{largest}");
     assert!(largest["fuel"].as_u64().unwrap() <= 30_000_000);
     let png = std::fs::read(&png).unwrap();
@@ -873,6 +874,125 @@ fn bench_of_a_guest_that_always_fails_exits_2() {
         ran.stderr
     );
     assert!(ran.stderr.contains("ran out of fuel"), "{}", ran.stderr);
+}
+
+/// An importer is measured on statements made from a sample: its header once, then its
+/// rows repeated to each size.
+#[test]
+fn bench_of_an_importer_measures_statements_of_growing_rows() {
+    let importer = example("csv-importer");
+    let sample = demo_file("statement.csv");
+    let ran = rlplugin(&[
+        &"bench",
+        &importer,
+        &"--statement",
+        &sample,
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--currency",
+        &"EUR",
+        &"--sizes",
+        &"20,40,80",
+        &"--json",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(v["unit"], "rows");
+    let points = v["points"].as_array().unwrap();
+    let sizes: Vec<u64> = points.iter().map(|p| p["size"].as_u64().unwrap()).collect();
+    assert_eq!(sizes, [20, 40, 80]);
+    // Header once, then exactly `size` rows of the sample (each row is a transaction the
+    // importer makes, so fuel grows with them).
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let (header, rows) = text.split_once('\n').unwrap();
+    let rows: Vec<&str> = rows.lines().collect();
+    let expected = |n: usize| {
+        header.len()
+            + 1
+            + (0..n)
+                .map(|i| rows[i % rows.len()].len() + 1)
+                .sum::<usize>()
+    };
+    for p in points {
+        let n = p["size"].as_u64().unwrap() as usize;
+        assert_eq!(
+            p["text_bytes"].as_u64().unwrap() as usize,
+            expected(n),
+            "{p}"
+        );
+    }
+    let fuel: Vec<u64> = points.iter().map(|p| p["fuel"].as_u64().unwrap()).collect();
+    assert!(fuel[0] < fuel[1] && fuel[1] < fuel[2], "{fuel:?}");
+    let largest = v["largest_within_budget"]["size"].as_u64().unwrap();
+    assert!(largest > 80, "{v:#}");
+
+    let table = rlplugin(&[
+        &"bench",
+        &importer,
+        &"--statement",
+        &sample,
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--sizes",
+        &"10,20",
+    ]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("fuel/row"), "{}", table.stdout);
+    assert!(
+        table
+            .stdout
+            .contains("largest statement within rustledger's 30,000,000 fuel: ≈ "),
+        "{}",
+        table.stdout
+    );
+}
+
+/// Importer and plugin arguments do not mix, and an importer needs its sample and account.
+#[test]
+fn bench_and_profile_refuse_the_other_kind_of_guests_arguments() {
+    let importer = example("csv-importer");
+    let plugin = example("dedupe");
+    let sample = demo_file("statement.csv");
+    let out = scratch().join("mixed.json");
+    for (args, message) in [
+        (
+            vec![
+                &"bench" as &dyn AsRef<std::ffi::OsStr>,
+                &importer,
+                &"--account",
+                &"Assets:Bank",
+            ],
+            "pass one with --statement FILE",
+        ),
+        (
+            vec![&"bench", &importer, &"--statement", &sample],
+            "needs the statement's account",
+        ),
+        (
+            vec![&"bench", &plugin, &"--statement", &sample],
+            "--statement is for importers",
+        ),
+        (
+            vec![
+                &"profile",
+                &plugin,
+                &sample,
+                &"-o",
+                &out,
+                &"--account",
+                &"Assets:Bank",
+            ],
+            "are for importers",
+        ),
+        (
+            vec![&"profile", &importer, &sample, &"-o", &out],
+            "needs the statement's account",
+        ),
+    ] {
+        let ran = rlplugin(&args);
+        assert_eq!(ran.code, 2, "{}", ran.stderr);
+        assert!(ran.stderr.contains(message), "{message}\n{}", ran.stderr);
+    }
 }
 
 // ---------------------------------------------------------------- import
@@ -1139,6 +1259,47 @@ fn profile_ranks_named_functions_by_fuel_and_writes_a_firefox_profile() {
     assert_eq!(
         ran.stdout.replace("burner.json", ""),
         again.stdout.replace("burner.json", "")
+    );
+}
+
+/// An importer's `extract` is profiled on the statement, with its Rust names; its row
+/// errors are findings, shown at their rows.
+#[test]
+fn profile_of_an_importer_profiles_extract_on_the_statement() {
+    let importer = example("csv-importer");
+    let out = scratch().join("extract.json");
+    let ran = rlplugin(&[
+        &"profile",
+        &importer,
+        &demo_file("statement.csv"),
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--currency",
+        &"EUR",
+        &"-o",
+        &out,
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("completed"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("csv_importer::"), "{}", ran.stdout);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(!json["threads"].as_array().unwrap().is_empty());
+
+    let bad = repo().join("examples/csv-importer/tests/fixtures/bad-rows.csv");
+    let ran = rlplugin(&[
+        &"profile",
+        &importer,
+        &bad,
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"-o",
+        &out,
+    ]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        shows(&ran.stderr, "error: row not imported", "bad-rows.csv:3:1"),
+        "{}",
+        ran.stderr
     );
 }
 
