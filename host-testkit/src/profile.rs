@@ -122,7 +122,7 @@ impl<'g> Profiler<'g> {
         Profiler {
             guest,
             input: None,
-            entry: "process",
+            entry: rlplugin_types::PROCESS_EXPORT,
             fuel: crate::PRODUCTION_FUEL,
             every: 100,
         }
@@ -137,7 +137,7 @@ impl<'g> Profiler<'g> {
     /// Profile an importer's `extract` call instead of a plugin's `process`; the input is
     /// then an `ImporterInput`, e.g. [`ImportRun::input_bytes`](crate::ImportRun::input_bytes).
     pub fn extract(mut self) -> Self {
-        self.entry = "extract";
+        self.entry = rlplugin_types::EXTRACT_EXPORT;
         self
     }
 
@@ -213,7 +213,7 @@ impl<'g> Profiler<'g> {
             .instantiate(&mut store, &module)
             .map_err(|e| setup("instantiate", e))?;
         let memory_size = instance
-            .get_memory(&mut store, "memory")
+            .get_memory(&mut store, rlplugin_types::MEMORY_EXPORT)
             .map_or(0, |m| m.data_size(&store) as u64);
         crate::runner::abi_handshake(self.guest, &instance, &mut store, self.fuel, memory_size)?;
 
@@ -330,9 +330,10 @@ fn call_entry(
 ) -> (bool, String) {
     let mut run = || -> wasmtime::Result<u64> {
         let memory = instance
-            .get_memory(&mut *store, "memory")
+            .get_memory(&mut *store, rlplugin_types::MEMORY_EXPORT)
             .ok_or_else(|| wasmtime::Error::msg("no `memory` export"))?;
-        let alloc = instance.get_typed_func::<i32, i32>(&mut *store, "alloc")?;
+        let alloc =
+            instance.get_typed_func::<i32, i32>(&mut *store, rlplugin_types::ALLOC_EXPORT)?;
         let call = instance.get_typed_func::<(i32, i32), i64>(&mut *store, entry)?;
         let len = i32::try_from(input.len())
             .map_err(|_| wasmtime::Error::msg("input larger than 2 GiB"))?;
