@@ -164,6 +164,14 @@ impl<'a> Workload<'a> {
         })
     }
 
+    /// What the guest is, as messages name it.
+    fn guest(&self) -> &'static str {
+        match self {
+            Workload::Ledger { .. } => "plugin",
+            Workload::Statement { .. } => "importer",
+        }
+    }
+
     pub fn unit(&self) -> &'static str {
         match self {
             Workload::Ledger { .. } => "directives",
@@ -278,8 +286,10 @@ fn measure(guest: &Guest, work: &Workload<'_>, n: usize, cap: u64) -> anyhow::Re
             point.failure = Some(Failure {
                 kind: REPORTED_ERRORS,
                 message: format!(
-                    "the guest reported {} errors, the first: {}",
-                    m.errors, m.first_error
+                    "the {} reported {} errors, the first: {}",
+                    work.guest(),
+                    m.errors,
+                    m.first_error
                 ),
                 fuel_used: Some(m.report.fuel_used()),
                 memory_used: Some(m.report.peak_memory()),
