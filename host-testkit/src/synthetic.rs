@@ -7,13 +7,28 @@
 //! fee, euro spending at a price), price directives and balance assertions that hold.
 //! Metadata, tags and links appear at realistic rates so plugins that read them pay for them.
 //!
+//! Two shapes:
+//!
+//! - [`ledger`]: about three directives a day, mostly transactions; the general shape for
+//!   measuring how a plugin's cost grows with its input.
+//! - [`heavy_ledger`]: a heavy user's books, years of them, with the daily closing price of
+//!   every commodity held (so most directives are prices), monthly balance assertions, an
+//!   account opened every year, and transactions with costs. This is the shape a plugin
+//!   must fit to be usable on a household's real books: 30,000 directives is about eleven
+//!   years of them.
+//!
 //! The same `(directives, seed)` pair always gives the same bytes: numbers come from a
 //! small fixed PRNG (splitmix64), never from the environment or the clock.
 //!
 //! ```
-//! let text = rlplugin_testkit::synthetic::ledger(100);
-//! assert_eq!(rlplugin_testkit::synthetic::count_directives(&text), 100);
-//! assert_eq!(text, rlplugin_testkit::synthetic::ledger(100));
+//! use rlplugin_testkit::synthetic;
+//!
+//! let text = synthetic::ledger(100);
+//! assert_eq!(synthetic::count_directives(&text), 100);
+//! assert_eq!(text, synthetic::ledger(100));
+//!
+//! let heavy = synthetic::heavy_ledger(30_000);
+//! assert_eq!(synthetic::count_directives(&heavy), 30_000);
 //! ```
 
 use std::fmt::Write as _;
@@ -51,6 +66,42 @@ const SHOPS: [&str; 6] = [
     "Cafe Central",
 ];
 
+/// The heavy ledger's commodities beyond [`COMMODITIES`] and their accounts.
+const HEAVY_COMMODITIES: [&str; 3] = ["GBP", "VXUS", "BND"];
+
+const HEAVY_ACCOUNTS: [(&str, &str); 3] = [
+    ("Assets:Bank:Pound", "GBP"),
+    ("Assets:Broker:VXUS", "VXUS"),
+    ("Assets:Broker:BND", "BND"),
+];
+
+/// The heavy ledger's first day, as days after 2020-01-01 (2010-01-01).
+const HEAVY_START: i64 = -3_652;
+
+/// A commodity quoted every day of the heavy ledger: a bounded random walk of its price in
+/// USD, as a fixed-point integer with `places` decimals.
+struct Quote {
+    commodity: &'static str,
+    value: i64,
+    places: u32,
+    step: i64,
+    floor: i64,
+    cap: i64,
+}
+
+impl Quote {
+    const fn new(commodity: &'static str, value: i64, places: u32, step: i64) -> Self {
+        Self {
+            commodity,
+            value,
+            places,
+            step,
+            floor: value / 3,
+            cap: value * 4,
+        }
+    }
+}
+
 /// A ledger of exactly `directives` directives generated with [`DEFAULT_SEED`].
 ///
 /// Directives are counted as rustledger counts them (options are not directives). Ledgers
@@ -62,6 +113,40 @@ pub fn ledger(directives: usize) -> String {
 /// Like [`ledger`], with another seed: same shapes, different amounts, dates and mix.
 pub fn ledger_with_seed(directives: usize, seed: u64) -> String {
     Generator::new(directives, seed).run()
+}
+
+/// A heavy user's books of exactly `directives` directives, generated with [`DEFAULT_SEED`].
+///
+/// Starting on 2010-01-01, every day has the closing price of each of six commodities
+/// (four funds and shares, two currencies against USD), up to three transactions
+/// (card purchases, salary, bills, card payments, euro and pound spending at a price,
+/// purchases of shares at cost with a fee, a yearly tax payment), and the first of every
+/// month has balance assertions for the checking and savings accounts, which hold. Each
+/// January opens that year's tax account. Prices make up about four in five of the
+/// directives, as in real books that track a portfolio's value daily.
+///
+/// rustledger 0.24 loads it without errors. Use it for the budget tests a plugin must pass
+/// before users with years of books can run it:
+///
+/// ```
+/// use rlplugin_testkit::synthetic;
+///
+/// let text = synthetic::heavy_ledger(30_000);
+/// assert_eq!(synthetic::count_directives(&text), 30_000);
+/// assert!(text.contains(" price VXUS "));
+/// // Deterministic: the same books, byte for byte, on every machine.
+/// assert_eq!(text, synthetic::heavy_ledger(30_000));
+/// ```
+///
+/// Ledgers smaller than its preamble (commodities and opens) contain only the preamble's
+/// first `directives` entries.
+pub fn heavy_ledger(directives: usize) -> String {
+    heavy_ledger_with_seed(directives, DEFAULT_SEED)
+}
+
+/// Like [`heavy_ledger`], with another seed: same shapes, different amounts and mix.
+pub fn heavy_ledger_with_seed(directives: usize, seed: u64) -> String {
+    Generator::new(directives, seed).run_heavy()
 }
 
 /// How many directives `text` holds, counting lines that open with a `YYYY-MM-DD` date.
@@ -117,6 +202,8 @@ struct Generator {
     day: i64,
     /// Running balance of Assets:Bank:Checking in cents, for assertions that hold.
     checking: i64,
+    /// Running balance of Assets:Bank:Savings in cents (the heavy ledger asserts it too).
+    savings: i64,
     serial: u64,
     aapl: i64,
     vti: i64,
@@ -132,6 +219,7 @@ impl Generator {
             out: String::with_capacity(target * 160),
             day: 0,
             checking: 0,
+            savings: 0,
             serial: 0,
             aapl: 18_000,
             vti: 21_000,
@@ -147,31 +235,41 @@ impl Generator {
         civil_date(self.day)
     }
 
-    fn run(mut self) -> String {
+    /// The title, commodities and opens on the first day; false when the ledger is full
+    /// before the preamble ends.
+    fn preamble(&mut self, title: &str, commodities: &[&str], accounts: &[(&str, &str)]) -> bool {
         let _ = writeln!(
             self.out,
-            "option \"title\" \"synthetic ledger: {} directives\"\noption \"operating_currency\" \"USD\"\n",
+            "option \"title\" \"{title}: {} directives\"\noption \"operating_currency\" \"USD\"\n",
             self.target
         );
-        for c in COMMODITIES {
+        let date = self.date();
+        for c in commodities {
             if self.full() {
-                return self.out;
+                return false;
             }
-            let _ = writeln!(self.out, "2020-01-01 commodity {c}");
+            let _ = writeln!(self.out, "{date} commodity {c}");
             self.emitted += 1;
         }
-        for (account, currency) in ACCOUNTS {
+        for (account, currency) in accounts {
             if self.full() {
-                return self.out;
+                return false;
             }
             let sep = if currency.is_empty() { "" } else { " " };
-            let _ = writeln!(self.out, "2020-01-01 open {account}{sep}{currency}");
+            let _ = writeln!(self.out, "{date} open {account}{sep}{currency}");
             self.emitted += 1;
         }
         self.out.push('\n');
-        self.day = 1;
+        self.day += 1;
         if !self.full() {
             self.opening();
+        }
+        true
+    }
+
+    fn run(mut self) -> String {
+        if !self.preamble("synthetic ledger", &COMMODITIES, &ACCOUNTS) {
+            return self.out;
         }
         while !self.full() {
             // About three directives a day: a year of ledger per ~1000 directives.
@@ -192,6 +290,103 @@ impl Generator {
                 80..=89 => self.euro_spend(),
                 _ => self.broker_transfer(),
             }
+        }
+        self.out
+    }
+
+    fn run_heavy(mut self) -> String {
+        self.day = HEAVY_START;
+        let commodities: Vec<&str> = COMMODITIES.into_iter().chain(HEAVY_COMMODITIES).collect();
+        let accounts: Vec<(&str, &str)> = ACCOUNTS.into_iter().chain(HEAVY_ACCOUNTS).collect();
+        if !self.preamble("heavy synthetic ledger", &commodities, &accounts) {
+            return self.out;
+        }
+        let mut quotes = [
+            Quote::new("AAPL", self.aapl, 2, 300),
+            Quote::new("VTI", self.vti, 2, 250),
+            Quote::new("VXUS", 5_500, 2, 80),
+            Quote::new("BND", 8_200, 2, 40),
+            Quote::new("EUR", self.eur, 4, 40),
+            Quote::new("GBP", 12_700, 4, 45),
+        ];
+        let mut tax_account: Option<String> = None;
+        while !self.full() {
+            let date = self.date();
+            let (year, month_day) = (&date[..4], &date[5..]);
+            if month_day.ends_with("-01") {
+                for (account, balance) in [
+                    ("Assets:Bank:Checking", self.checking),
+                    ("Assets:Bank:Savings", self.savings),
+                ] {
+                    if self.full() {
+                        return self.out;
+                    }
+                    let _ = writeln!(self.out, "{date} balance {account}  {} USD", money(balance));
+                    self.emitted += 1;
+                }
+            }
+            if month_day == "01-01" && !self.full() {
+                let account = format!("Expenses:Taxes:Y{year}");
+                let _ = writeln!(self.out, "{date} open {account} USD");
+                self.emitted += 1;
+                tax_account = Some(account);
+            }
+            for quote in &mut quotes {
+                if self.full() {
+                    return self.out;
+                }
+                quote.value = (quote.value + self.rng.range(-quote.step, quote.step))
+                    .clamp(quote.floor, quote.cap);
+                let _ = writeln!(
+                    self.out,
+                    "{date} price {}  {} USD",
+                    quote.commodity,
+                    decimal(quote.value, quote.places)
+                );
+                self.emitted += 1;
+            }
+            self.out.push('\n');
+            if month_day == "04-15"
+                && let Some(account) = &tax_account
+                && !self.full()
+            {
+                let account = account.clone();
+                let amount = self.rng.range(150_000, 900_000);
+                self.txn_header("Tax Office", "Income tax", "");
+                self.posting(&account, amount, "USD");
+                self.posting("Assets:Bank:Checking", -amount, "USD");
+                self.checking -= amount;
+                self.end_entry();
+            }
+            for _ in 0..self.rng.range(0, 3) {
+                if self.full() {
+                    return self.out;
+                }
+                match self.rng.range(0, 99) {
+                    0..=34 => self.card_purchase(),
+                    35..=41 => self.salary(),
+                    42..=47 => self.rent_or_utilities(),
+                    48..=55 => self.card_payment(),
+                    56..=75 => {
+                        let stocks = &quotes[..4];
+                        let quote = &stocks[(self.rng.next() % stocks.len() as u64) as usize];
+                        let (symbol, price) = (quote.commodity, quote.value);
+                        self.buy(symbol, price);
+                    }
+                    76..=87 => {
+                        let (eur, gbp) = (&quotes[4], &quotes[5]);
+                        if self.rng.chance(70) {
+                            let payees = ["Hotel Berlin", "Train DB", "Museo Prado"];
+                            self.foreign_spend("Assets:Bank:Euro", "EUR", eur.value, &payees);
+                        } else {
+                            let payees = ["Hotel London", "Rail UK", "Tate Cafe"];
+                            self.foreign_spend("Assets:Bank:Pound", "GBP", gbp.value, &payees);
+                        }
+                    }
+                    _ => self.broker_transfer(),
+                }
+            }
+            self.day += 1;
         }
         self.out
     }
@@ -296,6 +491,7 @@ impl Generator {
         self.posting("Income:Salary", -gross, "USD");
         if to_savings > 0 {
             self.posting("Assets:Bank:Savings", to_savings, "USD");
+            self.savings += to_savings;
         }
         self.posting("Assets:Bank:Checking", gross - to_savings, "USD");
         self.checking += gross - to_savings;
@@ -335,6 +531,12 @@ impl Generator {
         } else {
             ("VTI", self.vti)
         };
+        self.buy(symbol, price);
+    }
+
+    /// A purchase of `symbol` at `price` cents a unit, held at cost, paid from the broker's
+    /// cash with a fee most of the time.
+    fn buy(&mut self, symbol: &str, price: i64) {
         let units = self.rng.range(1, 20);
         let fee = if self.rng.chance(60) { 495 } else { 0 };
         let cost = units * price;
@@ -353,14 +555,20 @@ impl Generator {
     }
 
     fn euro_spend(&mut self) {
-        let euros = self.rng.range(500, 25_000);
         let rate = self.eur;
-        let payee = self.rng.pick(&["Hotel Berlin", "Train DB", "Museo Prado"]);
+        let payees = ["Hotel Berlin", "Train DB", "Museo Prado"];
+        self.foreign_spend("Assets:Bank:Euro", "EUR", rate, &payees);
+    }
+
+    /// Travel paid from a foreign-currency account at that day's rate `rate` (4 places).
+    fn foreign_spend(&mut self, account: &str, currency: &str, rate: i64, payees: &[&str]) {
+        let amount = self.rng.range(500, 25_000);
+        let payee = self.rng.pick(payees);
         self.txn_header(payee, "Travel", " #trip");
         let _ = writeln!(
             self.out,
-            "  Assets:Bank:Euro  {} EUR @ {} USD",
-            money(-euros),
+            "  {account}  {} {currency} @ {} USD",
+            money(-amount),
             decimal(rate, 4)
         );
         // The last posting has no amount: rustledger's booking interpolates it, as users write.
@@ -476,6 +684,47 @@ mod tests {
         // The opening transaction has four postings; everything else 2 to 4.
         assert!(postings.iter().all(|n| (2..=4).contains(n)), "{postings:?}");
         assert!(postings.contains(&2) && postings.contains(&3) && postings.contains(&4));
+    }
+
+    #[test]
+    fn heavy_ledger_is_mostly_prices_with_every_advertised_shape() {
+        let text = heavy_ledger(10_000);
+        assert_eq!(count_directives(&text), 10_000);
+        let prices = text.lines().filter(|l| l.contains(" price ")).count();
+        assert!(prices * 100 / 10_000 >= 70, "{prices} prices");
+        for needle in [
+            " price VXUS ",
+            " price GBP ",
+            " balance Assets:Bank:Savings ",
+            " open Expenses:Taxes:Y2013 USD",
+            "\"Tax Office\" \"Income tax\"",
+            " BND {",
+            " GBP @ ",
+            " EUR @ ",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?}");
+        }
+        assert!(text.starts_with("option \"title\" \"heavy synthetic ledger: 10000"));
+        assert!(text.contains("\n2010-01-01 commodity BND\n"));
+        assert_ne!(
+            heavy_ledger_with_seed(2_000, 1),
+            heavy_ledger_with_seed(2_000, 2)
+        );
+        for n in [0, 1, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 1_234] {
+            assert_eq!(count_directives(&heavy_ledger(n)), n, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn rustledger_loads_the_heavy_ledger_without_a_single_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("heavy.beancount");
+        std::fs::write(&path, heavy_ledger(12_000)).unwrap();
+        let loaded =
+            rustledger_loader::load(&path, &rustledger_loader::LoadOptions::default()).unwrap();
+        let messages: Vec<_> = loaded.errors.iter().map(|e| &e.message).collect();
+        assert!(messages.is_empty(), "{messages:#?}");
+        assert_eq!(loaded.directives.len(), 12_000);
     }
 
     #[test]
