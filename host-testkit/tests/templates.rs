@@ -52,16 +52,12 @@ fn templates_depend_on_git_or_crates_io_when_asked() {
             (
                 "git",
                 format!(r#"rlplugin = {{ git = "{GIT_SOURCE}", version = "{version}" }}"#),
-                format!(
-                    r#"rlplugin-testkit = {{ git = "{GIT_SOURCE}", version = "{version}", default-features = false }}"#
-                ),
+                format!(r#"rlplugin-testkit = {{ git = "{GIT_SOURCE}", version = "{version}" }}"#),
             ),
             (
                 "crates-io",
                 format!(r#"rlplugin = "{version}""#),
-                format!(
-                    r#"rlplugin-testkit = {{ version = "{version}", default-features = false }}"#
-                ),
+                format!(r#"rlplugin-testkit = "{version}""#),
             ),
         ] {
             let parent = template_check_dir()
