@@ -24,6 +24,18 @@ enum Statement {
     Bytes(String, Vec<u8>),
 }
 
+/// What `extract` is called with, and what the host's second pass needs.
+struct Prepared {
+    /// The statement on disk, absolute.
+    path: PathBuf,
+    /// Holds a statement given as bytes on disk until the run ends.
+    _scratch: Option<tempfile::TempDir>,
+    account: String,
+    currency: String,
+    csv: CsvConfig,
+    input_bytes: Vec<u8>,
+}
+
 /// A one-shot importer run, consumed by [`ImportRun::run`].
 ///
 /// The guest's `metadata`, `identify` and `extract` are first called by the kit in
@@ -116,38 +128,15 @@ impl<'g> ImportRun<'g> {
     /// [`Error::Importer`] when rustledger's importer host rejects the guest or a
     /// returned directive.
     pub fn run(self) -> Result<Import, Error> {
-        let account = self.account.ok_or_else(|| {
-            Error::Usage(
-                "the import run has no account; fix: call .account(\"Assets:Bank\")".to_owned(),
-            )
-        })?;
-        let csv = csv_config(&self.options)?;
-        let scratch;
-        let path = match self.statement {
-            Statement::None => {
-                return Err(Error::Usage(
-                    "the import run has no statement; fix: call .statement_file(path) or .statement(name, bytes)".to_owned(),
-                ));
-            }
-            Statement::File(path) => {
-                std::path::absolute(&path).map_err(|source| Error::Io { path, source })?
-            }
-            Statement::Bytes(name, bytes) => {
-                scratch = crate::scratch_dir()?;
-                let path = scratch.path().join(name);
-                std::fs::write(&path, bytes).map_err(|source| Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                path
-            }
-        };
-        let content = std::fs::read(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let guest = self.guest;
-        let limits = self.limits;
+        let (guest, limits, show_log) = (self.guest, self.limits, self.show_log);
+        let Prepared {
+            path,
+            _scratch,
+            account,
+            currency,
+            csv,
+            input_bytes,
+        } = self.prepare()?;
 
         let (meta, _) = call_decode::<MetadataOutput>(
             guest,
@@ -169,15 +158,6 @@ impl<'g> ImportRun<'g> {
             limits,
             "IdentifyOutput",
         )?;
-        let input = ImporterInput {
-            path: path.to_string_lossy().into_owned(),
-            content,
-            account: account.clone(),
-            currency: Some(self.currency.clone()),
-            options: wire_options(&csv),
-        };
-        let input_bytes = rmp_serde::to_vec(&input)
-            .map_err(|e| Error::Usage(format!("cannot encode ImporterInput: {e}")))?;
         let (output, called) = call_decode::<ImporterOutput>(
             guest,
             rlplugin_types::EXTRACT_EXPORT,
@@ -203,7 +183,7 @@ impl<'g> ImportRun<'g> {
         .map_err(|e| host_error(&e))?;
         let importer_config = ImporterConfig {
             account,
-            currency: Some(self.currency),
+            currency: Some(currency),
             importer_type: ImporterType::Csv(csv),
         };
         let result = importer
@@ -229,7 +209,70 @@ impl<'g> ImportRun<'g> {
             errors: output.errors,
             report: Report::new(called.stats, limits),
             log: called.log,
-            show_log: self.show_log,
+            show_log,
+        })
+    }
+
+    /// The exact MessagePack bytes `extract` receives (an `ImporterInput`: the statement's
+    /// path and content, account, currency and options), without running the guest, e.g.
+    /// for [`Profiler::input`](crate::profile::Profiler::input).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] for a missing statement/account or an unknown option, and
+    /// [`Error::Io`] when the statement cannot be read.
+    pub fn input_bytes(self) -> Result<Vec<u8>, Error> {
+        Ok(self.prepare()?.input_bytes)
+    }
+
+    fn prepare(self) -> Result<Prepared, Error> {
+        let account = self.account.ok_or_else(|| {
+            Error::Usage(
+                "the import run has no account; fix: call .account(\"Assets:Bank\")".to_owned(),
+            )
+        })?;
+        let csv = csv_config(&self.options)?;
+        let mut scratch = None;
+        let path = match self.statement {
+            Statement::None => {
+                return Err(Error::Usage(
+                    "the import run has no statement; fix: call .statement_file(path) or .statement(name, bytes)".to_owned(),
+                ));
+            }
+            Statement::File(path) => {
+                std::path::absolute(&path).map_err(|source| Error::Io { path, source })?
+            }
+            Statement::Bytes(name, bytes) => {
+                let dir = crate::scratch_dir()?;
+                let path = dir.path().join(name);
+                std::fs::write(&path, bytes).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                scratch = Some(dir);
+                path
+            }
+        };
+        let content = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let input = ImporterInput {
+            path: path.to_string_lossy().into_owned(),
+            content,
+            account: account.clone(),
+            currency: Some(self.currency.clone()),
+            options: wire_options(&csv),
+        };
+        let input_bytes = rmp_serde::to_vec(&input)
+            .map_err(|e| Error::Usage(format!("cannot encode ImporterInput: {e}")))?;
+        Ok(Prepared {
+            path,
+            _scratch: scratch,
+            account,
+            currency: self.currency,
+            csv,
+            input_bytes,
         })
     }
 }

@@ -1,4 +1,5 @@
-//! Where a plugin's fuel goes: a sampling profile of one `process` call.
+//! Where a plugin's fuel goes: a sampling profile of one `process` call, or of an
+//! importer's `extract` call.
 //!
 //! It backs `rlplugin profile`, uses wasmtime directly and exposes no wasmtime type.
 //!
@@ -81,12 +82,12 @@ impl Profile {
         self.samples
     }
 
-    /// Fuel the whole call used (instantiation, handshake, `alloc`, `process`).
+    /// Fuel the whole call used (instantiation, handshake, `alloc`, the profiled export).
     pub fn fuel_used(&self) -> u64 {
         self.fuel_used
     }
 
-    /// Whether `process` returned; when it did not, [`outcome`](Self::outcome) says why.
+    /// Whether the profiled export returned; when it did not, [`outcome`](Self::outcome) says why.
     pub fn completed(&self) -> bool {
         self.completed
     }
@@ -103,12 +104,13 @@ impl Profile {
     }
 }
 
-/// A one-shot request to profile `process` on given input bytes; consumed by
+/// A one-shot request to profile `process` (or `extract`) on given input bytes; consumed by
 /// [`Profiler::run`].
 #[must_use = "a Profiler does nothing until `.run()`"]
 pub struct Profiler<'g> {
     guest: &'g Guest,
     input: Option<Vec<u8>>,
+    entry: &'static str,
     fuel: u64,
     every: u64,
 }
@@ -120,6 +122,7 @@ impl<'g> Profiler<'g> {
         Profiler {
             guest,
             input: None,
+            entry: rlplugin_types::PROCESS_EXPORT,
             fuel: crate::PRODUCTION_FUEL,
             every: 100,
         }
@@ -128,6 +131,13 @@ impl<'g> Profiler<'g> {
     /// The exact `PluginInput` bytes to send, e.g. [`Run::input_bytes`](crate::Run::input_bytes).
     pub fn input(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.input = Some(bytes.into());
+        self
+    }
+
+    /// Profile an importer's `extract` call instead of a plugin's `process`; the input is
+    /// then an `ImporterInput`, e.g. [`ImportRun::input_bytes`](crate::ImportRun::input_bytes).
+    pub fn extract(mut self) -> Self {
+        self.entry = rlplugin_types::EXTRACT_EXPORT;
         self
     }
 
@@ -207,12 +217,12 @@ impl<'g> Profiler<'g> {
             .map_or(0, |m| m.data_size(&store) as u64);
         crate::runner::abi_handshake(self.guest, &instance, &mut store, self.fuel, memory_size)?;
 
-        let (completed, outcome) = call_process(&mut store, &instance, &input);
+        let (completed, outcome) = call_entry(&mut store, &instance, self.entry, &input);
 
         let fuel_left = store.get_fuel().unwrap_or(0);
         let fuel_used = self.fuel.saturating_sub(fuel_left);
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        // What ran after the last callback (the end of `process`) belongs to its stack.
+        // What ran after the last callback (the end of the call) belongs to its stack.
         let rest = s.fuel_left.saturating_sub(fuel_left);
         s.charge(rest);
         let mut firefox_json = Vec::new();
@@ -312,9 +322,10 @@ impl Sampling {
     }
 }
 
-fn call_process(
+fn call_entry(
     store: &mut wasmtime::Store<sandbox::StoreState>,
     instance: &wasmtime::Instance,
+    entry: &str,
     input: &[u8],
 ) -> (bool, String) {
     let mut run = || -> wasmtime::Result<u64> {
@@ -323,13 +334,12 @@ fn call_process(
             .ok_or_else(|| wasmtime::Error::msg("no `memory` export"))?;
         let alloc =
             instance.get_typed_func::<i32, i32>(&mut *store, rlplugin_types::ALLOC_EXPORT)?;
-        let process = instance
-            .get_typed_func::<(i32, i32), i64>(&mut *store, rlplugin_types::PROCESS_EXPORT)?;
+        let call = instance.get_typed_func::<(i32, i32), i64>(&mut *store, entry)?;
         let len = i32::try_from(input.len())
             .map_err(|_| wasmtime::Error::msg("input larger than 2 GiB"))?;
         let ptr = alloc.call(&mut *store, len)?;
         memory.write(&mut *store, ptr as u32 as usize, input)?;
-        let packed = process.call(&mut *store, (ptr, len))?;
+        let packed = call.call(&mut *store, (ptr, len))?;
         Ok(packed as u64 & 0xFFFF_FFFF)
     };
     match run() {

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use num_format::{Locale, ToFormattedString as _};
 use rustledger_core::{Directive, FormatConfig};
 use rustledger_loader::{ErrorSeverity, LedgerError};
 use rustledger_plugin::{PluginError, PluginErrorSeverity};
@@ -69,16 +70,9 @@ pub(crate) fn errors_section(
     Ok(())
 }
 
+/// `30,000,000`: figures in reports read as the README and the CLI print them.
 pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    n.to_formatted_string(&Locale::en)
 }
 
 pub(crate) fn mib(bytes: u64) -> String {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use num_format::{Locale, ToFormattedString as _};
 use serde::{Deserialize, Serialize};
 
 /// Regenerates every README block from the committed results without measuring.
@@ -92,6 +93,8 @@ pub struct Figures {
     pub example_budget_fuel: BTreeMap<String, u64>,
     /// The borrowed view API beside the drop-in API (rlplugin only).
     pub view: ViewFigures,
+    /// How long the kit itself takes, on the machine that measured (no guard reads these).
+    pub kit_times: KitTimes,
 }
 
 /// The validator and the tagger through rlplugin's borrowed view, and the same guests
@@ -121,6 +124,25 @@ pub struct ViewFigures {
     pub validator_heavy_largest_ledger: u64,
     /// Largest heavy ledger the view tagger processes in one call.
     pub tagger_heavy_largest_ledger: u64,
+}
+
+/// Wall-clock times of the kit (the benchmark's own build of it) running the minimal guest
+/// on the kit's synthetic ledgers, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KitTimes {
+    /// Directives of the small ledger.
+    pub small_directives: u64,
+    /// Its first run: rustledger loads the text and the kit encodes it.
+    pub small_first_run_ms: f64,
+    /// A run of the same text again, which reuses both.
+    pub small_warm_run_ms: f64,
+    /// Directives of the large ledger.
+    pub large_directives: u64,
+    /// Its input as the host encodes it, in bytes.
+    pub large_input_bytes: u64,
+    /// Its first run.
+    pub large_first_run_ms: f64,
 }
 
 /// The results file.
@@ -182,11 +204,12 @@ pub fn render(name: &str, f: &Figures) -> Result<String, String> {
         "comparison" => Ok(comparison(f)),
         "guest-sdk" => Ok(guest_sdk(f)),
         "view" => Ok(view(f)),
+        "kit-times" => Ok(kit_times(&f.kit_times)),
         _ => match name.strip_prefix("example ") {
             Some(example) => example_budget(example, f),
             None => Err(format!(
-                "unknown figures block `{name}`; fix: use `comparison`, `guest-sdk`, `view` \
-                 or `example <folder>`"
+                "unknown figures block `{name}`; fix: use `comparison`, `guest-sdk`, `view`, \
+                 `kit-times` or `example <folder>`"
             )),
         },
     }
@@ -342,6 +365,41 @@ fn comparison(f: &Figures) -> String {
     )
 }
 
+/// The kit README's table of its own times.
+fn kit_times(t: &KitTimes) -> String {
+    let ms = |ms: f64| {
+        if ms < 10.0 {
+            format!("{ms:.1} ms")
+        } else if ms < 10_000.0 {
+            format!("{} ms", thousands(ms.round() as u64))
+        } else {
+            format!("{:.1} s", ms / 1000.0)
+        }
+    };
+    let rows = vec![
+        [
+            format!(
+                "first run of a new {}-directive ledger text (rustledger loads it, the kit encodes it)",
+                t.small_directives
+            ),
+            ms(t.small_first_run_ms),
+        ],
+        [
+            "the same ledger text again (the kit reuses the load)".to_owned(),
+            ms(t.small_warm_run_ms),
+        ],
+        [
+            format!(
+                "first run of a {}-directive ledger ({:.1} MB of input)",
+                thousands(t.large_directives),
+                t.large_input_bytes as f64 / 1e6
+            ),
+            ms(t.large_first_run_ms),
+        ],
+    ];
+    table(&["minimal guest, synthetic ledger", "wall clock"], &rows)
+}
+
 /// The SDK README's table.
 fn guest_sdk(f: &Figures) -> String {
     let pair = |a: Pair, b: Pair| {
@@ -464,15 +522,7 @@ fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
 
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    n.to_formatted_string(&Locale::en)
 }
 
 /// A statement size: MiB with two decimals from 1 MiB up, else whole KiB.
@@ -608,6 +658,7 @@ mod tests {
             ("README.md", "comparison"),
             ("guest-sdk/README.md", "guest-sdk"),
             ("guest-sdk/README.md", "view"),
+            ("host-testkit/README.md", "kit-times"),
         ] {
             let text = std::fs::read_to_string(root.join(file)).unwrap();
             assert!(
@@ -661,6 +712,14 @@ mod tests {
                 validator_heavy_largest_ledger: 100_000,
                 tagger_heavy_largest_ledger: 30_000,
             },
+            kit_times: KitTimes {
+                small_directives: 20,
+                small_first_run_ms: 183.4,
+                small_warm_run_ms: 0.46,
+                large_directives: 12_000,
+                large_input_bytes: 3_251_000,
+                large_first_run_ms: 12_345.0,
+            },
         }
     }
 
@@ -674,6 +733,18 @@ mod tests {
         assert!(
             text.contains("validator 100,000 directives, tagger 30,000."),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn kit_times_are_rendered_in_a_readable_unit() {
+        let block = render("kit-times", &sample()).unwrap();
+        assert!(block.contains("new 20-directive ledger text"), "{block}");
+        assert!(block.contains("| 183 ms |"), "{block}");
+        assert!(block.contains("| 0.5 ms |"), "{block}");
+        assert!(
+            block.contains("12,000-directive ledger (3.3 MB of input) | 12.3 s |"),
+            "{block}"
         );
     }
 

@@ -1,5 +1,6 @@
-//! `rlplugin bench`: fuel and memory on synthetic ledgers of growing size, a fit of the
-//! growth, and the largest ledger that still fits rustledger's 30,000,000-fuel budget.
+//! `rlplugin bench`: fuel and memory on synthetic ledgers (or, for an importer,
+//! statements) of growing size, a fit of the growth, and the largest input that still fits
+//! rustledger's production fuel budget.
 //!
 //! Measurement runs get a large fuel cap so sizes beyond the production budget are still
 //! measured (and the fit uses them); whether each size fits production is then a
@@ -8,32 +9,38 @@
 
 use std::path::Path;
 
-use rlplugin_testkit::{Error, Guest, PRODUCTION_FUEL, PRODUCTION_MEMORY, synthetic};
+use anyhow::Context as _;
+
+use rlplugin_testkit::{Error, Guest, PRODUCTION_FUEL, PRODUCTION_MEMORY, Report, synthetic};
 use serde::Serialize;
 
+use crate::import::Settings;
 use crate::out::{StdoutError, errln, outln};
 use crate::style::{BAD, BOLD, DIM, OK, WARN, bytes, paint, thousands};
 use crate::{Failure, Outcome};
 
 pub const DEFAULT_SIZES: &str = "1000,2000,5000,10000";
 
-/// The most directives one size may have, whatever memory allows: loading the ledger
-/// through rustledger dominates a size's time and grows linearly with it, and this keeps a
-/// size to about a minute (the README's figures give the loader's rate).
-const MAX_DIRECTIVES: usize = 200_000;
+/// The largest size accepted, whatever memory allows: loading the input through
+/// rustledger dominates a size's time and grows linearly with it, and this keeps a size to
+/// about a minute (the README's figures give the loader's rate).
+const MAX_SIZE: usize = 200_000;
 
 /// `failure.kind` of a size at which the plugin ran but reported errors.
 const REPORTED_ERRORS: &str = "reported_errors";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
-    pub directives: usize,
-    pub ledger_bytes: usize,
+    /// Directives in the ledger, or rows in the statement.
+    pub size: usize,
+    /// The ledger's or statement's text.
+    pub text_bytes: usize,
     pub input_bytes: usize,
     /// `None` when the run failed or reported errors (the error path's cost is not the
     /// plugin's).
     pub fuel: Option<u64>,
-    pub fuel_per_directive: Option<f64>,
+    /// Fuel per directive, or per row.
+    pub fuel_per_unit: Option<f64>,
     pub peak_memory: Option<u64>,
     pub fits_production: bool,
     pub failure: Option<Failure>,
@@ -52,7 +59,7 @@ pub struct Fit {
 
 #[derive(Debug, Serialize)]
 pub struct Largest {
-    pub directives: usize,
+    pub size: usize,
     /// Fuel measured at that size under the production budget.
     pub fuel: u64,
 }
@@ -60,6 +67,8 @@ pub struct Largest {
 #[derive(Debug, Serialize)]
 pub struct Bench {
     pub guest: String,
+    /// What a size counts: `directives` of a ledger, or `rows` of a statement.
+    pub unit: &'static str,
     pub seed: u64,
     pub budget: u64,
     pub measurement_cap: u64,
@@ -84,77 +93,213 @@ pub fn parse_sizes(text: &str) -> anyhow::Result<Vec<usize>> {
     if sizes.is_empty() {
         anyhow::bail!("--sizes is empty; use e.g. --sizes 1000,2000,5000");
     }
-    let (largest, why) = largest_accepted();
-    if let Some(n) = sizes.iter().find(|n| **n > largest) {
-        anyhow::bail!(
-            "--sizes: {n} directives is too many: {why}; the largest size accepted is {largest}"
-        );
-    }
     sizes.sort_unstable();
     sizes.dedup();
     Ok(sizes)
 }
 
-/// The largest size `bench` measures, and what limits it. The plugin's input is larger than
-/// the ledger text, and the guest must hold it in rustledger's memory cap, so a ledger whose
-/// text alone exceeds the cap can never run.
-fn largest_accepted() -> (usize, String) {
-    const SAMPLE: usize = 1_000;
-    let bytes_per_directive = synthetic::ledger(SAMPLE).len().div_ceil(SAMPLE);
-    let fits_memory = PRODUCTION_MEMORY / bytes_per_directive;
-    if fits_memory < MAX_DIRECTIVES {
-        (
-            fits_memory,
-            format!(
-                "a synthetic ledger that large is over {} of text, more than the {} of memory rustledger 0.24 gives a plugin",
-                bytes(PRODUCTION_MEMORY as u64),
-                bytes(PRODUCTION_MEMORY as u64)
+/// What the guest is measured on: synthetic ledgers for a plugin, statements made from a
+/// sample for an importer.
+pub enum Workload<'a> {
+    Ledger {
+        config: Option<&'a str>,
+    },
+    Statement {
+        /// The sample's file name, which the importer sees.
+        name: String,
+        /// Lines kept once at the top (skipped rows, the header).
+        head: Vec<&'a str>,
+        /// Lines repeated to make each size.
+        rows: Vec<&'a str>,
+        settings: Settings,
+    },
+}
+
+/// What one run at one size gave.
+struct Measured {
+    report: Report,
+    input_bytes: usize,
+    errors: usize,
+    first_error: String,
+}
+
+impl<'a> Workload<'a> {
+    /// An importer's workload from its sample statement: the first `skip_rows` lines, and
+    /// one more when `has_header` (rustledger's default), are its head; the rest its rows.
+    pub fn statement(sample: &'a str, path: &Path, settings: Settings) -> anyhow::Result<Self> {
+        let skip: usize = match settings.option("skip_rows") {
+            Some(v) => v.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "--option skip_rows={v} is not a whole number; write e.g. --option skip_rows=2"
+                )
+            })?,
+            None => 0,
+        };
+        let has_header = match settings.option("has_header") {
+            Some(v) => v.trim().eq_ignore_ascii_case("true"),
+            None => rustledger_importer::config::CsvConfig::default().has_header,
+        };
+        let head_lines = skip + usize::from(has_header);
+        let lines: Vec<&str> = sample.lines().collect();
+        let rows: Vec<&str> = lines
+            .iter()
+            .skip(head_lines)
+            .copied()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        if rows.is_empty() {
+            anyhow::bail!(
+                "statement {} has no rows after its {head_lines} header line(s) to repeat: pass a sample with at least one row",
+                path.display()
+            );
+        }
+        Ok(Workload::Statement {
+            name: path.file_name().map_or_else(
+                || "statement.csv".into(),
+                |n| n.to_string_lossy().into_owned(),
             ),
-        )
-    } else {
-        (
-            MAX_DIRECTIVES,
-            "loading a ledger that large through rustledger would take minutes per size".to_owned(),
-        )
+            head: lines.into_iter().take(head_lines).collect(),
+            rows,
+            settings,
+        })
+    }
+
+    /// What the guest is, as messages name it.
+    fn guest(&self) -> &'static str {
+        match self {
+            Workload::Ledger { .. } => "plugin",
+            Workload::Statement { .. } => "importer",
+        }
+    }
+
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Workload::Ledger { .. } => "directives",
+            Workload::Statement { .. } => "rows",
+        }
+    }
+
+    /// The input of size `n`.
+    fn text(&self, n: usize) -> String {
+        match self {
+            Workload::Ledger { .. } => synthetic::ledger(n),
+            Workload::Statement { head, rows, .. } => {
+                let mut text = String::new();
+                for line in head.iter().chain(rows.iter().cycle().take(n)) {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                text
+            }
+        }
+    }
+
+    /// Refuses sizes whose input could never run: the guest must hold its input within
+    /// rustledger's memory cap.
+    pub fn check_sizes(&self, sizes: &[usize]) -> anyhow::Result<()> {
+        const SAMPLE: usize = 1_000;
+        let bytes_per_unit = self.text(SAMPLE).len().div_ceil(SAMPLE).max(1);
+        let fits_memory = PRODUCTION_MEMORY / bytes_per_unit;
+        let (largest, why) = if fits_memory < MAX_SIZE {
+            (
+                fits_memory,
+                format!(
+                    "an input that large is over {} of text, more than the {} of memory rustledger 0.24 gives a guest",
+                    bytes(PRODUCTION_MEMORY as u64),
+                    bytes(PRODUCTION_MEMORY as u64)
+                ),
+            )
+        } else {
+            (
+                MAX_SIZE,
+                "loading an input that large through rustledger would take minutes per size"
+                    .to_owned(),
+            )
+        };
+        if let Some(n) = sizes.iter().find(|n| **n > largest) {
+            anyhow::bail!(
+                "--sizes: {n} {} is too many: {why}; the largest size accepted is {largest}",
+                self.unit()
+            );
+        }
+        Ok(())
+    }
+
+    /// One run at size `n` with `fuel` (production's when `None`).
+    fn run(&self, guest: &Guest, n: usize, fuel: Option<u64>) -> Result<Measured, Error> {
+        let text = self.text(n);
+        match self {
+            Workload::Ledger { config } => {
+                let mut request = guest.plugin().ledger(text);
+                if let Some(c) = config {
+                    request = request.config(*c);
+                }
+                if let Some(f) = fuel {
+                    request = request.fuel(f);
+                }
+                let run = request.run()?;
+                Ok(Measured {
+                    report: *run.report(),
+                    input_bytes: run.input_bytes().len(),
+                    errors: crate::run::reported_errors(&run),
+                    first_error: run.error_lines().first().cloned().unwrap_or_default(),
+                })
+            }
+            Workload::Statement { name, settings, .. } => {
+                let len = text.len();
+                let mut request = settings.request(guest).statement(name.clone(), text);
+                if let Some(f) = fuel {
+                    request = request.fuel(f);
+                }
+                let import = request.run()?;
+                let unclaimed = !import.identified();
+                Ok(Measured {
+                    report: *import.report(),
+                    input_bytes: len,
+                    errors: crate::import::reported_errors(&import) + usize::from(unclaimed),
+                    first_error: if unclaimed {
+                        "the importer does not claim the statement (identify returned false)"
+                            .to_owned()
+                    } else {
+                        import.error_lines().first().cloned().unwrap_or_default()
+                    },
+                })
+            }
+        }
     }
 }
 
-fn measure(guest: &Guest, n: usize, config: Option<&str>, cap: u64) -> anyhow::Result<Point> {
-    let text = synthetic::ledger(n);
-    let mut request = guest.plugin().ledger(text.clone()).fuel(cap);
-    if let Some(c) = config {
-        request = request.config(c);
-    }
+fn measure(guest: &Guest, work: &Workload<'_>, n: usize, cap: u64) -> anyhow::Result<Point> {
     let mut point = Point {
-        directives: n,
-        ledger_bytes: text.len(),
+        size: n,
+        text_bytes: work.text(n).len(),
         input_bytes: 0,
         fuel: None,
-        fuel_per_directive: None,
+        fuel_per_unit: None,
         peak_memory: None,
         fits_production: false,
         failure: None,
     };
-    match request.run() {
-        Ok(run) if crate::run::reported_errors(&run) > 0 => {
-            let r = run.report();
-            point.input_bytes = run.input_bytes().len();
-            let first = run.error_lines().first().cloned().unwrap_or_default();
+    match work.run(guest, n, Some(cap)) {
+        Ok(m) if m.errors > 0 => {
+            point.input_bytes = m.input_bytes;
             point.failure = Some(Failure {
                 kind: REPORTED_ERRORS,
                 message: format!(
-                    "the plugin reported {} errors, the first: {first}",
-                    crate::run::reported_errors(&run)
+                    "the {} reported {} errors, the first: {}",
+                    work.guest(),
+                    m.errors,
+                    m.first_error
                 ),
-                fuel_used: Some(r.fuel_used()),
-                memory_used: Some(r.peak_memory()),
+                fuel_used: Some(m.report.fuel_used()),
+                memory_used: Some(m.report.peak_memory()),
             });
         }
-        Ok(run) => {
-            let r = run.report();
-            point.input_bytes = run.input_bytes().len();
+        Ok(m) => {
+            let r = &m.report;
+            point.input_bytes = m.input_bytes;
             point.fuel = Some(r.fuel_used());
-            point.fuel_per_directive = Some(r.fuel_used() as f64 / n as f64);
+            point.fuel_per_unit = Some(r.fuel_used() as f64 / n as f64);
             point.peak_memory = Some(r.peak_memory());
             point.fits_production = r.fuel_used() <= PRODUCTION_FUEL;
         }
@@ -163,7 +308,7 @@ fn measure(guest: &Guest, n: usize, config: Option<&str>, cap: u64) -> anyhow::R
             failure.message = format!("over the {} measurement cap: {e}", thousands(cap));
             point.failure = Some(failure);
         }
-        // Anything else (a trap, a memory limit) is the plugin failing at this size; the
+        // Anything else (a trap, a memory limit) is the guest failing at this size; the
         // table shows it, the fit leaves it out and the command fails.
         Err(e) => point.failure = Some(Failure::of_kit(&e)),
     }
@@ -242,13 +387,13 @@ pub fn predict_largest(fit: &Fit, largest_measured: (f64, f64), budget: f64) -> 
 
 fn largest_within(
     guest: &Guest,
+    work: &Workload<'_>,
     fit: &Fit,
     points: &[Point],
-    config: Option<&str>,
 ) -> anyhow::Result<Option<Largest>> {
     let measured: Vec<(f64, f64)> = points
         .iter()
-        .filter_map(|p| p.fuel.map(|f| (p.directives as f64, f as f64)))
+        .filter_map(|p| p.fuel.map(|f| (p.size as f64, f as f64)))
         .collect();
     let Some(&last) = measured.last() else {
         return Ok(None);
@@ -266,15 +411,11 @@ fn largest_within(
         if n == 0 {
             break;
         }
-        let mut request = guest.plugin().ledger(synthetic::ledger(n));
-        if let Some(c) = config {
-            request = request.config(c);
-        }
-        match request.run() {
-            Ok(run) => {
+        match work.run(guest, n, None) {
+            Ok(m) => {
                 return Ok(Some(Largest {
-                    directives: n,
-                    fuel: run.report().fuel_used(),
+                    size: n,
+                    fuel: m.report.fuel_used(),
                 }));
             }
             Err(_) => n = round_down_2sig(n * 9 / 10),
@@ -294,51 +435,101 @@ fn round_down_2sig(n: usize) -> usize {
     n / scale * scale
 }
 
-pub fn bench(
-    plugin: &Path,
-    sizes: &[usize],
-    config: Option<&str>,
-    cap: u64,
-) -> anyhow::Result<Bench> {
-    let guest = crate::load::guest(plugin)?;
+/// What `rlplugin bench` was asked to measure.
+pub struct Options<'a> {
+    pub plugin: &'a Path,
+    pub sizes: &'a [usize],
+    /// A sample statement, for an importer.
+    pub statement: Option<&'a Path>,
+    pub importer: crate::import::Args,
+    pub config: Option<&'a str>,
+    pub cap: u64,
+}
+
+pub fn bench(opts: Options<'_>) -> anyhow::Result<Bench> {
+    let guest = crate::load::guest(opts.plugin)?;
+    let importer = Settings::for_guest(opts.importer, &guest, "bench")?;
+    let sample;
+    let work = match (importer, opts.statement) {
+        (Some(settings), Some(path)) => {
+            if opts.config.is_some() {
+                anyhow::bail!(
+                    "--config is for plugins, and `{}` is an importer: pass its settings with --option",
+                    guest.name()
+                );
+            }
+            sample = std::fs::read_to_string(path).with_context(|| {
+                format!(
+                    "cannot read the sample statement {}: pass a UTF-8 text file",
+                    path.display()
+                )
+            })?;
+            Workload::statement(&sample, path, settings)?
+        }
+        (Some(_), None) => anyhow::bail!(
+            "`{}` is an importer: `rlplugin bench` makes its statements from a sample, pass one with --statement FILE",
+            guest.name()
+        ),
+        (None, Some(_)) => anyhow::bail!(
+            "--statement is for importers, and `{}` is a plugin (it exports `process`); drop it",
+            guest.name()
+        ),
+        (None, None) => Workload::Ledger {
+            config: opts.config,
+        },
+    };
+    work.check_sizes(opts.sizes)?;
+    let unit = work.unit();
     let mut points = Vec::new();
-    for &n in sizes {
-        errln!("{}", paint(DIM, format!("measuring {n} directives…")));
-        points.push(measure(&guest, n, config, cap)?);
+    for &n in opts.sizes {
+        errln!("{}", paint(DIM, format!("measuring {n} {unit}…")));
+        points.push(measure(&guest, &work, n, opts.cap)?);
     }
     let data: Vec<(f64, f64)> = points
         .iter()
-        .filter_map(|p| p.fuel.map(|f| (p.directives as f64, f as f64)))
+        .filter_map(|p| p.fuel.map(|f| (p.size as f64, f as f64)))
         .collect();
     let fit = fit(&data);
     let largest = match &fit {
-        Some(f) => largest_within(&guest, f, &points, config)?,
+        Some(f) => largest_within(&guest, &work, f, &points)?,
         None => None,
     };
     Ok(Bench {
         guest: guest.name().to_owned(),
+        unit,
         seed: synthetic::DEFAULT_SEED,
         budget: PRODUCTION_FUEL,
-        measurement_cap: cap,
+        measurement_cap: opts.cap,
         points,
         fit,
         largest_within_budget: largest,
     })
 }
 
-/// The exit code the measurements call for: a size at which the plugin failed fails the
+impl Bench {
+    /// What the sizes measure: `ledger` or `statement`.
+    pub fn input(&self) -> &'static str {
+        if self.unit == "rows" {
+            "statement"
+        } else {
+            "ledger"
+        }
+    }
+}
+
+/// The exit code the measurements call for: a size at which the guest failed fails the
 /// command (running past the measurement cap only when every size did), and errors the
-/// plugin reported are findings.
+/// guest reported are findings.
 pub fn verdict(b: &Bench) -> anyhow::Result<Outcome> {
     let failed = b
         .points
         .iter()
-        .filter_map(|p| p.failure.as_ref().map(|f| (p.directives, f)));
+        .filter_map(|p| p.failure.as_ref().map(|f| (p.size, f)));
     if let Some((n, f)) = failed
         .clone()
         .find(|(_, f)| f.kind != REPORTED_ERRORS && f.kind != "out_of_fuel")
     {
-        anyhow::bail!("the plugin failed at {n} directives: {}", f.message);
+        anyhow::bail!("the guest failed at {n} {}: {}", b.unit, f.message);
     }
     if b.points
         .iter()
@@ -348,12 +539,16 @@ pub fn verdict(b: &Bench) -> anyhow::Result<Outcome> {
             .clone()
             .next()
             .map_or((0, ""), |(n, f)| (n, f.message.as_str()));
-        anyhow::bail!("the plugin failed at every size; at {n} directives: {message}");
+        anyhow::bail!(
+            "the guest failed at every size; at {n} {}: {message}",
+            b.unit
+        );
     }
     if let Some((n, f)) = failed.clone().find(|(_, f)| f.kind == REPORTED_ERRORS) {
         errln!(
-            "{} at {n} directives {}; its figures are left out",
+            "{} at {n} {} {}; its figures are left out",
             paint(BAD, "error:"),
+            b.unit,
             f.message
         );
         return Ok(Outcome::Findings);
@@ -368,11 +563,17 @@ pub fn print(b: &Bench) -> Result<(), StdoutError> {
         paint(BOLD, &b.guest),
         paint(
             DIM,
-            format!(
-                "synthetic ledgers, seed {:#x}, production budget {} fuel",
-                b.seed,
-                thousands(b.budget)
-            )
+            match b.unit {
+                "rows" => format!(
+                    "statements repeated from the sample's rows, production budget {} fuel",
+                    thousands(b.budget)
+                ),
+                _ => format!(
+                    "synthetic ledgers, seed {:#x}, production budget {} fuel",
+                    b.seed,
+                    thousands(b.budget)
+                ),
+            }
         )
     )?;
     outln!(
@@ -381,7 +582,12 @@ pub fn print(b: &Bench) -> Result<(), StdoutError> {
             BOLD,
             format!(
                 "{:>10}  {:>10}  {:>14}  {:>9}  {:>10}  {:>8}",
-                "directives", "input", "fuel", "fuel/dir", "memory", "budget"
+                b.unit,
+                "input",
+                "fuel",
+                format!("fuel/{}", &b.unit[..3]),
+                "memory",
+                "budget"
             )
         )
     )?;
@@ -396,16 +602,16 @@ pub fn print(b: &Bench) -> Result<(), StdoutError> {
                 };
                 outln!(
                     "{:>10}  {:>10}  {:>14}  {:>9.1}  {:>10}  {verdict}",
-                    thousands(p.directives as u64),
+                    thousands(p.size as u64),
                     bytes(p.input_bytes as u64),
                     thousands(fuel),
-                    p.fuel_per_directive.unwrap_or_default(),
+                    p.fuel_per_unit.unwrap_or_default(),
                     bytes(mem),
                 )?;
             }
             _ => outln!(
                 "{:>10}  {}",
-                thousands(p.directives as u64),
+                thousands(p.size as u64),
                 paint(
                     BAD,
                     one_line(p.failure.as_ref().map_or("failed", |f| f.message.as_str()))
@@ -438,18 +644,21 @@ pub fn print(b: &Bench) -> Result<(), StdoutError> {
     }
     match &b.largest_within_budget {
         Some(l) => outln!(
-            "largest ledger within rustledger's {} fuel: {} directives of this shape (measured {} fuel, {:.1}%)",
+            "largest {} within rustledger's {} fuel: {} {} of this shape (measured {} fuel, {:.1}%)",
+            b.input(),
             thousands(b.budget),
-            paint(BOLD, format!("≈ {}", thousands(l.directives as u64))),
+            paint(BOLD, format!("≈ {}", thousands(l.size as u64))),
+            b.unit,
             thousands(l.fuel),
             l.fuel as f64 * 100.0 / b.budget as f64
         )?,
         None => outln!(
-            "largest ledger within rustledger's {} fuel: {}",
+            "largest {} within rustledger's {} fuel: {}",
+            b.input(),
             thousands(b.budget),
             paint(
                 WARN,
-                "not determined (no usable fit, or even small ledgers fail)"
+                "not determined (no usable fit, or even small inputs fail)"
             )
         )?,
     }
@@ -485,6 +694,59 @@ mod tests {
         assert!((f.exponent - 2.0).abs() < 1e-9);
         let n = predict_largest(&f, pts[3], 30_000_000.0).unwrap();
         assert!((n - 10_000.0).abs() < 1e-6, "{n}");
+    }
+
+    fn settings(options: &[(&str, &str)]) -> Settings {
+        Settings {
+            account: "Assets:Bank".to_owned(),
+            currency: None,
+            options: options
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn statements_keep_their_head_once_and_repeat_their_rows() {
+        let sample = "Bank export\nDate,Amount\n2024-01-01,1\n\n2024-01-02,2\n";
+        let path = Path::new("dir/export.csv");
+        let work = Workload::statement(sample, path, settings(&[("skip_rows", "1")])).unwrap();
+        assert_eq!(work.unit(), "rows");
+        assert_eq!(
+            work.text(3),
+            "Bank export\nDate,Amount\n2024-01-01,1\n2024-01-02,2\n2024-01-01,1\n"
+        );
+        let Workload::Statement { name, .. } = &work else {
+            panic!("a statement workload");
+        };
+        assert_eq!(name, "export.csv");
+        // Without a header every line is a row.
+        let work = Workload::statement(sample, path, settings(&[("has_header", "false")])).unwrap();
+        assert_eq!(work.text(2), "Bank export\nDate,Amount\n");
+        // rustledger's default reads a header.
+        let work = Workload::statement("Date\n1\n", path, settings(&[])).unwrap();
+        assert_eq!(work.text(2), "Date\n1\n1\n");
+        let empty = Workload::statement("Date,Amount\n", path, settings(&[]));
+        assert!(empty.is_err_and(|e| e.to_string().contains("no rows after its 1 header line")),);
+        let bad = Workload::statement(sample, path, settings(&[("skip_rows", "two")]));
+        assert!(bad.is_err_and(|e| e.to_string().contains("skip_rows=two")));
+    }
+
+    #[test]
+    fn sizes_beyond_memory_are_refused_per_unit() {
+        let work = Workload::Ledger { config: None };
+        assert!(work.check_sizes(&[1_000]).is_ok());
+        let too_many = work.check_sizes(&[10_000_000]).unwrap_err().to_string();
+        assert!(
+            too_many.contains("10000000 directives is too many"),
+            "{too_many}"
+        );
+        let sample = format!("Date,Memo\n2024-01-01,{}\n", "x".repeat(10_000));
+        let rows = Workload::statement(&sample, Path::new("s.csv"), settings(&[])).unwrap();
+        let too_many = rows.check_sizes(&[100_000]).unwrap_err().to_string();
+        assert!(too_many.contains("100000 rows is too many"), "{too_many}");
+        assert!(too_many.contains("more than the 256.0 MiB"), "{too_many}");
     }
 
     #[test]

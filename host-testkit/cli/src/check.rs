@@ -102,6 +102,63 @@ pub struct Inspection {
     pub reasons: Vec<String>,
     /// Things that do not stop it loading but a user should know.
     pub warnings: Vec<String>,
+    /// Where WAT text stops assembling, when the file is WAT text that does not.
+    pub text_error: Option<TextError>,
+}
+
+/// Where and why a WAT text file does not assemble.
+#[derive(Debug, Serialize)]
+pub struct TextError {
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in bytes.
+    pub column: usize,
+    pub message: String,
+    /// The text of that line.
+    pub source_line: String,
+}
+
+impl TextError {
+    /// The error as the reason a module does not load.
+    pub fn reason(&self) -> String {
+        format!(
+            "it is WAT text that does not assemble (line {}, column {}: {}): fix the text, or pass the binary `.wasm` cargo built",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// Whether `text` reads as WAT (its first token opens an s-expression), so a failure to
+/// assemble it is worth showing where, rather than calling the file not wasm at all.
+fn looks_like_wat(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    while let Some(comment) = rest.strip_prefix(";;") {
+        rest = comment.split_once('\n').map_or("", |(_, r)| r).trim_start();
+    }
+    rest.starts_with('(')
+}
+
+/// The first error in WAT `text`, located; `None` when it assembles or is not WAT.
+pub fn wat_error(text: &str) -> Option<TextError> {
+    if !looks_like_wat(text) {
+        return None;
+    }
+    let assembled = wast::parser::ParseBuffer::new(text).and_then(|buffer| {
+        let mut wat: wast::Wat = wast::parser::parse(&buffer)?;
+        wat.encode().map(drop)
+    });
+    let error = assembled.err()?;
+    let offset = error.span().offset().min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..offset].matches('\n').count() + 1;
+    Some(TextError {
+        line,
+        column: offset - line_start + 1,
+        message: error.message(),
+        source_line: crate::diagnostic::nth_line(text, line)
+            .unwrap_or_default()
+            .to_owned(),
+    })
 }
 
 #[derive(Default)]
@@ -289,6 +346,29 @@ fn root_cause(e: &wasmtime::Error) -> String {
     e.root_cause().to_string()
 }
 
+/// An importer exports the importer entry points and no `process`; anything else is
+/// driven as a plugin.
+fn kind(parsed: &Parsed) -> Kind {
+    let names: Vec<&str> = parsed.exports.iter().map(|(n, _, _)| n.as_str()).collect();
+    if !names.contains(&PROCESS_EXPORT)
+        && [METADATA_EXPORT, IDENTIFY_EXPORT, EXTRACT_EXPORT]
+            .iter()
+            .any(|n| names.contains(n))
+    {
+        Kind::Importer
+    } else {
+        Kind::Plugin
+    }
+}
+
+/// Which host drives the module (binary wasm or WAT text), from its exports.
+pub fn kind_of(wasm: &[u8]) -> Kind {
+    match wat::parse_bytes(wasm) {
+        Ok(binary) => kind(&parse(&binary)),
+        Err(_) => Kind::Plugin,
+    }
+}
+
 pub fn inspect(path: &Path) -> anyhow::Result<Inspection> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read {}: check the path", path.display()))?;
@@ -302,6 +382,7 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
     // rledger 0.24's wasmtime is built with its `wat` feature, so a `.wasm` file holding
     // WAT text loads there; inspect what it compiles to, and say so.
     let compiled;
+    let mut text_error = None;
     let bytes = if !bytes.starts_with(b"\0asm") && std::str::from_utf8(bytes).is_ok() {
         match wat::parse_bytes(bytes) {
             Ok(binary) => {
@@ -309,7 +390,10 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
                 compiled = binary.into_owned();
                 &compiled[..]
             }
-            Err(_) => bytes,
+            Err(_) => {
+                text_error = std::str::from_utf8(bytes).ok().and_then(wat_error);
+                bytes
+            }
         }
     } else {
         bytes
@@ -317,16 +401,7 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
     let parsed = parse(bytes);
     let is_component = parsed.encoding == Some(Encoding::Component);
 
-    let names: Vec<&str> = parsed.exports.iter().map(|(n, _, _)| n.as_str()).collect();
-    let kind = if !names.contains(&PROCESS_EXPORT)
-        && [METADATA_EXPORT, IDENTIFY_EXPORT, EXTRACT_EXPORT]
-            .iter()
-            .any(|n| names.contains(n))
-    {
-        Kind::Importer
-    } else {
-        Kind::Plugin
-    };
+    let kind = kind(&parsed);
 
     let everything = Validator::new_with_features(WasmFeatures::all()).validate_all(bytes);
     let everything = everything.as_ref().map(|t| t.as_ref());
@@ -366,6 +441,8 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
                 reasons.push(
                     "it is a component, and the sandbox runs only core modules (component model disabled): build for wasm32-unknown-unknown".to_owned(),
                 );
+            } else if let Some(error) = &text_error {
+                reasons.push(error.reason());
             } else if !bytes.starts_with(b"\0asm") {
                 reasons.push(format!("it {NOT_WASM}"));
             } else if let Some(error) = &parsed.parse_error {
@@ -493,6 +570,7 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
         loads: reasons.is_empty(),
         reasons,
         warnings,
+        text_error,
     }
 }
 
@@ -570,6 +648,27 @@ pub fn print(i: &Inspection) -> Result<(), StdoutError> {
     }
     for w in &i.warnings {
         outln!("{} {w}", paint(WARN, "warning:"))?;
+    }
+    if let Some(e) = &i.text_error {
+        let column = e.column - 1;
+        let width = e
+            .source_line
+            .get(column..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        outln!(
+            "{}",
+            crate::diagnostic::render(
+                true,
+                &e.message,
+                Some(crate::diagnostic::At {
+                    path: &i.path,
+                    line: e.line,
+                    source: Some(&e.source_line),
+                    columns: Some(column..column + width),
+                }),
+            )
+        )?;
     }
     if i.loads {
         outln!("loads in rustledger 0.24: {}", paint(OK, "yes"))?;

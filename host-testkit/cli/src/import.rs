@@ -2,11 +2,13 @@
 
 use std::path::Path;
 
-use rlplugin_testkit::wire::PluginErrorSeverity;
+use rlplugin_testkit::wire::{PluginError, PluginErrorSeverity};
+use rlplugin_testkit::{Guest, Import, ImportRun};
 use rustledger_parser::logos_lexer::{Token, tokenize};
 
+use crate::diagnostic::Sources;
 use crate::out::{errln, out, outln};
-use crate::style::{BAD, DIM, WARN, paint};
+use crate::style::{DIM, WARN, paint};
 
 pub struct Options<'a> {
     pub importer: &'a Path,
@@ -16,6 +18,94 @@ pub struct Options<'a> {
     pub options: Vec<(String, String)>,
     pub json: bool,
     pub logs: bool,
+}
+
+/// How `bench` and `profile` call an importer (`import` requires the account).
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// For an importer: the account the statement belongs to
+    #[arg(long)]
+    pub account: Option<String>,
+    /// For an importer: the statement's currency
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// For an importer: an importer option, repeatable
+    #[arg(long = "option", value_name = "KEY=VALUE", value_parser = parse_option)]
+    pub options: Vec<(String, String)>,
+}
+
+/// An importer call's account, currency and options, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub account: String,
+    pub currency: Option<String>,
+    pub options: Vec<(String, String)>,
+}
+
+impl Settings {
+    /// The settings for `command` on `guest`, which must be an importer when any importer
+    /// argument is given, and then needs `--account`.
+    pub fn for_guest(args: Args, guest: &Guest, command: &str) -> anyhow::Result<Option<Settings>> {
+        let importer = crate::check::kind_of(guest.wasm_bytes()) == crate::check::Kind::Importer;
+        let given = args.account.is_some() || args.currency.is_some() || !args.options.is_empty();
+        match (importer, args.account) {
+            (false, _) if given => anyhow::bail!(
+                "--account, --currency and --option are for importers, and `{}` is a plugin (it exports `process`); drop them",
+                guest.name()
+            ),
+            (false, _) => Ok(None),
+            (true, None) => anyhow::bail!(
+                "`{}` is an importer: `rlplugin {command}` needs the statement's account, e.g. --account Assets:Bank:Checking",
+                guest.name()
+            ),
+            (true, Some(account)) => {
+                check_account_and_currency(&account, args.currency.as_deref())?;
+                Ok(Some(Settings {
+                    account,
+                    currency: args.currency,
+                    options: args.options,
+                }))
+            }
+        }
+    }
+
+    /// An import request on `guest` with these settings and no statement yet.
+    pub fn request<'g>(&self, guest: &'g Guest) -> ImportRun<'g> {
+        let mut request = guest.importer().account(self.account.clone());
+        if let Some(c) = &self.currency {
+            request = request.currency(c.clone());
+        }
+        for (k, v) in &self.options {
+            request = request.option(k.clone(), v.clone());
+        }
+        request
+    }
+
+    /// The value of option `key`, when given.
+    pub fn option(&self, key: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Prints an import's diagnostics, each with its statement line.
+pub fn print_diagnostics(import: &Import, statement: &Path) {
+    let mut sources = Sources::default();
+    for e in import.errors() {
+        errln!("{}\n", sources.plugin_error(&in_statement(e, statement)));
+    }
+}
+
+/// Error-severity diagnostics the importer reported.
+pub fn reported_errors(import: &Import) -> usize {
+    import
+        .errors()
+        .iter()
+        .filter(|e| e.severity == PluginErrorSeverity::Error)
+        .count()
 }
 
 pub fn parse_option(text: &str) -> Result<(String, String), String> {
@@ -62,17 +152,15 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
     }
     check_account_and_currency(&opts.account, opts.currency.as_deref())?;
     let guest = crate::load::guest(opts.importer)?;
-    let mut request = guest
-        .importer()
+    let settings = Settings {
+        account: opts.account,
+        currency: opts.currency,
+        options: opts.options,
+    };
+    let import = settings
+        .request(&guest)
         .statement_file(opts.statement)
-        .account(opts.account);
-    if let Some(c) = opts.currency {
-        request = request.currency(c);
-    }
-    for (k, v) in opts.options {
-        request = request.option(k, v);
-    }
-    let import = request.run()?;
+        .run()?;
     let findings = !import.identified() || !import.errors().is_empty();
     if opts.json {
         outln!("{}", serde_json::to_string_pretty(&import)?)?;
@@ -93,13 +181,7 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
     for w in import.warnings() {
         errln!("{} {w}", paint(WARN, "warning:"));
     }
-    for (line, e) in import.error_lines().iter().zip(import.errors()) {
-        let style = match e.severity {
-            PluginErrorSeverity::Error => BAD,
-            PluginErrorSeverity::Warning => WARN,
-        };
-        errln!("{}", paint(style, line));
-    }
+    print_diagnostics(&import, opts.statement);
     errln!(
         "{}  {}",
         paint(
@@ -113,4 +195,18 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
         crate::run::budget(import.report())
     );
     Ok(findings)
+}
+
+/// `e` pointing at the statement file as the user named it, when the importer gave only
+/// the statement's file name (it receives the statement's path, and many importers keep
+/// just its last component), so its line can be read and shown.
+fn in_statement(e: &PluginError, statement: &Path) -> PluginError {
+    let mut e = e.clone();
+    if let Some(file) = &e.source_file {
+        let named = Path::new(file);
+        if !named.is_file() && named.file_name() == statement.file_name() {
+            e.source_file = Some(statement.display().to_string());
+        }
+    }
+    e
 }

@@ -1,17 +1,15 @@
 //! Turning a PLUGIN argument into a [`Guest`]: a `.wasm` file is loaded, a crate
 //! directory is built for wasm32 first, with a progress indicator on stderr.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
 use rlplugin_testkit::Guest;
 
-use crate::out::{err, errln};
+use crate::out::errln;
 use crate::style::{DIM, paint};
 
 /// Load or build `plugin`. Errors are the kit's own messages.
@@ -44,6 +42,12 @@ pub fn guest(plugin: &Path) -> anyhow::Result<Guest> {
         // WAT text loads in rledger too (see `check`); anything else gets check's verdict
         // rather than the text parser's complaint about its first character.
         if !bytes.starts_with(b"\0asm") && wat::parse_bytes(&bytes).is_err() {
+            if let Some(error) = std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(crate::check::wat_error)
+            {
+                anyhow::bail!("{}: {}", plugin.display(), error.reason());
+            }
             anyhow::bail!("{} {}", plugin.display(), crate::check::NOT_WASM);
         }
         let name = plugin
@@ -54,39 +58,23 @@ pub fn guest(plugin: &Path) -> anyhow::Result<Guest> {
     }
 }
 
-/// A spinner on a terminal; one start line and one end line otherwise, so logs stay clean.
+/// A spinner on a terminal (indicatif hides it anywhere else); one start line and one
+/// end line otherwise, so logs stay clean.
 pub struct Progress {
     label: String,
     started: Instant,
-    done: Arc<AtomicBool>,
-    spinner: Option<JoinHandle<()>>,
-    // The spinner and the final line must not interleave.
-    lock: Arc<Mutex<()>>,
+    spinner: Option<ProgressBar>,
 }
 
 impl Progress {
     pub fn start(label: String) -> Progress {
-        let done = Arc::new(AtomicBool::new(false));
-        let lock = Arc::new(Mutex::new(()));
         let spinner = if std::io::stderr().is_terminal() {
-            let (done, lock, label) = (done.clone(), lock.clone(), label.clone());
-            Some(std::thread::spawn(move || {
-                const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-                let started = Instant::now();
-                let mut i = 0;
-                while !done.load(Ordering::Relaxed) {
-                    if let Ok(_guard) = lock.lock() {
-                        err!(
-                            "\r{} {label} {}",
-                            FRAMES[i % FRAMES.len()],
-                            paint(DIM, format!("{:.0}s", started.elapsed().as_secs_f64()))
-                        );
-                        let _ = std::io::stderr().flush();
-                    }
-                    i += 1;
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-            }))
+            let spinner = ProgressBar::new_spinner().with_message(label.clone());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+                spinner.set_style(style);
+            }
+            spinner.enable_steady_tick(Duration::from_millis(100));
+            Some(spinner)
         } else {
             errln!("{label}…");
             None
@@ -94,18 +82,13 @@ impl Progress {
         Progress {
             label,
             started: Instant::now(),
-            done,
             spinner,
-            lock,
         }
     }
 
-    pub fn finish(mut self, ok: bool) {
-        self.done.store(true, Ordering::Relaxed);
-        if let Some(handle) = self.spinner.take() {
-            let _ = handle.join();
-            let _guard = self.lock.lock();
-            err!("\r\x1b[2K");
+    pub fn finish(self, ok: bool) {
+        if let Some(spinner) = self.spinner {
+            spinner.finish_and_clear();
         }
         let status = if ok { "done" } else { "failed" };
         errln!(

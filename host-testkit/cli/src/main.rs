@@ -2,14 +2,16 @@
 //! terminal, under rustledger 0.24's production sandbox.
 //!
 //! Exit codes are part of the interface (`exit_codes!`, printed by `--help`). Diagnostics go
-//! to stderr; results go to stdout, coloured only when stdout is a terminal and `NO_COLOR`
-//! is unset.
+//! to stderr, each with the ledger or statement line it points at; results go to stdout.
+//! Either is coloured only when it is a terminal and `NO_COLOR` is unset, or as `--color`
+//! says.
 
 mod out;
 
 mod bench;
 mod check;
 mod demo;
+mod diagnostic;
 mod import;
 mod load;
 mod plot;
@@ -53,6 +55,28 @@ A closed stdout (`rlplugin run ... | head`) ends the command quietly with 0."
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour output: auto (a terminal, and NO_COLOR unset), always or never
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Applies the choice to every stream `outln!` and `errln!` write to.
+    fn apply(self) {
+        let choice = match self {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        };
+        choice.write_global();
+    }
 }
 
 #[derive(Subcommand)]
@@ -88,19 +112,24 @@ enum Command {
         #[arg(long)]
         logs: bool,
     },
-    /// Measure fuel and memory on synthetic ledgers of growing size
+    /// Measure fuel and memory on synthetic ledgers (or statements) of growing size
     #[command(
         after_help = concat!(
-            "Examples:\n  rlplugin bench my_plugin.wasm\n  rlplugin bench examples/dedupe --sizes 500,1000,2000 --plot fuel.png\n  rlplugin bench my_plugin.wasm --json | jq .largest_within_budget\n\nLedgers come from rlplugin_testkit::synthetic (deterministic: transactions with 2-4 postings,\ncosts, prices, metadata, opens, balances). Each size runs with a large fuel cap so growth past\nthe budget is measured; the largest size that fits is predicted from the fit and confirmed\nunder the production budget. Sizes whose ledger cannot fit rustledger's 256 MiB are refused.\nA size at which the plugin reports errors or fails makes the command fail.\n\n",
+            "Examples:\n  rlplugin bench my_plugin.wasm\n  rlplugin bench examples/dedupe --sizes 500,1000,2000 --plot fuel.png\n  rlplugin bench my_plugin.wasm --json | jq .largest_within_budget\n  rlplugin bench my_importer.wasm --statement sample.csv --account Assets:Bank --sizes 1000,5000\n\nLedgers come from rlplugin_testkit::synthetic (deterministic: transactions with 2-4 postings,\ncosts, prices, metadata, opens, balances). An importer gets statements of each size in rows\nmade from --statement: its header lines (skip_rows, then one when has_header, as the\n--option values say) and then its rows, repeated. Each size runs with a large fuel cap so\ngrowth past the budget is measured; the largest size that fits is predicted from the fit and\nconfirmed under the production budget. Sizes whose input cannot fit rustledger's 256 MiB are\nrefused. A size at which the plugin reports errors or fails makes the command fail.\n\n",
             exit_codes!()
         )
     )]
     Bench {
-        /// The plugin: a .wasm file or a plugin crate directory
+        /// The plugin or importer: a .wasm file or a crate directory
         plugin: PathBuf,
-        /// Ledger sizes in directives, comma-separated
+        /// Sizes, comma-separated: ledger directives, or statement rows for an importer
         #[arg(long, default_value = bench::DEFAULT_SIZES)]
         sizes: String,
+        /// A sample statement whose rows make the importer's statements
+        #[arg(long)]
+        statement: Option<PathBuf>,
+        #[command(flatten)]
+        importer: import::Args,
         /// Config string passed to every run
         #[arg(long)]
         config: Option<String>,
@@ -114,21 +143,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Profile where a plugin's fuel goes, per guest function (Firefox profiler format)
+    /// Profile where a plugin's or importer's fuel goes, per guest function (Firefox profiler format)
     #[command(
         after_help = concat!(
-            "Examples:\n  rlplugin profile my_plugin.wasm books.beancount -o profile.json\n  rlplugin profile examples/dedupe books.beancount -o dedupe.json --top 20\n\nReads the fuel left and the guest stack at every function entry and loop iteration\n(deterministic) and charges each function the fuel spent under it. The Firefox profile\ntakes one sample per --every of them; open the JSON at https://profiler.firefox.com.\nFunction names need a name section (see `rlplugin check`). The profile is written even when\nthe plugin stops early; the exit code then says it failed.\n\n",
+            "Examples:\n  rlplugin profile my_plugin.wasm books.beancount -o profile.json\n  rlplugin profile examples/dedupe books.beancount -o dedupe.json --top 20\n  rlplugin profile my_importer.wasm statement.csv --account Assets:Bank -o extract.json\n\nAn importer's `extract` is profiled on the statement.\nReads the fuel left and the guest stack at every function entry and loop iteration\n(deterministic) and charges each function the fuel spent under it. The Firefox profile\ntakes one sample per --every of them; open the JSON at https://profiler.firefox.com.\nFunction names need a name section (see `rlplugin check`). The profile is written even when\nthe plugin stops early; the exit code then says it failed.\n\n",
             exit_codes!()
         )
     )]
     Profile {
         /// The plugin: a .wasm file or a plugin crate directory
         plugin: PathBuf,
-        /// The ledger file
+        /// The ledger file, or the statement for an importer
         ledger: PathBuf,
         /// Where to write the Firefox-profiler JSON
         #[arg(short, long)]
         output: PathBuf,
+        #[command(flatten)]
+        importer: import::Args,
         /// Config string, as in `plugin "x.wasm" "CONFIG"`
         #[arg(long)]
         config: Option<String>,
@@ -267,6 +298,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    cli.color.apply();
     let json = cli.command.json();
     let result = dispatch(cli.command).and_then(|outcome| {
         out::flush()?;
@@ -355,13 +387,22 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
         Command::Bench {
             plugin,
             sizes,
+            statement,
+            importer,
             config,
             fuel_cap,
             plot,
             json,
         } => {
             let sizes = bench::parse_sizes(&sizes)?;
-            let result = bench::bench(&plugin, &sizes, config.as_deref(), fuel_cap)?;
+            let result = bench::bench(bench::Options {
+                plugin: &plugin,
+                sizes: &sizes,
+                statement: statement.as_deref(),
+                importer,
+                config: config.as_deref(),
+                cap: fuel_cap,
+            })?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&result)?)?;
             } else {
@@ -379,6 +420,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             plugin,
             ledger,
             output,
+            importer,
             config,
             fuel,
             every,
@@ -389,6 +431,7 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
                 plugin: &plugin,
                 ledger: &ledger,
                 output: &output,
+                importer,
                 config,
                 fuel,
                 every,

@@ -81,9 +81,4 @@ macro_rules! errln {
     ($($arg:tt)*) => { $crate::out::note(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
-/// `eprint!` that never panics.
-macro_rules! err {
-    ($($arg:tt)*) => { $crate::out::note(format_args!($($arg)*)) };
-}
-
-pub(crate) use {err, errln, out, outln};
+pub(crate) use {errln, out, outln};

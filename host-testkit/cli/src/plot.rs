@@ -1,4 +1,4 @@
-//! `bench --plot`: fuel against ledger size, the production budget as a line.
+//! `bench --plot`: fuel against input size, the production budget as a line.
 //!
 //! plotters renders into an RGB buffer and the `png` crate encodes it, which keeps the
 //! dependency tree small (no `image`). Text needs a TrueType font: plotters' `ab_glyph`
@@ -46,7 +46,7 @@ pub fn fuel_chart(bench: &Bench, path: &Path) -> anyhow::Result<()> {
     let points: Vec<(f64, f64)> = bench
         .points
         .iter()
-        .filter_map(|p| p.fuel.map(|f| (p.directives as f64, f as f64 / 1e6)))
+        .filter_map(|p| p.fuel.map(|f| (p.size as f64, f as f64 / 1e6)))
         .collect();
     if points.is_empty() {
         anyhow::bail!("nothing to plot: no size ran to completion; try smaller --sizes");
@@ -99,7 +99,7 @@ fn draw(
     if with_text {
         builder
             .caption(
-                format!("{}: fuel per call vs ledger size", bench.guest),
+                format!("{}: fuel per call vs {} size", bench.guest, bench.input()),
                 ("sans-serif", 24),
             )
             .x_label_area_size(45)
@@ -108,7 +108,7 @@ fn draw(
     let mut chart = builder.build_cartesian_2d(0.0..max_n, 0.0..max_fuel)?;
     let mut mesh = chart.configure_mesh();
     if with_text {
-        mesh.x_desc("directives")
+        mesh.x_desc(bench.unit)
             .y_desc("fuel (millions)")
             .label_style(("sans-serif", 16))
             .x_label_formatter(&|x| format!("{x:.0}"))

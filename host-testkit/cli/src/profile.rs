@@ -1,4 +1,5 @@
-//! `rlplugin profile`: where the fuel of one `process` call goes, per guest function.
+//! `rlplugin profile`: where the fuel of one `process` call (or an importer's `extract`)
+//! goes, per guest function.
 
 use std::path::Path;
 
@@ -6,6 +7,7 @@ use anyhow::Context as _;
 use rlplugin_testkit::profile::Profiler;
 
 use crate::Outcome;
+use crate::import::Settings;
 use crate::out::outln;
 use crate::style::{BOLD, DIM, WARN, paint, thousands};
 
@@ -13,6 +15,7 @@ pub struct Options<'a> {
     pub plugin: &'a Path,
     pub ledger: &'a Path,
     pub output: &'a Path,
+    pub importer: crate::import::Args,
     pub config: Option<String>,
     pub fuel: Option<u64>,
     pub every: u64,
@@ -22,23 +25,45 @@ pub struct Options<'a> {
 /// Profiles one call and prints the table; the plugin stopping early or reporting errors
 /// makes the command fail or report findings, as `run` would.
 pub fn profile(opts: Options<'_>) -> anyhow::Result<Outcome> {
+    let guest = crate::load::guest(opts.plugin)?;
+    let importer = Settings::for_guest(opts.importer, &guest, "profile")?;
     if !opts.ledger.is_file() {
+        let what = if importer.is_some() {
+            "statement"
+        } else {
+            "ledger"
+        };
         anyhow::bail!(
-            "ledger {} does not exist or is not a file: pass the path of a .beancount file",
+            "{what} {} does not exist or is not a file: pass the path of the {what} file",
             opts.ledger.display()
         );
     }
-    let guest = crate::load::guest(opts.plugin)?;
-    // The kit builds the exact bytes rledger would send, without running the plugin, so
-    // a plugin that exceeds production's budget or traps is profiled up to where it stops.
-    let mut request = guest.plugin().ledger_file(opts.ledger);
-    if let Some(c) = &opts.config {
-        request = request.config(c.clone());
+    if importer.is_some() && opts.config.is_some() {
+        anyhow::bail!(
+            "--config is for plugins, and `{}` is an importer: pass its settings with --option",
+            guest.name()
+        );
     }
-    let input = request
-        .input_bytes()
-        .context("cannot prepare the profiled input")?;
+    // The kit builds the exact bytes rledger would send, without running the guest, so
+    // a guest that exceeds production's budget or traps is profiled up to where it stops.
+    let input = match &importer {
+        Some(settings) => settings
+            .request(&guest)
+            .statement_file(opts.ledger)
+            .input_bytes(),
+        None => {
+            let mut request = guest.plugin().ledger_file(opts.ledger);
+            if let Some(c) = &opts.config {
+                request = request.config(c.clone());
+            }
+            request.input_bytes()
+        }
+    }
+    .context("cannot prepare the profiled input")?;
     let mut profiler = Profiler::new(&guest).input(input).every(opts.every);
+    if importer.is_some() {
+        profiler = profiler.extract();
+    }
     if let Some(f) = opts.fuel {
         profiler = profiler.fuel(f);
     }
@@ -119,8 +144,22 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<Outcome> {
             thousands(profile.fuel_used())
         );
     }
-    // The profiled call only shows that `process` returned; `run`'s checks (output decodes,
-    // ops cover the input, directives convert) and its diagnostics decide the exit code.
+    // The profiled call only shows that the export returned; a full run's checks (output
+    // decodes, ops cover the input, directives convert) and its diagnostics decide the
+    // exit code.
+    if let Some(settings) = importer {
+        let mut request = settings.request(&guest).statement_file(opts.ledger);
+        if let Some(f) = opts.fuel {
+            request = request.fuel(f);
+        }
+        let import = request.run()?;
+        crate::import::print_diagnostics(&import, opts.ledger);
+        return Ok(if crate::import::reported_errors(&import) > 0 {
+            Outcome::Findings
+        } else {
+            Outcome::Ok
+        });
+    }
     let mut request = guest.plugin().ledger_file(opts.ledger);
     if let Some(c) = opts.config {
         request = request.config(c);

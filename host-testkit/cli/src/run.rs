@@ -6,6 +6,7 @@ use rlplugin_testkit::wire::PluginErrorSeverity;
 use rlplugin_testkit::{Changes, GuestLog, Report, Run};
 use serde::Serialize;
 
+use crate::diagnostic::Sources;
 use crate::out::{errln, out, outln};
 use crate::style::{ADDED, BAD, BOLD, DIM, OK, REMOVED, WARN, bytes, paint, thousands};
 
@@ -123,13 +124,11 @@ pub fn print_log(log: &GuestLog) {
     }
 }
 
+/// Each diagnostic with its ledger line, then the summary and the budget.
 pub fn print_diagnostics(run: &Run) {
-    for (line, e) in run.error_lines().iter().zip(run.errors()) {
-        let style = match e.severity {
-            PluginErrorSeverity::Error => BAD,
-            PluginErrorSeverity::Warning => WARN,
-        };
-        errln!("{}", paint(style, line));
+    let mut sources = Sources::default();
+    for e in run.errors() {
+        errln!("{}\n", sources.plugin_error(e));
     }
     errln!("{}  {}", paint(DIM, run.summary()), budget(run.report()));
 }

@@ -2,6 +2,7 @@
 //! is not a terminal or `NO_COLOR` is set, so callers never decide about colour themselves.
 
 use anstyle::{AnsiColor, Style};
+use num_format::{Locale, ToFormattedString as _};
 
 pub const BOLD: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
@@ -34,15 +35,7 @@ pub fn bytes(n: u64) -> String {
 
 /// Integer with thousands separators: `30,000,000`.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    n.to_formatted_string(&Locale::en)
 }
 
 #[cfg(test)]

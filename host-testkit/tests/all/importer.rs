@@ -110,3 +110,49 @@ fn plugin_guests_are_not_importers() {
         "{err:?}"
     );
 }
+
+/// The bytes `extract` gets can be built without running the guest, and profiling
+/// `extract` with them runs the same export the host calls.
+#[test]
+fn extract_input_is_built_alone_and_profiled() {
+    let guest = wat_guest("wat_importer", &importer_wat(1));
+    let request = || {
+        guest
+            .importer()
+            .statement("statement.csv", "Date,Amount\n2024-01-01,1\n")
+            .account("Assets:Bank")
+            .currency("EUR")
+            .option("delimiter", ";")
+    };
+    let bytes = request().input_bytes().unwrap();
+    let input: rlplugin_testkit::wire::ImporterInput = rmp_serde::from_slice(&bytes).unwrap();
+    assert!(input.path.ends_with("statement.csv"), "{}", input.path);
+    assert_eq!(input.content, b"Date,Amount\n2024-01-01,1\n");
+    assert_eq!(input.account, "Assets:Bank");
+    assert_eq!(input.currency.as_deref(), Some("EUR"));
+    assert_eq!(
+        input.options.get("delimiter").map(String::as_str),
+        Some(";")
+    );
+    let missing = guest.importer().statement("s.csv", "x").input_bytes();
+    assert!(matches!(missing, Err(Error::Usage(m)) if m.contains(".account(")));
+
+    let profile = rlplugin_testkit::profile::Profiler::new(&guest)
+        .input(bytes.clone())
+        .extract()
+        .run()
+        .unwrap();
+    assert!(profile.completed(), "{}", profile.outcome());
+    assert!(profile.fuel_used() > 0);
+    // The same importer has no `process`: profiling it as a plugin says so.
+    let as_plugin = rlplugin_testkit::profile::Profiler::new(&guest)
+        .input(bytes)
+        .run()
+        .unwrap();
+    assert!(!as_plugin.completed());
+    assert!(
+        as_plugin.outcome().contains("process"),
+        "{}",
+        as_plugin.outcome()
+    );
+}

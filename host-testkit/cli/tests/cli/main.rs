@@ -169,9 +169,12 @@ fn rlplugin_with(
         ran.code,
         ran.stderr
     );
-    // Output is piped here, so anstream must have stripped every colour.
+    // Output is piped here, so anstream must have stripped every colour unless the test
+    // forces it.
+    let forced = env.iter().any(|(key, _)| *key == "CLICOLOR_FORCE")
+        || args.iter().any(|a| a.as_ref() == "always");
     assert!(
-        !ran.stdout.contains('\x1b') && !ran.stderr.contains('\x1b'),
+        forced || (!ran.stdout.contains('\x1b') && !ran.stderr.contains('\x1b')),
         "escape codes on a non-terminal:\n{}{}",
         ran.stdout,
         ran.stderr
@@ -182,6 +185,17 @@ fn rlplugin_with(
 /// Runs the binary with stdout captured; cargo builds inside `demo` set the time limit.
 fn rlplugin(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Ran {
     rlplugin_with(args, Stdout::Piped, &[], Duration::from_secs(900))
+}
+
+/// Whether `output` holds a diagnostic whose first line starts with `title` (`error: …`)
+/// and whose next line points at `location` (`file:line:`).
+fn shows(output: &str, title: &str, location: &str) -> bool {
+    let lines: Vec<&str> = output.lines().collect();
+    lines.windows(2).any(|pair| {
+        pair[0].starts_with(title)
+            && pair[1].trim_start().starts_with("--> ")
+            && pair[1].contains(location)
+    })
 }
 
 const LEDGER: &str = "option \"operating_currency\" \"USD\"\n\n2024-01-01 open Assets:Cash USD\n2024-01-01 open Expenses:Food USD\n\n2024-01-02 * \"Shop\" \"bread\"\n  Assets:Cash  -2.50 USD\n  Expenses:Food\n";
@@ -296,7 +310,7 @@ fn run_diff_shows_only_what_changed() {
         "kept directives stay out of the diff"
     );
     assert!(
-        ran.stderr.contains("sample.beancount:51 warning duplicate"),
+        shows(&ran.stderr, "warning: duplicate", "sample.beancount:51:"),
         "{}",
         ran.stderr
     );
@@ -332,8 +346,7 @@ fn run_exits_1_when_the_plugin_reports_errors() {
     ]);
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     assert!(
-        ran.stderr
-            .contains("sample.beancount:57 error currency EUROS"),
+        shows(&ran.stderr, "error: currency EUROS", "sample.beancount:57:"),
         "{}",
         ran.stderr
     );
@@ -349,10 +362,76 @@ fn run_exits_1_when_the_plugin_reports_errors() {
     ]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("sample.beancount:57 warning"),
+        shows(
+            &ran.stderr,
+            "warning: currency EUROS",
+            "sample.beancount:57:"
+        ),
         "{}",
         ran.stderr
     );
+}
+
+/// Each diagnostic stands over its ledger line, underlined from the line's first to its
+/// last character; colour only where allowed (forced here, since the test's stderr is a
+/// pipe), never with `NO_COLOR` or `--color never`.
+#[test]
+fn run_shows_each_diagnostic_under_its_ledger_line_coloured_only_where_allowed() {
+    let guard = example("currency-guard");
+    let sample = demo_file("sample.beancount");
+    let args: [&dyn AsRef<std::ffi::OsStr>; 3] = [&"run", &guard, &sample];
+    let run = |env: &[(&str, &Path)], extra: Option<&str>| {
+        let mut all = args.to_vec();
+        if let Some(extra) = &extra {
+            all.extend([&"--color" as &dyn AsRef<std::ffi::OsStr>, extra]);
+        }
+        rlplugin_with(&all, Stdout::Piped, env, Duration::from_secs(900))
+    };
+    let one = Path::new("1");
+    let plain = run(&[("NO_COLOR", one)], None);
+    assert_eq!(plain.code, 1, "{}", plain.stderr);
+    let lines: Vec<&str> = plain.stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("57 |"))
+        .unwrap_or_else(|| panic!("line 57 of the ledger\n{}", plain.stderr));
+    let posting = "Liabilities:Card  -12.00 EUROS";
+    assert_eq!(lines[at], format!("57 |   {posting}"));
+    assert_eq!(
+        lines[at + 1].trim_end(),
+        format!("   |   {}", "^".repeat(posting.len()))
+    );
+    assert!(
+        shows(
+            &plain.stderr,
+            "error: currency EUROS",
+            "sample.beancount:57:3"
+        ),
+        "{}",
+        plain.stderr
+    );
+
+    let coloured = run(&[("CLICOLOR_FORCE", one)], None);
+    assert!(coloured.stderr.contains('\x1b'), "{}", coloured.stderr);
+    assert!(coloured.stderr.contains(posting), "{}", coloured.stderr);
+    for (env, flag) in [
+        (vec![("CLICOLOR_FORCE", one), ("NO_COLOR", one)], None),
+        (vec![("CLICOLOR_FORCE", one)], Some("never")),
+    ] {
+        let ran = run(&env, flag);
+        assert!(
+            !ran.stderr.contains('\x1b'),
+            "{env:?} {flag:?}: {}",
+            ran.stderr
+        );
+        assert!(
+            ran.stderr.contains(&format!("57 |   {posting}")),
+            "{}",
+            ran.stderr
+        );
+    }
+    let forced = run(&[("NO_COLOR", one)], Some("always"));
+    assert!(forced.stderr.contains('\x1b'), "{}", forced.stderr);
 }
 
 #[test]
@@ -677,6 +756,44 @@ fn check_rejects_non_wasm_and_missing_files() {
     );
 }
 
+/// WAT text that does not assemble is shown at the token that stops it, for `check` and
+/// for the commands that load a plugin.
+#[test]
+fn check_shows_where_wat_text_stops_assembling() {
+    let wat = text_file(
+        "typo.wasm",
+        "(module\n  (memory (export \"memory\") 1)\n  (func (export \"process\") (param i32 i32) (result i64)\n    i64.cnst 0))\n",
+    );
+    let ran = rlplugin(&[&"check", &wat]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        shows(&ran.stdout, "error: ", "typo.wasm:4:5"),
+        "{}",
+        ran.stdout
+    );
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("4 |"))
+        .unwrap_or_else(|| panic!("the line with the typo\n{}", ran.stdout));
+    assert_eq!(lines[at], "4 |     i64.cnst 0))");
+    assert_eq!(lines[at + 1].trim_end(), "  |     ^");
+    assert!(
+        ran.stdout
+            .contains("no, because it is WAT text that does not assemble (line 4, column 5"),
+        "{}",
+        ran.stdout
+    );
+    let ran = rlplugin(&[&"run", &wat, &ledger()]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("typo.wasm: it is WAT text that does not assemble (line 4, column 5"),
+        "{}",
+        ran.stderr
+    );
+}
+
 // ---------------------------------------------------------------- bench
 
 #[test]
@@ -706,7 +823,8 @@ fn bench_measures_fits_and_plots() {
     let slope = v["fit"]["slope"].as_f64().unwrap();
     assert!(slope > 0.0);
     let largest = &v["largest_within_budget"];
-    let n = largest["directives"].as_u64().unwrap();
+    assert_eq!(v["unit"], "directives");
+    let n = largest["size"].as_u64().unwrap();
     assert!(n > 400, "{largest}");
     assert!(largest["fuel"].as_u64().unwrap() <= 30_000_000);
     let png = std::fs::read(&png).unwrap();
@@ -756,6 +874,125 @@ fn bench_of_a_guest_that_always_fails_exits_2() {
         ran.stderr
     );
     assert!(ran.stderr.contains("ran out of fuel"), "{}", ran.stderr);
+}
+
+/// An importer is measured on statements made from a sample: its header once, then its
+/// rows repeated to each size.
+#[test]
+fn bench_of_an_importer_measures_statements_of_growing_rows() {
+    let importer = example("csv-importer");
+    let sample = demo_file("statement.csv");
+    let ran = rlplugin(&[
+        &"bench",
+        &importer,
+        &"--statement",
+        &sample,
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--currency",
+        &"EUR",
+        &"--sizes",
+        &"20,40,80",
+        &"--json",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(v["unit"], "rows");
+    let points = v["points"].as_array().unwrap();
+    let sizes: Vec<u64> = points.iter().map(|p| p["size"].as_u64().unwrap()).collect();
+    assert_eq!(sizes, [20, 40, 80]);
+    // Header once, then exactly `size` rows of the sample (each row is a transaction the
+    // importer makes, so fuel grows with them).
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let (header, rows) = text.split_once('\n').unwrap();
+    let rows: Vec<&str> = rows.lines().collect();
+    let expected = |n: usize| {
+        header.len()
+            + 1
+            + (0..n)
+                .map(|i| rows[i % rows.len()].len() + 1)
+                .sum::<usize>()
+    };
+    for p in points {
+        let n = p["size"].as_u64().unwrap() as usize;
+        assert_eq!(
+            p["text_bytes"].as_u64().unwrap() as usize,
+            expected(n),
+            "{p}"
+        );
+    }
+    let fuel: Vec<u64> = points.iter().map(|p| p["fuel"].as_u64().unwrap()).collect();
+    assert!(fuel[0] < fuel[1] && fuel[1] < fuel[2], "{fuel:?}");
+    let largest = v["largest_within_budget"]["size"].as_u64().unwrap();
+    assert!(largest > 80, "{v:#}");
+
+    let table = rlplugin(&[
+        &"bench",
+        &importer,
+        &"--statement",
+        &sample,
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--sizes",
+        &"10,20",
+    ]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("fuel/row"), "{}", table.stdout);
+    assert!(
+        table
+            .stdout
+            .contains("largest statement within rustledger's 30,000,000 fuel: ≈ "),
+        "{}",
+        table.stdout
+    );
+}
+
+/// Importer and plugin arguments do not mix, and an importer needs its sample and account.
+#[test]
+fn bench_and_profile_refuse_the_other_kind_of_guests_arguments() {
+    let importer = example("csv-importer");
+    let plugin = example("dedupe");
+    let sample = demo_file("statement.csv");
+    let out = scratch().join("mixed.json");
+    for (args, message) in [
+        (
+            vec![
+                &"bench" as &dyn AsRef<std::ffi::OsStr>,
+                &importer,
+                &"--account",
+                &"Assets:Bank",
+            ],
+            "pass one with --statement FILE",
+        ),
+        (
+            vec![&"bench", &importer, &"--statement", &sample],
+            "needs the statement's account",
+        ),
+        (
+            vec![&"bench", &plugin, &"--statement", &sample],
+            "--statement is for importers",
+        ),
+        (
+            vec![
+                &"profile",
+                &plugin,
+                &sample,
+                &"-o",
+                &out,
+                &"--account",
+                &"Assets:Bank",
+            ],
+            "are for importers",
+        ),
+        (
+            vec![&"profile", &importer, &sample, &"-o", &out],
+            "needs the statement's account",
+        ),
+    ] {
+        let ran = rlplugin(&args);
+        assert_eq!(ran.code, 2, "{}", ran.stderr);
+        assert!(ran.stderr.contains(message), "{message}\n{}", ran.stderr);
+    }
 }
 
 // ---------------------------------------------------------------- import
@@ -846,14 +1083,24 @@ fn import_reports_each_row_error_once_with_its_line() {
         &"EUR",
     ]);
     assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let rows = std::fs::read_to_string(&statement).unwrap();
+    let rows: Vec<&str> = rows.lines().collect();
     for line in 3..=6 {
-        let location = format!("bad-rows.csv:{line} error row not imported");
+        let location = format!("bad-rows.csv:{line}:1");
         assert_eq!(
             ran.stderr.matches(&location).count(),
             1,
             "{location}\n{}",
             ran.stderr
         );
+        assert!(
+            shows(&ran.stderr, "error: row not imported", &location),
+            "{}",
+            ran.stderr
+        );
+        // The row itself, under its line number.
+        let source = format!("{line} | {}", rows[line - 1]);
+        assert!(ran.stderr.contains(&source), "{source}\n{}", ran.stderr);
     }
     assert_eq!(
         ran.stderr.matches("row not imported").count(),
@@ -1015,6 +1262,47 @@ fn profile_ranks_named_functions_by_fuel_and_writes_a_firefox_profile() {
     );
 }
 
+/// An importer's `extract` is profiled on the statement, with its Rust names; its row
+/// errors are findings, shown at their rows.
+#[test]
+fn profile_of_an_importer_profiles_extract_on_the_statement() {
+    let importer = example("csv-importer");
+    let out = scratch().join("extract.json");
+    let ran = rlplugin(&[
+        &"profile",
+        &importer,
+        &demo_file("statement.csv"),
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"--currency",
+        &"EUR",
+        &"-o",
+        &out,
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("completed"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("csv_importer::"), "{}", ran.stdout);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(!json["threads"].as_array().unwrap().is_empty());
+
+    let bad = repo().join("examples/csv-importer/tests/fixtures/bad-rows.csv");
+    let ran = rlplugin(&[
+        &"profile",
+        &importer,
+        &bad,
+        &"--account",
+        &"Assets:Bank:Checking",
+        &"-o",
+        &out,
+    ]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        shows(&ran.stderr, "error: row not imported", "bad-rows.csv:3:1"),
+        "{}",
+        ran.stderr
+    );
+}
+
 /// A passthrough whose `$cheap` and `$dear` spend about the same fuel (~600,000 each) in
 /// very different loops: 100,000 iterations of 6 fuel against 1,000 of 604.
 fn balanced_burner() -> String {
@@ -1089,8 +1377,7 @@ fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
     // The sample's typo'd currency is a finding, as it is for `run`.
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     assert!(
-        ran.stderr
-            .contains("sample.beancount:57 error currency EUROS"),
+        shows(&ran.stderr, "error: currency EUROS", "sample.beancount:57:"),
         "{}",
         ran.stderr
     );
