@@ -10,6 +10,8 @@ pub use crate::abi::{
 pub use crate::guest::default_enriched_from;
 #[cfg(feature = "log")]
 pub use crate::log::write as log_line;
+/// The export names, as the `export_name` attributes need them.
+pub use rlplugin_types::__export_name as export_name;
 
 use rlplugin_types::{
     EnrichedImporterOutput, ImporterInput, ImporterOutput, PluginInput, PluginOutput,

@@ -73,7 +73,7 @@ macro_rules! debug {
 #[macro_export]
 macro_rules! __rlplugin_log_export {
     () => {
-        #[cfg_attr(target_arch = "wasm32", unsafe(export_name = "__rlplugin_log"))]
+        #[cfg_attr(target_arch = "wasm32", unsafe(export_name = $crate::__private::export_name!(log)))]
         #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
         #[allow(unsafe_code)]
         extern "C" fn __rlplugin_log() -> u64 {

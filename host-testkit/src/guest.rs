@@ -155,10 +155,10 @@ fn validate(name: &str, module: &Module) -> Result<(), Error> {
             name: import.name().to_owned(),
         });
     }
-    match module.get_export("memory") {
+    match module.get_export(rlplugin_types::MEMORY_EXPORT) {
         None => Err(Error::MissingExport {
             guest: name.to_owned(),
-            export: "memory".to_owned(),
+            export: rlplugin_types::MEMORY_EXPORT.to_owned(),
             role: "plugin and importer",
             fix: "export the linear memory as `memory` (Rust guests for wasm32-unknown-unknown do by default)",
         }),

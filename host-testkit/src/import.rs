@@ -149,15 +149,21 @@ impl<'g> ImportRun<'g> {
         let guest = self.guest;
         let limits = self.limits;
 
-        let (meta, _) =
-            call_decode::<MetadataOutput>(guest, "metadata", None, true, limits, "MetadataOutput")?;
+        let (meta, _) = call_decode::<MetadataOutput>(
+            guest,
+            rlplugin_types::METADATA_EXPORT,
+            None,
+            true,
+            limits,
+            "MetadataOutput",
+        )?;
         let identify_input = rmp_serde::to_vec(&IdentifyInput {
             path: path.to_string_lossy().into_owned(),
         })
         .map_err(|e| Error::Usage(format!("cannot encode IdentifyInput: {e}")))?;
         let (identified, _) = call_decode::<IdentifyOutput>(
             guest,
-            "identify",
+            rlplugin_types::IDENTIFY_EXPORT,
             Some(&identify_input),
             false,
             limits,
@@ -174,7 +180,7 @@ impl<'g> ImportRun<'g> {
             .map_err(|e| Error::Usage(format!("cannot encode ImporterInput: {e}")))?;
         let (output, called) = call_decode::<ImporterOutput>(
             guest,
-            "extract",
+            rlplugin_types::EXTRACT_EXPORT,
             Some(&input_bytes),
             false,
             limits,

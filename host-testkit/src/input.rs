@@ -617,7 +617,7 @@ mod tests {
         let wasm = wat::parse_str(capture_wat(k, chunk)).unwrap();
         let guest = crate::Guest::from_bytes("capture", wasm).unwrap();
         let call = crate::runner::Call {
-            entry: "process",
+            entry: rlplugin_types::PROCESS_EXPORT,
             input: Some(input),
             check_abi: true,
             role: "plugin",

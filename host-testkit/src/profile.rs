@@ -203,7 +203,7 @@ impl<'g> Profiler<'g> {
             .instantiate(&mut store, &module)
             .map_err(|e| setup("instantiate", e))?;
         let memory_size = instance
-            .get_memory(&mut store, "memory")
+            .get_memory(&mut store, rlplugin_types::MEMORY_EXPORT)
             .map_or(0, |m| m.data_size(&store) as u64);
         crate::runner::abi_handshake(self.guest, &instance, &mut store, self.fuel, memory_size)?;
 
@@ -319,10 +319,12 @@ fn call_process(
 ) -> (bool, String) {
     let mut run = || -> wasmtime::Result<u64> {
         let memory = instance
-            .get_memory(&mut *store, "memory")
+            .get_memory(&mut *store, rlplugin_types::MEMORY_EXPORT)
             .ok_or_else(|| wasmtime::Error::msg("no `memory` export"))?;
-        let alloc = instance.get_typed_func::<i32, i32>(&mut *store, "alloc")?;
-        let process = instance.get_typed_func::<(i32, i32), i64>(&mut *store, "process")?;
+        let alloc =
+            instance.get_typed_func::<i32, i32>(&mut *store, rlplugin_types::ALLOC_EXPORT)?;
+        let process = instance
+            .get_typed_func::<(i32, i32), i64>(&mut *store, rlplugin_types::PROCESS_EXPORT)?;
         let len = i32::try_from(input.len())
             .map_err(|_| wasmtime::Error::msg("input larger than 2 GiB"))?;
         let ptr = alloc.call(&mut *store, len)?;

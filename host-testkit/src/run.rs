@@ -183,7 +183,7 @@ fn execute(
     show_log: bool,
 ) -> Result<Run, Error> {
     let call = Call {
-        entry: "process",
+        entry: rlplugin_types::PROCESS_EXPORT,
         input: Some(&prepared.bytes),
         check_abi: true,
         role: "plugin",
@@ -195,7 +195,7 @@ fn execute(
     } = runner::call(guest, &call, limits)?;
     let output: PluginOutput = rmp_serde::from_slice(&bytes).map_err(|e| Error::BadOutput {
         guest: guest.name().to_owned(),
-        entry: "process".to_owned(),
+        entry: rlplugin_types::PROCESS_EXPORT.to_owned(),
         len: bytes.len(),
         expected: "PluginOutput",
         reason: e.to_string(),

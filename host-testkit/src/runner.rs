@@ -141,15 +141,14 @@ pub(crate) fn call(guest: &Guest, call: &Call<'_>, limits: Limits) -> Result<Cal
         Ok(instance) => instance,
         Err(e) => return Err(s.instantiate_error(&e)),
     };
-    let memory =
-        instance
-            .get_memory(&mut s.store, "memory")
-            .ok_or_else(|| Error::MissingExport {
-                guest: guest.name().to_owned(),
-                export: "memory".to_owned(),
-                role: call.role,
-                fix: "export the linear memory as `memory`",
-            })?;
+    let memory = instance
+        .get_memory(&mut s.store, rlplugin_types::MEMORY_EXPORT)
+        .ok_or_else(|| Error::MissingExport {
+            guest: guest.name().to_owned(),
+            export: rlplugin_types::MEMORY_EXPORT.to_owned(),
+            role: call.role,
+            fix: "export the linear memory as `memory`",
+        })?;
     if call.check_abi {
         let memory_size = memory.data_size(&s.store) as u64;
         abi_handshake(guest, &instance, &mut s.store, limits.fuel, memory_size)?;
@@ -158,7 +157,7 @@ pub(crate) fn call(guest: &Guest, call: &Call<'_>, limits: Limits) -> Result<Cal
         Some(input) => {
             let alloc = s.typed::<u32, u32>(
                 &instance,
-                "alloc",
+                rlplugin_types::ALLOC_EXPORT,
                 "(func (param i32) (result i32))",
                 call.role,
             )?;
@@ -170,7 +169,7 @@ pub(crate) fn call(guest: &Guest, call: &Call<'_>, limits: Limits) -> Result<Cal
             })?;
             let ptr = alloc
                 .call(&mut s.store, len)
-                .map_err(|e| s.trap_error(&e, &instance, memory, "alloc"))?;
+                .map_err(|e| s.trap_error(&e, &instance, memory, rlplugin_types::ALLOC_EXPORT))?;
             if memory.write(&mut s.store, ptr as usize, input).is_err() {
                 return Err(Error::AllocOutOfBounds {
                     guest: guest.name().to_owned(),

@@ -65,21 +65,102 @@ pub use decimal::{DecimalError, parse_decimal};
 /// The ABI version this crate speaks; the host refuses any other.
 pub const ABI_VERSION: u32 = 1;
 
+/// The name of each export of the ABI, by role. This macro is the one place the names are
+/// written: the constants below read it for the hosts, and the guest macros read it in
+/// their `export_name` attributes, which take a literal or a macro call but not a `const`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_name {
+    (memory) => {
+        "memory"
+    };
+    (alloc) => {
+        "alloc"
+    };
+    (process) => {
+        "process"
+    };
+    (metadata) => {
+        "metadata"
+    };
+    (identify) => {
+        "identify"
+    };
+    (extract) => {
+        "extract"
+    };
+    (extract_enriched) => {
+        "extract_enriched"
+    };
+    (abi_version) => {
+        "__rustledger_abi_version"
+    };
+    (panic_info) => {
+        "__rlplugin_panic_info"
+    };
+    (log) => {
+        "__rlplugin_log"
+    };
+}
+
+/// Name of every guest's linear memory, through which input and output pass.
+pub const MEMORY_EXPORT: &str = __export_name!(memory);
+
+/// Name of the export the host calls for `len` bytes of guest memory to write its input to:
+/// `(i32) -> i32`, the address.
+pub const ALLOC_EXPORT: &str = __export_name!(alloc);
+
+/// Name of a plugin's entry point: `(ptr: i32, len: i32) -> i64`, the input's MessagePack
+/// in, `(ptr << 32) | len` of the output's out.
+pub const PROCESS_EXPORT: &str = __export_name!(process);
+
+/// Name of an importer's self-description: `() -> i64`, `(ptr << 32) | len` of its
+/// `MetadataOutput`.
+pub const METADATA_EXPORT: &str = __export_name!(metadata);
+
+/// Name of an importer's claim on a statement path: `(ptr: i32, len: i32) -> i64`.
+pub const IDENTIFY_EXPORT: &str = __export_name!(identify);
+
+/// Name of an importer's extraction: `(ptr: i32, len: i32) -> i64`.
+pub const EXTRACT_EXPORT: &str = __export_name!(extract);
+
+/// Name of an importer's extraction with categorization: `(ptr: i32, len: i32) -> i64`.
+pub const EXTRACT_ENRICHED_EXPORT: &str = __export_name!(extract_enriched);
+
 /// Name of the export through which a guest declares [`ABI_VERSION`]: a function
 /// `() -> i32` that must return 1 and must not trap.
-pub const ABI_VERSION_EXPORT: &str = "__rustledger_abi_version";
+pub const ABI_VERSION_EXPORT: &str = __export_name!(abi_version);
+
+/// The exports rustledger requires of a plugin.
+pub const PLUGIN_EXPORTS: [&str; 4] = [
+    MEMORY_EXPORT,
+    ALLOC_EXPORT,
+    PROCESS_EXPORT,
+    ABI_VERSION_EXPORT,
+];
+
+/// The exports rustledger requires of an importer.
+pub const IMPORTER_EXPORTS: [&str; 7] = [
+    MEMORY_EXPORT,
+    ALLOC_EXPORT,
+    METADATA_EXPORT,
+    IDENTIFY_EXPORT,
+    EXTRACT_EXPORT,
+    EXTRACT_ENRICHED_EXPORT,
+    ABI_VERSION_EXPORT,
+];
 
 /// Name of the export through which an rlplugin guest hands its panic record to a test
 /// kit: `() -> i64`, 0 or `(ptr << 32) | len` of `<file>:<line>:<column>\n<message>`.
 /// Production hosts never call it.
-pub const PANIC_INFO_EXPORT: &str = "__rlplugin_panic_info";
+pub const PANIC_INFO_EXPORT: &str = __export_name!(panic_info);
 
 /// Name of the export through which an rlplugin guest hands the lines it logged during
 /// the call to a test kit: `() -> i64`, 0 when nothing was logged, else `(ptr << 32) |
 /// len` of a [`LOG_HEADER`]-byte header (lines dropped, then bytes dropped, each a
 /// little-endian `u32`) followed by the kept lines, each ending in `\n`. Production hosts
 /// never call it.
-pub const LOG_EXPORT: &str = "__rlplugin_log";
+pub const LOG_EXPORT: &str = __export_name!(log);
 
 /// Bytes of log text a guest keeps per instance (one call); a line that does not fit is
 /// dropped, with every line after it, and counted in the header.

@@ -1,7 +1,8 @@
 //! Categorize: a plugin that fills in the account of imported transactions from rules.
 //!
-//! Demonstrates `Modify` ops, a typed JSON config read with `rlplugin::config`, warnings
-//! attached to the directive they concern, and pattern matching that costs little fuel.
+//! Demonstrates `Ops` for the answer (only what changes is decided; everything else is
+//! kept), a typed JSON config read with `rlplugin::config`, warnings attached to the
+//! directive they concern, and case-insensitive matching built on `rlplugin::text`.
 //!
 //! Bank imports land with a placeholder leg (`Expenses:Uncategorized` by default). For each
 //! transaction with such a posting, the first rule whose payee and/or narration pattern
@@ -16,7 +17,7 @@
 //! `cargo build -p categorize --release --target wasm32-unknown-unknown` for the module.
 
 use rlplugin::{
-    AmountData, CloseData, DirectiveData, DirectiveWrapper, PluginError, PluginInput, PluginOp,
+    AmountData, DirectiveData, DirectiveWrapper, Ops, OpsError, PluginError, PluginInput,
     PluginOutput, PostingData, TransactionData,
 };
 use serde::Deserialize;
@@ -71,12 +72,7 @@ pub fn process(input: PluginInput) -> Result<PluginOutput, String> {
     let config: Config =
         rlplugin::config(input.config.as_deref()).map_err(|error| error.to_string())?;
     let rules = Rules::compile(config)?;
-    let mut input = input;
-    let output = categorize(&mut input.directives, &rules);
-    // The guest's arena frees nothing, so dropping the decoded input would only walk every
-    // string of the ledger for no effect (about 300 fuel per directive).
-    std::mem::forget(input);
-    Ok(output)
+    categorize(input.directives, &rules).map_err(|error| error.to_string())
 }
 
 /// Validated rules with lowercased patterns, ready to match.
@@ -212,68 +208,25 @@ impl Pattern {
     }
 }
 
-/// Whether `text` contains `needle` (lowercase) ignoring ASCII case.
-///
-/// The text is screened eight bytes at a time for the needle's first byte in either case
-/// (a word-wide zero-byte test); only the flagged positions are compared in full. Payees
-/// and narrations are short, so most texts take one or two words and no comparison at
-/// all, where a byte loop costs about 25 fuel per position.
+/// Whether `text` contains `needle` (lowercase) ignoring ASCII case: the needle's first
+/// letter in either case is found eight bytes at a time, and only there is the rest
+/// compared.
 fn contains_folded(text: &[u8], needle: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let Some((&first, rest)) = needle.split_first() else {
         return true;
     };
-    let Some(last_start) = text.len().checked_sub(needle.len()) else {
-        return false;
-    };
-    let upper = first.to_ascii_uppercase();
-    let at_position = |at: usize| {
-        let byte = text[at];
-        (byte == first || byte == upper) && folded_eq(&text[at + 1..], rest)
-    };
-    if text.len() < 8 {
-        return (0..=last_start).any(at_position);
-    }
-    let (lower_word, upper_word) = (u64::from(first) * ONES, u64::from(upper) * ONES);
-    // Flags every byte of `x` that is zero, and possibly bytes above one that is.
-    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let mut next = 0;
-    loop {
-        // The last word is loaded flush with the end of the text; positions it shares with
-        // the previous word were already tried.
-        let base = next.min(text.len() - 8);
-        let mut word = [0; 8];
-        word.copy_from_slice(&text[base..base + 8]);
-        let word = u64::from_le_bytes(word);
-        let mut flags = zero_bytes(word ^ lower_word) | zero_bytes(word ^ upper_word);
-        while flags != 0 {
-            let at = base + (flags.trailing_zeros() / 8) as usize;
-            if at > last_start {
-                return false;
-            }
-            if at >= next && at_position(at) {
-                return true;
-            }
-            flags &= flags - 1;
-        }
-        next = base + 8;
-        if next > last_start {
-            return false;
+    let mut from = 0;
+    while let Some(found) =
+        rlplugin::text::find_any(&text[from..], [first, first.to_ascii_uppercase()])
+    {
+        let after = from + found + 1;
+        match text.get(after..after + rest.len()) {
+            Some(candidate) if candidate.eq_ignore_ascii_case(rest) => return true,
+            Some(_) => from = after,
+            None => return false,
         }
     }
-}
-
-/// Whether `text` starts with `lowered` ignoring ASCII case (`text` is at least as long).
-fn folded_eq(text: &[u8], lowered: &[u8]) -> bool {
-    let mut i = 0;
-    while i < lowered.len() {
-        if text[i].to_ascii_lowercase() != lowered[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    false
 }
 
 /// Iterative glob match with single-star backtracking: linear in practice, no recursion.
@@ -301,104 +254,39 @@ fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
 /// Categorizes every transaction that has a placeholder leg or a single posting; every
 /// other directive is kept as the host has it.
 ///
-/// A categorized transaction is moved out of `directives` into its `Modify` op (an empty
-/// directive is left in its place), so nothing is copied.
-#[must_use]
-pub fn categorize(directives: &mut [DirectiveWrapper], rules: &Rules) -> PluginOutput {
-    let mut output = PluginOutput {
-        ops: Vec::with_capacity(directives.len()),
-        errors: Vec::new(),
-    };
-    for (index, directive) in directives.iter_mut().enumerate() {
-        let DirectiveData::Transaction(txn) = &directive.data else {
-            output.ops.push(PluginOp::Keep(index));
+/// # Errors
+///
+/// None in practice: each input index is decided at most once.
+pub fn categorize(
+    directives: Vec<DirectiveWrapper>,
+    rules: &Rules,
+) -> Result<PluginOutput, OpsError> {
+    let mut ops = Ops::new(directives.len());
+    for (index, mut directive) in directives.into_iter().enumerate() {
+        let DirectiveData::Transaction(txn) = &mut directive.data else {
             continue;
         };
-        // Each arm pushes its own op: building a `PluginOp` first and pushing it afterwards
-        // copies a whole directive-sized value per transaction, which costs fuel per byte.
         match decide(txn, rules) {
-            Decision::Untouched => output.ops.push(PluginOp::Keep(index)),
+            Decision::Untouched => {}
             Decision::NoRule => {
-                let mut message = String::with_capacity(96);
-                message.push_str("no rule matches payee ");
-                push_quoted(&mut message, txn.payee.as_deref().unwrap_or(""));
-                message.push_str(" narration ");
-                push_quoted(&mut message, &txn.narration);
-                message.push_str("; add a rule or set \"default_account\"");
-                output
-                    .errors
-                    .push(PluginError::warning(message).at_directive(directive));
-                output.ops.push(PluginOp::Keep(index));
+                let message = format!(
+                    "no rule matches payee {:?} narration {:?}; add a rule or set \"default_account\"",
+                    txn.payee.as_deref().unwrap_or(""),
+                    txn.narration
+                );
+                ops.error(PluginError::warning(message).at_directive(&directive));
             }
             Decision::Change {
                 placeholder,
                 account,
                 tag,
             } => {
-                let mut moved = std::mem::replace(directive, vacated());
-                if let DirectiveData::Transaction(txn) = &mut moved.data {
-                    apply(txn, placeholder, account, tag);
-                }
-                output.ops.push(PluginOp::Modify(index, moved));
+                apply(txn, placeholder, account, tag);
+                ops.modify(index, directive)?;
             }
         }
     }
-    output
-}
-
-/// What stays behind when a transaction moves into its `Modify` op: allocates nothing.
-fn vacated() -> DirectiveWrapper {
-    DirectiveWrapper {
-        directive_type: String::new(),
-        date: String::new(),
-        filename: None,
-        lineno: None,
-        data: DirectiveData::Close(CloseData {
-            account: String::new(),
-            metadata: Vec::new(),
-        }),
-    }
-}
-
-/// Appends `text` as `{:?}` prints it. Plain ASCII, the usual case, needs no escaping and
-/// skips the formatter, which walks the text a character at a time.
-fn push_quoted(message: &mut String, text: &str) {
-    if is_plain(text.as_bytes()) {
-        message.push('"');
-        message.push_str(text);
-        message.push('"');
-    } else {
-        use std::fmt::Write as _;
-        let _ = write!(message, "{text:?}");
-    }
-}
-
-/// Whether every byte is printable ASCII other than `"` and `\\`, the bytes `{:?}` copies
-/// unchanged; eight bytes per step.
-fn is_plain(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Exact "some byte is zero" / "some byte is below n" tests for a whole word.
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    let below = |x: u64, n: u64| x.wrapping_sub(n * ONES) & !x & HIGHS != 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        if w & HIGHS != 0
-            || below(w, 0x20)
-            || zero(w ^ (0x7f * ONES))
-            || zero(w ^ (u64::from(b'"') * ONES))
-            || zero(w ^ (u64::from(b'\\') * ONES))
-        {
-            return false;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .all(|&b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    Ok(ops.finish())
 }
 
 enum Decision<'r> {
@@ -416,8 +304,8 @@ fn decide<'r>(txn: &TransactionData, rules: &'r Rules) -> Decision<'r> {
     let placeholder = txn
         .postings
         .iter()
-        .position(|posting| same_text(&posting.account, &rules.placeholder));
-    let single = txn.postings.len() == 1 && has_opposite(&txn.postings[0]);
+        .position(|posting| posting.account == rules.placeholder);
+    let single = txn.postings.len() == 1 && opposite_units(&txn.postings[0]).is_some();
     if placeholder.is_none() && !single {
         return Decision::Untouched;
     }
@@ -434,30 +322,6 @@ fn decide<'r>(txn: &TransactionData, rules: &'r Rules) -> Decision<'r> {
         account,
         tag,
     }
-}
-
-/// String equality eight bytes at a time, last word first: accounts share long prefixes
-/// (`Expenses:`), and `==` on strings calls `memcmp`, which compares a byte per step.
-fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if n < 8 {
-        return a.iter().zip(b).all(|(x, y)| x == y);
-    }
-    word(&a[n - 8..]) == word(&b[n - 8..])
-        && a.chunks_exact(8)
-            .zip(b.chunks_exact(8))
-            .all(|(x, y)| word(x) == word(y))
-}
-
-/// The first eight bytes of `bytes` (at least eight long) as one load.
-fn word(bytes: &[u8]) -> u64 {
-    let mut word = [0; 8];
-    word.copy_from_slice(&bytes[..8]);
-    u64::from_le_bytes(word)
 }
 
 fn apply(
@@ -490,16 +354,6 @@ fn apply(
     }
 }
 
-/// Whether [`opposite_units`] has an answer, without building it.
-fn has_opposite(posting: &PostingData) -> bool {
-    posting.cost.is_none()
-        && posting.price.is_none()
-        && posting
-            .units
-            .as_ref()
-            .is_some_and(|units| !units.number.is_empty() && !units.currency.is_empty())
-}
-
 /// The amount that balances a lone posting, when it is a plain amount (a cost or price
 /// would make the weight differ from the units).
 fn opposite_units(posting: &PostingData) -> Option<AmountData> {
@@ -519,6 +373,8 @@ fn opposite_units(posting: &PostingData) -> Option<AmountData> {
 
 #[cfg(test)]
 mod tests {
+    use rlplugin::PluginOp;
+
     use super::*;
 
     fn posting(account: &str, number: &str) -> PostingData {
@@ -553,7 +409,7 @@ mod tests {
 
     /// Categorizes a copy, so one input serves several runs.
     fn run(input: &[DirectiveWrapper], rules: &Rules) -> PluginOutput {
-        categorize(&mut input.to_vec(), rules)
+        categorize(input.to_vec(), rules).unwrap()
     }
 
     fn rules(json_like: Vec<Rule>, default_account: Option<&str>) -> Rules {
@@ -670,44 +526,6 @@ mod tests {
         assert!(pattern.matches("rent"));
         assert!(!pattern.matches("ren t"));
         assert!(Pattern::new("*a*b*").unwrap().glob);
-    }
-
-    #[test]
-    fn messages_quote_like_debug() {
-        for text in [
-            "Kiosk 12",
-            "",
-            "say \"hi\"",
-            "back\\slash",
-            "Café",
-            "tab\there",
-            "long plain text of ASCII only",
-            "long text with a \"quote\" past eight",
-            "long text with a \\backslash past eight",
-            "long text with a control\u{7f} past eight",
-            "long text with a newline\n past eight",
-            "long text with an accent é past eight",
-        ] {
-            let mut quoted = String::new();
-            push_quoted(&mut quoted, text);
-            assert_eq!(quoted, format!("{text:?}"));
-        }
-    }
-
-    #[test]
-    fn text_equality_covers_every_byte() {
-        let account = "Expenses:Groceries:Weekly";
-        assert!(same_text(account, &String::from(account)));
-        for other in [
-            "Expenses:Groceries:WeeklY",
-            "Expenses:Groceries:Weekl",
-            "Fxpenses:Groceries:Weekly",
-            "Expenses:Grocxries:Weekly",
-        ] {
-            assert!(!same_text(account, other), "{other}");
-        }
-        assert!(same_text("Ab:C", "Ab:C"));
-        assert!(!same_text("Ab:C", "Ab:D"));
     }
 
     #[test]

@@ -376,9 +376,9 @@ fn parse_row<'a>(
             }),
         }
     };
-    let date_text = field(DATE)?.map_or("", |f| trim(f));
+    let date_text = field(DATE)?.map_or("", |f| f.trim());
     let date = parse_date(date_text, &options.date_format)?;
-    let amount_text = field(AMOUNT)?.map_or("", |f| trim(f));
+    let amount_text = field(AMOUNT)?.map_or("", |f| f.trim());
     let mut amount = parse_amount(amount_text)?;
     if amount.bytes().all(|b| b == b'0' || b == b'.' || b == b'-') {
         if options.skip_zero_amounts {
@@ -390,8 +390,8 @@ fn parse_row<'a>(
     }
     let clean = |f: Option<&Cow<'a, str>>| {
         f.map(|f| match f {
-            Cow::Borrowed(s) => Cow::Borrowed(trim(s)),
-            Cow::Owned(s) => Cow::Owned(trim(s).to_owned()),
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
         })
         .filter(|f| !f.is_empty())
     };
@@ -441,76 +441,25 @@ impl Entry<'_> {
 fn negate(number: &str) -> String {
     match number.strip_prefix('-') {
         Some(positive) => positive.to_owned(),
-        None => signed('-', number),
+        None => ["-", number].concat(),
     }
 }
 
-/// `sign` then `digits`, in one allocation and without the formatter.
-fn signed(sign: char, digits: &str) -> String {
-    let mut number = String::with_capacity(digits.len() + 1);
-    number.push(sign);
-    number.push_str(digits);
-    number
-}
-
-/// Parses an amount strictly: an optional sign, digits, optionally `.` and digits; at most
-/// 28 digits (the host's decimal limit). Returns it as the host will print it.
+/// Parses an amount as rustledger reads numbers ([`rlplugin::validate::check_decimal`]),
+/// allowing the leading `+` some exports write. Returns it as the host will print it.
 ///
 /// # Errors
 ///
-/// Anything else, with a hint for the usual culprits (thousands separators, currency
-/// symbols, decimal commas).
+/// Anything else, with a hint for the usual culprit (thousands separators or decimal
+/// commas) or the host's own reason.
 pub fn parse_amount(text: &str) -> Result<String, String> {
-    let unsigned = match text.as_bytes().first() {
-        Some(b'-' | b'+') => &text[1..],
-        _ => text,
-    };
-    if is_plain_decimal(unsigned.as_bytes()) {
-        return Ok(if text.starts_with('-') {
-            signed('-', unsigned)
-        } else {
-            unsigned.to_owned()
-        });
-    }
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let hint = if text.is_empty() {
-        "it is empty"
-    } else if text.contains(',') {
-        "write it without thousands separators and with a '.' decimal point"
-    } else if whole.len() + fraction.len() > 28 && digits_only(whole) && digits_only(fraction) {
-        "it has more than 28 digits"
-    } else {
-        "write it as plain decimal text such as -12.50"
-    };
-    Err(format!("amount {text:?} is not a number: {hint}"))
-}
-
-/// Whether `number` is digits, optionally `.` and more digits, with at most 28 digits: one
-/// pass over the bytes.
-fn is_plain_decimal(number: &[u8]) -> bool {
-    let mut dot = None;
-    for (at, &b) in number.iter().enumerate() {
-        if b == b'.' && dot.is_none() {
-            dot = Some(at);
-        } else if !b.is_ascii_digit() {
-            return false;
-        }
-    }
-    let digits = number.len() - usize::from(dot.is_some());
-    let parts = match dot {
-        None => !number.is_empty(),
-        Some(at) => at > 0 && at + 1 < number.len(),
-    };
-    parts && digits <= 28
-}
-
-/// `str::trim` for fields that need none: a field that starts and ends with a visible
-/// ASCII character is returned as is, without decoding characters from both ends.
-fn trim(field: &str) -> &str {
-    match (field.as_bytes().first(), field.as_bytes().last()) {
-        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => field,
-        _ => field.trim(),
+    let number = text.strip_prefix('+').unwrap_or(text);
+    match rlplugin::validate::check_decimal(number) {
+        Ok(()) => Ok(number.to_owned()),
+        Err(_) if text.contains(',') => Err(format!(
+            "amount {text:?} is not a number: write it without thousands separators and with a '.' decimal point"
+        )),
+        Err(problem) => Err(format!("amount {text:?} is not a number: {problem}")),
     }
 }
 
@@ -575,15 +524,34 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// Parses `text` with a compiled `date_format` into `YYYY-MM-DD`, rejecting impossible
-/// dates such as February 30.
+/// dates such as February 30 ([`rlplugin::validate::check_date`]).
 ///
 /// # Errors
 ///
 /// Text that does not follow the format or is not a real date.
 pub fn parse_date(text: &str, format: &[DatePart]) -> Result<String, String> {
-    if let Some(date) = iso_date_as_is(text, format) {
-        return Ok(date);
+    // The default format's usual case: the text is already a date as the host writes it.
+    if format == ISO && rlplugin::validate::check_date(text).is_ok() {
+        return Ok(text.to_owned());
     }
+    let iso = reorder_date(text, format)?;
+    rlplugin::validate::check_date(&iso)
+        .map(|()| iso)
+        .map_err(|_| format!("date {text:?} is not a calendar date"))
+}
+
+/// The default `date_format`, which is already the host's.
+const ISO: [DatePart; 5] = [
+    DatePart::Year,
+    DatePart::Literal('-'),
+    DatePart::Month,
+    DatePart::Literal('-'),
+    DatePart::Day,
+];
+
+/// The year, month and day `format` finds in `text`, written `YYYY-MM-DD` (not yet checked
+/// against the calendar).
+fn reorder_date(text: &str, format: &[DatePart]) -> Result<String, String> {
     let fail = || format!("date {text:?} does not match the date_format option");
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -603,12 +571,6 @@ pub fn parse_date(text: &str, format: &[DatePart]) -> Result<String, String> {
                 month = u32::try_from(index).map_err(|_| fail())? + 1;
                 at += 3;
             }
-            DatePart::Literal(c) if c.is_ascii() => {
-                if bytes.get(at) != Some(&(c as u8)) {
-                    return Err(fail());
-                }
-                at += 1;
-            }
             DatePart::Literal(c) => {
                 let mut buf = [0; 4];
                 let literal = c.encode_utf8(&mut buf).as_bytes();
@@ -622,70 +584,7 @@ pub fn parse_date(text: &str, format: &[DatePart]) -> Result<String, String> {
     if at != bytes.len() {
         return Err(fail());
     }
-    let Some(days) = days_in_month(year, month) else {
-        return Err(format!(
-            "date {text:?} has month {month}, which does not exist"
-        ));
-    };
-    if day == 0 || day > days {
-        return Err(format!(
-            "date {text:?} has day {day}, which month {month} of {year} does not have"
-        ));
-    }
-    Ok(iso_date(year, month, day))
-}
-
-/// The common case in one step: with the default format, a real date already written as
-/// `YYYY-MM-DD` is its own result. `None` sends anything else through the general parser
-/// (and its messages).
-fn iso_date_as_is(text: &str, format: &[DatePart]) -> Option<String> {
-    const ISO: [DatePart; 5] = [
-        DatePart::Year,
-        DatePart::Literal('-'),
-        DatePart::Month,
-        DatePart::Literal('-'),
-        DatePart::Day,
-    ];
-    let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || format != ISO {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| {
-        b[range].iter().try_fold(0, |value: u32, &d| {
-            d.is_ascii_digit().then(|| value * 10 + u32::from(d - b'0'))
-        })
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    (day >= 1 && day <= days_in_month(year, month)?).then(|| text.to_owned())
-}
-
-/// Days in `month` of `year`; `None` for a month that does not exist.
-fn days_in_month(year: u32, month: u32) -> Option<u32> {
-    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-    Some(match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    })
-}
-
-/// `YYYY-MM-DD` without the formatter (whose padding logic costs hundreds of fuel a row);
-/// `year` is below 10,000, `month` and `day` below 100.
-fn iso_date(year: u32, month: u32, day: u32) -> String {
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let mut date = String::with_capacity(10);
-    for n in [year / 1000, year / 100, year / 10, year] {
-        date.push(digit(n));
-    }
-    date.push('-');
-    date.push(digit(month / 10));
-    date.push(digit(month));
-    date.push('-');
-    date.push(digit(day / 10));
-    date.push(digit(day));
-    date
+    Ok(format!("{year:04}-{month:02}-{day:02}"))
 }
 
 /// Reads between `min` and `max` digits at `*at`, advancing past them.
@@ -754,7 +653,7 @@ impl<'a> Records<'a> {
                         Some(b'"') => break,
                         Some(_) if owned.is_none() => {
                             // Up to the next quote or line break in one scan.
-                            self.at += find_any(&bytes[self.at..], [b'"', b'\n'])
+                            self.at += rlplugin::text::find_any(&bytes[self.at..], [b'"', b'\n'])
                                 .unwrap_or(bytes.len() - self.at);
                             if bytes.get(self.at) == Some(&b'\n') {
                                 self.line += 1;
@@ -791,8 +690,9 @@ impl<'a> Records<'a> {
                 }
             } else {
                 let start = self.at;
-                self.at += find_any(&bytes[start..], [self.delimiter, b'\n', b'\r'])
-                    .unwrap_or(bytes.len() - start);
+                self.at +=
+                    rlplugin::text::find_any(&bytes[start..], [self.delimiter, b'\n', b'\r'])
+                        .unwrap_or(bytes.len() - start);
                 fields.push(Cow::Borrowed(&self.text[start..self.at]));
                 match bytes.get(self.at) {
                     Some(&b) if b == self.delimiter => self.at += 1,
@@ -815,7 +715,7 @@ impl<'a> Records<'a> {
     }
 
     fn skip_line(&mut self) {
-        match self.text[self.at..].find('\n') {
+        match rlplugin::text::find_byte(&self.text.as_bytes()[self.at..], b'\n') {
             Some(offset) => {
                 self.at += offset + 1;
                 self.line += 1;
@@ -823,37 +723,6 @@ impl<'a> Records<'a> {
             None => self.at = self.text.len(),
         }
     }
-}
-
-/// The index of the first byte of `bytes` that is one of `targets`, eight bytes per step
-/// (a word-wide zero-byte test per target): a byte loop costs about 15 fuel per byte.
-fn find_any<const N: usize>(bytes: &[u8], targets: [u8; N]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut at = 0;
-    while at + 8 <= bytes.len() {
-        let mut word = [0; 8];
-        word.copy_from_slice(&bytes[at..at + 8]);
-        let word = u64::from_le_bytes(word);
-        let mut hits = 0;
-        for target in targets {
-            let x = word ^ (u64::from(target) * ONES);
-            hits |= x.wrapping_sub(ONES) & !x & HIGHS;
-        }
-        if hits != 0 {
-            // The lowest flag is exact: false flags only appear above a real match.
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    for (offset, byte) in bytes[at..].iter().enumerate() {
-        for target in targets {
-            if *byte == target {
-                return Some(at + offset);
-            }
-        }
-    }
-    None
 }
 
 impl<'a> Iterator for Records<'a> {
@@ -942,27 +811,6 @@ mod tests {
     }
 
     #[test]
-    fn find_any_finds_the_first_target_at_every_offset() {
-        for len in 0..20 {
-            for at in 0..len {
-                let mut bytes = vec![b'a'; len];
-                bytes[at] = b';';
-                if at + 3 < len {
-                    bytes[at + 3] = b'\n';
-                }
-                assert_eq!(
-                    find_any(&bytes, [b',', b';', b'\n']),
-                    Some(at),
-                    "{len} {at}"
-                );
-                bytes[at] = 0x80 | b';';
-                let next = (at + 3 < len).then_some(at + 3);
-                assert_eq!(find_any(&bytes, [b',', b';', b'\n']), next, "{len} {at}");
-            }
-        }
-    }
-
-    #[test]
     fn malformed_quotes_are_reported_and_parsing_continues() {
         let text = "\"a\"b,c\nok\n\"open";
         let records: Vec<_> = Records::new(text, b',').collect();
@@ -992,7 +840,10 @@ mod tests {
             ("5.", "plain decimal"),
             ("€5", "plain decimal"),
             ("", "empty"),
-            ("12345678901234567890123456789", "28 digits"),
+            (
+                "79228162514264337593543950336",
+                "too many significant digits",
+            ),
         ] {
             let error = parse_amount(bad).unwrap_err();
             assert!(error.contains(hint), "{bad:?}: {error}");
@@ -1007,23 +858,23 @@ mod tests {
         assert!(
             parse_date("2024-00-10", &iso)
                 .unwrap_err()
-                .contains("month 0")
+                .contains("not a calendar date")
         );
         assert!(
             parse_date("2024-04-00", &iso)
                 .unwrap_err()
-                .contains("day 0")
+                .contains("not a calendar date")
         );
         assert!(parse_date("2024-04-1x", &iso).is_err());
         assert!(
             parse_date("2023-02-29", &iso)
                 .unwrap_err()
-                .contains("day 29")
+                .contains("not a calendar date")
         );
         assert!(
             parse_date("2024-13-01", &iso)
                 .unwrap_err()
-                .contains("month 13")
+                .contains("not a calendar date")
         );
         assert!(parse_date("2024-01-01x", &iso).is_err());
         let us = parse_date_format("%m/%d/%y").unwrap();
@@ -1053,7 +904,7 @@ mod tests {
                 "2024-03-01 Some(\"Grocer\") \"weekly\" Assets:Bank -54.20 / Expenses:Uncategorized 54.20",
                 "2024-03-02 Some(\"ACME, Inc\") \"salary\" Assets:Bank 2500.00 / Income:Uncategorized -2500.00",
                 "statement.csv:4: warning: amount is zero; row skipped because skip_zero_amounts is true",
-                "statement.csv:5: error: row not imported: date \"2024-02-30\" has day 30, which month 2 of 2024 does not have",
+                "statement.csv:5: error: row not imported: date \"2024-02-30\" is not a calendar date",
                 "statement.csv:6: error: row not imported: amount \"1,000.00\" is not a number: write it without thousands separators and with a '.' decimal point",
             ]
         );

@@ -1,6 +1,6 @@
 //! Dedupe: a plugin that deletes transactions imported twice.
 //!
-//! Demonstrates `Delete` ops and warnings that point at two locations. Two transactions
+//! Demonstrates `Ops::delete` and warnings that point at two locations. Two transactions
 //! are duplicates when they have the same date, the same postings (account, amount and
 //! currency, in any order) and similar payees: equal after dropping case, punctuation and
 //! spaces, or one containing the other (`AMAZON.COM*MK1` and `Amazon.com`). Transactions
@@ -16,9 +16,10 @@
 //! `cargo build -p dedupe --release --target wasm32-unknown-unknown` for the module.
 
 use rlplugin::{
-    DirectiveData, DirectiveWrapper, PluginError, PluginInput, PluginOp, PluginOutput,
+    DirectiveData, DirectiveWrapper, Ops, OpsError, PluginError, PluginInput, PluginOutput,
     TransactionData,
 };
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 rlplugin::wasm_plugin_main! { process: process }
@@ -37,149 +38,62 @@ pub struct Config {
 /// # Errors
 ///
 /// A config other than `dry_run=true` or `dry_run=false`.
-pub fn process(input: PluginInput) -> Result<PluginOutput, rlplugin::ConfigError> {
+pub fn process(input: PluginInput) -> Result<PluginOutput, Box<dyn std::error::Error>> {
     let config: Config = rlplugin::config(input.config.as_deref())?;
-    let output = dedupe(&input.directives, config);
-    // The guest's arena frees nothing, so dropping the decoded input would only walk every
-    // string of the ledger for no effect (about 300 fuel per directive).
-    std::mem::forget(input);
-    Ok(output)
+    Ok(dedupe(&input.directives, config)?)
 }
 
 /// Deletes (or, in a dry run, only reports) every transaction that duplicates an earlier one.
-#[must_use]
-pub fn dedupe(directives: &[DirectiveWrapper], config: Config) -> PluginOutput {
-    let mut output = PluginOutput {
-        ops: Vec::with_capacity(directives.len()),
-        errors: Vec::new(),
-    };
-    // Transactions already kept, chained by signature hash: only those can be duplicates.
-    // Most chains hold one transaction, so signatures are compared in full and names
-    // normalized only when hashes collide.
-    let mut groups = Groups::with_capacity(directives.len());
-    let mut next_in_group = vec![NONE; directives.len()];
+///
+/// # Errors
+///
+/// None in practice: each input index is decided at most once.
+pub fn dedupe(directives: &[DirectiveWrapper], config: Config) -> Result<PluginOutput, OpsError> {
+    let mut ops = Ops::new(directives.len());
+    // Transactions kept so far, by signature: only those can be duplicates of a later one.
+    // FxHash reads a word per step, where std's SipHash spends several fuel per byte.
+    let mut kept: FxHashMap<Signature<'_>, Vec<usize>> = FxHashMap::default();
     for (index, directive) in directives.iter().enumerate() {
         let DirectiveData::Transaction(txn) = &directive.data else {
-            output.ops.push(PluginOp::Keep(index));
             continue;
         };
-        let slot = groups.slot(signature(&directive.date, txn));
-        let original = if slot.first == NONE {
+        let same = kept.entry(signature(directive, txn)).or_default();
+        // Names are normalized only when there is a candidate: most signatures are unique.
+        let original = if same.is_empty() {
             None
         } else {
             let name = normalize(txn_name(txn));
-            let mut candidate = slot.first;
-            loop {
-                if let DirectiveData::Transaction(other) = &directives[candidate].data
-                    && same_signature(directive, txn, &directives[candidate], other)
-                    && similar(&name, &normalize(txn_name(other)))
-                {
-                    break Some(candidate);
-                }
-                candidate = next_in_group[candidate];
-                if candidate == NONE {
-                    break None;
-                }
-            }
+            same.iter().copied().find(|&candidate| {
+                matches!(&directives[candidate].data, DirectiveData::Transaction(other)
+                    if similar(&name, &normalize(txn_name(other))))
+            })
         };
         match original {
-            None => {
-                if slot.first == NONE {
-                    slot.first = index;
-                } else {
-                    next_in_group[slot.last] = index;
-                }
-                slot.last = index;
-                output.ops.push(PluginOp::Keep(index));
-            }
+            None => same.push(index),
             Some(original) => {
-                output.errors.push(duplicate_warning(
+                ops.error(duplicate_warning(
                     &directives[original],
                     directive,
                     config.dry_run,
                 ));
-                output.ops.push(if config.dry_run {
-                    PluginOp::Keep(index)
-                } else {
-                    PluginOp::Delete(index)
-                });
+                if !config.dry_run {
+                    ops.delete(index)?;
+                }
             }
         }
     }
-    output
+    Ok(ops.finish())
 }
 
-const NONE: usize = usize::MAX;
+/// A transaction's date and its postings as `(account, number, currency)`, sorted so that
+/// posting order does not matter, with numbers normalized so `12.5` and `12.50` agree.
+pub type Signature<'a> = (&'a str, Vec<(&'a str, &'a str, &'a str)>);
 
-/// The first and last kept transaction of one signature hash, in input order.
-#[derive(Clone, Copy)]
-struct Slot {
-    hash: u64,
-    first: usize,
-    last: usize,
-}
-
-/// An open-addressing table from signature hash to [`Slot`]: the keys are already hashes,
-/// so a general-purpose map would only hash them again.
-struct Groups {
-    slots: Vec<Slot>,
-    mask: usize,
-}
-
-impl Groups {
-    fn with_capacity(items: usize) -> Self {
-        let size = (items * 2).next_power_of_two().max(16);
-        Self {
-            slots: vec![
-                Slot {
-                    hash: 0,
-                    first: NONE,
-                    last: NONE,
-                };
-                size
-            ],
-            mask: size - 1,
-        }
-    }
-
-    /// The slot of `hash`: its group, or an empty slot the caller may claim. The table
-    /// never fills up: it has twice as many slots as there are directives.
-    fn slot(&mut self, hash: u64) -> &mut Slot {
-        // The low bits feed the index; the hash's high bits are better mixed.
-        let mut at = (hash >> 32) as usize & self.mask;
-        loop {
-            let slot = self.slots[at];
-            if slot.first == NONE {
-                self.slots[at].hash = hash;
-                return &mut self.slots[at];
-            }
-            if slot.hash == hash {
-                return &mut self.slots[at];
-            }
-            at = (at + 1) & self.mask;
-        }
-    }
-}
-
-/// Whether two transactions have the same date and the same postings as
-/// `account amount currency` triples, in any order.
-fn same_signature(
-    a: &DirectiveWrapper,
-    a_txn: &TransactionData,
-    b: &DirectiveWrapper,
-    b_txn: &TransactionData,
-) -> bool {
-    if a.date != b.date || a_txn.postings.len() != b_txn.postings.len() {
-        return false;
-    }
-    let (mut a_legs, mut b_legs) = (legs(a_txn), legs(b_txn));
-    a_legs.sort_unstable();
-    b_legs.sort_unstable();
-    a_legs == b_legs
-}
-
-fn legs(txn: &TransactionData) -> Vec<(&str, &str, &str)> {
-    txn.postings
+/// The [`Signature`] of `txn`, dated as `directive`.
+#[must_use]
+pub fn signature<'a>(directive: &'a DirectiveWrapper, txn: &'a TransactionData) -> Signature<'a> {
+    let mut legs: Vec<_> = txn
+        .postings
         .iter()
         .map(|posting| match &posting.units {
             Some(units) => (
@@ -189,61 +103,9 @@ fn legs(txn: &TransactionData) -> Vec<(&str, &str, &str)> {
             ),
             None => (posting.account.as_str(), "", ""),
         })
-        .collect()
-}
-
-/// A hash of the date plus the postings as `account amount` pairs, in any order, with
-/// numbers normalized so `12.5` and `12.50` agree. Equal transactions have equal
-/// signatures; equal signatures are confirmed with a full comparison (currencies
-/// included), so the hash only has to be cheap and rarely collide.
-#[must_use]
-pub fn signature(date: &str, txn: &TransactionData) -> u64 {
-    // A sum of mixed per-posting hashes does not depend on posting order.
-    let mut sum = tail_word(date.as_bytes());
-    for posting in &txn.postings {
-        let number = posting
-            .units
-            .as_ref()
-            .map_or("", |units| normalize_number(&units.number));
-        let leg = tail_word(posting.account.as_bytes()).wrapping_mul(MULTIPLIER)
-            ^ tail_word(number.as_bytes());
-        sum = sum.wrapping_add(mix(leg));
-    }
-    mix(sum)
-}
-
-const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// The last eight bytes of `bytes` and its length as one word: a string costs a couple of
-/// loads whatever its length, where hashing byte by byte costs several fuel per byte.
-/// Accounts, amounts and dates mostly differ near their end.
-fn tail_word(bytes: &[u8]) -> u64 {
-    let n = bytes.len();
-    let tail = if n >= 8 {
-        let mut word = [0; 8];
-        word.copy_from_slice(&bytes[n - 8..]);
-        u64::from_le_bytes(word)
-    } else if n >= 4 {
-        let mut first = [0; 4];
-        let mut last = [0; 4];
-        first.copy_from_slice(&bytes[..4]);
-        last.copy_from_slice(&bytes[n - 4..]);
-        u64::from(u32::from_le_bytes(first)) | u64::from(u32::from_le_bytes(last)) << 32
-    } else if n > 0 {
-        u64::from(bytes[0]) | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]) << 16
-    } else {
-        0
-    };
-    tail.rotate_left(7) ^ n as u64
-}
-
-/// Spreads every input bit over the output (the 64-bit finalizer of MurmurHash3).
-const fn mix(mut hash: u64) -> u64 {
-    hash ^= hash >> 33;
-    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash ^= hash >> 33;
-    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^ (hash >> 33)
+        .collect();
+    legs.sort_unstable();
+    (&directive.date, legs)
 }
 
 fn txn_name(txn: &TransactionData) -> &str {
@@ -347,7 +209,7 @@ pub fn similar(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rlplugin::{AmountData, PostingData};
+    use rlplugin::{AmountData, PluginOp, PostingData};
 
     fn posting(account: &str, number: &str) -> PostingData {
         PostingData {
@@ -415,7 +277,10 @@ mod tests {
         };
         tb.postings.reverse();
         tb.postings[0].units = Some(AmountData::new("5.00", "EUR"));
-        assert_eq!(signature(&a.date, ta), signature(&b.date, tb));
+        let DirectiveData::Transaction(tb) = &b.data else {
+            unreachable!()
+        };
+        assert_eq!(signature(&a, ta), signature(&b, tb));
     }
 
     #[test]
@@ -425,7 +290,7 @@ mod tests {
             txn(12, "2024-05-01", Some("Bakery"), "25.00"),
             txn(40, "2024-05-01", Some("AMAZON.COM*MK1"), "25.0"),
         ];
-        let output = dedupe(&input, Config::default());
+        let output = dedupe(&input, Config::default()).unwrap();
         assert_eq!(
             output.ops,
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
@@ -443,7 +308,7 @@ mod tests {
             txn(2, "2024-05-02", Some("Shop"), "10"),
             txn(3, "2024-05-01", Some("Shop"), "10.01"),
         ];
-        let output = dedupe(&input, Config::default());
+        let output = dedupe(&input, Config::default()).unwrap();
         assert!(output.errors.is_empty());
         assert!(output.ops.iter().all(|op| matches!(op, PluginOp::Keep(_))));
     }
@@ -462,7 +327,7 @@ mod tests {
         }
         let again = txn(3, "2024-05-01", Some("SHOP"), "10.00");
         let input = [usd, eur, again];
-        let output = dedupe(&input, Config::default());
+        let output = dedupe(&input, Config::default()).unwrap();
         assert_eq!(
             output.ops,
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
@@ -476,7 +341,7 @@ mod tests {
             txn(1, "2024-05-01", None, "10"),
             txn(2, "2024-05-01", None, "10"),
         ];
-        let output = dedupe(&input, Config { dry_run: true });
+        let output = dedupe(&input, Config { dry_run: true }).unwrap();
         assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
         assert!(
             output.errors[0]

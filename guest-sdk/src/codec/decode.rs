@@ -1122,3 +1122,316 @@ fn fixint_prefix(words: [u64; 4]) -> usize {
     }
     run
 }
+
+#[cfg(test)]
+mod tests {
+    //! The general decoder on its own, without the fast path in front of it (which takes
+    //! most directives the host writes): every kind and every variant of every nested value,
+    //! in the encodings the host picks for short and long strings and lists, and every
+    //! truncation of them. Under Miri these are the general decoder's unchecked reads.
+
+    use support::WireNormalized;
+
+    use super::*;
+    use crate::codec::{DecodeError, support};
+
+    /// A string of `len` bytes that is not all ASCII.
+    fn text(len: usize) -> String {
+        let mut s = "é".repeat(len / 2);
+        s.push_str(&"x".repeat(len % 2));
+        s
+    }
+
+    fn amount(len: usize) -> AmountData {
+        AmountData {
+            number: text(len),
+            currency: text(len + 1),
+        }
+    }
+
+    /// One entry of each metadata value variant, `len`-byte strings.
+    fn metadata(len: usize) -> Metadata {
+        [
+            MetaValueData::String(text(len)),
+            MetaValueData::Number(text(len)),
+            MetaValueData::Date(text(len)),
+            MetaValueData::Account(text(len)),
+            MetaValueData::Currency(text(len)),
+            MetaValueData::Tag(text(len)),
+            MetaValueData::Link(text(len)),
+            MetaValueData::Amount(amount(len)),
+            MetaValueData::Bool(len.is_multiple_of(2)),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| (format!("key{i}"), value))
+        .collect()
+    }
+
+    /// One posting per cost number variant, and one without cost, price, flag or span.
+    fn postings(len: usize) -> Vec<PostingData> {
+        let numbers = [
+            Some(CostNumberData::PerUnit { value: text(len) }),
+            Some(CostNumberData::Total { value: text(len) }),
+            Some(CostNumberData::Compound {
+                per_unit: text(len),
+                total: text(len),
+            }),
+            Some(CostNumberData::PerUnitFromTotal {
+                per_unit: text(len),
+                total: text(len),
+            }),
+        ];
+        let mut postings: Vec<PostingData> = numbers
+            .into_iter()
+            .enumerate()
+            .map(|(i, number)| PostingData {
+                account: text(len),
+                units: Some(amount(len)),
+                cost: Some(CostData {
+                    number,
+                    currency: Some(text(len)),
+                    date: i.is_multiple_of(2).then(|| text(len)),
+                    label: Some(text(len)),
+                    merge: i == 1,
+                }),
+                price: Some(PriceAnnotationData {
+                    is_total: i % 2 == 1,
+                    amount: (i != 2).then(|| amount(len)),
+                    number: (i == 2).then(|| text(len)),
+                    currency: (i == 2).then(|| text(len)),
+                }),
+                flag: Some(text(1)),
+                metadata: metadata(len),
+                span: Some(SourceSpan {
+                    start: 1 << (i * 16),
+                    end: u64::MAX >> i,
+                    file_id: i as u16,
+                }),
+            })
+            .collect();
+        postings.push(PostingData {
+            account: text(len),
+            units: None,
+            cost: None,
+            price: None,
+            flag: None,
+            metadata: Vec::new(),
+            span: None,
+        });
+        postings
+    }
+
+    /// A directive of every kind, `len`-byte strings, `items` items in each list.
+    fn every_kind(len: usize, items: usize) -> Vec<DirectiveWrapper> {
+        let texts = || vec![text(len); items];
+        let data = [
+            DirectiveData::Transaction(TransactionData {
+                flag: text(1),
+                payee: Some(text(len)),
+                narration: text(len),
+                tags: texts(),
+                links: texts(),
+                metadata: metadata(len),
+                postings: postings(len),
+            }),
+            DirectiveData::Balance(BalanceData {
+                account: text(len),
+                amount: amount(len),
+                tolerance: Some(text(len)),
+                metadata: metadata(len),
+            }),
+            DirectiveData::Open(OpenData {
+                account: text(len),
+                currencies: texts(),
+                booking: Some(text(len)),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Close(CloseData {
+                account: text(len),
+                metadata: metadata(len),
+            }),
+            DirectiveData::Commodity(CommodityData {
+                currency: text(len),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Pad(PadData {
+                account: text(len),
+                source_account: text(len),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Event(EventData {
+                event_type: text(len),
+                value: text(len),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Note(NoteData {
+                account: text(len),
+                comment: text(len),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Document(DocumentData {
+                account: text(len),
+                path: text(len),
+                tags: texts(),
+                links: texts(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Price(PriceData {
+                currency: text(len),
+                amount: amount(len),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Query(QueryData {
+                name: text(len),
+                query: text(len),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Custom(CustomData {
+                custom_type: text(len),
+                values: metadata(len).into_iter().map(|(_, value)| value).collect(),
+                metadata: Vec::new(),
+            }),
+        ];
+        data.into_iter()
+            .enumerate()
+            .map(|(i, data)| DirectiveWrapper {
+                directive_type: String::new(),
+                date: text(10),
+                filename: (!i.is_multiple_of(3)).then(|| text(len)),
+                lineno: i.is_multiple_of(2).then_some(u32::MAX >> i),
+                data,
+            })
+            .collect()
+    }
+
+    /// Short strings and lists (fix-headers), 8- and 16-bit string headers, 16-bit list
+    /// headers.
+    fn samples() -> Vec<DirectiveWrapper> {
+        [(3, 2), (40, 0), (300, 17)]
+            .into_iter()
+            .flat_map(|(len, items)| every_kind(len, items))
+            .collect()
+    }
+
+    /// Every how many bytes a truncation is tried: interpreted, each decode is slow enough
+    /// that every cut of every kind would dominate the Miri run.
+    const CUT_STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
+
+    fn host_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+        rmp_serde::to_vec(value).unwrap()
+    }
+
+    /// The general decoder on one directive: the value, or the error, and where it stopped.
+    fn general(bytes: &[u8]) -> (Result<DirectiveWrapper, DecodeError>, usize) {
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(bytes, &sink);
+        let mut slot = MaybeUninit::uninit();
+        wrapper(&mut reader, &mut slot);
+        // SAFETY: `wrapper` writes the slot before it reads any of the kind's keys, and on
+        // every path that returns.
+        let value = unsafe { slot.assume_init() };
+        let pos = reader.pos();
+        (reader.finish(value), pos)
+    }
+
+    #[test]
+    fn reads_every_kind_and_variant_the_host_writes() {
+        for expected in samples() {
+            let bytes = host_bytes(&support::to_upstream_wrapper(&expected));
+            let (decoded, pos) = general(&bytes);
+            assert_eq!(decoded.unwrap(), expected.wire_normalized());
+            assert_eq!(pos, bytes.len(), "exactly the directive is read");
+        }
+    }
+
+    #[test]
+    fn every_truncation_of_a_directive_is_an_error_within_it() {
+        for expected in every_kind(3, 2) {
+            let bytes = host_bytes(&support::to_upstream_wrapper(&expected));
+            for cut in (0..bytes.len()).step_by(CUT_STRIDE) {
+                let (decoded, _) = general(&bytes[..cut]);
+                let error = decoded.expect_err("a truncated directive decodes");
+                assert!(error.offset() <= cut, "{error} past the cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn reads_a_plugin_input_and_every_truncation_fails() {
+        let input = PluginInput {
+            directives: every_kind(3, 1),
+            options: PluginOptions {
+                operating_currencies: vec![text(3), text(4)],
+                title: Some(text(20)),
+                account_types: PluginAccountTypes {
+                    assets: text(6),
+                    liabilities: text(7),
+                    equity: text(8),
+                    income: text(9),
+                    expenses: text(10),
+                },
+            },
+            config: Some(text(12)),
+        };
+        let bytes = host_bytes(&support::to_upstream_input(&input));
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(&bytes, &sink);
+        let decoded = plugin_input(&mut reader);
+        let decoded = reader.finish(decoded).unwrap();
+        assert_eq!(decoded.options, input.options);
+        assert_eq!(decoded.config, input.config);
+        let expected: Vec<_> = input
+            .directives
+            .iter()
+            .map(|d| d.wire_normalized())
+            .collect();
+        assert_eq!(decoded.directives, expected);
+        for cut in (0..bytes.len()).step_by(7 * CUT_STRIDE) {
+            let sink = ErrorSink::default();
+            let mut reader = Reader::new(&bytes[..cut], &sink);
+            let decoded = plugin_input(&mut reader);
+            assert!(reader.finish(decoded).is_err(), "cut at {cut} decodes");
+        }
+    }
+
+    #[test]
+    fn reads_statement_content_in_each_encoding_the_host_may_use() {
+        let content: Vec<u8> = (0..=255).collect();
+        let input = ImporterInput {
+            path: text(30),
+            content: content.clone(),
+            account: text(16),
+            currency: Some(text(3)),
+            options: HashMap::from([(text(4), text(5))]),
+        };
+        let as_host = host_bytes(&support::to_upstream_importer_input(&input));
+        let decode = |bytes: &[u8]| {
+            let sink = ErrorSink::default();
+            let mut reader = Reader::new(bytes, &sink);
+            let decoded = importer_input(&mut reader);
+            reader.finish(decoded)
+        };
+        assert_eq!(decode(&as_host).unwrap(), input);
+        // The same input with the content as `bin` data, as another host could write it.
+        let mut as_bin = vec![0x95];
+        as_bin.extend_from_slice(&host_bytes(&input.path));
+        as_bin.push(0xc5);
+        as_bin.extend_from_slice(&(content.len() as u16).to_be_bytes());
+        as_bin.extend_from_slice(&content);
+        as_bin.extend_from_slice(&host_bytes(&input.account));
+        as_bin.extend_from_slice(&host_bytes(&input.currency));
+        as_bin.extend_from_slice(&host_bytes(&input.options));
+        assert_eq!(decode(&as_bin).unwrap(), input);
+        for cut in (0..as_bin.len()).step_by(CUT_STRIDE) {
+            assert!(decode(&as_bin[..cut]).is_err(), "cut at {cut} decodes");
+        }
+
+        let identify = IdentifyInput { path: text(40) };
+        let bytes = host_bytes(&support::to_upstream_identify_input(&identify));
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(&bytes, &sink);
+        let decoded = identify_input(&mut reader);
+        assert_eq!(reader.finish(decoded).unwrap(), identify);
+    }
+}

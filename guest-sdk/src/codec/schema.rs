@@ -231,7 +231,7 @@ impl Kind {
     }
 }
 
-const fn same(a: &str, b: &str) -> bool {
+pub(super) const fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;
@@ -409,7 +409,6 @@ pub(super) const fn len(data: &DirectiveData) -> usize {
 }
 
 /// Every kind.
-#[cfg(test)]
 pub(super) const KINDS: [&Kind; 12] = [
     &TRANSACTION,
     &BALANCE,

@@ -169,19 +169,58 @@ const LINKS: usize = 2;
 const TRANSACTION_META: usize = 2;
 const POSTINGS: usize = 4;
 const POSTING_META: usize = 1;
-/// A transaction wrapper with its allowances: map header, keys (the type tag and list headers
-/// included, 109 bytes), line number, five strings, the allowed list items.
-const TRANSACTION_FIXED: usize = 109
-    + 9
-    + 5 * STR_MAX
+/// The most a value of the directive map takes, by what it holds: a string (a kind's name
+/// included) as [`STR_MAX`], a line number as a u64, a list as its longest header (its items
+/// are counted by the allowances or reserve themselves).
+const fn value_max(value: schema::Value) -> usize {
+    match value {
+        schema::Value::Text | schema::Value::OptText | schema::Value::Kind => STR_MAX,
+        schema::Value::OptUint => 9,
+        schema::Value::Amount => 1 + 2 * STR_MAX,
+        schema::Value::Texts
+        | schema::Value::Metadata
+        | schema::Value::Postings
+        | schema::Value::Values => 5,
+    }
+}
+
+/// The most `fields` take as map entries: each key as the fixstr it is, then its value.
+const fn entries_max(fields: &[schema::Field]) -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < fields.len() {
+        len += schema::fixstrs_len(b"", &[fields[i].key]) + value_max(fields[i].value);
+        i += 1;
+    }
+    len
+}
+
+/// The map header and the entries every directive may carry before its kind's own.
+const HEAD_MAX: usize =
+    1 + entries_max(&[schema::DATE, schema::FILENAME, schema::LINENO, schema::TYPE]);
+/// A transaction wrapper with its allowances: the head, the kind's entries, the allowed list
+/// items.
+const TRANSACTION_FIXED: usize = HEAD_MAX
+    + entries_max(schema::TRANSACTION.fields)
     + (TAGS + LINKS) * STR_MAX
     + TRANSACTION_META * META_ENTRY_MAX
     + POSTINGS * POSTING_FIXED;
-/// Any other wrapper, list items excluded: map header, the common keys (`date`, `filename`,
-/// `lineno`, `type`, 27 bytes), line number, three strings, then the largest kind's fields
-/// (a balance: keys 34 bytes, account, amount, tolerance, metadata header).
-const OTHER_FIXED: usize =
-    1 + 27 + 9 + 3 * STR_MAX + 34 + STR_MAX + (1 + 2 * STR_MAX) + STR_MAX + 5;
+/// Any other wrapper, list items excluded: the head and the largest kind's entries.
+const OTHER_FIXED: usize = HEAD_MAX + {
+    let mut largest = 0;
+    let mut i = 0;
+    while i < schema::KINDS.len() {
+        let kind = schema::KINDS[i];
+        if !schema::same(kind.name, schema::TRANSACTION.name) {
+            let len = entries_max(kind.fields);
+            if len > largest {
+                largest = len;
+            }
+        }
+        i += 1;
+    }
+    largest
+};
 /// A wrapper of any kind, within its allowances.
 const WRAPPER_FIXED: usize = if TRANSACTION_FIXED > OTHER_FIXED {
     TRANSACTION_FIXED
@@ -842,4 +881,274 @@ pub(super) fn metadata_output(output: &MetadataOutput) -> Vec<u8> {
 
 pub(super) fn identify_output(output: IdentifyOutput) -> Vec<u8> {
     vec![0x91, if output.matches { 0xc3 } else { 0xc2 }]
+}
+
+#[cfg(test)]
+mod tests {
+    //! The encoder's reserves against what it writes. Each kind is written at its widest
+    //! within the bounds' allowances (every string as long as a bound counts, every option
+    //! present, every integer at its widest, every list at its allowance) under exactly the
+    //! reserve its writer assumes, and must stay inside it and write the host's bytes. Under
+    //! Miri a bound counted too small is an out-of-bounds write, reported as such.
+
+    use rlplugin_types::{
+        BalanceData, CloseData, CommodityData, CustomData, DocumentData, EventData, NoteData,
+        OpenData, PadData, PriceData, QueryData, SourceSpan,
+    };
+
+    use super::*;
+    use crate::codec::support;
+
+    /// The longest string a bound counts as [`STR_MAX`]: a fixstr of 31 bytes.
+    fn widest() -> String {
+        "w".repeat(STR_MAX - 1)
+    }
+
+    fn widest_amount() -> AmountData {
+        AmountData {
+            number: widest(),
+            currency: widest(),
+        }
+    }
+
+    /// Metadata of `len` entries holding the widest value, an amount.
+    fn widest_meta(len: usize) -> Vec<(String, MetaValueData)> {
+        (0..len)
+            .map(|_| (widest(), MetaValueData::Amount(widest_amount())))
+            .collect()
+    }
+
+    fn widest_posting() -> PostingData {
+        PostingData {
+            account: widest(),
+            units: Some(widest_amount()),
+            cost: Some(CostData {
+                number: Some(CostNumberData::PerUnitFromTotal {
+                    per_unit: widest(),
+                    total: widest(),
+                }),
+                currency: Some(widest()),
+                date: Some(widest()),
+                label: Some(widest()),
+                merge: true,
+            }),
+            price: Some(PriceAnnotationData {
+                is_total: true,
+                amount: Some(widest_amount()),
+                number: Some(widest()),
+                currency: Some(widest()),
+            }),
+            flag: Some(widest()),
+            metadata: widest_meta(POSTING_META),
+            span: Some(SourceSpan {
+                start: u64::MAX,
+                end: u64::MAX,
+                file_id: u16::MAX,
+            }),
+        }
+    }
+
+    fn widest_transaction() -> TransactionData {
+        TransactionData {
+            flag: widest(),
+            payee: Some(widest()),
+            narration: widest(),
+            tags: vec![widest(); TAGS],
+            links: vec![widest(); LINKS],
+            metadata: widest_meta(TRANSACTION_META),
+            postings: vec![widest_posting(); POSTINGS],
+        }
+    }
+
+    /// Every kind but a transaction at its widest: no list items, since the other kinds'
+    /// lists reserve every item themselves.
+    fn widest_others() -> Vec<DirectiveData> {
+        vec![
+            DirectiveData::Balance(BalanceData {
+                account: widest(),
+                amount: widest_amount(),
+                tolerance: Some(widest()),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Open(OpenData {
+                account: widest(),
+                currencies: Vec::new(),
+                booking: Some(widest()),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Close(CloseData {
+                account: widest(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Commodity(CommodityData {
+                currency: widest(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Pad(PadData {
+                account: widest(),
+                source_account: widest(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Event(EventData {
+                event_type: widest(),
+                value: widest(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Note(NoteData {
+                account: widest(),
+                comment: widest(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Document(DocumentData {
+                account: widest(),
+                path: widest(),
+                tags: Vec::new(),
+                links: Vec::new(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Price(PriceData {
+                currency: widest(),
+                amount: widest_amount(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Query(QueryData {
+                name: widest(),
+                query: widest(),
+                metadata: Vec::new(),
+            }),
+            DirectiveData::Custom(CustomData {
+                custom_type: widest(),
+                values: Vec::new(),
+                metadata: Vec::new(),
+            }),
+        ]
+    }
+
+    fn wrapper(data: DirectiveData) -> DirectiveWrapper {
+        DirectiveWrapper {
+            directive_type: String::new(),
+            date: widest(),
+            filename: Some(widest()),
+            lineno: Some(u32::MAX),
+            data,
+        }
+    }
+
+    /// What the host writes for `wrapper`.
+    fn host_bytes(wrapper: &DirectiveWrapper) -> Vec<u8> {
+        rmp_serde::to_vec(&support::to_upstream_wrapper(wrapper)).unwrap()
+    }
+
+    /// Writes through one reserve of `bound` bytes, as the wrapper writers assume; the
+    /// buffer starts empty so that the reserve is exactly `bound`.
+    fn write_within(bound: usize, write: impl FnOnce(Out) -> Out) -> Vec<u8> {
+        let mut writer = Writer::with_capacity(0);
+        writer.raw(bound, write);
+        assert!(
+            writer.buf.len() <= bound,
+            "wrote {} bytes under a bound of {bound}",
+            writer.buf.len()
+        );
+        writer.buf
+    }
+
+    #[test]
+    fn a_transaction_at_its_allowances_fits_its_bound() {
+        let w = wrapper(DirectiveData::Transaction(widest_transaction()));
+        let DirectiveData::Transaction(t) = &w.data else {
+            unreachable!()
+        };
+        // SAFETY: the bound under test is the reserve `transaction` requires.
+        let written = write_within(TRANSACTION_FIXED, |out| unsafe { out.transaction(&w, t) });
+        assert_eq!(written, host_bytes(&w));
+    }
+
+    #[test]
+    fn every_other_kind_at_its_widest_fits_its_bound() {
+        for data in widest_others() {
+            let w = wrapper(data);
+            // SAFETY: the bound under test is the reserve `other` requires.
+            let written = write_within(OTHER_FIXED, |out| unsafe { out.other(&w, &w.data) });
+            assert_eq!(written, host_bytes(&w), "{}", w.data.type_name());
+        }
+    }
+
+    #[test]
+    fn the_longest_prefix_fits_beside_the_widest_wrapper() {
+        let widest = wrapper(DirectiveData::Transaction(widest_transaction()));
+        let output = PluginOutput {
+            ops: vec![PluginOp::Modify(u32::MAX as usize, widest)],
+            errors: Vec::new(),
+        };
+        assert_eq!(
+            plugin_output(&output),
+            rmp_serde::to_vec(&support::to_upstream_output(&output)).unwrap()
+        );
+    }
+
+    #[test]
+    fn lists_past_their_allowance_and_long_strings_reserve_for_themselves() {
+        let long = "l".repeat(70_000);
+        let mut t = widest_transaction();
+        t.narration = long.clone();
+        t.tags = vec![long.clone(); 3 * TAGS];
+        t.links = vec![widest(); 20];
+        t.metadata = widest_meta(17);
+        t.postings = vec![widest_posting(); 3 * POSTINGS];
+        t.postings[0].metadata = widest_meta(5);
+        t.postings[1].account = long.clone();
+        let mut others = widest_others();
+        for data in &mut others {
+            match data {
+                DirectiveData::Open(o) => o.currencies = vec![widest(); 40],
+                DirectiveData::Document(d) => {
+                    d.tags = vec![long.clone(); 2];
+                    d.links = vec![widest(); 17];
+                    d.metadata = widest_meta(3);
+                }
+                DirectiveData::Custom(c) => {
+                    c.values = (0..20)
+                        .map(|_| MetaValueData::Amount(widest_amount()))
+                        .collect();
+                }
+                DirectiveData::Balance(b) => b.amount.number = long.clone(),
+                _ => {}
+            }
+        }
+        let directives: Vec<DirectiveWrapper> = core::iter::once(DirectiveData::Transaction(t))
+            .chain(others)
+            .map(wrapper)
+            .collect();
+        let output = ImporterOutput {
+            directives,
+            warnings: vec![long.clone()],
+            errors: Vec::new(),
+        };
+        assert_eq!(
+            importer_output(&output),
+            rmp_serde::to_vec(&support::to_upstream_importer_output(&output)).unwrap()
+        );
+    }
+
+    #[test]
+    fn keeps_and_deletes_of_the_widest_index_fit_their_reserve() {
+        let ops: Vec<PluginOp> = (0..40)
+            .map(|i| {
+                let index = u32::MAX as usize - i;
+                if i % 3 == 0 {
+                    PluginOp::Delete(index)
+                } else {
+                    PluginOp::Keep(index)
+                }
+            })
+            .collect();
+        let output = PluginOutput {
+            ops,
+            errors: Vec::new(),
+        };
+        assert_eq!(
+            plugin_output(&output),
+            rmp_serde::to_vec(&support::to_upstream_output(&output)).unwrap()
+        );
+    }
 }

@@ -25,7 +25,10 @@ use crate::style::{BAD, BOLD, DIM, OK, WARN, bytes, paint};
 /// command that loads a plugin say the same.
 pub const NOT_WASM: &str = "is not a wasm module (no `\\0asm` header): pass the `.wasm` file cargo built for wasm32-unknown-unknown";
 
-use rlplugin_types::ABI_VERSION_EXPORT as ABI_EXPORT;
+use rlplugin_types::{
+    ABI_VERSION_EXPORT as ABI_EXPORT, ALLOC_EXPORT, EXTRACT_ENRICHED_EXPORT, EXTRACT_EXPORT,
+    IDENTIFY_EXPORT, IMPORTER_EXPORTS, METADATA_EXPORT, PLUGIN_EXPORTS, PROCESS_EXPORT,
+};
 const MAX_MEMORY_PAGES: u64 =
     (rustledger_plugin::sandbox::DEFAULT_SANDBOX_MAX_MEMORY / 65_536) as u64;
 
@@ -220,27 +223,21 @@ fn features_used(bytes: &[u8]) -> Vec<&'static str> {
 /// The signatures the hosts call each export with.
 fn expected_signature(kind: Kind, name: &str) -> Option<&'static str> {
     match (kind, name) {
-        (_, "alloc") => Some("(i32) -> i32"),
+        (_, ALLOC_EXPORT) => Some("(i32) -> i32"),
         (_, ABI_EXPORT) => Some("() -> i32"),
-        (Kind::Plugin, "process") => Some("(i32, i32) -> i64"),
-        (Kind::Importer, "metadata") => Some("() -> i64"),
-        (Kind::Importer, "identify" | "extract" | "extract_enriched") => Some("(i32, i32) -> i64"),
+        (Kind::Plugin, PROCESS_EXPORT) => Some("(i32, i32) -> i64"),
+        (Kind::Importer, METADATA_EXPORT) => Some("() -> i64"),
+        (Kind::Importer, IDENTIFY_EXPORT | EXTRACT_EXPORT | EXTRACT_ENRICHED_EXPORT) => {
+            Some("(i32, i32) -> i64")
+        }
         _ => None,
     }
 }
 
 fn required_exports(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::Plugin => &["memory", "alloc", "process", ABI_EXPORT],
-        Kind::Importer => &[
-            "memory",
-            "alloc",
-            "metadata",
-            "identify",
-            "extract",
-            "extract_enriched",
-            ABI_EXPORT,
-        ],
+        Kind::Plugin => &PLUGIN_EXPORTS,
+        Kind::Importer => &IMPORTER_EXPORTS,
     }
 }
 
@@ -321,8 +318,8 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
     let is_component = parsed.encoding == Some(Encoding::Component);
 
     let names: Vec<&str> = parsed.exports.iter().map(|(n, _, _)| n.as_str()).collect();
-    let kind = if !names.contains(&"process")
-        && ["metadata", "identify", "extract"]
+    let kind = if !names.contains(&PROCESS_EXPORT)
+        && [METADATA_EXPORT, IDENTIFY_EXPORT, EXTRACT_EXPORT]
             .iter()
             .any(|n| names.contains(n))
     {

@@ -173,7 +173,7 @@ enum Command {
     /// Build the bundled examples and run them on a sample ledger: effects and budgets
     #[command(
         after_help = concat!(
-            "Examples:\n  cargo run -p rlplugin-testkit --bin rlplugin -- demo\n  rlplugin demo --examples path/to/rlplugin/examples\n\nBuilds examples/{categorize,dedupe,auto-balance,currency-guard,csv-importer} for wasm32\n(the first build takes a minute) and runs each on host-testkit/demo/sample.beancount.\n\n",
+            "Examples:\n  cargo run -p rlplugin-cli -- demo\n  rlplugin demo --examples path/to/rlplugin/examples\n\nBuilds examples/{categorize,dedupe,auto-balance,currency-guard,csv-importer} for wasm32\n(the first build takes a minute) and runs each on host-testkit/cli/demo/sample.beancount.\n\n",
             exit_codes!()
         )
     )]

@@ -2,7 +2,7 @@
 //! ledger in the production sandbox, and show what it changed and what it cost.
 //!
 //! The examples are found next to this crate in the source tree (`../examples`), so the
-//! demo runs from a clone with `cargo run -p rlplugin-testkit --bin rlplugin -- demo`;
+//! demo runs from a clone with `cargo run -p rlplugin-cli -- demo`;
 //! `--examples DIR` points elsewhere. The sample ledger and statement are compiled into the
 //! binary and written to a scratch directory when the source tree's copies are missing.
 
@@ -14,8 +14,8 @@ use rlplugin_testkit::{PRODUCTION_FUEL, Report};
 use crate::out::{StdoutError, outln};
 use crate::style::{BAD, BOLD, DIM, HEADER, OK, WARN, bytes, paint};
 
-const SAMPLE: &str = include_str!("../../../demo/sample.beancount");
-const STATEMENT: &str = include_str!("../../../demo/statement.csv");
+const SAMPLE: &str = include_str!("../demo/sample.beancount");
+const STATEMENT: &str = include_str!("../demo/statement.csv");
 
 const CATEGORIZE_RULES: &str = r#"{"rules":[{"payee":"rewe","account":"Expenses:Groceries"},{"payee":"cafe","account":"Expenses:Coffee","tag":"treat"},{"payee":"amazon","account":"Expenses:Shopping","tag":"online"}]}"#;
 
@@ -69,7 +69,7 @@ fn source_file(name: &str, bundled: &str, scratch: &Path) -> anyhow::Result<Path
 
 fn default_examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
+        .join("../..")
         .join("examples")
 }
 
@@ -79,7 +79,7 @@ pub fn demo(examples: Option<PathBuf>) -> anyhow::Result<bool> {
     if !examples.join("categorize").join("Cargo.toml").is_file() {
         anyhow::bail!(
             "the example plugins are not in {}: run the demo from a clone of rlplugin \
-             (`cargo run -p rlplugin-testkit --bin rlplugin -- demo`) or pass --examples DIR",
+             (`cargo run -p rlplugin-cli -- demo`) or pass --examples DIR",
             examples.display()
         );
     }

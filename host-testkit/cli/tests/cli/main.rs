@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use rlplugin_testkit::Guest;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn demo_file(name: &str) -> PathBuf {
@@ -810,7 +810,7 @@ fn import_prints_beancount_text() {
 /// `--logs` prints what the guest logged; a trap shows the log without asking.
 #[test]
 fn run_prints_the_guest_log_on_request_and_with_a_trap() {
-    let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rlplugin-guest");
+    let guest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rlplugin-guest");
     let ledger = demo_file("sample.beancount");
     let ran = rlplugin(&[&"run", &guest, &ledger, &"--config", &"log", &"--logs"]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
