@@ -1,17 +1,15 @@
-//! Renders each cargo-generate template in `templates/` the way `cargo generate` does, then
-//! runs the new crate's own commands in it: `cargo fmt --check`, `cargo test`, `cargo clippy`
-//! and the README's wasm build. A template must be green with zero edits.
+//! Renders each cargo-generate template in `templates/` with cargo-generate itself, then runs
+//! the new crate's own commands in it: `cargo fmt --check`, `cargo test`, `cargo clippy` and
+//! the README's wasm build. A template must be green with zero edits.
 //!
-//! The templates promise to use nothing but `{{ variable }}` substitution (no Liquid tags,
-//! no filters, no include/exclude lists), so rendering them needs no Liquid engine; anything
-//! beyond that promise fails here with the reason, rather than being rendered differently
-//! from cargo-generate.
+//! cargo-generate is taken from `target/tools/bin` (where `.ci/run` installs it) or `PATH`.
+//! Without it these tests print how to install it and check nothing, except under `CI`, where
+//! they fail: CI always renders the templates for real.
 //!
 //! Cost: the rendered crates' dev-dependency on this kit compiles wasmtime and rustledger
 //! once into `<target>/template-check` (several minutes cold on 2 cores); later runs reuse
 //! it and take well under a minute.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -25,10 +23,14 @@ use rlplugin_testkit::{Error, Guest};
 /// on its lock with interleaved, unreadable output.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
+/// Where rlplugin's repository is published, as the templates' git source names it.
+const GIT_SOURCE: &str = "https://github.com/rlplugin/rlplugin";
+
 #[test]
 fn plugin_template_generated_inside_the_checkout_passes_its_tests() {
-    // The default `rlplugin_path = ".."` is meant for `cargo generate` run from the root of a
-    // checkout: it is tested in a stand-in for that checkout.
+    // The default source, a path with the default `rlplugin_path = ".."`, is meant for
+    // `cargo generate` run from the root of a checkout: it is tested in a stand-in for that
+    // checkout.
     check_template("plugin", "my-plugin", Destination::InsideCheckout);
 }
 
@@ -37,6 +39,65 @@ fn importer_template_generated_elsewhere_passes_its_tests() {
     // An upper-camel name exercises cargo-generate's renaming (`my-importer`, `my_importer`);
     // elsewhere, the checkout is given as `-d rlplugin_path=/abs/path`.
     check_template("importer", "MyImporter", Destination::Elsewhere);
+}
+
+#[test]
+fn templates_depend_on_git_or_crates_io_when_asked() {
+    let Some(cargo_generate) = cargo_generate() else {
+        return;
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    for kind in ["plugin", "importer"] {
+        for (source, sdk, kit) in [
+            (
+                "git",
+                format!(r#"rlplugin = {{ git = "{GIT_SOURCE}", version = "{version}" }}"#),
+                format!(r#"rlplugin-testkit = {{ git = "{GIT_SOURCE}", version = "{version}" }}"#),
+            ),
+            (
+                "crates-io",
+                format!(r#"rlplugin = "{version}""#),
+                format!(r#"rlplugin-testkit = "{version}""#),
+            ),
+        ] {
+            let parent = template_check_dir()
+                .join("sources")
+                .join(format!("{kind}-{source}"));
+            if parent.exists() {
+                fs::remove_dir_all(&parent).unwrap();
+            }
+            let generated = generate(
+                &cargo_generate,
+                kind,
+                &parent,
+                "my-crate",
+                &[("rlplugin_source", source)],
+            );
+            let manifest = fs::read_to_string(generated.join("Cargo.toml")).unwrap();
+            let lines: Vec<&str> = manifest.lines().collect();
+            assert!(
+                lines.contains(&sdk.as_str()),
+                "{kind}, {source}:\n{manifest}"
+            );
+            assert!(
+                lines.contains(&kit.as_str()),
+                "{kind}, {source}:\n{manifest}"
+            );
+            assert!(
+                !manifest.contains("path ="),
+                "{kind}, {source}:\n{manifest}"
+            );
+            // The generated CI workflow and README need no hand edits with this source.
+            for file in [".github/workflows/ci.yml", "README.md"] {
+                let text = fs::read_to_string(generated.join(file)).unwrap();
+                assert!(
+                    !text.contains("path = "),
+                    "{kind}, {source}, {file}:\n{text}"
+                );
+            }
+            fs::remove_dir_all(&parent).unwrap();
+        }
+    }
 }
 
 /// Where the crate is generated, which decides the `rlplugin_path` it needs.
@@ -48,25 +109,31 @@ enum Destination {
 }
 
 fn check_template(kind: &str, name: &str, destination: Destination) {
+    let Some(cargo_generate) = cargo_generate() else {
+        return;
+    };
     let _one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();
     let checkout = checkout();
-    let template = checkout.join("templates").join(kind);
     let scratch = template_check_dir().join("generated").join(kind);
     if scratch.exists() {
         fs::remove_dir_all(&scratch).unwrap();
     }
 
-    let mut defines = BTreeMap::new();
-    let parent = match destination {
-        Destination::InsideCheckout => mirror_checkout(&checkout, &scratch.join("checkout")),
-        Destination::Elsewhere => {
-            defines.insert("rlplugin_path".to_owned(), checkout.display().to_string());
-            scratch.clone()
-        }
+    let checkout_path = checkout.display().to_string();
+    let (parent, defines): (PathBuf, Vec<(&str, &str)>) = match destination {
+        Destination::InsideCheckout => (
+            mirror_checkout(&checkout, &scratch.join("checkout")),
+            vec![],
+        ),
+        Destination::Elsewhere => (scratch.clone(), vec![("rlplugin_path", &checkout_path)]),
     };
-    let generated = generate(&template, &parent, name, &defines);
-    let crate_name = snake_case(name);
+    let generated = generate(&cargo_generate, kind, &parent, name, &defines);
+    let crate_name = generated
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replace('-', "_");
 
     for file in files(&generated) {
         let text = fs::read_to_string(&file).unwrap();
@@ -221,197 +288,98 @@ fn symlink(original: &Path, link: &Path) {
     }
 }
 
-/// `cargo generate --path <template> --name <name> [-d key=value]…` with `parent` as the
-/// working directory: the crate lands in `parent/<project-name>`.
+/// The cargo-generate binary: `<target>/tools/bin/cargo-generate`, where `.ci/run` installs
+/// it, else the first on `PATH`. `None` (after saying how to install it) when there is none,
+/// unless `CI` is set: CI must render the templates, so there its absence fails the test.
+fn cargo_generate() -> Option<PathBuf> {
+    let name = format!("cargo-generate{}", std::env::consts::EXE_SUFFIX);
+    let installed = template_check_dir()
+        .parent()
+        .unwrap()
+        .join("tools/bin")
+        .join(&name);
+    let on_path = std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(&name))
+        .find(|candidate| candidate.is_file());
+    let found = Some(installed).filter(|p| p.is_file()).or(on_path);
+    if found.is_none() {
+        let install = "install it as templates/README.md says, or as .ci/run does";
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "cargo-generate is not installed, and CI renders the templates with it; {install}"
+        );
+        eprintln!("templates not checked: cargo-generate is not installed; {install}");
+    }
+    found
+}
+
+/// `cargo generate --path templates/<kind> --name <name> [-d key=value]…` into `parent`: the
+/// crate lands in `parent/<project-name>`, whose path is returned.
 fn generate(
-    template: &Path,
+    cargo_generate: &Path,
+    kind: &str,
     parent: &Path,
     name: &str,
-    defines: &BTreeMap<String, String>,
+    defines: &[(&str, &str)],
 ) -> PathBuf {
+    let template = checkout().join("templates").join(kind);
     assert!(
         !template.join("target").exists() && !template.join("Cargo.lock").exists(),
         "{} holds build output, which cargo-generate would copy into every new crate; delete it",
         template.display()
     );
-    assert!(
-        !template.join(".genignore").exists(),
-        ".genignore is not supported by this test's renderer"
-    );
-    let mut variables = placeholders(&template.join("cargo-generate.toml"));
+    fs::create_dir_all(parent).unwrap();
+    let entries = |dir: &Path| -> Vec<PathBuf> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect()
+    };
+    let before = entries(parent);
+    let mut command = Command::new(cargo_generate);
+    command
+        .arg("generate")
+        .arg("--path")
+        .arg(&template)
+        .args([
+            "--name",
+            name,
+            "--silent",
+            "--vcs",
+            "none",
+            "--no-workspace",
+        ])
+        .arg("--destination")
+        .arg(parent)
+        // cargo-generate fills its `authors` variable (which the templates do not use) from
+        // the environment and gives up without one; CI machines may have no `USER`.
+        .env("CARGO_NAME", "rlplugin");
     for (key, value) in defines {
-        assert!(
-            variables.contains_key(key),
-            "-d {key}=… names no placeholder of {}",
-            template.display()
-        );
-        variables.insert(key.clone(), value.clone());
+        command.arg("--define").arg(format!("{key}={value}"));
     }
-    let project_name = project_name(name);
-    variables.insert("project-name".to_owned(), project_name.clone());
-    variables.insert("crate_name".to_owned(), snake_case(name));
-
-    let project = parent.join(&project_name);
-    assert!(!project.exists(), "{} already exists", project.display());
-    for source in files(template) {
-        let relative = source.strip_prefix(template).unwrap();
-        if [".git", "target"]
-            .iter()
-            .any(|skip| relative.starts_with(skip))
-            || relative == Path::new("cargo-generate.toml")
-        {
-            continue;
-        }
-        let mut rendered_path = project.clone();
-        for component in relative.iter() {
-            let component = component.to_str().unwrap();
-            let component = component.strip_suffix(".liquid").unwrap_or(component);
-            rendered_path.push(render(component, &variables, &source));
-        }
-        let text = fs::read_to_string(&source)
-            .unwrap_or_else(|e| panic!("{} is not UTF-8 text: {e}", source.display()));
-        fs::create_dir_all(rendered_path.parent().unwrap()).unwrap();
-        fs::write(&rendered_path, render(&text, &variables, &source)).unwrap();
-    }
-    project
-}
-
-/// The default of each `[placeholders.<name>]` in `cargo-generate.toml`. Only the keys the
-/// templates use are understood; any other key would change what cargo-generate does, so it
-/// fails the test instead of being ignored.
-fn placeholders(config: &Path) -> BTreeMap<String, String> {
-    let text = fs::read_to_string(config).unwrap();
-    let mut defaults = BTreeMap::new();
-    let mut section = String::new();
-    for (number, line) in (1..).zip(text.lines()) {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            section = header.to_owned();
-            continue;
-        }
-        let (key, value) = line
-            .split_once('=')
-            .unwrap_or_else(|| panic!("{}:{number}: expected `key = value`", config.display()));
-        let (key, value) = (key.trim(), toml_string(value.trim()));
-        match (section.strip_prefix("placeholders."), key) {
-            (None, "cargo_generate_version") if section == "template" => {}
-            (Some(name), "default") => {
-                defaults.insert(name.to_owned(), value);
-            }
-            (Some(_), "prompt") => {}
-            (Some(_), "type") => assert_eq!(
-                value,
-                "string",
-                "{}:{number}: only string placeholders are supported",
-                config.display()
-            ),
-            _ => panic!(
-                "{}:{number}: `{key}` in [{section}] is not supported by this test's renderer; \
-                 keep the template to plain placeholders or teach tests/templates.rs the key",
-                config.display()
-            ),
-        }
-    }
-    defaults
-}
-
-/// A one-line TOML basic string, as the templates' config writes them.
-fn toml_string(value: &str) -> String {
-    let inner = value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap_or_else(|| panic!("expected a quoted string, found {value}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", cargo_generate.display()));
     assert!(
-        !inner.contains('\\') && !inner.contains('"'),
-        "escapes in {value} are not supported by this test's renderer"
+        output.status.success(),
+        "cargo generate failed for templates/{kind} ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
     );
-    inner.to_owned()
-}
-
-/// Liquid output of `text` for a template made only of `{{ variable }}` substitutions.
-/// Unlike cargo-generate, an unknown variable is an error, not an empty string.
-fn render(text: &str, variables: &BTreeMap<String, String>, file: &Path) -> String {
-    assert!(
-        !text.contains("{%"),
-        "{}: Liquid tags are not supported by this test's renderer",
-        file.display()
+    let mut created: Vec<PathBuf> = entries(parent)
+        .into_iter()
+        .filter(|path| !before.contains(path))
+        .collect();
+    assert_eq!(
+        created.len(),
+        1,
+        "cargo generate made {created:?} in {}",
+        parent.display()
     );
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find("}}")
-            .unwrap_or_else(|| panic!("{}: unclosed {{{{", file.display()));
-        let name = rest[start + 2..start + end].trim();
-        let value = variables.get(name).unwrap_or_else(|| {
-            panic!(
-                "{}: `{{{{ {name} }}}}` is not a variable cargo-generate would set here",
-                file.display()
-            )
-        });
-        out.push_str(value);
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// cargo-generate's `project-name`: the name as given when it already is snake_case,
-/// else its kebab-case form.
-fn project_name(name: &str) -> String {
-    let snake = snake_case(name);
-    if snake == name {
-        snake
-    } else {
-        words(name).join("-")
-    }
-}
-
-/// cargo-generate's `crate_name`.
-fn snake_case(name: &str) -> String {
-    words(name).join("_")
-}
-
-/// Lowercase words of `name`, split as the `heck` crate (which cargo-generate uses) splits
-/// them: at every non-alphanumeric character, between a lowercase and an uppercase letter,
-/// and before the last capital of a run followed by a lowercase letter (`HTTPServer`).
-fn words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    for part in name.split(|c: char| !c.is_alphanumeric()) {
-        let chars: Vec<char> = part.chars().collect();
-        let mut start = 0;
-        // Case of the last cased character of the current word: Some(true) = uppercase.
-        let mut last_upper: Option<bool> = None;
-        for (i, &c) in chars.iter().enumerate() {
-            let Some(&next) = chars.get(i + 1) else {
-                words.push(chars[start..].iter().collect::<String>());
-                break;
-            };
-            let upper_here = if c.is_lowercase() {
-                Some(false)
-            } else if c.is_uppercase() {
-                Some(true)
-            } else {
-                last_upper
-            };
-            if upper_here == Some(false) && next.is_uppercase() {
-                words.push(chars[start..=i].iter().collect());
-                start = i + 1;
-                last_upper = None;
-            } else if last_upper == Some(true) && c.is_uppercase() && next.is_lowercase() {
-                words.push(chars[start..i].iter().collect());
-                start = i;
-                last_upper = None;
-            } else {
-                last_upper = upper_here;
-            }
-        }
-    }
-    words.iter().map(|word| word.to_lowercase()).collect()
+    created.pop().unwrap()
 }
 
 /// Every file under `dir`, recursively; symlinks are not followed.
@@ -433,18 +401,13 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Runs `cargo <args>` in the generated crate as its author would, with this test's cargo
-/// environment removed so the crate's own `rust-toolchain.toml` and defaults apply.
+/// Runs `cargo <args>` in the generated crate as its author would: through the kit's cargo
+/// launcher, so this test's cargo environment does not leak in and the crate's own
+/// `rust-toolchain.toml` and defaults apply.
 fn cargo(dir: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new("cargo");
-    command.args(args).current_dir(dir);
-    for (key, _) in std::env::vars_os() {
-        let Some(key) = key.to_str() else { continue };
-        if leaks_into_cargo(key) {
-            command.env_remove(key);
-        }
-    }
-    let output = command
+    let output = rlplugin_testkit::cargo::command()
+        .args(args)
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", template_check_dir())
         // insta fails on a missing or changed snapshot instead of writing one.
         .env("CI", "true")
@@ -461,60 +424,4 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
         String::from_utf8_lossy(&output.stderr),
     );
     output
-}
-
-/// Variables of the outer `cargo test` that would change the generated crate's build:
-/// flags, wrappers and coverage for this workspace, its toolchain pin, cargo's own
-/// per-invocation variables, and insta settings.
-fn leaks_into_cargo(key: &str) -> bool {
-    const KEEP: &[&str] = &[
-        "CARGO_HOME",
-        "CARGO_TERM_",
-        "CARGO_NET_",
-        "CARGO_HTTP_",
-        "CARGO_REGISTRIES_",
-    ];
-    const REMOVE: &[&str] = &[
-        "RUSTFLAGS",
-        "RUSTDOCFLAGS",
-        "RUSTC",
-        "RUSTDOC",
-        "RUSTC_WRAPPER",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "RUSTUP_TOOLCHAIN",
-        "LLVM_PROFILE_FILE",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ];
-    if KEEP.iter().any(|keep| key.starts_with(keep)) {
-        return false;
-    }
-    REMOVE.contains(&key)
-        || key.starts_with("CARGO")
-        || key.starts_with("__CARGO")
-        || key.starts_with("INSTA_")
-}
-
-#[test]
-fn names_are_derived_as_cargo_generate_derives_them() {
-    assert_eq!(project_name("my-plugin"), "my-plugin");
-    assert_eq!(project_name("my_plugin"), "my_plugin");
-    assert_eq!(project_name("MyImporter"), "my-importer");
-    assert_eq!(project_name("HTTPServer2 thing"), "http-server2-thing");
-    assert_eq!(snake_case("my-plugin"), "my_plugin");
-    assert_eq!(snake_case("MyImporter"), "my_importer");
-}
-
-#[test]
-fn rendering_substitutes_variables_and_rejects_everything_else() {
-    let variables = BTreeMap::from([("crate_name".to_owned(), "my_plugin".to_owned())]);
-    let file = Path::new("x");
-    assert_eq!(
-        render("a {{crate_name}} b {{ crate_name }}", &variables, file),
-        "a my_plugin b my_plugin"
-    );
-    for bad in ["{{ authors }}", "{% if x %}{% endif %}", "{{ crate_name"] {
-        let result = std::panic::catch_unwind(|| render(bad, &variables, file));
-        assert!(result.is_err(), "{bad} rendered");
-    }
 }

@@ -107,6 +107,27 @@ pub struct Figures {
     pub importer_total_fuel: Pair,
     /// Fuel of each example's budget test run, by example folder name.
     pub example_budget_fuel: BTreeMap<String, u64>,
+    /// How long the kit itself takes, on the machine that measured (no guard reads these).
+    pub kit_times: KitTimes,
+}
+
+/// Wall-clock times of the kit (the benchmark's own build of it) running the minimal guest
+/// on the kit's synthetic ledgers, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KitTimes {
+    /// Directives of the small ledger.
+    pub small_directives: u64,
+    /// Its first run: rustledger loads the text and the kit encodes it.
+    pub small_first_run_ms: f64,
+    /// A run of the same text again, which reuses both.
+    pub small_warm_run_ms: f64,
+    /// Directives of the large ledger.
+    pub large_directives: u64,
+    /// Its input as the host encodes it, in bytes.
+    pub large_input_bytes: u64,
+    /// Its first run.
+    pub large_first_run_ms: f64,
 }
 
 /// The results file.
@@ -167,11 +188,12 @@ pub fn render(name: &str, f: &Figures) -> Result<String, String> {
     match name {
         "comparison" => Ok(comparison(f)),
         "guest-sdk" => Ok(guest_sdk(f)),
+        "kit-times" => Ok(kit_times(&f.kit_times)),
         _ => match name.strip_prefix("example ") {
             Some(example) => example_budget(example, f),
             None => Err(format!(
-                "unknown figures block `{name}`; fix: use `comparison`, `guest-sdk` or \
-                 `example <folder>`"
+                "unknown figures block `{name}`; fix: use `comparison`, `guest-sdk`, \
+                 `kit-times` or `example <folder>`"
             )),
         },
     }
@@ -397,6 +419,41 @@ fn comparison(f: &Figures) -> String {
     )
 }
 
+/// The kit README's table of its own times.
+fn kit_times(t: &KitTimes) -> String {
+    let ms = |ms: f64| {
+        if ms < 10.0 {
+            format!("{ms:.1} ms")
+        } else if ms < 10_000.0 {
+            format!("{} ms", thousands(ms.round() as u64))
+        } else {
+            format!("{:.1} s", ms / 1000.0)
+        }
+    };
+    let rows = vec![
+        [
+            format!(
+                "first run of a new {}-directive ledger text (rustledger loads it, the kit encodes it)",
+                t.small_directives
+            ),
+            ms(t.small_first_run_ms),
+        ],
+        [
+            "the same ledger text again (the kit reuses the load)".to_owned(),
+            ms(t.small_warm_run_ms),
+        ],
+        [
+            format!(
+                "first run of a {}-directive ledger ({:.1} MB of input)",
+                thousands(t.large_directives),
+                t.large_input_bytes as f64 / 1e6
+            ),
+            ms(t.large_first_run_ms),
+        ],
+    ];
+    table(&["minimal guest, synthetic ledger", "wall clock"], &rows)
+}
+
 /// The SDK README's table.
 fn guest_sdk(f: &Figures) -> String {
     let pair = |a: Pair, b: Pair| {
@@ -610,6 +667,7 @@ mod tests {
         for (file, name) in [
             ("README.md", "comparison"),
             ("guest-sdk/README.md", "guest-sdk"),
+            ("host-testkit/README.md", "kit-times"),
         ] {
             let text = std::fs::read_to_string(root.join(file)).unwrap();
             assert!(
@@ -658,7 +716,27 @@ mod tests {
             importer_sdk_fuel: pair(3 << 10, 99 << 10),
             importer_total_fuel: pair(14 << 10, 120 << 10),
             example_budget_fuel: [("dedupe".to_owned(), 6_000_000)].into(),
+            kit_times: KitTimes {
+                small_directives: 20,
+                small_first_run_ms: 183.4,
+                small_warm_run_ms: 0.46,
+                large_directives: 12_000,
+                large_input_bytes: 3_251_000,
+                large_first_run_ms: 12_345.0,
+            },
         }
+    }
+
+    #[test]
+    fn kit_times_are_rendered_in_a_readable_unit() {
+        let block = render("kit-times", &sample()).unwrap();
+        assert!(block.contains("new 20-directive ledger text"), "{block}");
+        assert!(block.contains("| 183 ms |"), "{block}");
+        assert!(block.contains("| 0.5 ms |"), "{block}");
+        assert!(
+            block.contains("12,000-directive ledger (3.3 MB of input) | 12.3 s |"),
+            "{block}"
+        );
     }
 
     #[test]

@@ -703,6 +703,35 @@ fn ledger_fuel_per_directive(
     Ok(run.report().fuel_used() / n as u64)
 }
 
+/// Wall-clock times of the kit running `guest` on ledger `text` (under the raised fuel cap),
+/// in milliseconds: the first run (rustledger loads the text, the kit encodes it) and a
+/// second run of the same text, which reuses that work; and the input's size in bytes.
+/// Only meaningful for a text this process has not run before.
+///
+/// # Errors
+///
+/// The ledger does not load or the guest fails on it.
+pub fn kit_run_times(guest: &Guest, text: &str) -> Result<(f64, f64, u64), String> {
+    let timed = || {
+        let started = std::time::Instant::now();
+        let run = guest
+            .guest
+            .plugin()
+            .ledger(text)
+            // The time is the kit's; a large ledger must not stop at the production budget.
+            .fuel(FuelLimit::Raised.fuel())
+            .run()
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((
+            started.elapsed().as_secs_f64() * 1000.0,
+            run.input_bytes().len() as u64,
+        ))
+    };
+    let (first, bytes) = timed()?;
+    let (again, _) = timed()?;
+    Ok((first, again, bytes))
+}
+
 /// A price history of `n` price directives, as a price fetcher appends them: four
 /// commodities, each priced in USD once a day, after the directives declaring them.
 pub fn price_history(n: usize) -> String {

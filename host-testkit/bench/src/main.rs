@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::process::{ExitCode, Stdio};
 
-use rlplugin_bench::figures::{self, Figures, Pair, size, thousands};
+use rlplugin_bench::figures::{self, Figures, KitTimes, Pair, size, thousands};
 use rlplugin_bench::fuel::{self, FuelLimit, GuestKind, RAISED_FUEL, Sdk};
 
 /// Directives in the benchmark ledger.
@@ -33,6 +33,9 @@ const STEP: usize = 16 << 10;
 const STATEMENT: usize = 2 << 20;
 /// Larger statements exceed the importer host's 64 MiB input cap once encoded.
 const IMPORT_CAP: usize = 56 << 20;
+/// Directives of the small and the large ledger the kit's own times are taken on.
+const KIT_SMALL: usize = 20;
+const KIT_LARGE: usize = 12_000;
 
 fn main() -> ExitCode {
     let result = if std::env::args().nth(1).as_deref() == Some("--readmes") {
@@ -143,6 +146,23 @@ fn measure() -> Result<Figures, String> {
     let tagger_bean_example_fuel = on_bean_example(GuestKind::Tagger)?;
     let wasm = |kind: GuestKind| both(|sdk| Ok(guest(sdk, kind).size as u64));
 
+    // First, while no ledger text has been loaded in this process.
+    eprintln!("timing the kit on the synthetic ledgers …");
+    let minimal = guest(Sdk::Rlplugin, GuestKind::Minimal);
+    let synthetic = rlplugin_testkit::synthetic::ledger;
+    let (small_first_run_ms, small_warm_run_ms, _) =
+        fuel::kit_run_times(minimal, &synthetic(KIT_SMALL))?;
+    let (large_first_run_ms, _, large_input_bytes) =
+        fuel::kit_run_times(minimal, &synthetic(KIT_LARGE))?;
+    let kit_times = KitTimes {
+        small_directives: KIT_SMALL as u64,
+        small_first_run_ms,
+        small_warm_run_ms,
+        large_directives: KIT_LARGE as u64,
+        large_input_bytes,
+        large_first_run_ms,
+    };
+
     let validator_fuel_per_directive = per_directive(GuestKind::Validator)?;
     let tagger_fuel_per_directive = per_directive(GuestKind::Tagger)?;
     let small_validator_fuel_per_directive = fuel::fuel_per_directive(
@@ -203,6 +223,7 @@ fn measure() -> Result<Figures, String> {
         importer_sdk_fuel,
         importer_total_fuel,
         example_budget_fuel,
+        kit_times,
     })
 }
 
