@@ -632,16 +632,19 @@ fn decode_directive(
             buf: c.buf,
             pos: c.pos,
         };
-        let data = rest.plain_directive(own_keys)?;
-        c.pos = rest.pos;
-        slot.write(DirectiveWrapper {
-            directive_type: String::new(),
-            date,
-            filename,
-            lineno,
-            data,
-        });
-        return Some(c.pos);
+        let slot = slot.as_mut_ptr();
+        // The kind's data is written straight into the slot: returned by value, it would
+        // be copied twice, and wasmtime charges `memory.copy` by the byte.
+        // SAFETY: `slot` is valid for writes; `plain_directive` writes `data` only when it
+        // succeeds, and then every other field is written too.
+        unsafe {
+            rest.plain_directive(own_keys, &raw mut (*slot).data)?;
+            (&raw mut (*slot).directive_type).write(String::new());
+            (&raw mut (*slot).date).write(date);
+            (&raw mut (*slot).filename).write(filename);
+            (&raw mut (*slot).lineno).write(lineno);
+        }
+        return Some(rest.pos);
     }
     if own_keys != const { schema::TRANSACTION.len() } {
         return None;
@@ -680,10 +683,16 @@ fn decode_directive(
 
 impl Cursor<'_> {
     /// Every kind but transactions and custom directives, from its type name on: its
-    /// `own_keys` keys, each read in the host's order, metadata last. (Struct expressions
-    /// evaluate their fields in the order written, which is the order on the wire.)
+    /// `own_keys` keys, each read in the host's order, metadata last, written to `data`.
+    /// (Struct expressions evaluate their fields in the order written, which is the order
+    /// on the wire.) `None`, with `data` untouched, if the directive is not in the host's
+    /// layout.
+    ///
+    /// # Safety
+    ///
+    /// `data` is valid for writes.
     #[inline(never)]
-    fn plain_directive(&mut self, own_keys: usize) -> Option<DirectiveData> {
+    unsafe fn plain_directive(&mut self, own_keys: usize, data: *mut DirectiveData) -> Option<()> {
         let (kind, keys) = if self.expect(&PRICE) {
             (Plain::Price, const { schema::PRICE.len() })
         } else if self.expect(&BALANCE) {
@@ -710,7 +719,7 @@ impl Cursor<'_> {
         if own_keys != keys {
             return None;
         }
-        Some(match kind {
+        let value = match kind {
             Plain::Price => DirectiveData::Price(PriceData {
                 currency: self.string_at(&CURRENCY)?,
                 amount: self.amount_at()?,
@@ -763,7 +772,10 @@ impl Cursor<'_> {
                 query: self.string_at(&QUERY_KEY)?,
                 metadata: self.metadata_at()?,
             }),
-        })
+        };
+        // SAFETY: the caller's promise.
+        unsafe { data.write(value) };
+        Some(())
     }
 
     /// `key` followed by a string.

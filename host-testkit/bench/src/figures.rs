@@ -68,6 +68,23 @@ pub struct Figures {
     pub tagger_realistic_largest_ledger: Pair,
     /// Validator on a price history, fuel per directive.
     pub validator_price_history_fuel_per_directive: Pair,
+    /// The sizes, in directives, of the kit's heavy ledger (a heavy user's books, mostly
+    /// daily prices) the next two figures are measured at.
+    pub heavy_ledger_directives: Vec<u64>,
+    /// Validator on the heavy ledger, fuel per directive at each of those sizes.
+    pub validator_heavy_fuel_per_directive: Vec<Pair>,
+    /// Tagger on the heavy ledger, fuel per directive at each of those sizes.
+    pub tagger_heavy_fuel_per_directive: Vec<Pair>,
+    /// Largest heavy ledger the validator processes in one call.
+    pub validator_heavy_largest_ledger: Pair,
+    /// Largest heavy ledger the tagger processes in one call.
+    pub tagger_heavy_largest_ledger: Pair,
+    /// Directives in beancount's `bean-example` thirteen-year ledger.
+    pub bean_example_directives: u64,
+    /// Validator on that ledger, fuel of the whole call.
+    pub validator_bean_example_fuel: Pair,
+    /// Tagger on that ledger, fuel of the whole call.
+    pub tagger_bean_example_fuel: Pair,
     /// The keep-everything plugin built for size, bytes of `.wasm`.
     pub minimal_wasm_bytes: Pair,
     /// The validator at opt-level 3, bytes of `.wasm`.
@@ -322,6 +339,76 @@ fn comparison(f: &Figures) -> String {
             format!("{:.1}× less fuel", fuel.ratio()),
         ]);
     }
+    let sizes = f
+        .heavy_ledger_directives
+        .iter()
+        .map(|&n| thousands(n))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    for (plugin, fuel, largest) in [
+        (
+            "validator",
+            &f.validator_heavy_fuel_per_directive,
+            f.validator_heavy_largest_ledger,
+        ),
+        (
+            "tagger",
+            &f.tagger_heavy_fuel_per_directive,
+            f.tagger_heavy_largest_ledger,
+        ),
+    ] {
+        let at_sizes = |side: fn(&Pair) -> u64| {
+            fuel.iter()
+                .map(|pair| thousands(side(pair)))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        let ratios = fuel
+            .iter()
+            .map(|pair| format!("{:.1}", pair.ratio()))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        rows.push([
+            format!(
+                "heavy ledger (the kit's `synthetic::heavy_ledger`: daily prices of 6 \
+                 commodities, balances, opens, transactions with costs) at {sizes} directives, \
+                 {plugin}: fuel/directive; largest in one call"
+            ),
+            format!(
+                "{}; {}",
+                at_sizes(|p| p.rlplugin),
+                directives(largest.rlplugin)
+            ),
+            format!(
+                "{}; {}",
+                at_sizes(|p| p.rustledger),
+                directives(largest.rustledger)
+            ),
+            format!("{ratios}× less fuel"),
+        ]);
+    }
+    for (plugin, fuel) in [
+        ("validator", f.validator_bean_example_fuel),
+        ("tagger", f.tagger_bean_example_fuel),
+    ] {
+        let cell = |total: u64| {
+            format!(
+                "{}; {}",
+                thousands(total / f.bean_example_directives.max(1)),
+                budget_share(total)
+            )
+        };
+        rows.push([
+            format!(
+                "beancount's `bean-example`, 13 years ({} directives), {plugin}: \
+                 fuel/directive; share of one call's fuel",
+                thousands(f.bean_example_directives)
+            ),
+            cell(fuel.rlplugin),
+            cell(fuel.rustledger),
+            format!("{:.1}× less fuel", fuel.ratio()),
+        ]);
+    }
     rows.push([
         "minimal keep-everything plugin (`opt-level=\"s\"`, LTO, strip, panic=abort)".to_owned(),
         format!("{} B", thousands(f.minimal_wasm_bytes.rlplugin)),
@@ -497,6 +584,16 @@ fn view(f: &Figures) -> String {
         thousands(v.tagger_heavy_largest_ledger),
     );
     out
+}
+
+/// `fuel` as a share of rustledger's fuel per call, and whether that fits.
+fn budget_share(fuel: u64) -> String {
+    let share = fuel as f64 * 100.0 / rlplugin_testkit::PRODUCTION_FUEL as f64;
+    if share <= 100.0 {
+        format!("{share:.1}% of one call")
+    } else {
+        format!("{share:.0}% of one call: does not fit")
+    }
 }
 
 fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
@@ -688,6 +785,14 @@ mod tests {
             validator_realistic_largest_ledger: pair(1, 2),
             tagger_realistic_largest_ledger: pair(1, 2),
             validator_price_history_fuel_per_directive: pair(1, 2),
+            heavy_ledger_directives: vec![10, 30],
+            validator_heavy_fuel_per_directive: vec![pair(500, 5_000), pair(400, 6_000)],
+            tagger_heavy_fuel_per_directive: vec![pair(1, 2), pair(1, 2)],
+            validator_heavy_largest_ledger: pair(60_000, 2_500),
+            tagger_heavy_largest_ledger: pair(1, 2),
+            bean_example_directives: 10_000,
+            validator_bean_example_fuel: pair(15_000_000, 60_000_000),
+            tagger_bean_example_fuel: pair(1, 2),
             minimal_wasm_bytes: pair(40_000, 300_000),
             validator_wasm_bytes: pair(1, 2),
             tagger_wasm_bytes: pair(1, 2),
@@ -770,6 +875,21 @@ mod tests {
             "{new}"
         );
         assert!(new.contains("| 2.00 MiB | 256 KiB |"), "{new}");
+        assert!(
+            new.contains(
+                "at 10 / 30 directives, validator: fuel/directive; largest in one call | \
+                 500 / 400; 60,000 directives | 5,000 / 6,000; 2,500 directives | \
+                 10.0 / 15.0× less fuel |"
+            ),
+            "{new}"
+        );
+        assert!(
+            new.contains(
+                "(10,000 directives), validator: fuel/directive; share of one call's fuel | \
+                 1,500; 50.0% of one call | 6,000; 200% of one call: does not fit | 4.0× less fuel |"
+            ),
+            "{new}"
+        );
         assert!(new.contains("3.0× the fuel of opt-level 3"), "{new}");
         assert!(
             new.contains("14.0 fuel per statement byte at 1.00 MiB: 3.0 SDK, 11.0"),

@@ -734,33 +734,6 @@ fn ledger_fuel_per_directive(
     Ok(run.report().fuel_used() / n as u64)
 }
 
-/// Fuel per directive of a plugin guest on the kit's heavy ledger of `n` directives
-/// (`rlplugin_testkit::synthetic::heavy_ledger`: a heavy user's books, mostly daily prices),
-/// loaded by rustledger's own loader and run through the kit under `limit`.
-///
-/// # Errors
-///
-/// The module does not load, or the run failed (trap, out of fuel, bad output).
-pub fn heavy_fuel_per_directive(guest: &Guest, n: usize, limit: FuelLimit) -> Result<u64, String> {
-    ledger_fuel_per_directive(
-        guest,
-        rlplugin_testkit::synthetic::heavy_ledger(n),
-        n,
-        limit,
-    )
-}
-
-/// The largest heavy ledger (see [`heavy_fuel_per_directive`]), to within `step`
-/// directives, that a plugin guest processes in one call under the production limits.
-pub fn largest_heavy_ledger(guest: &Guest, start: usize, step: usize, cap: usize) -> usize {
-    largest(
-        |n| heavy_fuel_per_directive(guest, n, FuelLimit::Production).is_ok(),
-        start,
-        step,
-        cap,
-    )
-}
-
 /// Wall-clock times of the kit running `guest` on ledger `text` (under the raised fuel cap),
 /// in milliseconds: the first run (rustledger loads the text, the kit encodes it) and a
 /// second run of the same text, which reuses that work; and the input's size in bytes.
@@ -819,6 +792,94 @@ pub fn price_history(n: usize) -> String {
 /// The module does not load, or the run failed (trap, bad output).
 pub fn price_history_fuel_per_directive(guest: &Guest, n: usize) -> Result<u64, String> {
     ledger_fuel_per_directive(guest, price_history(n), n, FuelLimit::Raised)
+}
+
+/// The sizes, in directives, at which the bench measures fuel per directive on the kit's
+/// heavy ledger (`rlplugin_testkit::synthetic::heavy_ledger`).
+pub const HEAVY_SIZES: [usize; 3] = [10_000, 30_000, 100_000];
+
+/// Fuel per directive of a plugin guest on the kit's heavy ledger of `n` directives (a heavy
+/// user's books: daily prices of six commodities, monthly balances, yearly opens,
+/// transactions with costs), loaded by rustledger's own loader and run under `limit`.
+///
+/// # Errors
+///
+/// The module does not load, or the run failed (trap, out of fuel, bad output).
+pub fn heavy_fuel_per_directive(guest: &Guest, n: usize, limit: FuelLimit) -> Result<u64, String> {
+    ledger_fuel_per_directive(
+        guest,
+        rlplugin_testkit::synthetic::heavy_ledger(n),
+        n,
+        limit,
+    )
+}
+
+/// The largest heavy ledger (see [`heavy_fuel_per_directive`]), to within `step`
+/// directives, that a plugin guest processes in one call under the production limits.
+pub fn largest_heavy_ledger(guest: &Guest, start: usize, step: usize, cap: usize) -> usize {
+    largest(
+        |n| heavy_fuel_per_directive(guest, n, FuelLimit::Production).is_ok(),
+        start,
+        step,
+        cap,
+    )
+}
+
+/// The setup script that writes beancount's own example ledger under `target/`.
+pub fn bean_example_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("bean-example.sh")
+}
+
+/// Thirteen years of books from beancount's `bean-example` generator, as the setup script
+/// ([`bean_example_script`]) writes them: it installs beancount from PyPI into
+/// `target/bean-example/` on first use, then regenerates the same ledger from a fixed seed.
+///
+/// # Errors
+///
+/// The script cannot run or fails (no `python3`, no network on first use), or its ledger
+/// cannot be read.
+pub fn bean_example() -> Result<String, String> {
+    let script = bean_example_script();
+    let output = std::process::Command::new("bash")
+        .arg(&script)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}); fix: it needs python3 with venv and, the first time, network              access to PyPI",
+            script.display(),
+            output.status
+        ));
+    }
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+/// A plugin guest's fuel for the whole of ledger `text` (loaded by rustledger's own loader)
+/// in one call under `limit`, and how many directives the ledger holds (one op each, as
+/// the benchmark plugins answer).
+///
+/// # Errors
+///
+/// The module does not load, or the run failed (trap, out of fuel, bad output).
+pub fn ledger_text_fuel(
+    guest: &Guest,
+    text: String,
+    limit: FuelLimit,
+) -> Result<(u64, usize), String> {
+    let run = guest
+        .guest
+        .plugin()
+        .ledger(text)
+        .fuel(limit.fuel())
+        .run()
+        .map_err(|e| e.to_string())?;
+    let directives = run.ops().len();
+    if directives == 0 {
+        return Err("the ledger holds no directives".to_owned());
+    }
+    Ok((run.report().fuel_used(), directives))
 }
 
 /// The largest realistic ledger (see [`realistic_fuel_per_directive`]), to within `step`

@@ -26,6 +26,8 @@ const LEDGER_STEP: usize = 50;
 const LEDGER_CAP: usize = 20_000;
 /// Where the largest-ledger search starts doubling.
 const LEDGER_START: usize = 500;
+/// Largest heavy ledger tried in one call: read-only plugins aim past 100,000 directives.
+const HEAVY_CAP: usize = 200_000;
 /// Granularity of the largest-statement search.
 const STEP: usize = 16 << 10;
 /// The statement size the importer's fuel is reported at, and where its search starts.
@@ -115,6 +117,41 @@ fn measure() -> Result<Figures, String> {
             ) as u64)
         })
     };
+    let heavy = |kind: GuestKind| {
+        fuel::HEAVY_SIZES
+            .iter()
+            .map(|&n| {
+                eprintln!("measuring the {kind:?} on the kit's heavy ledger of {n} directives …");
+                both(|sdk| fuel::heavy_fuel_per_directive(guest(sdk, kind), n, FuelLimit::Raised))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let largest_heavy = |kind: GuestKind| {
+        eprintln!("searching the largest heavy ledger the {kind:?} processes in one call …");
+        both(|sdk| {
+            Ok(
+                fuel::largest_heavy_ledger(guest(sdk, kind), LEDGER_START, LEDGER_STEP, HEAVY_CAP)
+                    as u64,
+            )
+        })
+    };
+    eprintln!(
+        "writing beancount's bean-example ledger ({}) …",
+        fuel::bean_example_script().display()
+    );
+    let bean_example = fuel::bean_example()?;
+    let bean_example_directives = std::cell::Cell::new(0);
+    let on_bean_example = |kind: GuestKind| {
+        eprintln!("measuring the {kind:?} on bean-example's thirteen years …");
+        both(|sdk| {
+            let (fuel, directives) =
+                fuel::ledger_text_fuel(guest(sdk, kind), bean_example.clone(), FuelLimit::Raised)?;
+            bean_example_directives.set(directives as u64);
+            Ok(fuel)
+        })
+    };
+    let validator_bean_example_fuel = on_bean_example(GuestKind::Validator)?;
+    let tagger_bean_example_fuel = on_bean_example(GuestKind::Tagger)?;
     let wasm = |kind: GuestKind| both(|sdk| Ok(guest(sdk, kind).size as u64));
 
     // First, while no ledger text has been loaded in this process.
@@ -176,6 +213,14 @@ fn measure() -> Result<Figures, String> {
         validator_realistic_largest_ledger: largest_realistic(GuestKind::Validator)?,
         tagger_realistic_largest_ledger: largest_realistic(GuestKind::Tagger)?,
         validator_price_history_fuel_per_directive,
+        heavy_ledger_directives: fuel::HEAVY_SIZES.iter().map(|&n| n as u64).collect(),
+        validator_heavy_fuel_per_directive: heavy(GuestKind::Validator)?,
+        tagger_heavy_fuel_per_directive: heavy(GuestKind::Tagger)?,
+        validator_heavy_largest_ledger: largest_heavy(GuestKind::Validator)?,
+        tagger_heavy_largest_ledger: largest_heavy(GuestKind::Tagger)?,
+        bean_example_directives: bean_example_directives.get(),
+        validator_bean_example_fuel,
+        tagger_bean_example_fuel,
         minimal_wasm_bytes: wasm(GuestKind::Minimal)?,
         validator_wasm_bytes: wasm(GuestKind::Validator)?,
         tagger_wasm_bytes: wasm(GuestKind::Tagger)?,
@@ -194,8 +239,6 @@ fn measure() -> Result<Figures, String> {
 
 /// Directives in the heavy ledger the view's heavy figures are measured on.
 const HEAVY: usize = 30_000;
-/// Largest heavy ledger tried in one call.
-const HEAVY_CAP: usize = 400_000;
 
 /// The view API's figures: the view guests on the three ledgers, the drop-in guests on the
 /// heavy one beside them, and the largest heavy ledgers the view guests fit in one call.
@@ -291,8 +334,10 @@ fn print(f: &Figures) {
         "Benchmark ledger: {} transactions (payee, narration, 1 tag, 1 metadata entry, 2 \
          postings with units and spans), {} bytes as the host encodes it; fuel/directive \
          measured on all of it in one call with the fuel cap raised to {}. Realistic ledger: \
-         rlplugin_testkit::synthetic::ledger(n) loaded by rustledger's loader. Largest \
-         ledgers: to within {} directives, under the production limits.",
+         rlplugin_testkit::synthetic::ledger(n) loaded by rustledger's loader. Heavy ledger: \
+         rlplugin_testkit::synthetic::heavy_ledger(n), the same way. bean-example: beancount's \
+         own generator's thirteen years (host-testkit/bench/bean-example.sh), the same way. \
+         Largest ledgers: to within {} directives, under the production limits.",
         thousands(f.ledger_directives),
         thousands(f.ledger_input_bytes),
         thousands(f.raised_fuel),

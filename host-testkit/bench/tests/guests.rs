@@ -154,6 +154,60 @@ fn validator_still_processes_its_largest_realistic_ledger_in_one_call() {
         .unwrap_or_else(|e| panic!("{n} realistic directives no longer fit one call: {e}"));
 }
 
+/// Fuel per directive on the kit's heavy ledger, at the sizes the benchmark measured up to
+/// 30,000 directives: loading the 100,000-directive ledger takes rustledger's loader about a
+/// minute in a test build, and fuel per directive barely moves with size.
+fn heavy_fuel_does_not_regress(kind: GuestKind, recorded_fuel: &[figures::Pair]) {
+    let f = recorded();
+    assert_eq!(
+        f.heavy_ledger_directives.len(),
+        recorded_fuel.len(),
+        "figures.json has one heavy-ledger figure per size; fix: run `{MEASURE}`"
+    );
+    let sizes = f.heavy_ledger_directives.iter().zip(recorded_fuel);
+    for (&n, figure) in sizes.filter(|(n, _)| **n <= 30_000) {
+        let fuel = fuel::heavy_fuel_per_directive(guest(kind), n as usize, FuelLimit::Raised)
+            .unwrap_or_else(|e| panic!("{kind:?} on {n} heavy directives: {e}"));
+        assert_at_most(
+            &format!("{kind:?} fuel/directive on the heavy ledger of {n}"),
+            fuel,
+            figure.rlplugin,
+        );
+    }
+}
+
+#[test]
+fn validator_fuel_on_heavy_ledgers_does_not_regress() {
+    heavy_fuel_does_not_regress(
+        GuestKind::Validator,
+        &recorded().validator_heavy_fuel_per_directive,
+    );
+}
+
+#[test]
+fn tagger_fuel_on_heavy_ledgers_does_not_regress() {
+    heavy_fuel_does_not_regress(
+        GuestKind::Tagger,
+        &recorded().tagger_heavy_fuel_per_directive,
+    );
+}
+
+/// The largest heavy ledger each plugin was recorded to process in one call, less the
+/// margin, still fits the production limits.
+#[test]
+fn plugins_still_process_their_largest_heavy_ledgers_in_one_call() {
+    let f = recorded();
+    for (kind, largest) in [
+        (GuestKind::Validator, f.validator_heavy_largest_ledger),
+        (GuestKind::Tagger, f.tagger_heavy_largest_ledger),
+    ] {
+        let n = floor(largest.rlplugin);
+        fuel::heavy_fuel_per_directive(guest(kind), n, FuelLimit::Production).unwrap_or_else(|e| {
+            panic!("{kind:?}: {n} heavy directives no longer fit one call: {e}")
+        });
+    }
+}
+
 /// The benchmark importer's answer on bad lines, which the fuel runs never exercise: each
 /// is reported by number and left out of the total (both amount parsers are exercised:
 /// the one-word path for `-3.50`, the byte loop for `2500`, `123456.78` and `-0.5`).
