@@ -724,14 +724,23 @@ fn ledger_fuel_per_directive(
     n: usize,
     limit: FuelLimit,
 ) -> Result<u64, String> {
-    let run = guest
+    Ok(run_ledger(guest, text, limit)?.report().fuel_used() / n as u64)
+}
+
+/// One run of a plugin guest on ledger `text` (loaded by rustledger's own loader) under
+/// `limit`; a failed run as its message.
+fn run_ledger(
+    guest: &Guest,
+    text: String,
+    limit: FuelLimit,
+) -> Result<rlplugin_testkit::Run, String> {
+    guest
         .guest
         .plugin()
         .ledger(text)
         .fuel(limit.fuel())
         .run()
-        .map_err(|e| e.to_string())?;
-    Ok(run.report().fuel_used() / n as u64)
+        .map_err(|e| e.to_string())
 }
 
 /// Wall-clock times of the kit running `guest` on ledger `text` (under the raised fuel cap),
@@ -868,13 +877,7 @@ pub fn ledger_text_fuel(
     text: String,
     limit: FuelLimit,
 ) -> Result<(u64, usize), String> {
-    let run = guest
-        .guest
-        .plugin()
-        .ledger(text)
-        .fuel(limit.fuel())
-        .run()
-        .map_err(|e| e.to_string())?;
+    let run = run_ledger(guest, text, limit)?;
     let directives = run.ops().len();
     if directives == 0 {
         return Err("the ledger holds no directives".to_owned());
