@@ -791,6 +791,96 @@ impl<'a> PostingView<'a> {
     pub fn flag(&self) -> Option<&'a str> {
         self.field(4).opt_str(lazy::POSTING_FLAG_LABEL)
     }
+
+    /// The currency of the posting's cost (`{180 USD}`), if it has a cost that names one.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # use rlplugin::{CostData, DirectiveData};
+    /// # let mut buy = transaction("2024-01-02", "Buy", &[]);
+    /// # let DirectiveData::Transaction(txn) = &mut buy.data else { unreachable!() };
+    /// # txn.postings[0].cost = Some(CostData { number: None, currency: Some("USD".into()), date: None, label: None, merge: false });
+    /// # let bytes = input(&[buy]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut postings = ledger.get(0).unwrap().postings();
+    /// assert_eq!(postings.next().unwrap().cost_currency(), Some("USD"));
+    /// assert_eq!(postings.next().unwrap().cost_currency(), None);
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn cost_currency(&self) -> Option<&'a str> {
+        let mut at = self.field(2);
+        if at.nil() {
+            return None;
+        }
+        at.struct_len("a cost (an array of 5)", 5);
+        at.skip(1);
+        at.opt_str("a cost currency (a string or nil)")
+    }
+
+    /// The currency of the posting's price (`@ 1.08 USD`), if it has a price that names
+    /// one: its amount's currency, else the currency of a price written without a number.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # use rlplugin::{AmountData, DirectiveData, PriceAnnotationData};
+    /// # let mut buy = transaction("2024-01-02", "Buy", &[]);
+    /// # let DirectiveData::Transaction(txn) = &mut buy.data else { unreachable!() };
+    /// # txn.postings[0].price = Some(PriceAnnotationData { is_total: false, amount: Some(AmountData::new("1.08", "EUR")), number: None, currency: None });
+    /// # txn.postings[1].price = Some(PriceAnnotationData { is_total: false, amount: None, number: None, currency: Some("GBP".into()) });
+    /// # let bytes = input(&[buy]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let currencies: Vec<_> = ledger.get(0).unwrap().postings().map(|p| p.price_currency()).collect();
+    /// assert_eq!(currencies, [Some("EUR"), Some("GBP")]);
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn price_currency(&self) -> Option<&'a str> {
+        let mut at = self.field(3);
+        if at.nil() {
+            return None;
+        }
+        at.struct_len("a price annotation (an array of 4)", 4);
+        at.skip(1);
+        if at.nil() {
+            at.skip(1);
+            at.opt_str("a price currency (a string or nil)")
+        } else {
+            Some(Amount::read(at).currency)
+        }
+    }
+
+    /// Whether the posting has a metadata entry named `key`: for a plugin that decodes
+    /// (with [`DirectiveView::to_owned`]) only the transactions whose postings carry it.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # use rlplugin::{DirectiveData, MetaValueData};
+    /// # let mut shop = transaction("2024-01-02", "Shop", &[]);
+    /// # let DirectiveData::Transaction(txn) = &mut shop.data else { unreachable!() };
+    /// # txn.postings[1].metadata.push(("balance".into(), MetaValueData::String("95.50 USD".into())));
+    /// # let bytes = input(&[shop]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let with: Vec<bool> = ledger.get(0).unwrap().postings().map(|p| p.has_meta("balance")).collect();
+    /// assert_eq!(with, [false, true]);
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn has_meta(&self, key: &str) -> bool {
+        let mut at = self.field(5);
+        let entries = at.array_len("posting metadata (an array)");
+        for _ in 0..entries {
+            if at.failed() {
+                return false;
+            }
+            let len = at.struct_len("a metadata pair (an array of 2)", 2);
+            if at.str("a metadata key (a string)") == key {
+                return true;
+            }
+            at.skip(len - 1);
+        }
+        false
+    }
 }
 
 /// A change to one directive, applied by [`ViewOps::edit`]: the changed values are written
