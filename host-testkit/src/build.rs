@@ -14,6 +14,9 @@ use crate::{Error, Guest};
 /// One crate's build, shared by every test that asks for it.
 type BuildSlot = Arc<Mutex<Option<Guest>>>;
 
+/// A build's identity: the crate, the profile (release or not) and the features.
+type BuildKey = (PathBuf, bool, Vec<String>);
+
 const TARGET: &str = "wasm32-unknown-unknown";
 
 /// Passed to cargo with `--config` for release builds: keep the name section.
@@ -34,6 +37,7 @@ pub struct GuestBuild {
     crate_dir: Option<PathBuf>,
     release: bool,
     quiet: bool,
+    features: Vec<String>,
 }
 
 impl GuestBuild {
@@ -42,6 +46,7 @@ impl GuestBuild {
             crate_dir: None,
             release: true,
             quiet: false,
+            features: Vec::new(),
         }
     }
 
@@ -60,6 +65,26 @@ impl GuestBuild {
     /// Dev profile: faster to build, far more fuel per call.
     pub fn debug(mut self) -> Self {
         self.release = false;
+        self
+    }
+
+    /// Build with these cargo features of the crate on (`cargo build --features …`), for a
+    /// crate that makes more than one guest: each set of features is a guest of its own,
+    /// built and cached separately.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), rlplugin_testkit::Error> {
+    /// let view = rlplugin_testkit::Guest::build().features(["view"]).run()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn features<I, S>(mut self, features: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.features = features.into_iter().map(Into::into).collect();
+        self.features.sort();
+        self.features.dedup();
         self
     }
 
@@ -93,27 +118,43 @@ impl GuestBuild {
             path: dir.clone(),
             source,
         })?;
-        static CACHE: OnceLock<Mutex<HashMap<(PathBuf, bool), BuildSlot>>> = OnceLock::new();
+        static CACHE: OnceLock<Mutex<HashMap<BuildKey, BuildSlot>>> = OnceLock::new();
+        static CRATES: OnceLock<Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>> = OnceLock::new();
         let slot = CACHE
             .get_or_init(Default::default)
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .entry((dir.clone(), self.release))
+            .entry((dir.clone(), self.release, self.features.clone()))
             .or_default()
             .clone();
-        // Holding the per-crate slot while cargo runs makes concurrent tests wait
+        // Holding the per-build slot while cargo runs makes concurrent tests wait
         // for one build instead of racing several.
         let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(guest) = slot.as_ref() {
             return Ok(guest.clone());
         }
-        let guest = build(&dir, self.release, !self.quiet)?;
+        // Builds of one crate with other features write the same `.wasm` file: one at a
+        // time, so each reads the module its own cargo wrote.
+        let one_crate = CRATES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(dir.clone())
+            .or_default()
+            .clone();
+        let _building = one_crate.lock().unwrap_or_else(|e| e.into_inner());
+        let guest = build(&dir, self.release, &self.features, !self.quiet)?;
         *slot = Some(guest.clone());
         Ok(guest)
     }
 }
 
-fn build(crate_dir: &Path, release: bool, progress: bool) -> Result<Guest, Error> {
+fn build(
+    crate_dir: &Path,
+    release: bool,
+    features: &[String],
+    progress: bool,
+) -> Result<Guest, Error> {
     let manifest = crate_dir.join("Cargo.toml");
     let target_dir = guest_target_dir(crate_dir);
     let mut cmd = crate::cargo::command();
@@ -130,6 +171,9 @@ fn build(crate_dir: &Path, release: bool, progress: bool) -> Result<Guest, Error
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
+    }
     if release {
         // The crate's release profile, but with the name section kept whatever its `strip`
         // says, so traps, `rlplugin profile` and Firefox profiles show Rust function names.

@@ -1,6 +1,9 @@
 //! Auto-balance: a plugin that turns statement balances into `balance` assertions.
 //!
-//! Demonstrates `Insert` ops that keep a source location. Bank statements print the
+//! Demonstrates `Insert` ops that keep a source location, through the view API
+//! (`wasm_plugin_main! { view: … }`): only a transaction with a posting that carries the
+//! statement metadata is decoded (`to_owned`); the rest of the ledger is located, looked
+//! at for that one key, and kept as the host sent it. Bank statements print the
 //! running balance after each line; importers can keep it as posting metadata:
 //!
 //! ```text
@@ -27,13 +30,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rlplugin::view::{Kind, LedgerView, ViewOps};
 use rlplugin::{
-    AmountData, BalanceData, DirectiveData, DirectiveWrapper, MetaValueData, Ops, OpsError,
-    PluginError, PluginInput, PluginOutput, PostingData,
+    AmountData, BalanceData, DirectiveData, DirectiveWrapper, MetaValueData, OpsError, PluginError,
+    PostingData,
 };
 use serde::Deserialize;
 
-rlplugin::wasm_plugin_main! { process: process }
+rlplugin::wasm_plugin_main! { view: process }
 
 /// The plugin's config: JSON or `key=value`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -65,10 +69,9 @@ fn default_meta_key() -> String {
 /// # Errors
 ///
 /// A config with unknown keys or values of the wrong type.
-pub fn process(input: PluginInput) -> Result<PluginOutput, String> {
-    let config: Config =
-        rlplugin::config(input.config.as_deref()).map_err(|error| error.to_string())?;
-    auto_balance(&input.directives, &config).map_err(|error| error.to_string())
+pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, String> {
+    let config: Config = rlplugin::config(ledger.config()).map_err(|error| error.to_string())?;
+    auto_balance(ledger, &config).map_err(|error| error.to_string())
 }
 
 /// A balance assertion to insert, and the input directive it comes from.
@@ -85,23 +88,24 @@ struct Assertion {
 /// # Errors
 ///
 /// Only if an assertion pointed outside the input, which the construction rules out.
-pub fn auto_balance(
-    directives: &[DirectiveWrapper],
-    config: &Config,
-) -> Result<PluginOutput, OpsError> {
+pub fn auto_balance(ledger: LedgerView<'_>, config: &Config) -> Result<ViewOps, OpsError> {
     let mut errors = Vec::new();
-    let written: HashSet<(&str, &str)> = directives
-        .iter()
-        .filter_map(|directive| match &directive.data {
-            DirectiveData::Balance(balance) => {
-                Some((balance.account.as_str(), directive.date.as_str()))
-            }
-            _ => None,
-        })
+    let written: HashSet<(&str, &str)> = ledger
+        .directives()
+        .filter(|directive| directive.kind() == Some(Kind::Balance))
+        .filter_map(|balance| Some((balance.account()?, balance.date())))
         .collect();
     // Key: account and period (the day, or the month); later postings replace earlier ones.
-    let mut latest: HashMap<(&str, &str), Assertion> = HashMap::new();
-    for (index, directive) in directives.iter().enumerate() {
+    let mut latest: HashMap<(String, String), Assertion> = HashMap::new();
+    for view in ledger.directives() {
+        if view.kind() != Some(Kind::Transaction)
+            || !view
+                .postings()
+                .any(|posting| posting.has_meta(&config.meta_key))
+        {
+            continue;
+        }
+        let directive = view.to_owned();
         let DirectiveData::Transaction(txn) = &directive.data else {
             continue;
         };
@@ -121,7 +125,7 @@ pub fn auto_balance(
                             "{} metadata of the {} posting {reason}; write it like \"1245.80 EUR\"",
                             config.meta_key, posting.account
                         ))
-                        .at_directive(directive),
+                        .at_directive(&directive),
                     );
                     continue;
                 }
@@ -135,9 +139,9 @@ pub fn auto_balance(
                 directive.date.as_str()
             };
             latest.insert(
-                (posting.account.as_str(), period),
+                (posting.account.clone(), period.to_owned()),
                 Assertion {
-                    source: index,
+                    source: view.index(),
                     date,
                     account: posting.account.clone(),
                     amount,
@@ -151,16 +155,16 @@ pub fn auto_balance(
         .collect();
     inserts.sort_unstable_by(|a, b| (a.source, &a.account).cmp(&(b.source, &b.account)));
 
-    let mut ops = Ops::new(directives.len());
+    let mut ops = ledger.ops();
     for assertion in inserts {
-        let source = &directives[assertion.source];
+        let source = ledger.get(assertion.source);
         let balance = DirectiveWrapper {
             directive_type: String::new(),
             date: assertion.date,
             // The source transaction's location: a failing assertion points at the
             // statement line it was derived from.
-            filename: source.filename.clone(),
-            lineno: source.lineno,
+            filename: source.and_then(|s| s.filename()).map(str::to_owned),
+            lineno: source.and_then(|s| s.lineno()),
             data: DirectiveData::Balance(BalanceData {
                 account: assertion.account,
                 amount: assertion.amount,
@@ -173,7 +177,7 @@ pub fn auto_balance(
     for error in errors {
         ops.error(error);
     }
-    Ok(ops.finish())
+    Ok(ops)
 }
 
 /// The balance a metadata value states: an amount, `"1245.80 EUR"` text, or a bare number
@@ -236,7 +240,18 @@ pub fn next_day(date: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rlplugin::{PluginOp, TransactionData};
+    use rlplugin::{PluginInput, PluginOp, PluginOutput, TransactionData};
+
+    fn auto_balance(input: &[DirectiveWrapper], config: &Config) -> Result<PluginOutput, String> {
+        let bytes = rlplugin::view::encode_input(&PluginInput {
+            directives: input.to_vec(),
+            options: Default::default(),
+            config: None,
+        });
+        Ok(rlplugin::guest::view_plugin_output(&bytes, |ledger| {
+            super::auto_balance(ledger, config)
+        }))
+    }
 
     fn posting(account: &str, number: &str, meta: Option<MetaValueData>) -> PostingData {
         PostingData {

@@ -1,7 +1,8 @@
 //! The auto-balance plugin in rustledger's production sandbox: snapshots of the inserted
 //! assertions, the real loader checking them, and the fuel budget.
 
-use rlplugin_testkit::{Guest, synthetic};
+use rlplugin_bench::budget::{self, Ledger};
+use rlplugin_testkit::Guest;
 
 const STATEMENT: &str = include_str!("fixtures/statement.beancount");
 const MISSING: &str = include_str!("fixtures/missing-transaction.beancount");
@@ -70,15 +71,15 @@ fn rledger_check_catches_a_missing_transaction() {
     assert!(diagnostics.contains("four hundred"), "{diagnostics}");
 }
 
+// Neither ledger has statement metadata, so these measure the scan every ledger pays for.
 #[test]
-fn stays_within_budget_on_a_two_thousand_directive_ledger() {
-    // The synthetic ledger has no statement metadata, so this measures the scan every
-    // ledger pays for.
-    let run = guest()
-        .plugin()
-        .ledger(synthetic::ledger(2_000))
-        .run()
-        .unwrap();
-    println!("auto-balance on 2,000 directives: {}", run.report());
-    run.assert_within(40.0);
+fn stays_within_budget_on_bean_example() {
+    let run = budget::run(guest().plugin(), Ledger::BeanExample).unwrap();
+    budget::check("auto-balance", Ledger::BeanExample, &run);
+}
+
+#[test]
+fn stays_within_budget_on_the_heavy_ledger() {
+    let run = budget::run(guest().plugin(), Ledger::Heavy).unwrap();
+    budget::check("auto-balance", Ledger::Heavy, &run);
 }

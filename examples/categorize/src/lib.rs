@@ -13,8 +13,14 @@
 //! plugin "categorize.wasm" "{\"rules\":[{\"payee\":\"amazon\",\"account\":\"Expenses:Shopping\",\"tag\":\"online\"}]}"
 //! ```
 //!
-//! Run it: `cargo test -p categorize` (builds the wasm, runs it in the production sandbox),
-//! `cargo build -p categorize --release --target wasm32-unknown-unknown` for the module.
+//! The crate makes the plugin twice, from the same rules: through the drop-in API
+//! ([`process`], rustledger's own API, every directive decoded) and, with the `view`
+//! feature, through the view API ([`view::process`], which reads only the accounts of each
+//! transaction's postings and decodes only the transactions it changes).
+//!
+//! Run it: `cargo test -p categorize` (builds both wasm modules, runs them in the production
+//! sandbox), `cargo build -p categorize --release --target wasm32-unknown-unknown` for the
+//! drop-in module, the same with `--features view` for the view one.
 
 use rlplugin::{
     AmountData, DirectiveData, DirectiveWrapper, Ops, OpsError, PluginError, PluginInput,
@@ -22,7 +28,13 @@ use rlplugin::{
 };
 use serde::Deserialize;
 
+pub mod view;
+
+#[cfg(not(feature = "view"))]
 rlplugin::wasm_plugin_main! { process: process }
+
+#[cfg(feature = "view")]
+rlplugin::wasm_plugin_main! { view: view::process }
 
 /// The plugin's config, given as JSON on the `plugin` line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -266,15 +278,22 @@ pub fn categorize(
         let DirectiveData::Transaction(txn) = &mut directive.data else {
             continue;
         };
-        match decide(txn, rules) {
+        let placeholder = txn
+            .postings
+            .iter()
+            .position(|posting| posting.account == rules.placeholder);
+        let single = txn.postings.len() == 1 && opposite_units(&txn.postings[0]).is_some();
+        match decide(
+            txn.payee.as_deref(),
+            &txn.narration,
+            placeholder,
+            single,
+            rules,
+        ) {
             Decision::Untouched => {}
             Decision::NoRule => {
-                let message = format!(
-                    "no rule matches payee {:?} narration {:?}; add a rule or set \"default_account\"",
-                    txn.payee.as_deref().unwrap_or(""),
-                    txn.narration
-                );
-                ops.error(PluginError::warning(message).at_directive(&directive));
+                let warning = no_rule(txn.payee.as_deref(), &txn.narration);
+                ops.error(warning.at_directive(&directive));
             }
             Decision::Change {
                 placeholder,
@@ -300,16 +319,19 @@ enum Decision<'r> {
     },
 }
 
-fn decide<'r>(txn: &TransactionData, rules: &'r Rules) -> Decision<'r> {
-    let placeholder = txn
-        .postings
-        .iter()
-        .position(|posting| posting.account == rules.placeholder);
-    let single = txn.postings.len() == 1 && opposite_units(&txn.postings[0]).is_some();
+/// What to do with a transaction: `placeholder` is its placeholder posting, `single` whether
+/// it is a lone plain posting.
+fn decide<'r>(
+    payee: Option<&str>,
+    narration: &str,
+    placeholder: Option<usize>,
+    single: bool,
+    rules: &'r Rules,
+) -> Decision<'r> {
     if placeholder.is_none() && !single {
         return Decision::Untouched;
     }
-    let rule = rules.find(txn.payee.as_deref(), &txn.narration);
+    let rule = rules.find(payee, narration);
     let account = rule
         .and_then(|rule| rule.account.as_deref())
         .or(rules.default_account.as_deref());
@@ -322,6 +344,14 @@ fn decide<'r>(txn: &TransactionData, rules: &'r Rules) -> Decision<'r> {
         account,
         tag,
     }
+}
+
+/// The warning for a transaction no rule matches, without its location.
+fn no_rule(payee: Option<&str>, narration: &str) -> PluginError {
+    PluginError::warning(format!(
+        "no rule matches payee {:?} narration {narration:?}; add a rule or set \"default_account\"",
+        payee.unwrap_or(""),
+    ))
 }
 
 fn apply(

@@ -1,7 +1,9 @@
 //! The categorize plugin in rustledger's production sandbox: snapshots of the resulting
-//! ledger and diagnostics, the real loader end to end, and the fuel budget.
+//! ledger and diagnostics, the real loader end to end, and the fuel budget, for the drop-in
+//! build and the view build (`--features view`), which must answer alike.
 
-use rlplugin_testkit::{Guest, synthetic};
+use rlplugin_bench::budget::{self, Ledger};
+use rlplugin_testkit::Guest;
 
 const LEDGER: &str = include_str!("fixtures/imported.beancount");
 
@@ -19,6 +21,36 @@ fn guest() -> Guest {
     Guest::build()
         .run()
         .expect("the categorize guest builds and loads")
+}
+
+fn view_guest() -> Guest {
+    Guest::build()
+        .features(["view"])
+        .run()
+        .expect("the categorize guest builds with `--features view` and loads")
+}
+
+/// The view build answers every behaviour test's input as the drop-in build does: the same
+/// ledger, the same diagnostics.
+#[test]
+fn the_view_build_answers_as_the_drop_in_build() {
+    let configs = [
+        RULES,
+        r#"{"rules": [{"payee": "amazon", "account": "Expenses:Shopping"}], "default_account": "Expenses:Misc"}"#,
+        r#"{"rules": [{"payee": "amazon", "acount": "Expenses:Shopping"}]}"#,
+        r#"{"rules": [{"account": "Expenses:Shopping"}]}"#,
+    ];
+    let (drop_in, view) = (guest(), view_guest());
+    for config in configs {
+        let expected = drop_in
+            .plugin()
+            .ledger(LEDGER)
+            .config(config)
+            .run()
+            .unwrap();
+        let got = view.plugin().ledger(LEDGER).config(config).run().unwrap();
+        assert_eq!(got.to_string(), expected.to_string(), "config {config}");
+    }
 }
 
 #[test]
@@ -94,24 +126,53 @@ fn rledger_check_loads_the_categorized_ledger() {
     );
 }
 
-#[test]
-fn stays_within_budget_on_a_two_thousand_directive_ledger() {
-    let config = r#"{"rules": [
-        {"payee": "market", "account": "Expenses:Groceries", "tag": "food"},
-        {"narration": "*rent*", "account": "Expenses:Rent"},
-        {"payee": "noodle", "account": "Expenses:Restaurants"}
-    ], "placeholder": "Expenses:Groceries"}"#;
-    let run = guest()
-        .plugin()
-        .ledger(synthetic::ledger(2_000))
-        .config(config)
-        .run()
-        .unwrap();
+/// Rules for each budget ledger that categorize some of its transactions and leave the
+/// rest to a default account, as a user's rules would.
+fn budget_rules(ledger: Ledger) -> &'static str {
+    match ledger {
+        Ledger::BeanExample => {
+            r#"{"rules": [
+                {"payee": "cafe", "account": "Expenses:Food:Coffee", "tag": "coffee"},
+                {"payee": "*garden*", "account": "Expenses:Food:Chinese"},
+                {"narration": "*dinner*", "account": "Expenses:Food:Dinner"}
+            ], "placeholder": "Expenses:Food:Restaurant", "default_account": "Expenses:Food:Dining"}"#
+        }
+        Ledger::Heavy => {
+            r#"{"rules": [
+                {"payee": "market", "account": "Expenses:Groceries", "tag": "food"},
+                {"narration": "*rent*", "account": "Expenses:Rent"},
+                {"payee": "noodle", "account": "Expenses:Restaurants"}
+            ], "placeholder": "Expenses:Groceries"}"#
+        }
+    }
+}
+
+fn within_budget(label: &str, guest: &Guest, ledger: Ledger) {
+    let run = budget::run(guest.plugin().config(budget_rules(ledger)), ledger).unwrap();
     assert!(
         run.summary().to_string().contains(" modified"),
         "{}",
         run.summary()
     );
-    println!("categorize on 2,000 directives: {}", run.report());
-    run.assert_within(40.0);
+    budget::check(label, ledger, &run);
+}
+
+#[test]
+fn stays_within_budget_on_bean_example() {
+    within_budget("categorize", &guest(), Ledger::BeanExample);
+}
+
+#[test]
+fn stays_within_budget_on_the_heavy_ledger() {
+    within_budget("categorize", &guest(), Ledger::Heavy);
+}
+
+#[test]
+fn view_stays_within_budget_on_bean_example() {
+    within_budget("categorize/view", &view_guest(), Ledger::BeanExample);
+}
+
+#[test]
+fn view_stays_within_budget_on_the_heavy_ledger() {
+    within_budget("categorize/view", &view_guest(), Ledger::Heavy);
 }

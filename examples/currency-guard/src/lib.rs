@@ -1,7 +1,9 @@
 //! Currency guard: a validator that reports every posting whose currency was never declared.
 //!
-//! Demonstrates a read-only plugin: it keeps every directive (`PluginOutput::passthrough`)
-//! and reports errors at the offending posting's `file:line`. A currency is declared when it
+//! Demonstrates a read-only plugin through the view API (`wasm_plugin_main! { view: … }`):
+//! it reads only the currencies of commodities and postings, borrowed from the host's
+//! bytes, keeps every directive without decoding it (`ledger.ops()` decides nothing), and
+//! reports errors at the offending posting's `file:line`. A currency is declared when it
 //! is an `option "operating_currency"` or has a `commodity` directive anywhere in the ledger.
 //! The units, the cost and the price of every posting are checked, so a typo such as `USDD`
 //! or a forgotten `commodity VTI` is caught at load time.
@@ -15,14 +17,12 @@
 //! sandbox), `cargo build -p currency-guard --release --target wasm32-unknown-unknown` for
 //! the module.
 
-use rlplugin::{
-    DirectiveData, DirectiveWrapper, PluginError, PluginErrorSeverity, PluginInput, PluginOutput,
-    PostingData, TransactionData,
-};
+use rlplugin::view::{Kind, LedgerView, PostingView, ViewOps};
+use rlplugin::{DirectiveData, PluginError, PluginErrorSeverity, TransactionData};
 use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
-rlplugin::wasm_plugin_main! { process: process }
+rlplugin::wasm_plugin_main! { view: process }
 
 /// The plugin's config: JSON or `key=value`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -49,50 +49,48 @@ pub enum Severity {
 /// # Errors
 ///
 /// A config other than `severity=error` or `severity=warning`.
-pub fn process(input: PluginInput) -> Result<PluginOutput, rlplugin::ConfigError> {
-    let config: Config = rlplugin::config(input.config.as_deref())?;
-    Ok(check(
-        &input.directives,
-        &input.options.operating_currencies,
-        config,
-    ))
+pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, rlplugin::ConfigError> {
+    let config: Config = rlplugin::config(ledger.config())?;
+    Ok(check(ledger, config))
 }
 
 /// Checks every posting of every transaction against the declared currencies.
 #[must_use]
-pub fn check(
-    directives: &[DirectiveWrapper],
-    operating: &[String],
-    config: Config,
-) -> PluginOutput {
+pub fn check(ledger: LedgerView<'_>, config: Config) -> ViewOps {
     let declared = Declared::new(
-        operating
+        ledger
+            .options()
+            .operating_currencies
             .iter()
             .map(String::as_str)
             .chain(
-                directives
-                    .iter()
-                    .filter_map(|directive| match &directive.data {
-                        DirectiveData::Commodity(commodity) => Some(commodity.currency.as_str()),
-                        _ => None,
-                    }),
+                ledger
+                    .directives()
+                    .filter(|directive| directive.kind() == Some(Kind::Commodity))
+                    .filter_map(|commodity| commodity.currency()),
             ),
     );
     let severity = match config.severity {
         Severity::Error => PluginErrorSeverity::Error,
         Severity::Warning => PluginErrorSeverity::Warning,
     };
-    let mut output = PluginOutput::passthrough(directives.len());
-    for directive in directives {
-        let DirectiveData::Transaction(txn) = &directive.data else {
+    let mut ops = ledger.ops();
+    for directive in ledger.directives() {
+        if directive.kind() != Some(Kind::Transaction) {
             continue;
-        };
-        for (index, posting) in txn.postings.iter().enumerate() {
-            if declared.covers(posting) {
+        }
+        // Decoded whole only to place a message: the posting's line counts metadata lines.
+        let mut decoded: Option<TransactionData> = None;
+        for (index, posting) in directive.postings().enumerate() {
+            let currencies = currencies(&posting);
+            if currencies
+                .iter()
+                .all(|(_, currency)| currency.is_none_or(|currency| declared.contains(currency)))
+            {
                 continue;
             }
             let mut reported: [Option<&str>; 3] = [None; 3];
-            for (slot, (role, currency)) in currencies(posting).into_iter().enumerate() {
+            for (slot, (role, currency)) in currencies.into_iter().enumerate() {
                 let Some(currency) = currency else { continue };
                 if declared.contains(currency) || reported.contains(&Some(currency)) {
                     continue;
@@ -100,17 +98,25 @@ pub fn check(
                 reported[slot] = Some(currency);
                 let mut error = PluginError::error(format!(
                     "currency {currency} ({role} of the {account} posting) is neither an operating currency nor declared; add \"commodity {currency}\" or fix the typo",
-                    account = posting.account,
+                    account = posting.account(),
                 ));
                 error.severity = severity;
-                if let (Some(file), Some(line)) = (&directive.filename, directive.lineno) {
-                    error = error.at(file.clone(), posting_line(line, txn, index));
+                if let (Some(file), Some(line)) = (directive.filename(), directive.lineno()) {
+                    if decoded.is_none()
+                        && let DirectiveData::Transaction(txn) = directive.to_owned().data
+                    {
+                        decoded = Some(txn);
+                    }
+                    let line = decoded
+                        .as_ref()
+                        .map_or(line, |txn| posting_line(line, txn, index));
+                    error = error.at(file, line);
                 }
-                output.errors.push(error);
+                ops.error(error);
             }
         }
     }
-    output
+    ops
 }
 
 /// The declared currencies. FxHash reads a word per step, where std's SipHash spends
@@ -125,36 +131,14 @@ impl<'a> Declared<'a> {
     fn contains(&self, currency: &str) -> bool {
         self.0.contains(currency)
     }
-
-    /// Whether every currency of `posting` is declared: the common case, checked without
-    /// building the role list [`currencies`] gives for messages.
-    fn covers(&self, posting: &PostingData) -> bool {
-        currencies(posting)
-            .iter()
-            .all(|(_, currency)| currency.is_none_or(|currency| self.contains(currency)))
-    }
 }
 
 /// The currencies a posting uses, named by role; `None` where a part is absent or
 /// currency-less.
-fn currencies(posting: &PostingData) -> [(&'static str, Option<&str>); 3] {
-    let units = posting
-        .units
-        .as_ref()
-        .and_then(|units| non_empty(&units.currency));
-    let cost = posting
-        .cost
-        .as_ref()
-        .and_then(|cost| cost.currency.as_deref())
-        .and_then(non_empty);
-    let price = posting.price.as_ref().and_then(|price| {
-        price
-            .amount
-            .as_ref()
-            .map(|amount| amount.currency.as_str())
-            .or(price.currency.as_deref())
-            .and_then(non_empty)
-    });
+fn currencies<'a>(posting: &PostingView<'a>) -> [(&'static str, Option<&'a str>); 3] {
+    let units = posting.units().and_then(|units| non_empty(units.currency));
+    let cost = posting.cost_currency().and_then(non_empty);
+    let price = posting.price_currency().and_then(non_empty);
     [("units", units), ("cost", cost), ("price", price)]
 }
 
@@ -168,8 +152,10 @@ fn non_empty(text: &str) -> Option<&str> {
 /// would shift this; the message names the posting's account to stay unambiguous.
 #[must_use]
 pub fn posting_line(header_line: u32, txn: &TransactionData, index: usize) -> u32 {
-    let before: usize = txn.postings[..index]
+    let before: usize = txn
+        .postings
         .iter()
+        .take(index)
         .map(|posting| 1 + posting.metadata.len())
         .sum();
     let offset = 1 + txn.metadata.len() + before;
@@ -180,9 +166,22 @@ pub fn posting_line(header_line: u32, txn: &TransactionData, index: usize) -> u3
 mod tests {
     use super::*;
     use rlplugin::{
-        AmountData, CommodityData, CostData, CostNumberData, MetaValueData, PluginOp,
-        PriceAnnotationData,
+        AmountData, CommodityData, CostData, CostNumberData, DirectiveWrapper, MetaValueData,
+        PluginInput, PluginOp, PluginOptions, PluginOutput, PostingData, PriceAnnotationData,
     };
+
+    /// The plugin's answer for `directives` with these operating currencies.
+    fn run(directives: &[DirectiveWrapper], operating: &[String], config: Config) -> PluginOutput {
+        let bytes = rlplugin::view::encode_input(&PluginInput {
+            directives: directives.to_vec(),
+            options: PluginOptions {
+                operating_currencies: operating.to_vec(),
+                ..PluginOptions::default()
+            },
+            config: None,
+        });
+        rlplugin::guest::view_plugin_output(&bytes, |ledger| check(ledger, config))
+    }
 
     fn wrap(lineno: u32, data: DirectiveData) -> DirectiveWrapper {
         DirectiveWrapper {
@@ -246,7 +245,7 @@ mod tests {
                 ],
             ),
         ];
-        let output = check(&input, &["USD".into()], Config::default());
+        let output = run(&input, &["USD".into()], Config::default());
         assert!(output.errors.is_empty());
         assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
     }
@@ -257,7 +256,7 @@ mod tests {
             txn(3, 0, vec![posting("Assets:Broker", "1", "VTI")]),
             commodity("VTI"),
         ];
-        assert!(check(&input, &[], Config::default()).errors.is_empty());
+        assert!(run(&input, &[], Config::default()).errors.is_empty());
     }
 
     #[test]
@@ -285,7 +284,7 @@ mod tests {
             2,
             vec![posting("Assets:Cash", "0", "USD"), stock, cash],
         )];
-        let output = check(&input, &["USD".into()], Config::default());
+        let output = run(&input, &["USD".into()], Config::default());
         let lines: Vec<String> = output.errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             lines,
@@ -306,7 +305,7 @@ mod tests {
             number: None,
             currency: Some("XAU".into()),
         });
-        let output = check(&[txn(1, 0, vec![p])], &[], Config::default());
+        let output = run(&[txn(1, 0, vec![p])], &[], Config::default());
         assert_eq!(output.errors.len(), 1);
     }
 
@@ -326,7 +325,7 @@ mod tests {
         let config = Config {
             severity: Severity::Warning,
         };
-        let output = check(&[txn(1, 0, vec![posting("A:B", "1", "XYZ")])], &[], config);
+        let output = run(&[txn(1, 0, vec![posting("A:B", "1", "XYZ")])], &[], config);
         assert_eq!(output.errors[0].severity, PluginErrorSeverity::Warning);
     }
 

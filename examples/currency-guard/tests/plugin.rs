@@ -1,7 +1,8 @@
 //! The currency-guard validator in rustledger's production sandbox: snapshots of its
 //! diagnostics, the real loader end to end, and the fuel budget.
 
-use rlplugin_testkit::{Guest, synthetic};
+use rlplugin_bench::budget::{self, Ledger};
+use rlplugin_testkit::Guest;
 
 const PORTFOLIO: &str = include_str!("fixtures/portfolio.beancount");
 const CLEAN: &str = include_str!("fixtures/clean.beancount");
@@ -71,12 +72,13 @@ fn rledger_check_reports_the_posting_lines() {
 }
 
 #[test]
-fn stays_within_budget_on_a_two_thousand_directive_ledger() {
-    let run = guest()
-        .plugin()
-        .ledger(synthetic::ledger(2_000))
-        .run()
-        .unwrap();
-    println!("currency-guard on 2,000 directives: {}", run.report());
-    run.assert_within(40.0);
+fn stays_within_budget_on_bean_example() {
+    let run = budget::run(guest().plugin(), Ledger::BeanExample).unwrap();
+    budget::check("currency-guard", Ledger::BeanExample, &run);
+}
+
+#[test]
+fn stays_within_budget_on_the_heavy_ledger() {
+    let run = budget::run(guest().plugin(), Ledger::Heavy).unwrap();
+    budget::check("currency-guard", Ledger::Heavy, &run);
 }

@@ -1,7 +1,8 @@
 //! The dedupe plugin in rustledger's production sandbox: snapshots of the deduplicated
 //! ledger and its warnings, the real loader end to end, and the fuel budget.
 
-use rlplugin_testkit::{Guest, synthetic};
+use rlplugin_bench::budget::{self, Ledger};
+use rlplugin_testkit::Guest;
 
 const LEDGER: &str = include_str!("fixtures/twice-imported.beancount");
 
@@ -63,12 +64,13 @@ fn rledger_check_loads_each_transaction_once() {
 }
 
 #[test]
-fn stays_within_budget_on_a_two_thousand_directive_ledger() {
-    let run = guest()
-        .plugin()
-        .ledger(synthetic::ledger(2_000))
-        .run()
-        .unwrap();
-    println!("dedupe on 2,000 directives: {}", run.report());
-    run.assert_within(40.0);
+fn stays_within_budget_on_bean_example() {
+    let run = budget::run(guest().plugin(), Ledger::BeanExample).unwrap();
+    budget::check("dedupe", Ledger::BeanExample, &run);
+}
+
+#[test]
+fn stays_within_budget_on_the_heavy_ledger() {
+    let run = budget::run(guest().plugin(), Ledger::Heavy).unwrap();
+    budget::check("dedupe", Ledger::Heavy, &run);
 }

@@ -106,8 +106,10 @@ pub struct Figures {
     pub importer_sdk_fuel: Pair,
     /// Fuel of the importer at that size.
     pub importer_total_fuel: Pair,
-    /// Fuel of each example's budget test run, by example folder name.
-    pub example_budget_fuel: BTreeMap<String, u64>,
+    /// Fuel of each budget test's run: by label (the example's folder, `<folder>/<api>` for
+    /// an example built through both APIs), then by ledger, as the tests print them
+    /// ([`crate::budget::line`]).
+    pub example_budget_fuel: BTreeMap<String, BTreeMap<String, u64>>,
     /// The borrowed view API beside the drop-in API (rlplugin only).
     pub view: ViewFigures,
     /// How long the kit itself takes, on the machine that measured (no guard reads these).
@@ -232,37 +234,86 @@ pub fn render(name: &str, f: &Figures) -> Result<String, String> {
     }
 }
 
-/// An example README's budget line.
+/// An example README's budget table: a row per ledger, a column per build of the example.
 fn example_budget(example: &str, f: &Figures) -> Result<String, String> {
-    let fuel = f.example_budget_fuel.get(example).ok_or_else(|| {
-        format!(
-            "no budget figure for example `{example}`; fix: give its budget test the line \
-             `println!(\"{example} on …: {{}}\", run.report())` and run `{MEASURE}`"
-        )
-    })?;
+    let prefix = format!("{example}/");
+    let builds: Vec<(&String, &BTreeMap<String, u64>)> = f
+        .example_budget_fuel
+        .iter()
+        .filter(|(label, _)| *label == example || label.starts_with(&prefix))
+        .collect();
+    if builds.is_empty() {
+        return Err(format!(
+            "no budget figure for example `{example}`; fix: print its budget runs with \
+             `rlplugin_bench::budget::check(\"{example}\", …)` and run `{MEASURE}`"
+        ));
+    }
     let production = rlplugin_testkit::PRODUCTION_FUEL;
-    Ok(format!(
-        "{:.1}% ({} fuel) of rustledger's {} fuel per call.\n",
-        *fuel as f64 * 100.0 / production as f64,
-        thousands(*fuel),
+    let header = |label: &str| match label.strip_prefix(&prefix) {
+        Some(api) => format!("{api} API"),
+        None if builds.len() > 1 => "drop-in API".to_owned(),
+        None => "fuel per call".to_owned(),
+    };
+    let mut ledgers: Vec<&String> = builds.iter().flat_map(|(_, runs)| runs.keys()).collect();
+    ledgers.sort();
+    ledgers.dedup();
+    let mut out = String::from("| ledger |");
+    for (label, _) in &builds {
+        out += &format!(" {} |", header(label));
+    }
+    out += "\n| --- |";
+    out += &" --- |".repeat(builds.len());
+    out += "\n";
+    for ledger in ledgers {
+        out += &format!("| {ledger} |");
+        for (_, runs) in &builds {
+            match runs.get(ledger) {
+                Some(&fuel) => {
+                    out += &format!(
+                        " {} ({:.1}%) |",
+                        thousands(fuel),
+                        fuel as f64 * 100.0 / production as f64
+                    );
+                }
+                None => out += " |",
+            }
+        }
+        out += "\n";
+    }
+    out += &format!(
+        "\nFuel of one call; the share is of rustledger's {} fuel per call.\n",
         thousands(production)
-    ))
+    );
+    Ok(out)
 }
 
-/// The budget figures in the output of the examples' budget tests run with `--nocapture`:
-/// each prints `<example> on <what>: <report>`, the report starting `fuel <n> / `.
-pub fn parse_example_budgets(output: &str) -> BTreeMap<String, u64> {
-    output
-        .lines()
-        .filter_map(|line| {
-            let (example, rest) = line.split_once(" on ")?;
-            let (_, report) = rest.split_once(": fuel ")?;
-            let (fuel, _) = report.split_once(" / ")?;
-            let fuel = fuel.replace(',', "").parse().ok()?;
-            let example = example.trim();
-            (!example.is_empty() && !example.contains(' ')).then(|| (example.to_owned(), fuel))
-        })
-        .collect()
+/// The budget figures in the output of the budget tests run with `--nocapture`: each prints
+/// `<label> on <ledger>: <report>`, the report starting `fuel <n> / `.
+pub fn parse_example_budgets(output: &str) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let mut budgets: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for line in output.lines() {
+        let Some((label, rest)) = line.split_once(" on ") else {
+            continue;
+        };
+        let Some((ledger, report)) = rest.split_once(": fuel ") else {
+            continue;
+        };
+        let Some(fuel) = report
+            .split_once(" / ")
+            .and_then(|(fuel, _)| fuel.replace(',', "").parse().ok())
+        else {
+            continue;
+        };
+        let label = label.trim();
+        if label.is_empty() || label.contains(' ') {
+            continue;
+        }
+        budgets
+            .entry(label.to_owned())
+            .or_default()
+            .insert(ledger.trim().to_owned(), fuel);
+    }
+    budgets
 }
 
 /// The root README's table: every figure beside rustledger's SDK.
@@ -803,7 +854,25 @@ mod tests {
             importer_split_bytes: 1 << 10,
             importer_sdk_fuel: pair(3 << 10, 99 << 10),
             importer_total_fuel: pair(14 << 10, 120 << 10),
-            example_budget_fuel: [("dedupe".to_owned(), 6_000_000)].into(),
+            example_budget_fuel: [
+                (
+                    "dedupe".to_owned(),
+                    [("the heavy ledger".to_owned(), 6_000_000)].into(),
+                ),
+                (
+                    "categorize".to_owned(),
+                    [("the heavy ledger".to_owned(), 30_000_000)].into(),
+                ),
+                (
+                    "categorize/view".to_owned(),
+                    [
+                        ("bean-example".to_owned(), 3_000_000),
+                        ("the heavy ledger".to_owned(), 1_500_000),
+                    ]
+                    .into(),
+                ),
+            ]
+            .into(),
             view: ViewFigures {
                 heavy_directives: 30_000,
                 validator_fuel_per_directive: 500,
@@ -899,15 +968,37 @@ mod tests {
 
     #[test]
     fn an_example_budget_is_read_from_its_test_output_and_rendered() {
-        let output = "running 1 test\n\
-                      dedupe on 2,000 directives: fuel 6,509,215 / 30,000,000 (21.70%), memory 1 MiB\n\
-                      test stays_within_budget_on_a_two_thousand_directive_ledger ... ok\n";
+        let output = "running 2 tests\n\
+                      dedupe on the heavy ledger: fuel 6,509,215 / 30,000,000 (21.70%), memory 1 MiB\n\
+                      dedupe on bean-example: fuel 1,000 / 30,000,000 (0.00%), memory 1 MiB\n\
+                      a line on nothing: fuel of no interest\n\
+                      test stays_within_budget_on_heavy_ledgers ... ok\n";
         let budgets = parse_example_budgets(output);
-        assert_eq!(budgets, [("dedupe".to_owned(), 6_509_215)].into());
-        let line = render("example dedupe", &sample()).unwrap();
         assert_eq!(
-            line,
-            "20.0% (6,000,000 fuel) of rustledger's 30,000,000 fuel per call.\n"
+            budgets,
+            [(
+                "dedupe".to_owned(),
+                [
+                    ("the heavy ledger".to_owned(), 6_509_215),
+                    ("bean-example".to_owned(), 1_000)
+                ]
+                .into()
+            )]
+            .into()
+        );
+        assert_eq!(
+            render("example dedupe", &sample()).unwrap(),
+            "| ledger | fuel per call |\n| --- | --- |\n\
+             | the heavy ledger | 6,000,000 (20.0%) |\n\
+             \nFuel of one call; the share is of rustledger's 30,000,000 fuel per call.\n"
+        );
+        // Both builds of one example: a column each, an empty cell where one has no run.
+        assert_eq!(
+            render("example categorize", &sample()).unwrap(),
+            "| ledger | drop-in API | view API |\n| --- | --- | --- |\n\
+             | bean-example | | 3,000,000 (10.0%) |\n\
+             | the heavy ledger | 30,000,000 (100.0%) | 1,500,000 (5.0%) |\n\
+             \nFuel of one call; the share is of rustledger's 30,000,000 fuel per call.\n"
         );
         let error = render("example nope", &sample()).unwrap_err();
         assert!(

@@ -6,6 +6,8 @@
 //! - [`fuel`] (feature `measure`): the benchmark guests in `guests/`, built for both SDKs
 //!   with the kit's cargo launcher and run through the kit in rustledger's production
 //!   sandbox, and what each measurement checks of their answers.
+//! - [`budget`] (feature `measure`): the heavy ledgers every example and template plugin
+//!   must fit, and the line their budget tests print.
 //! - [`figures`] (feature `measure`): the results file the benchmark writes and the README
 //!   blocks rendered from it.
 //!
@@ -14,6 +16,8 @@
 //! regenerates the README blocks; the `guests` tests hold the SDK
 //! to the committed figures and the `exports` tests check what real builds export.
 
+#[cfg(feature = "measure")]
+pub mod budget;
 #[cfg(feature = "measure")]
 pub mod figures;
 #[cfg(feature = "measure")]

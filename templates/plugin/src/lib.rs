@@ -11,10 +11,14 @@
 //! Build it with `cargo build --target wasm32-unknown-unknown --release`; the tests in
 //! `tests/` run it in rustledger's production sandbox.
 
-use rlplugin::{DirectiveData, Ops, PluginAccountTypes, PluginInput, PluginOutput, PostingData};
+use rlplugin::PluginAccountTypes;
+use rlplugin::view::{Kind, LedgerView, PostingView, ViewOps};
 use serde::Deserialize;
 
-rlplugin::wasm_plugin_main! { process: tag_large_expenses }
+// The view API: `process` reads the fields it needs straight from rustledger's bytes. For
+// rustledger's own API (every directive decoded into `PluginInput`), write
+// `wasm_plugin_main! { process: f }` with `fn f(PluginInput) -> PluginOutput`.
+rlplugin::wasm_plugin_main! { view: tag_large_expenses }
 
 /// What the `plugin` line configures.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -42,37 +46,39 @@ impl Default for Config {
 ///
 /// A config that does not parse. rlplugin then keeps every directive unchanged and shows
 /// the message as the plugin's error.
-pub fn tag_large_expenses(input: PluginInput) -> Result<PluginOutput, Box<dyn std::error::Error>> {
-    let config: Config = rlplugin::config(input.config.as_deref())?;
-    let account_types = &input.options.account_types;
-    // Ops keeps every directive nobody decides on: Keep is lossless and costs the least fuel.
-    let mut ops = Ops::new(input.directives.len());
-    for (index, mut directive) in input.directives.into_iter().enumerate() {
-        if let DirectiveData::Transaction(transaction) = &mut directive.data
-            && !transaction.tags.contains(&config.tag)
-            && transaction
-                .postings
-                .iter()
-                .any(|posting| is_large_expense(posting, config.threshold, account_types))
+pub fn tag_large_expenses(
+    ledger: LedgerView<'_>,
+) -> Result<ViewOps, Box<dyn std::error::Error>> {
+    let config: Config = rlplugin::config(ledger.config())?;
+    let account_types = &ledger.options().account_types;
+    // The answer keeps every directive nobody decides on, without decoding it: Keep is
+    // lossless and costs the least fuel.
+    let mut ops = ledger.ops();
+    for directive in ledger.directives() {
+        if directive.kind() == Some(Kind::Transaction)
+            && !directive.tags().any(|tag| tag == config.tag)
+            && directive
+                .postings()
+                .any(|posting| is_large_expense(&posting, config.threshold, account_types))
         {
-            transaction.tags.push(config.tag.clone());
-            ops.modify(index, directive)?;
+            // The new tag is written; the rest of the transaction is copied as rustledger
+            // sent it.
+            ops.edit(directive.edit().push_tag(config.tag.clone()))?;
         }
     }
-    Ok(ops.finish())
+    Ok(ops)
 }
 
 fn is_large_expense(
-    posting: &PostingData,
+    posting: &PostingView<'_>,
     threshold: f64,
     account_types: &PluginAccountTypes,
 ) -> bool {
     // f64 orders decimals of up to 15 significant digits exactly, which covers any real
     // expense, and keeps a decimal library out of the module.
-    account_types.is_expense(&posting.account)
+    account_types.is_expense(posting.account())
         && posting
-            .units
-            .as_ref()
+            .units()
             .and_then(|units| units.number.parse::<f64>().ok())
             .is_some_and(|number| number > threshold)
 }
@@ -92,12 +98,13 @@ mod tests {
 
     #[test]
     fn a_bad_config_is_an_error_not_a_guess() {
-        let input = PluginInput {
+        let input = rlplugin::view::encode_input(&rlplugin::PluginInput {
             directives: Vec::new(),
             options: Default::default(),
             config: Some("threshold=lots".to_owned()),
-        };
-        let error = tag_large_expenses(input).unwrap_err().to_string();
+        });
+        let output = rlplugin::guest::view_plugin_output(&input, tag_large_expenses);
+        let error = output.errors[0].to_string();
         assert!(error.contains("threshold"), "{error}");
     }
 }

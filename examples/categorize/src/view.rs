@@ -1,0 +1,83 @@
+//! The same plugin through the view API (`wasm_plugin_main! { view: … }`, the `view`
+//! feature): the rules and their decisions are the drop-in version's, only the reading
+//! differs.
+//!
+//! Each transaction's postings are read for their accounts alone, borrowed from the host's
+//! bytes; a transaction is decoded whole (`to_owned`) only when it is going to change or
+//! has a lone posting whose cost the rules need. Every other directive (prices, opens,
+//! transactions already categorized) is kept without being decoded. On books that are
+//! mostly categorized already, that is most of the ledger.
+
+use rlplugin::view::{DirectiveView, Kind, LedgerView, ViewOps};
+use rlplugin::{DirectiveData, OpsError};
+
+use crate::{Config, Decision, Rules, apply, decide, no_rule, opposite_units};
+
+/// The plugin entry point through the view API: reads the config, then categorizes.
+///
+/// # Errors
+///
+/// As the drop-in [`process`](crate::process): a config that is not JSON of the expected
+/// shape, or a rule that matches nothing or does nothing.
+pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, String> {
+    let config: Config = rlplugin::config(ledger.config()).map_err(|error| error.to_string())?;
+    let rules = Rules::compile(config)?;
+    categorize(ledger, &rules).map_err(|error| error.to_string())
+}
+
+/// Categorizes every transaction that has a placeholder leg or a single posting, deciding
+/// exactly as the drop-in [`categorize`](crate::categorize) does.
+///
+/// # Errors
+///
+/// None in practice: each input index is decided at most once.
+pub fn categorize(ledger: LedgerView<'_>, rules: &Rules) -> Result<ViewOps, OpsError> {
+    let mut ops = ledger.ops();
+    for directive in ledger.directives() {
+        if directive.kind() != Some(Kind::Transaction) {
+            continue;
+        }
+        let (mut placeholder, mut postings) = (None, 0);
+        for posting in directive.postings() {
+            if placeholder.is_none() && posting.account() == rules.placeholder {
+                placeholder = Some(postings);
+            }
+            postings += 1;
+        }
+        // Whether a lone posting is plain (no cost or price) needs the whole posting.
+        let single = placeholder.is_none() && postings == 1 && lone_posting_is_plain(&directive);
+        let narration = directive.narration().unwrap_or_default();
+        match decide(directive.payee(), narration, placeholder, single, rules) {
+            Decision::Untouched => {}
+            Decision::NoRule => {
+                let mut warning = no_rule(directive.payee(), narration);
+                if let (Some(file), Some(line)) = (directive.filename(), directive.lineno()) {
+                    warning = warning.at(file, line);
+                }
+                ops.error(warning);
+            }
+            Decision::Change {
+                placeholder,
+                account,
+                tag,
+            } => {
+                let mut changed = directive.to_owned();
+                if let DirectiveData::Transaction(txn) = &mut changed.data {
+                    apply(txn, placeholder, account, tag);
+                }
+                ops.modify(directive.index(), changed)?;
+            }
+        }
+    }
+    Ok(ops)
+}
+
+fn lone_posting_is_plain(directive: &DirectiveView<'_>) -> bool {
+    match directive.to_owned().data {
+        DirectiveData::Transaction(txn) => txn
+            .postings
+            .first()
+            .is_some_and(|posting| opposite_units(posting).is_some()),
+        _ => false,
+    }
+}

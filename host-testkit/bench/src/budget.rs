@@ -1,0 +1,119 @@
+//! The heavy-ledger budget every example and template plugin is held to: the ledgers, the
+//! share of rustledger's fuel it may use, and the line each budget test prints for the
+//! benchmark to collect ([`figures::parse_example_budgets`](crate::figures::parse_example_budgets)).
+//!
+//! ```no_run
+//! use rlplugin_bench::budget::{self, Ledger};
+//!
+//! let guest = rlplugin_testkit::Guest::build().run().unwrap();
+//! let run = budget::run(guest.plugin(), Ledger::Heavy).unwrap();
+//! budget::check("dedupe", Ledger::Heavy, &run);
+//! ```
+
+use std::path::PathBuf;
+
+use rlplugin_testkit::synthetic;
+use rlplugin_testkit::{PluginRun, Run};
+
+use crate::figures::workspace_root;
+use crate::fuel::RAISED_FUEL;
+
+/// The share of rustledger's per-call fuel a plugin may use on either heavy ledger: half,
+/// so books keep growing for years before they hit the wall.
+pub const PERCENT: f64 = 50.0;
+
+/// Directives in the kit's heavy ledger the budget tests run on.
+pub const HEAVY_DIRECTIVES: usize = 30_000;
+
+/// Where `host-testkit/bench/bean-example.sh` writes its ledger, from the workspace root.
+pub const BEAN_EXAMPLE_LEDGER: &str = "target/bean-example/13-years.beancount";
+
+/// The ledgers of the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ledger {
+    /// Beancount's own `bean-example` generator's thirteen years of a household's books
+    /// (mostly transactions), as `host-testkit/bench/bean-example.sh` writes them.
+    BeanExample,
+    /// [`synthetic::heavy_ledger`] of [`HEAVY_DIRECTIVES`]: a heavy user's books, mostly
+    /// daily prices.
+    Heavy,
+}
+
+impl Ledger {
+    /// Both ledgers.
+    pub const ALL: [Self; 2] = [Self::BeanExample, Self::Heavy];
+
+    /// The ledger's name in the printed budget line and in the READMEs' tables.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::BeanExample => "bean-example's 13 years",
+            Self::Heavy => "the heavy ledger of 30,000 directives",
+        }
+    }
+
+    /// The ledger's text.
+    ///
+    /// # Panics
+    ///
+    /// The bean-example ledger has not been written, with the command that writes it.
+    #[must_use]
+    pub fn text(self) -> String {
+        match self {
+            Self::BeanExample => bean_example_ledger(),
+            Self::Heavy => synthetic::heavy_ledger(HEAVY_DIRECTIVES),
+        }
+    }
+}
+
+/// The path of the bean-example ledger.
+#[must_use]
+pub fn bean_example_path() -> PathBuf {
+    workspace_root().join(BEAN_EXAMPLE_LEDGER)
+}
+
+/// The bean-example ledger's text.
+///
+/// # Panics
+///
+/// The file is missing or unreadable; the message says how to write it.
+#[must_use]
+pub fn bean_example_ledger() -> String {
+    let path = bean_example_path();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}); fix: run host-testkit/bench/bean-example.sh, which installs \
+             beancount from PyPI into target/bean-example/ and writes the ledger there (CI runs \
+             it before the test suite)",
+            path.display()
+        )
+    })
+}
+
+/// Runs `plugin` on `ledger` with the fuel cap raised, so a run over the budget still
+/// reports what it used.
+///
+/// # Errors
+///
+/// The run failed (trap, bad output, the ledger did not load).
+pub fn run(plugin: PluginRun<'_>, ledger: Ledger) -> Result<Run, rlplugin_testkit::Error> {
+    plugin.ledger(ledger.text()).fuel(RAISED_FUEL).run()
+}
+
+/// The line a budget test prints: `<label> on <ledger>: <report>`, which the benchmark
+/// collects into its results.
+#[must_use]
+pub fn line(label: &str, ledger: Ledger, run: &Run) -> String {
+    format!("{label} on {}: {}", ledger.name(), run.report())
+}
+
+/// Prints the budget line of `run` and asserts it within [`PERCENT`] of rustledger's fuel.
+///
+/// # Panics
+///
+/// Over budget: that is the assertion.
+#[track_caller]
+pub fn check(label: &str, ledger: Ledger, run: &Run) {
+    println!("{}", line(label, ledger, run));
+    run.assert_within(PERCENT);
+}
