@@ -16,6 +16,7 @@ use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use rlplugin_bench::budget::{self, Ledger};
 use rlplugin_testkit::profile::Profiler;
 use rlplugin_testkit::{Error, Guest};
 
@@ -39,6 +40,39 @@ fn importer_template_generated_elsewhere_passes_its_tests() {
     // An upper-camel name exercises cargo-generate's renaming (`my-importer`, `my_importer`);
     // elsewhere, the checkout is given as `-d rlplugin_path=/abs/path`.
     check_template("importer", "MyImporter", Destination::Elsewhere);
+}
+
+/// The plugin a new user starts from fits the heavy ledgers every example fits, through the
+/// same budget and the same printed line the benchmark collects.
+#[test]
+fn plugin_template_stays_within_budget_on_the_heavy_ledgers() {
+    let Some(cargo_generate) = cargo_generate() else {
+        return;
+    };
+    let _one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let checkout = checkout();
+    let scratch = template_check_dir().join("generated").join("plugin-budget");
+    if scratch.exists() {
+        fs::remove_dir_all(&scratch).unwrap();
+    }
+    let checkout_path = checkout.display().to_string();
+    let generated = generate(
+        &cargo_generate,
+        "plugin",
+        &scratch,
+        "my-plugin",
+        &[("rlplugin_path", &checkout_path)],
+    );
+    fs::copy(checkout.join("Cargo.lock"), generated.join("Cargo.lock")).unwrap();
+    let guest = Guest::build().crate_dir(&generated).run().unwrap();
+    let runs = Ledger::ALL.map(|ledger| (ledger, budget::run(guest.plugin(), ledger).unwrap()));
+    // Every figure first, so one over the budget does not hide the other.
+    for (ledger, run) in &runs {
+        println!("{}", budget::line("template-plugin", *ledger, run));
+    }
+    for (_, run) in &runs {
+        run.assert_within(budget::PERCENT);
+    }
 }
 
 #[test]

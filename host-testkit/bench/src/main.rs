@@ -7,6 +7,7 @@
 //! cargo run -p rlplugin-bench              # measure, write the file and the READMEs
 //! cargo run -p rlplugin-bench -- --readmes # only regenerate the READMEs from the file
 //! cargo run -p rlplugin-bench -- --view    # measure only the view API's figures
+//! cargo run -p rlplugin-bench -- --examples  # only the examples' and template's budgets
 //! ```
 //!
 //! Fuel is deterministic, so one run of each is exact; the first run spends a few minutes
@@ -41,6 +42,13 @@ const KIT_LARGE: usize = 12_000;
 fn main() -> ExitCode {
     let result = if std::env::args().nth(1).as_deref() == Some("--readmes") {
         figures::read().and_then(|f| readmes(&f))
+    } else if std::env::args().nth(1).as_deref() == Some("--examples") {
+        figures::read().and_then(|mut f| {
+            f.example_budget_fuel = example_budgets()?;
+            figures::write(&f)?;
+            eprintln!("wrote the budget figures to {}", figures::path().display());
+            readmes(&f)
+        })
     } else if std::env::args().nth(1).as_deref() == Some("--view") {
         figures::read().and_then(|mut f| {
             f.view = measure_view()?;
@@ -297,9 +305,11 @@ fn measure_view() -> Result<figures::ViewFigures, String> {
     })
 }
 
-/// Each example's fuel on its budget test's own scenario: the scenario lives in the test,
-/// which prints its report; the figure is collected from there.
-fn example_budgets() -> Result<BTreeMap<String, u64>, String> {
+/// Each example's fuel on its budget tests' ledgers: the scenario lives in the test, which
+/// prints its report; the figure is collected from there. A budget test over its limit
+/// still prints what it used, and so do those ignored for being over it: the figures are
+/// the measurement, the tests the guard, and the READMEs show both.
+fn example_budgets() -> Result<BTreeMap<String, BTreeMap<String, u64>>, String> {
     eprintln!("running the examples' budget tests …");
     let output = rlplugin_testkit::cargo::command()
         .current_dir(figures::workspace_root())
@@ -309,16 +319,22 @@ fn example_budgets() -> Result<BTreeMap<String, u64>, String> {
             "stays_within_budget",
             "--",
             "--nocapture",
+            "--include-ignored",
         ])
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run cargo for the examples' budget tests: {e}"))?;
-    if !output.status.success() {
-        return Err("the examples' budget tests failed: see cargo's output above".to_owned());
-    }
     let budgets = figures::parse_example_budgets(&String::from_utf8_lossy(&output.stdout));
     if budgets.is_empty() {
-        return Err("no example budget test printed its report".to_owned());
+        return Err(
+            "no example budget test printed its report: see cargo's output above".to_owned(),
+        );
+    }
+    if !output.status.success() {
+        eprintln!(
+            "warning: some budget tests failed (see above); the figures of those that ran are \
+             kept"
+        );
     }
     Ok(budgets)
 }
