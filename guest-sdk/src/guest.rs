@@ -321,10 +321,9 @@ where
         Ok(frame) => frame,
         Err(error) => return undecodable(undecodable_plugin_input(input, &error)),
     };
-    let errors = crate::view::Errors::default();
-    let ledger = LedgerView::new(input, &frame, &errors);
+    let ledger = LedgerView::new(&frame);
     let ops = process(ledger).into_view_ops(ledger.len());
-    match errors.take() {
+    match frame.errors.take() {
         None => answer(ops),
         Some(error) => {
             discard(ops);

@@ -17,18 +17,30 @@ use crate::view::Kind;
 
 /// The plugin input with its directives located but not decoded.
 pub(crate) struct Frame<'a> {
-    /// Where each directive starts, then where the last one ends.
-    pub(crate) starts: Vec<usize>,
-    /// Each directive's kind as found while locating it ([`Kind`] as `u8`), or
-    /// [`UNKNOWN_KIND`] when it was not where the host writes it.
-    pub(crate) kinds: Vec<u8>,
-    /// Where each directive's own keys start (after its `type`), or 0 when not found.
-    pub(crate) owns: Vec<usize>,
-    /// Where the value of each directive's last own key starts (a transaction's postings),
-    /// or 0 when not found.
-    pub(crate) tails: Vec<usize>,
+    /// The whole input.
+    pub(crate) bytes: &'a [u8],
+    /// The first error a read of a directive's field met.
+    pub(crate) errors: ErrorSink,
+    /// Each directive, in input order.
+    pub(crate) directives: Vec<Loc>,
     pub(crate) options: PluginOptions,
     pub(crate) config: Option<&'a str>,
+}
+
+/// Where one directive is and what the walk that located it saw: one record per directive,
+/// so locating a ledger pushes once per directive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Loc {
+    /// Where the directive's map starts.
+    pub(crate) start: usize,
+    /// Where its own keys start (after its `type`), or 0 when not found.
+    pub(crate) own: usize,
+    /// Where the value of its last own key starts (a transaction's postings), or 0 when not
+    /// found.
+    pub(crate) tail: usize,
+    /// Its kind as found while locating it ([`Kind`] as `u8`), or [`UNKNOWN_KIND`] when it
+    /// was not where the host writes it.
+    pub(crate) kind: u8,
 }
 
 const PLUGIN_INPUT: &str = "plugin input (an array of 3)";
@@ -47,30 +59,30 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let mut r = Reader::new(bytes, &sink);
     let len = r.struct_len(PLUGIN_INPUT, 2);
     let count = r.array_len(DIRECTIVES);
-    let mut starts = Vec::with_capacity(capacity(count, &r, 1).saturating_add(1));
-    let mut kinds = Vec::with_capacity(capacity(count, &r, 1));
-    let mut owns = Vec::with_capacity(capacity(count, &r, 1));
-    let mut tails = Vec::with_capacity(capacity(count, &r, 1));
+    let mut directives = Vec::with_capacity(capacity(count, &r, 1));
+    let mut pos = r.pos();
     for _ in 0..count {
-        if r.failed() {
-            break;
-        }
-        starts.push(r.pos());
-        if let Some((end, kind, own, tail)) = locate(bytes, r.pos()) {
-            r.seek(end);
-            kinds.push(kind);
-            owns.push(own);
-            tails.push(tail);
+        if let Some((end, found)) = locate(bytes, pos) {
+            directives.push(found);
+            pos = end;
             continue;
         }
         // Not the host's layout (or malformed): the reader's walk, which judges it.
+        r.seek(pos);
         let entries = r.map_len(DIRECTIVE);
         skip_n(&mut r, 2 * entries as u64);
-        kinds.push(UNKNOWN_KIND);
-        owns.push(0);
-        tails.push(0);
+        if r.failed() {
+            break;
+        }
+        directives.push(Loc {
+            start: pos,
+            own: 0,
+            tail: 0,
+            kind: UNKNOWN_KIND,
+        });
+        pos = r.pos();
     }
-    starts.push(r.pos());
+    r.seek(pos);
     let options = decode::plugin_options(&mut r);
     let mut config = None;
     if len >= 3 && !r.nil() {
@@ -83,10 +95,9 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     // from the input again, where the reader found valid UTF-8.
     let config = config.and_then(|span| bytes.get(span).and_then(|b| core::str::from_utf8(b).ok()));
     Ok(Frame {
-        starts,
-        kinds,
-        owns,
-        tails,
+        bytes,
+        errors: ErrorSink::default(),
+        directives,
         options,
         config,
     })
@@ -294,7 +305,7 @@ pub(crate) const POSTING_MIN: usize = 6;
 pub(crate) const POSTING_ACCOUNT_LABEL: &str = "a posting account (a string)";
 pub(crate) const POSTING_FLAG_LABEL: &str = "a posting flag (a string or nil)";
 
-/// What [`Frame::kinds`] holds for a directive whose kind was not found on the way.
+/// What [`Loc::kind`] holds for a directive whose kind was not found on the way.
 pub(crate) const UNKNOWN_KIND: u8 = u8::MAX;
 
 /// The kind whose name has the code `code`.
@@ -317,7 +328,7 @@ fn kind_named(code: KeyCode) -> Option<Kind> {
     })
 }
 
-/// The kind [`Frame::kinds`] records as `code`.
+/// The kind [`Loc::kind`] records as `code`.
 pub(crate) const fn kind_from_u8(code: u8) -> Option<Kind> {
     Some(match code {
         0 => Kind::Transaction,
@@ -390,7 +401,10 @@ impl Codes {
 }
 
 /// The own keys of each [`Kind`], in the order of its variants.
-static CODES: [Codes; 12] = [
+static CODES: [Codes; 12] = CODES_BY_KIND;
+
+/// [`CODES`] as a constant, for code generated for one kind at compile time.
+const CODES_BY_KIND: [Codes; 12] = [
     Codes::of(&schema::TRANSACTION),
     Codes::of(&schema::BALANCE),
     Codes::of(&schema::OPEN),
@@ -608,18 +622,342 @@ fn kind_in(b: &[u8], at: usize) -> Option<u8> {
     Some(UNKNOWN_KIND)
 }
 
-/// Locates the directive map at `at`: where it ends and its kind ([`UNKNOWN_KIND`] if its
-/// `type` is not among its first four keys). Walks it in the host's layout, each value in
-/// the shape the schema declares; `None` at anything the walk does not handle (a long map,
-/// a long string, the end of the input), for the reader's general skip to walk and judge.
-#[cfg_attr(not(rlplugin_small), inline(always))]
-fn locate(b: &[u8], at: usize) -> Option<(usize, u8, usize, usize)> {
-    let marker = *b.get(at)?;
+/// Locates the directive map at `at`: where it ends, where its own keys start, where its
+/// last key's value starts, and its kind. Walks it in the host's layout, each value in the
+/// shape the schema declares; `None` at anything the walk does not handle (a long map, a
+/// long string, the end of the input), for the reader's general skip to walk and judge.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn locate(b: &[u8], at: usize) -> Option<(usize, Loc)> {
+    locate_host(b, at).or_else(|| locate_general(b, at))
+}
+
+#[cfg(rlplugin_small)]
+fn locate(b: &[u8], at: usize) -> Option<(usize, Loc)> {
+    locate_general(b, at)
+}
+
+/// The map's first eight bytes when it starts as the host writes every directive: a short
+/// map whose first key is `date`, a string of ten bytes.
+#[cfg(not(rlplugin_small))]
+const DATE_START: u64 = 0x80 | DATE.first << 8 | 0xaa << (8 * (1 + DATE.len));
+/// The bytes [`DATE_START`] compares: all but the map's length, the date's first two.
+#[cfg(not(rlplugin_small))]
+const DATE_MASK: u64 = mask(2 + DATE.len) & !0x0f;
+/// From the map's start past the date's value.
+#[cfg(not(rlplugin_small))]
+const DATE_END: usize = 1 + DATE.len + 11;
+
+/// How far past a directive's start [`Window`] reads: longer directives (a transaction with
+/// dozens of postings) take [`locate_general`].
+#[cfg(not(rlplugin_small))]
+pub(crate) const WINDOW: usize = 1024;
+
+/// The input from a directive's start on, read at offsets from that start without a bounds
+/// check each: every offset is wrapped into the window, whose bytes all exist, so a walk
+/// that ran past the window reads bytes of no meaning (never out of bounds) and is caught
+/// once, at its end ([`Window::fits`]). Offsets only grow along a walk, so an end inside the
+/// window means every read was.
+#[cfg(not(rlplugin_small))]
+#[derive(Clone, Copy)]
+struct Window<'a> {
+    bytes: &'a [u8; WINDOW + 8],
+    input: &'a [u8],
+    start: usize,
+}
+
+#[cfg(not(rlplugin_small))]
+impl<'a> Window<'a> {
+    /// The window at `start`; `None` within a window's length of the input's end.
+    #[inline(always)]
+    fn new(input: &'a [u8], start: usize) -> Option<Self> {
+        let bytes = input.get(start..)?.first_chunk::<{ WINDOW + 8 }>()?;
+        Some(Self {
+            bytes,
+            input,
+            start,
+        })
+    }
+
+    #[inline(always)]
+    fn byte(&self, at: usize) -> u8 {
+        self.bytes[at % WINDOW]
+    }
+
+    /// The eight bytes at `at`, little-endian.
+    #[inline(always)]
+    fn word(&self, at: usize) -> u64 {
+        let at = at % WINDOW;
+        let mut word = [0; 8];
+        word.copy_from_slice(&self.bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    }
+
+    /// Whether a walk that ended at `end` read only inside the window.
+    #[inline(always)]
+    const fn fits(end: usize) -> bool {
+        end < WINDOW
+    }
+
+    /// [`any`] at `at`, for a value the walk does not predict. Past the window the walk has
+    /// failed already, and stops: the table walk reads the input itself, and an offset that
+    /// wrapped would send the walk back.
+    #[inline(always)]
+    fn any(&self, at: usize) -> Option<usize> {
+        if !Self::fits(at) {
+            return None;
+        }
+        Some(any(self.input, self.start + at)? - self.start)
+    }
+
+    /// After a fixstr or str8.
+    #[inline(always)]
+    fn text(&self, at: usize) -> Option<usize> {
+        let marker = self.byte(at);
+        if marker & 0xe0 == 0xa0 {
+            Some(at + 1 + usize::from(marker & 0x1f))
+        } else if marker == 0xd9 {
+            Some(at + 2 + usize::from(self.byte(at + 1)))
+        } else {
+            None
+        }
+    }
+
+    /// After an integer of at most 32 bits.
+    #[inline(always)]
+    fn uint(&self, at: usize) -> Option<usize> {
+        match self.byte(at) {
+            0x00..=0x7f => Some(at + 1),
+            0xcc => Some(at + 2),
+            0xcd => Some(at + 3),
+            0xce => Some(at + 5),
+            _ => None,
+        }
+    }
+
+    /// After `key`, if `key` is what the host wrote at `at`. A key longer than a word is
+    /// told apart by its length and first seven bytes, as every key of the schema is.
+    #[inline(always)]
+    fn key(&self, at: usize, key: &Key) -> Option<usize> {
+        (self.word(at) & mask(key.len) == key.first).then_some(at + key.len)
+    }
+
+    /// After a value the schema declares as `value`, in the shape the host writes it; any
+    /// other shape takes the table walk.
+    #[inline(always)]
+    fn value(&self, at: usize, value: schema::Value) -> Option<usize> {
+        use schema::Value;
+        let marker = self.byte(at);
+        match value {
+            Value::OptText | Value::OptUint if marker == 0xc0 => Some(at + 1),
+            Value::Text | Value::Kind | Value::OptText => self.text(at).or_else(|| self.any(at)),
+            Value::OptUint => self.uint(at).or_else(|| self.any(at)),
+            Value::Texts | Value::Metadata | Value::Postings | Value::Values if marker == 0x90 => {
+                Some(at + 1)
+            }
+            Value::Texts if marker & 0xf0 == 0x90 => {
+                let mut at = at + 1;
+                for _ in 0..marker & 0x0f {
+                    at = self.text(at).or_else(|| self.any(at))?;
+                }
+                Some(at)
+            }
+            Value::Amount if marker == 0x92 => self.text(self.text(at + 1)?),
+            Value::Postings if marker & 0xf0 == 0x90 => {
+                let mut at = at + 1;
+                for _ in 0..marker & 0x0f {
+                    at = self.posting(at)?;
+                }
+                Some(at)
+            }
+            _ => self.any(at),
+        }
+    }
+
+    /// After a posting, laid out as the host writes one: account, units, cost, price, flag,
+    /// metadata, span.
+    #[inline(always)]
+    fn posting(&self, at: usize) -> Option<usize> {
+        if self.byte(at) != 0x97 {
+            return self.any(at);
+        }
+        let mut at = self.text(at + 1)?;
+        at = match self.byte(at) {
+            0x92 => self.text(self.text(at + 1)?)?,
+            0xc0 => at + 1,
+            _ => self.any(at)?,
+        };
+        // No cost, price or flag, no metadata, and a span: the usual posting's tail.
+        if self.word(at) & mask(5) == POSTING_PLAIN_TAIL {
+            return self.uint(self.uint(self.uint(at + 5)?)?);
+        }
+        for _ in 0..2 {
+            at = if self.byte(at) == 0xc0 {
+                at + 1
+            } else {
+                self.any(at)?
+            };
+        }
+        at = if self.byte(at) == 0xc0 {
+            at + 1
+        } else {
+            self.text(at)?
+        };
+        at = if self.byte(at) == 0x90 {
+            at + 1
+        } else {
+            self.any(at)?
+        };
+        match self.byte(at) {
+            0xc0 => Some(at + 1),
+            0x93 => self.uint(self.uint(self.uint(at + 1)?)?),
+            _ => self.any(at),
+        }
+    }
+
+    /// The kind whose encoded name is at `at` ([`UNKNOWN_KIND`] for any other value).
+    #[inline(always)]
+    fn kind(&self, at: usize) -> u8 {
+        let first = self.word(at);
+        let marker = first as u8;
+        if marker & 0xe0 != 0xa0 {
+            return UNKNOWN_KIND;
+        }
+        let len = 1 + usize::from(marker & 0x1f);
+        let first = first & mask(len);
+        for kind in BY_FREQUENCY {
+            let name = &KIND_NAMES[kind as usize];
+            if name.first == first && (len <= 8 || self.word(at + len - 8) == name.last) {
+                return kind as u8;
+            }
+        }
+        UNKNOWN_KIND
+    }
+}
+
+/// A posting's cost, price and flag all nil, its metadata empty and its span's header.
+#[cfg(not(rlplugin_small))]
+const POSTING_PLAIN_TAIL: u64 = 0x93_90_c0_c0_c0;
+
+/// [`locate`] in the host's layout: `date`, `filename` and `lineno` when the directive has
+/// them, `type` with a kind the SDK knows, then exactly that kind's own keys, each value
+/// stepped over in the shape the schema declares. `None` at any other layout, for
+/// [`locate_general`].
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<(usize, Loc)> {
+    let w = Window::new(b, start)?;
+    let head = w.word(0);
+    if head & DATE_MASK != DATE_START {
+        return None;
+    }
+    let entries = (head & 0x0f) as usize;
+    let mut at = DATE_END;
+    let mut header = 2;
+    let mut key = w.word(at);
+    if key == FILENAME.first {
+        at += FILENAME.len;
+        at = if w.byte(at) == 0xc0 {
+            at + 1
+        } else {
+            w.text(at)?
+        };
+        header += 1;
+        key = w.word(at);
+    }
+    if key & mask(LINENO.len) == LINENO.first {
+        at = w.uint(at + LINENO.len)?;
+        header += 1;
+        key = w.word(at);
+    }
+    if key & mask(TYPE.len) != TYPE.first {
+        return None;
+    }
+    at += TYPE.len;
+    let kind = w.kind(at);
+
+    at = w.text(at)?;
+    let own = at;
+    // A map shorter than its header walks no own keys: no kind has none.
+    let entries = entries.wrapping_sub(header);
+    let (end, tail) = match kind_from_u8(kind)? {
+        Kind::Transaction => own_keys::<{ Kind::Transaction as usize }>(w, at, entries),
+        Kind::Balance => own_keys::<{ Kind::Balance as usize }>(w, at, entries),
+        Kind::Open => own_keys::<{ Kind::Open as usize }>(w, at, entries),
+        Kind::Close => own_keys::<{ Kind::Close as usize }>(w, at, entries),
+        Kind::Commodity => own_keys::<{ Kind::Commodity as usize }>(w, at, entries),
+        Kind::Pad => own_keys::<{ Kind::Pad as usize }>(w, at, entries),
+        Kind::Event => own_keys::<{ Kind::Event as usize }>(w, at, entries),
+        Kind::Note => own_keys::<{ Kind::Note as usize }>(w, at, entries),
+        Kind::Document => own_keys::<{ Kind::Document as usize }>(w, at, entries),
+        Kind::Price => own_keys::<{ Kind::Price as usize }>(w, at, entries),
+        Kind::Query => own_keys::<{ Kind::Query as usize }>(w, at, entries),
+        Kind::Custom => own_keys::<{ Kind::Custom as usize }>(w, at, entries),
+    }?;
+    Window::fits(end).then_some((
+        start + end,
+        Loc {
+            start,
+            own: start + own,
+            tail: start + tail,
+            kind,
+        },
+    ))
+}
+
+/// The end of the own keys of a kind `KIND` directive at `at` and where its last value
+/// starts, when it has exactly the kind's `entries` keys, in the schema's order: the
+/// schema's declaration turned at compile time into straight-line code, one step per key.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn own_keys<const KIND: usize>(w: Window<'_>, at: usize, entries: usize) -> Option<(usize, usize)> {
+    if entries != const { CODES_BY_KIND[KIND].len } {
+        return None;
+    }
+    let mut at = at;
+    let mut tail = at;
+    own_key::<KIND, 0>(w, &mut at, &mut tail)?;
+    own_key::<KIND, 1>(w, &mut at, &mut tail)?;
+    own_key::<KIND, 2>(w, &mut at, &mut tail)?;
+    own_key::<KIND, 3>(w, &mut at, &mut tail)?;
+    own_key::<KIND, 4>(w, &mut at, &mut tail)?;
+    own_key::<KIND, 5>(w, &mut at, &mut tail)?;
+    own_key::<KIND, 6>(w, &mut at, &mut tail)?;
+    const { assert!(MAX_FIELDS == 7, "one step per key a kind may have") };
+    Some((at, tail))
+}
+
+/// One step of [`own_keys`]: key `FIELD` of kind `KIND` and its value, if the kind has it.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn own_key<const KIND: usize, const FIELD: usize>(
+    w: Window<'_>,
+    at: &mut usize,
+    tail: &mut usize,
+) -> Option<()> {
+    let codes = const { &CODES_BY_KIND[KIND] };
+    if FIELD >= codes.len {
+        return Some(());
+    }
+    let key = const { &CODES_BY_KIND[KIND].keys[FIELD] };
+    let value = const { CODES_BY_KIND[KIND].values[FIELD] };
+    *at = w.key(*at, key)?;
+    *tail = *at;
+    *at = w.value(*at, value)?;
+    Some(())
+}
+
+/// [`locate`] for a map whose header keys are not in the host's layout: its kind
+/// ([`UNKNOWN_KIND`] if its `type` is not among its first four keys) and the rest walked
+/// key by key.
+#[cfg_attr(not(rlplugin_small), cold, inline(never))]
+pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<(usize, Loc)> {
+    let marker = *b.get(start)?;
     if marker & 0xf0 != 0x80 {
         return None;
     }
     let entries = usize::from(marker & 0x0f);
-    let mut at = at + 1;
+    let mut at = start + 1;
     let mut kind = UNKNOWN_KIND;
     let mut entry = 0;
     // `date`, `filename`, `lineno`, then `type`.
@@ -655,20 +993,26 @@ fn locate(b: &[u8], at: usize) -> Option<(usize, u8, usize, usize)> {
         };
         field += 1;
     }
-    (at <= b.len()).then_some((at, kind, own_at, tail))
+    (at <= b.len()).then_some((
+        at,
+        Loc {
+            start,
+            own: own_at,
+            tail,
+            kind,
+        },
+    ))
 }
 
 /// The value of `key` among the own keys of a directive of kind `kind` that start at `own`
-/// ([`Frame::owns`]), found by stepping over the keys the schema puts before it; `None`
+/// ([`Loc::own`]), found by stepping over the keys the schema puts before it; `None`
 /// when the kind has no such key or the directive is not laid out as the host writes it
 /// (the caller then looks the key up in the whole map).
 #[cfg_attr(not(rlplugin_small), inline(always))]
-pub(crate) fn own_field<'a>(
-    at: At<'a>,
-    (own, tail): (usize, usize),
-    kind: u8,
-    key: Key,
-) -> Option<At<'a>> {
+pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
+    let Loc {
+        own, tail, kind, ..
+    } = *loc;
     if own == 0 {
         return None;
     }
@@ -849,11 +1193,6 @@ impl<'a> At<'a> {
     /// The label a read of `key`'s value reports.
     pub(crate) const fn label(key: Key) -> &'static str {
         key.label
-    }
-
-    /// The length of the whole input.
-    pub(crate) const fn input_len(&self) -> usize {
-        self.bytes.len()
     }
 
     /// Whether a read has failed (here or anywhere in the ledger).

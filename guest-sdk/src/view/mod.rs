@@ -130,28 +130,14 @@ impl Kind {
 /// ```
 #[derive(Clone, Copy)]
 pub struct LedgerView<'a> {
-    bytes: &'a [u8],
-    starts: &'a [usize],
-    kinds: &'a [u8],
-    owns: &'a [usize],
-    tails: &'a [usize],
-    options: &'a PluginOptions,
-    config: Option<&'a str>,
-    errors: &'a Errors,
+    /// One reference: a view is copied into every directive and iterator, so it stays a
+    /// word wide.
+    frame: &'a lazy::Frame<'a>,
 }
 
 impl<'a> LedgerView<'a> {
-    pub(crate) fn new(bytes: &'a [u8], frame: &'a lazy::Frame<'a>, errors: &'a Errors) -> Self {
-        Self {
-            bytes,
-            starts: &frame.starts,
-            kinds: &frame.kinds,
-            owns: &frame.owns,
-            tails: &frame.tails,
-            options: &frame.options,
-            config: frame.config,
-            errors,
-        }
+    pub(crate) fn new(frame: &'a lazy::Frame<'a>) -> Self {
+        Self { frame }
     }
 
     /// How many directives the ledger has.
@@ -164,7 +150,7 @@ impl<'a> LedgerView<'a> {
     /// ```
     #[must_use]
     pub fn len(&self) -> usize {
-        self.starts.len().saturating_sub(1)
+        self.frame.directives.len()
     }
 
     /// Whether the ledger has no directives.
@@ -192,15 +178,10 @@ impl<'a> LedgerView<'a> {
     /// ```
     #[must_use]
     pub fn get(&self, index: usize) -> Option<DirectiveView<'a>> {
-        let start = *self.starts.get(index)?;
-        let kind = *self.kinds.get(index)?;
-        let own = *self.owns.get(index)?;
-        let tail = *self.tails.get(index)?;
         Some(DirectiveView {
-            at: At::new(self.bytes, start, self.errors),
+            frame: self.frame,
+            loc: self.frame.directives.get(index)?,
             index,
-            kind,
-            own: (own, tail),
         })
     }
 
@@ -233,7 +214,7 @@ impl<'a> LedgerView<'a> {
     /// ```
     #[must_use]
     pub fn options(&self) -> &'a PluginOptions {
-        self.options
+        &self.frame.options
     }
 
     /// The `plugin` line's config string, if it has one; [`config()`](crate::config())
@@ -248,7 +229,7 @@ impl<'a> LedgerView<'a> {
     /// ```
     #[must_use]
     pub fn config(&self) -> Option<&'a str> {
-        self.config
+        self.frame.config
     }
 
     /// An answer for this ledger with no decision yet: every directive kept.
@@ -271,7 +252,7 @@ impl core::fmt::Debug for LedgerView<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("LedgerView")
             .field("len", &self.len())
-            .field("config", &self.config)
+            .field("config", &self.frame.config)
             .finish_non_exhaustive()
     }
 }
@@ -314,13 +295,10 @@ impl ExactSizeIterator for Directives<'_> {}
 /// (see the [module docs](self)).
 #[derive(Clone, Copy)]
 pub struct DirectiveView<'a> {
-    at: At<'a>,
+    frame: &'a lazy::Frame<'a>,
+    /// Where the frame found it.
+    loc: &'a lazy::Loc,
     index: usize,
-    /// The kind found while locating the directive, as [`lazy::Frame::kinds`] has it.
-    kind: u8,
-    /// Where its own keys start and where its last key's value starts, as
-    /// [`lazy::Frame::owns`] and [`lazy::Frame::tails`] have them.
-    own: (usize, usize),
 }
 
 impl<'a> DirectiveView<'a> {
@@ -350,13 +328,18 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn kind(&self) -> Option<Kind> {
-        lazy::kind_from_u8(self.kind).or_else(|| lazy::kind_at(self.at))
+        lazy::kind_from_u8(self.loc.kind).or_else(|| lazy::kind_at(self.at()))
+    }
+
+    /// A reader at the directive's map.
+    fn at(&self) -> At<'a> {
+        At::new(self.frame.bytes, self.loc.start, &self.frame.errors)
     }
 
     /// The value of `key`: found from where the frame saw the directive's own keys start,
     /// else looked up in the whole map.
     fn field(&self, key: Key) -> Option<At<'a>> {
-        lazy::own_field(self.at, self.own, self.kind, key).or_else(|| self.at.field(key))
+        lazy::own_field(self.at(), self.loc, key).or_else(|| self.at().field(key))
     }
 
     fn text(&self, key: Key) -> Option<&'a str> {
@@ -379,7 +362,7 @@ impl<'a> DirectiveView<'a> {
     #[must_use]
     pub fn date(&self) -> &'a str {
         self.text(lazy::DATE).unwrap_or_else(|| {
-            lazy::missing(self.at, "a directive with a `date` key");
+            lazy::missing(self.at(), "a directive with a `date` key");
             ""
         })
     }
@@ -409,7 +392,7 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn lineno(&self) -> Option<u32> {
-        self.at
+        self.at()
             .field(lazy::LINENO)?
             .opt_u32(At::label(lazy::LINENO))
     }
@@ -545,7 +528,7 @@ impl<'a> DirectiveView<'a> {
                 Postings { at, left }
             }
             None => Postings {
-                at: self.at,
+                at: self.at(),
                 left: 0,
             },
         }
@@ -565,10 +548,10 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn to_owned(&self) -> DirectiveWrapper {
-        match lazy::decode_directive(self.at) {
+        match lazy::decode_directive(self.at()) {
             Ok(directive) => directive,
             Err(error) => {
-                self.at.record(error);
+                self.at().record(error);
                 lazy::placeholder()
             }
         }
@@ -1212,10 +1195,10 @@ impl ViewOps {
         if self.edited.capacity() == 0 {
             // One allocation for every edit: growing the buffer edit by edit would copy it
             // again and again.
-            self.edited.reserve(directive.at.input_len());
+            self.edited.reserve(directive.frame.bytes.len());
         }
         let start = self.edited.len();
-        if lazy::edit(directive.at, kind, changes, &mut self.edited) {
+        if lazy::edit(directive.at(), kind, changes, &mut self.edited) {
             if let Err(error) = self.ops().keep(index) {
                 self.edited.truncate(start);
                 return Err(self.refusal(error));

@@ -9,6 +9,7 @@ use rlplugin_types::{
 };
 
 use super::{Edit, Kind, LedgerView, ViewOps, encode_input};
+use crate::codec::lazy::{self, Loc};
 use crate::guest::{run_plugin, run_view_plugin, view_plugin_output};
 use crate::ops::{Ops, OpsError};
 use crate::validate::validate_directive;
@@ -21,6 +22,13 @@ fn host_bytes(directives: &[DirectiveWrapper], config: Option<&str>) -> Vec<u8> 
         config: config.map(str::to_owned),
     };
     rmp_serde::to_vec(&support::to_upstream_input(&input)).unwrap()
+}
+
+/// A config long enough that every directive before it is read through the frame's
+/// window, which reads a fixed length past a directive's start (and the directives of a
+/// short input without it, through the general walk).
+fn long_config() -> String {
+    "c".repeat(crate::codec::lazy::WINDOW + 8)
 }
 
 /// A directive as rustledger sends it: a calendar date, a one-character flag, and numbers
@@ -248,14 +256,20 @@ proptest! {
         for directive in &directives {
             prop_assume!(validate_directive(directive).is_ok());
         }
-        let bytes = host_bytes(&directives, Some("cfg"));
-        let (drop_in, view) = answers(&bytes, &changes);
-        prop_assert_eq!(drop_in, view);
+        for config in ["cfg".to_owned(), long_config()] {
+            let bytes = host_bytes(&directives, Some(&config));
+            let (drop_in, view) = answers(&bytes, &changes);
+            prop_assert_eq!(drop_in, view);
+        }
     }
 
     #[test]
-    fn reads_what_the_decoder_decodes(directive in support::arb_wrapper()) {
-        let bytes = host_bytes(core::slice::from_ref(&directive), None);
+    fn reads_what_the_decoder_decodes(
+        directive in support::arb_wrapper(),
+        long in any::<bool>(),
+    ) {
+        let config = long.then(long_config);
+        let bytes = host_bytes(core::slice::from_ref(&directive), config.as_deref());
         let expected = directive.clone();
         let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
             let d = ledger.get(0).unwrap();
@@ -556,10 +570,14 @@ proptest! {
         directives in prop::collection::vec(support::arb_wrapper().prop_map(host_like), 0..4),
         damage in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
         cut in any::<prop::sample::Index>(),
+        long in any::<bool>(),
     ) {
-        let mut bytes = host_bytes(&directives, None);
+        let config = long.then(long_config);
+        let mut bytes = host_bytes(&directives, config.as_deref());
+        // The directives' bytes, not the config's.
+        let damageable = bytes.len() - config.map_or(0, |config| config.len());
         for (at, byte) in damage {
-            let at = at.index(bytes.len());
+            let at = at.index(damageable);
             bytes[at] = byte;
         }
         for input in [&bytes[..], &bytes[..cut.index(bytes.len() + 1)]] {
@@ -568,5 +586,62 @@ proptest! {
                 rmp_serde::from_slice(&answer);
             prop_assert!(decoded.is_ok(), "{:?}", decoded.err());
         }
+    }
+}
+
+/// Where a walk finds a directive's end, and what it notes of it.
+type Walk = Option<(usize, Loc)>;
+
+/// Where the frame's walk of the host's layout finds each directive, and where the general
+/// walk does, for the same bytes.
+fn both_walks(bytes: &[u8]) -> Vec<(Walk, Walk)> {
+    let frame = lazy::frame(bytes).unwrap();
+    frame
+        .directives
+        .iter()
+        .map(|loc| {
+            (
+                lazy::locate_host(bytes, loc.start),
+                lazy::locate_general(bytes, loc.start),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn the_host_layout_walk_locates_what_the_general_walk_does(
+        directives in prop::collection::vec(support::arb_wrapper(), 1..6),
+    ) {
+        let bytes = host_bytes(&directives, Some(&long_config()));
+        for (host, general) in both_walks(&bytes) {
+            // The host layout's walk gives up on what it does not handle (a string longer
+            // than 255 bytes), and then the general walk locates the directive.
+            if host.is_some() {
+                prop_assert_eq!(host, general);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_common_kinds_take_the_host_layout_walk() {
+    use super::tests_support::{open, price, transaction};
+    let directives = [
+        price("2024-01-02", "AAPL", "190.5", "USD"),
+        transaction("2024-01-02", "Coffee", &["food"]),
+        open("2024-01-01", "Assets:Cash"),
+    ];
+    let bytes = host_bytes(&directives, Some(&long_config()));
+    let walks = both_walks(&bytes);
+    assert_eq!(walks.len(), 3);
+    for (host, general) in walks {
+        assert!(host.is_some());
+        assert_eq!(host, general);
+    }
+    // Within a window's length of the input's end, only the general walk reads.
+    let bytes = host_bytes(&directives, None);
+    for (host, general) in both_walks(&bytes) {
+        assert!(host.is_none() && general.is_some());
     }
 }
