@@ -725,6 +725,30 @@ impl<'a> PostingView<'a> {
         at
     }
 
+    /// At the posting's metadata: past its units, cost, price and flag, stepping over the
+    /// nils and the two strings of an amount as the host writes them, and over anything
+    /// else with the general skip.
+    fn metadata(&self) -> At<'a> {
+        let mut at = self.field(1);
+        if !at.nil() {
+            let mut amount = at;
+            if amount.struct_len(At::label(lazy::AMOUNT), 2) == 2
+                && amount.skip_text()
+                && amount.skip_text()
+            {
+                at = amount;
+            } else {
+                at.skip(1);
+            }
+        }
+        for _ in 0..3 {
+            if !at.nil() {
+                at.skip(1);
+            }
+        }
+        at
+    }
+
     /// The account.
     ///
     /// ```
@@ -850,7 +874,7 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn has_meta(&self, key: &str) -> bool {
-        let mut at = self.field(5);
+        let mut at = self.metadata();
         let entries = at.array_len("posting metadata (an array)");
         for _ in 0..entries {
             if at.failed() {
