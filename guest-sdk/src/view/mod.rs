@@ -725,10 +725,10 @@ impl<'a> PostingView<'a> {
         at
     }
 
-    /// At the posting's metadata: past its units, cost, price and flag, stepping over the
-    /// nils and the two strings of an amount as the host writes them, and over anything
-    /// else with the general skip.
-    fn metadata(&self) -> At<'a> {
+    /// At the posting's field `field` past its units (2 is the cost, 5 the metadata),
+    /// stepping over nils and the two strings of an amount as the host writes them, and
+    /// over anything else with the general skip.
+    fn field_after_units(&self, field: usize) -> At<'a> {
         let mut at = self.field(1);
         if !at.nil() {
             let mut amount = at;
@@ -741,7 +741,7 @@ impl<'a> PostingView<'a> {
                 at.skip(1);
             }
         }
-        for _ in 0..3 {
+        for _ in 2..field {
             if !at.nil() {
                 at.skip(1);
             }
@@ -816,7 +816,7 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn cost_currency(&self) -> Option<&'a str> {
-        let mut at = self.field(2);
+        let mut at = self.field_after_units(2);
         if at.nil() {
             return None;
         }
@@ -843,7 +843,7 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn price_currency(&self) -> Option<&'a str> {
-        let mut at = self.field(3);
+        let mut at = self.field_after_units(3);
         if at.nil() {
             return None;
         }
@@ -874,7 +874,7 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn has_meta(&self, key: &str) -> bool {
-        let mut at = self.metadata();
+        let mut at = self.field_after_units(5);
         let entries = at.array_len("posting metadata (an array)");
         for _ in 0..entries {
             if at.failed() {
