@@ -10,6 +10,8 @@ use core::mem::MaybeUninit;
 
 use rlplugin_types::{DirectiveWrapper, PluginOptions};
 
+#[cfg(not(rlplugin_small))]
+use super::read::HIGH_BITS;
 use super::read::{ErrorSink, KeyCode, Reader, capacity, key_code};
 use super::schema::{self, key};
 use super::{DecodeError, decode, write};
@@ -197,6 +199,8 @@ pub(crate) struct Key {
     len: usize,
     first: u64,
     last: u64,
+    /// For each [`Kind`], the key's position among the kind's own keys, or [`NOT_OWN`].
+    own: [u8; 12],
 }
 
 impl Key {
@@ -226,12 +230,26 @@ impl Key {
                 j += 1;
             }
         }
+        let mut own = [NOT_OWN; 12];
+        let mut kind = 0;
+        while kind < SCHEMA_KINDS.len() {
+            let fields = SCHEMA_KINDS[kind].fields;
+            let mut field = 0;
+            while field < fields.len() {
+                if schema::same(fields[field].key, key) {
+                    own[kind] = field as u8;
+                }
+                field += 1;
+            }
+            kind += 1;
+        }
         Self {
             code: key_code(key),
             label,
             len,
             first,
             last,
+            own,
         }
     }
 
@@ -372,7 +390,6 @@ const MAX_FIELDS: usize = 7;
 /// declaration, reduced at compile time to what an edit compares at run time.
 struct Codes {
     len: usize,
-    codes: [KeyCode; MAX_FIELDS],
     /// The keys as the host encodes them, for an edit's word compares.
     keys: [Key; MAX_FIELDS],
     /// What each key's value holds, for the walk's [`skip_shaped`].
@@ -381,19 +398,16 @@ struct Codes {
 
 impl Codes {
     const fn of(kind: &schema::Kind) -> Self {
-        let mut codes = [(0, 0, 0); MAX_FIELDS];
         let mut keys = [Key::new("", ""); MAX_FIELDS];
         let mut values = [schema::Value::Kind; MAX_FIELDS];
         let mut i = 0;
         while i < kind.fields.len() {
-            codes[i] = key_code(kind.fields[i].key);
             keys[i] = Key::new(kind.fields[i].key, kind.fields[i].label);
             values[i] = kind.fields[i].value;
             i += 1;
         }
         Self {
             len: kind.fields.len(),
-            codes,
             keys,
             values,
         }
@@ -404,20 +418,34 @@ impl Codes {
 static CODES: [Codes; 12] = CODES_BY_KIND;
 
 /// [`CODES`] as a constant, for code generated for one kind at compile time.
-const CODES_BY_KIND: [Codes; 12] = [
-    Codes::of(&schema::TRANSACTION),
-    Codes::of(&schema::BALANCE),
-    Codes::of(&schema::OPEN),
-    Codes::of(&schema::CLOSE),
-    Codes::of(&schema::COMMODITY),
-    Codes::of(&schema::PAD),
-    Codes::of(&schema::EVENT),
-    Codes::of(&schema::NOTE),
-    Codes::of(&schema::DOCUMENT),
-    Codes::of(&schema::PRICE),
-    Codes::of(&schema::QUERY),
-    Codes::of(&schema::CUSTOM),
+const CODES_BY_KIND: [Codes; 12] = {
+    let mut codes = [const { Codes::of(&schema::TRANSACTION) }; 12];
+    let mut kind = 0;
+    while kind < SCHEMA_KINDS.len() {
+        codes[kind] = Codes::of(SCHEMA_KINDS[kind]);
+        kind += 1;
+    }
+    codes
+};
+
+/// The schema's declaration of each [`Kind`], in the order of its variants.
+const SCHEMA_KINDS: [&schema::Kind; 12] = [
+    &schema::TRANSACTION,
+    &schema::BALANCE,
+    &schema::OPEN,
+    &schema::CLOSE,
+    &schema::COMMODITY,
+    &schema::PAD,
+    &schema::EVENT,
+    &schema::NOTE,
+    &schema::DOCUMENT,
+    &schema::PRICE,
+    &schema::QUERY,
+    &schema::CUSTOM,
 ];
+
+/// What [`Key::own`] holds for a kind without the key.
+const NOT_OWN: u8 = u8::MAX;
 
 /// The position after a fixstr or str8 at `at`.
 #[cfg_attr(not(rlplugin_small), inline(always))]
@@ -556,7 +584,7 @@ fn skip_shaped(b: &[u8], at: usize, value: schema::Value) -> Option<usize> {
 }
 
 /// The encoded kind names, in the order of [`Kind`]'s variants.
-static KIND_NAMES: [Key; 12] = [
+const KIND_NAMES: [Key; 12] = [
     Key::new(schema::TRANSACTION.name, ""),
     Key::new(schema::BALANCE.name, ""),
     Key::new(schema::OPEN.name, ""),
@@ -815,23 +843,31 @@ impl<'a> Window<'a> {
         }
     }
 
-    /// The kind whose encoded name is at `at` ([`UNKNOWN_KIND`] for any other value).
+    /// The kind whose encoded name is at `at` ([`UNKNOWN_KIND`] for any other value): each
+    /// name compared whole, in the order a ledger has most of them.
     #[inline(always)]
     fn kind(&self, at: usize) -> u8 {
         let first = self.word(at);
-        let marker = first as u8;
-        if marker & 0xe0 != 0xa0 {
-            return UNKNOWN_KIND;
+        // The two kinds of most directives, compared with constant masks.
+        if self.is_name(at, first, const { &KIND_NAMES[Kind::Price as usize] }) {
+            return Kind::Price as u8;
         }
-        let len = 1 + usize::from(marker & 0x1f);
-        let first = first & mask(len);
+        if self.is_name(at, first, const { &KIND_NAMES[Kind::Transaction as usize] }) {
+            return Kind::Transaction as u8;
+        }
         for kind in BY_FREQUENCY {
-            let name = &KIND_NAMES[kind as usize];
-            if name.first == first && (len <= 8 || self.word(at + len - 8) == name.last) {
+            if self.is_name(at, first, &KIND_NAMES[kind as usize]) {
                 return kind as u8;
             }
         }
         UNKNOWN_KIND
+    }
+
+    /// Whether `name` is at `at`, whose first word is `first`.
+    #[inline(always)]
+    fn is_name(&self, at: usize, first: u64, name: &Key) -> bool {
+        first & mask(name.len) == name.first
+            && (name.len <= 8 || self.word(at + name.len - 8) == name.last)
     }
 }
 
@@ -941,10 +977,35 @@ fn own_key<const KIND: usize, const FIELD: usize>(
     }
     let key = const { &CODES_BY_KIND[KIND].keys[FIELD] };
     let value = const { CODES_BY_KIND[KIND].values[FIELD] };
+    // A short key and its value's usual marker (an amount's, an empty list's) fill at most
+    // a word: one compare for both.
+    if let Some(marker) = const { usual_marker(CODES_BY_KIND[KIND].values[FIELD]) }
+        && key.len < 8
+        && w.word(*at) & mask(key.len + 1) == key.first | u64::from(marker) << (8 * key.len)
+    {
+        *tail = *at + key.len;
+        *at = *tail + 1;
+        if marker == 0x92 {
+            *at = w.text(w.text(*at)?)?;
+        }
+        return Some(());
+    }
     *at = w.key(*at, key)?;
     *tail = *at;
     *at = w.value(*at, value)?;
     Some(())
+}
+
+/// The marker the host most often writes for a value the schema declares as `value`, when
+/// its length is fixed: an amount's array of two, an empty list.
+#[cfg(not(rlplugin_small))]
+const fn usual_marker(value: schema::Value) -> Option<u8> {
+    use schema::Value;
+    match value {
+        Value::Amount => Some(0x92),
+        Value::Texts | Value::Metadata | Value::Values => Some(0x90),
+        Value::Text | Value::OptText | Value::OptUint | Value::Postings | Value::Kind => None,
+    }
 }
 
 /// [`locate`] for a map whose header keys are not in the host's layout: its kind
@@ -1016,12 +1077,11 @@ pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
     if own == 0 {
         return None;
     }
+    let index = usize::from(*key.own.get(usize::from(kind))?);
+    if index == usize::from(NOT_OWN) {
+        return None;
+    }
     let codes = CODES.get(usize::from(kind))?;
-    let index = codes
-        .codes
-        .get(..codes.len)?
-        .iter()
-        .position(|&code| code == key.code)?;
     let b = at.bytes;
     // The last key's value, noted by the frame: checked by the key before it.
     if index + 1 == codes.len && tail > key.len {
@@ -1072,6 +1132,41 @@ impl At<'_> {
     }
 }
 
+/// The fixstr at `at` and the position after it, when it is ASCII and the input has a
+/// fixstr's longest length after its marker: its bytes checked a word at a time, with no
+/// call. `None` for anything else, which the reader then reads.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
+    let window = b.get(at..)?.first_chunk::<33>()?;
+    let marker = window[0];
+    if marker & 0xe0 != 0xa0 {
+        return None;
+    }
+    let len = usize::from(marker & 0x1f);
+    let word = |from: usize| {
+        let mut word = [0; 8];
+        word.copy_from_slice(&window[1 + from..9 + from]);
+        u64::from_le_bytes(word) & mask(len.saturating_sub(from))
+    };
+    let mut high = word(0);
+    if len > 8 {
+        high |= word(8);
+        if len > 16 {
+            high |= word(16) | word(24);
+        }
+    }
+    if high & HIGH_BITS != 0 {
+        return None;
+    }
+    let text = &window[1..=len];
+    // SAFETY: every byte of `text` is below 0x80 (checked above): ASCII, which is UTF-8.
+    Some((
+        unsafe { core::str::from_utf8_unchecked(text) },
+        at + 1 + len,
+    ))
+}
+
 /// A position in the input with the ledger's error sink: a reader that can be copied and
 /// kept in a view. Every read records a failure in the sink and returns an empty value.
 #[derive(Clone, Copy)]
@@ -1096,13 +1191,33 @@ impl<'a> At<'a> {
     }
 
     /// A string borrowed from the input.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(crate) fn str(&mut self, label: &'static str) -> &'a str {
+        #[cfg(not(rlplugin_small))]
+        if let Some((text, next)) = ascii_fixstr(self.bytes, self.pos) {
+            self.pos = next;
+            return text;
+        }
         self.with(|r| r.str(label))
     }
 
     /// A string or nil.
     pub(crate) fn opt_str(&mut self, label: &'static str) -> Option<&'a str> {
-        self.with(|r| if r.nil() { None } else { Some(r.str(label)) })
+        if self.nil() {
+            None
+        } else {
+            Some(self.str(label))
+        }
+    }
+
+    /// Steps over `marker` if it is the next byte.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn marker(&mut self, marker: u8) -> bool {
+        let found = self.bytes.get(self.pos) == Some(&marker);
+        if found {
+            self.pos += 1;
+        }
+        found
     }
 
     /// An integer that fits a `u32`, or nil.
@@ -1118,6 +1233,12 @@ impl<'a> At<'a> {
 
     /// An array header: its length.
     pub(crate) fn array_len(&mut self, label: &'static str) -> usize {
+        if let Some(&marker) = self.bytes.get(self.pos)
+            && marker & 0xf0 == 0x90
+        {
+            self.pos += 1;
+            return usize::from(marker & 0x0f);
+        }
         self.with(|r| r.array_len(label))
     }
 
@@ -1128,7 +1249,7 @@ impl<'a> At<'a> {
 
     /// Consumes a nil, if one is next.
     pub(crate) fn nil(&mut self) -> bool {
-        self.with(Reader::nil)
+        self.marker(0xc0)
     }
 
     /// Skips `count` values.

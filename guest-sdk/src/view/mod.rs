@@ -599,13 +599,17 @@ pub struct Amount<'a> {
 
 impl<'a> Amount<'a> {
     fn read(mut at: At<'a>) -> Self {
-        let len = at.struct_len(At::label(lazy::AMOUNT), 2);
+        if !at.marker(AMOUNT_HEADER) {
+            at.struct_len(At::label(lazy::AMOUNT), 2);
+        }
         let number = at.str(lazy::NUMBER_LABEL);
         let currency = at.str(lazy::CURRENCY_LABEL);
-        let _ = len;
         Self { number, currency }
     }
 }
+
+/// An amount's header as the host writes it: an array of two.
+const AMOUNT_HEADER: u8 = 0x92;
 
 /// A list of strings (tags, links), borrowed from the input.
 ///
