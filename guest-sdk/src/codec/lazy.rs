@@ -690,8 +690,6 @@ pub(crate) const WINDOW: usize = 1024;
 #[derive(Clone, Copy)]
 struct Window<'a> {
     bytes: &'a [u8; WINDOW + 8],
-    input: &'a [u8],
-    start: usize,
 }
 
 #[cfg(not(rlplugin_small))]
@@ -700,11 +698,7 @@ impl<'a> Window<'a> {
     #[inline(always)]
     fn new(input: &'a [u8], start: usize) -> Option<Self> {
         let bytes = input.get(start..)?.first_chunk::<{ WINDOW + 8 }>()?;
-        Some(Self {
-            bytes,
-            input,
-            start,
-        })
+        Some(Self { bytes })
     }
 
     #[inline(always)]
@@ -727,15 +721,33 @@ impl<'a> Window<'a> {
         end < WINDOW
     }
 
-    /// [`any`] at `at`, for a value the walk does not predict. Past the window the walk has
-    /// failed already, and stops: the table walk reads the input itself, and an offset that
-    /// wrapped would send the walk back.
-    #[inline(always)]
-    fn any(&self, at: usize) -> Option<usize> {
-        if !Self::fits(at) {
-            return None;
+    /// After a value the walk does not predict: [`any`]'s table walk through the window.
+    /// It stops at the window's end, where the walk has failed: each step moves on, so
+    /// it ends whatever headers it reads.
+    #[inline(never)]
+    fn any(self, at: usize) -> Option<usize> {
+        let mut at = at;
+        let mut pending: usize = 1;
+        while pending > 0 {
+            if !Self::fits(at) {
+                return None;
+            }
+            let marker = self.byte(at);
+            let step = STEP[usize::from(marker)];
+            let len = usize::from(step as u8);
+            if marker & 0xe0 == 0xa0 {
+                at += 1 + usize::from(marker & 0x1f);
+            } else if len != 0 {
+                at += len;
+                pending += usize::from(step >> 8);
+            } else if marker == 0xd9 {
+                at += 2 + usize::from(self.byte(at + 1));
+            } else {
+                return None;
+            }
+            pending -= 1;
         }
-        Some(any(self.input, self.start + at)? - self.start)
+        Some(at)
     }
 
     /// After a fixstr or str8.
@@ -1125,6 +1137,14 @@ impl At<'_> {
 
     /// Steps over the posting at this position, in the host's layout when it has it.
     pub(crate) fn skip_posting(&mut self) {
+        #[cfg(not(rlplugin_small))]
+        if let Some(window) = Window::new(self.bytes, self.pos)
+            && let Some(end) = window.posting(0)
+            && Window::fits(end)
+        {
+            self.pos += end;
+            return;
+        }
         match posting(self.bytes, self.pos) {
             Some(next) if next <= self.bytes.len() => self.pos = next,
             _ => self.skip(1),
