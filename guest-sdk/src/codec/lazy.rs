@@ -35,6 +35,8 @@ pub(crate) struct Frame<'a> {
 pub(crate) struct Loc {
     /// Where the directive's map starts.
     pub(crate) start: usize,
+    /// Where it ends.
+    pub(crate) end: usize,
     /// Where its own keys start (after its `type`), or 0 when not found.
     pub(crate) own: usize,
     /// Where the value of its last own key starts (a transaction's postings), or 0 when not
@@ -43,6 +45,10 @@ pub(crate) struct Loc {
     /// Its kind as found while locating it ([`Kind`] as `u8`), or [`UNKNOWN_KIND`] when it
     /// was not where the host writes it.
     pub(crate) kind: u8,
+    /// Whether it is laid out exactly as the host writes it (its header keys, then its
+    /// kind's own keys in the schema's order, each once, no others, a file name only when
+    /// it has one): an edit then copies what it does not change without walking it again.
+    pub(crate) exact: bool,
 }
 
 const PLUGIN_INPUT: &str = "plugin input (an array of 3)";
@@ -64,9 +70,9 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let mut directives = Vec::with_capacity(capacity(count, &r, 1));
     let mut pos = r.pos();
     for _ in 0..count {
-        if let Some((end, found)) = locate(bytes, pos) {
+        if let Some(found) = locate(bytes, pos) {
             directives.push(found);
-            pos = end;
+            pos = found.end;
             continue;
         }
         // Not the host's layout (or malformed): the reader's walk, which judges it.
@@ -78,9 +84,11 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
         }
         directives.push(Loc {
             start: pos,
+            end: r.pos(),
             own: 0,
             tail: 0,
             kind: UNKNOWN_KIND,
+            exact: false,
         });
         pos = r.pos();
     }
@@ -656,12 +664,12 @@ fn kind_in(b: &[u8], at: usize) -> Option<u8> {
 /// long string, the end of the input), for the reader's general skip to walk and judge.
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-fn locate(b: &[u8], at: usize) -> Option<(usize, Loc)> {
+fn locate(b: &[u8], at: usize) -> Option<Loc> {
     locate_host(b, at).or_else(|| locate_general(b, at))
 }
 
 #[cfg(rlplugin_small)]
-fn locate(b: &[u8], at: usize) -> Option<(usize, Loc)> {
+fn locate(b: &[u8], at: usize) -> Option<Loc> {
     locate_general(b, at)
 }
 
@@ -775,11 +783,12 @@ impl<'a> Window<'a> {
         }
     }
 
-    /// After `key`, if `key` is what the host wrote at `at`. A key longer than a word is
-    /// told apart by its length and first seven bytes, as every key of the schema is.
+    /// After `key`, if `key` is what the host wrote at `at`.
     #[inline(always)]
     fn key(&self, at: usize, key: &Key) -> Option<usize> {
-        (self.word(at) & mask(key.len) == key.first).then_some(at + key.len)
+        (self.word(at) & mask(key.len) == key.first
+            && (key.len <= 8 || self.word(at + key.len - 8) == key.last))
+            .then_some(at + key.len)
     }
 
     /// After a value the schema declares as `value`, in the shape the host writes it; any
@@ -893,7 +902,7 @@ const POSTING_PLAIN_TAIL: u64 = 0x93_90_c0_c0_c0;
 /// [`locate_general`].
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<(usize, Loc)> {
+pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<Loc> {
     let w = Window::new(b, start)?;
     let head = w.word(0);
     if head & DATE_MASK != DATE_START {
@@ -942,15 +951,14 @@ pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<(usize, Loc)> {
         Kind::Query => own_keys::<{ Kind::Query as usize }>(w, at, entries),
         Kind::Custom => own_keys::<{ Kind::Custom as usize }>(w, at, entries),
     }?;
-    Window::fits(end).then_some((
-        start + end,
-        Loc {
-            start,
-            own: start + own,
-            tail: start + tail,
-            kind,
-        },
-    ))
+    Window::fits(end).then_some(Loc {
+        start,
+        end: start + end,
+        own: start + own,
+        tail: start + tail,
+        kind,
+        exact: true,
+    })
 }
 
 /// The end of the own keys of a kind `KIND` directive at `at` and where its last value
@@ -1024,7 +1032,7 @@ const fn usual_marker(value: schema::Value) -> Option<u8> {
 /// ([`UNKNOWN_KIND`] if its `type` is not among its first four keys) and the rest walked
 /// key by key.
 #[cfg_attr(not(rlplugin_small), cold, inline(never))]
-pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<(usize, Loc)> {
+pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<Loc> {
     let marker = *b.get(start)?;
     if marker & 0xf0 != 0x80 {
         return None;
@@ -1066,15 +1074,14 @@ pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<(usize, Loc)> {
         };
         field += 1;
     }
-    (at <= b.len()).then_some((
-        at,
-        Loc {
-            start,
-            own: own_at,
-            tail,
-            kind,
-        },
-    ))
+    (at <= b.len()).then_some(Loc {
+        start,
+        end: at,
+        own: own_at,
+        tail,
+        kind,
+        exact: false,
+    })
 }
 
 /// The value of `key` among the own keys of a directive of kind `kind` that start at `own`
@@ -1437,16 +1444,89 @@ pub(crate) enum Change<'e> {
 /// change names a key the kind does not have; the caller then decodes and re-encodes it.
 pub(crate) fn edit(
     at: At<'_>,
+    loc: &Loc,
     kind: Kind,
     changes: &[(Key, Change<'_>)],
     out: &mut Vec<u8>,
 ) -> bool {
     let mark = out.len();
-    if edit_in(at.bytes, at.pos, kind, changes, out).is_some() {
+    let edited = if loc.exact {
+        edit_exact(at.bytes, loc, kind, changes, out)
+    } else {
+        edit_in(at.bytes, at.pos, kind, changes, out)
+    };
+    if edited.is_some() {
         return true;
     }
     out.truncate(mark);
     false
+}
+
+/// [`edit`] of a directive the frame found in exactly the host's layout ([`Loc::exact`]):
+/// its own keys are stepped over only up to the last one changed, and the rest is copied
+/// up to its end.
+fn edit_exact(
+    b: &[u8],
+    loc: &Loc,
+    kind: Kind,
+    changes: &[(Key, Change<'_>)],
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let codes = CODES.get(kind as usize)?;
+    let mut pos = loc.own;
+    let mut copy_from = loc.start;
+    let mut applied = 0;
+    for (key, value) in codes.keys.iter().zip(codes.values).take(codes.len) {
+        if applied == changes.len() {
+            break;
+        }
+        pos += key.len;
+        let end = skip_shaped(b, pos, value)?;
+        if let Some((_, change)) = changes.iter().find(|(changed, _)| changed.code == key.code) {
+            applied += 1;
+            out.extend_from_slice(b.get(copy_from..pos)?);
+            write_change(b, pos, end, *change, out)?;
+            copy_from = end;
+        }
+        pos = end;
+    }
+    if applied != changes.len() {
+        return None;
+    }
+    out.extend_from_slice(b.get(copy_from..loc.end)?);
+    Some(())
+}
+
+/// Writes `change` to the value at `pos..end`.
+fn write_change(
+    b: &[u8],
+    pos: usize,
+    end: usize,
+    change: Change<'_>,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    match change {
+        Change::Append(extra) => {
+            let marker = *b.get(pos)?;
+            let (count, items) = match marker {
+                0x90..=0x9f => (usize::from(marker & 0x0f), pos + 1),
+                0xdc => (
+                    usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
+                    pos + 3,
+                ),
+                _ => return None,
+            };
+            write::array_header(out, count + extra.len());
+            out.extend_from_slice(b.get(items..end)?);
+            for text in extra {
+                write::string(out, text);
+            }
+        }
+        Change::Text(text) => write::string(out, text),
+        Change::OptText(Some(text)) => write::string(out, text),
+        Change::OptText(None) => out.push(0xc0),
+    }
+    Some(())
 }
 
 /// [`edit`], `None` where it answers `false`.
@@ -1498,27 +1578,7 @@ fn edit_in(
         if let Some((_, change)) = changes.iter().find(|(changed, _)| changed.code == key.code) {
             applied += 1;
             out.extend_from_slice(b.get(copy_from..pos)?);
-            match *change {
-                Change::Append(extra) => {
-                    let marker = *b.get(pos)?;
-                    let (count, items) = match marker {
-                        0x90..=0x9f => (usize::from(marker & 0x0f), pos + 1),
-                        0xdc => (
-                            usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
-                            pos + 3,
-                        ),
-                        _ => return None,
-                    };
-                    write::array_header(out, count + extra.len());
-                    out.extend_from_slice(b.get(items..end)?);
-                    for text in extra {
-                        write::string(out, text);
-                    }
-                }
-                Change::Text(text) => write::string(out, text),
-                Change::OptText(Some(text)) => write::string(out, text),
-                Change::OptText(None) => out.push(0xc0),
-            }
+            write_change(b, pos, end, *change, out)?;
             copy_from = end;
         }
         pos = end;
@@ -1549,6 +1609,17 @@ pub(crate) fn encode(
     errors: &[rlplugin_types::PluginError],
 ) -> Vec<u8> {
     write::view_output(ops, edited_len, errors)
+}
+
+/// The view's answer when it has no decision but `edits` (sorted by index, each index
+/// once): exactly what [`encode`] writes for the same edits with every other input kept.
+pub(crate) fn encode_edits(
+    len: usize,
+    edits: &[(usize, usize, usize)],
+    edited: &[u8],
+    errors: &[rlplugin_types::PluginError],
+) -> Vec<u8> {
+    write::edits_output(len, edits, edited, errors)
 }
 
 /// A `PluginInput` as the host encodes it.

@@ -944,9 +944,43 @@ impl ViewOps {
         }
     }
 
+    /// The decisions other than edits, made on the first one: a plugin that only edits
+    /// (a tagger) never builds the table. Inputs edited before it are recorded as kept,
+    /// as [`edit`](Self::edit) records them once the table exists.
     fn ops(&mut self) -> &mut Ops {
-        let len = self.len;
-        self.ops.get_or_insert_with(|| Ops::new(len))
+        let (len, edits) = (self.len, &self.edits);
+        self.ops.get_or_insert_with(|| {
+            let mut ops = Ops::new(len);
+            for &(index, ..) in edits {
+                // Edits are refused a second decision on one input, so each keep is the first.
+                let _ = ops.keep(index);
+            }
+            ops
+        })
+    }
+
+    /// Whether input `index` may be edited: in bounds and not decided yet.
+    fn may_edit(&mut self, index: usize) -> Result<(), OpsError> {
+        if let Some(ops) = &mut self.ops {
+            return ops.keep(index).map_err(|e| self.refusal(e));
+        }
+        if index >= self.len {
+            return Err(OpsError::OutOfBounds {
+                index,
+                len: self.len,
+            });
+        }
+        // Edits usually come in input order: only an edit at or before the last one can
+        // be a second decision.
+        let again = self.edits.last().is_some_and(|&(last, ..)| last >= index)
+            && self.edits.iter().any(|&(edited, ..)| edited == index);
+        if again {
+            return Err(OpsError::AlreadyDecided {
+                index,
+                previous: "modified",
+            });
+        }
+        Ok(())
     }
 
     /// How many input directives there are.
@@ -1112,10 +1146,16 @@ impl ViewOps {
             self.edited.reserve(directive.frame.bytes.len());
         }
         let start = self.edited.len();
-        if lazy::edit(directive.at(), kind, changes, &mut self.edited) {
-            if let Err(error) = self.ops().keep(index) {
+        if lazy::edit(
+            directive.at(),
+            directive.loc,
+            kind,
+            changes,
+            &mut self.edited,
+        ) {
+            if let Err(error) = self.may_edit(index) {
                 self.edited.truncate(start);
-                return Err(self.refusal(error));
+                return Err(error);
             }
             self.edits.push((index, start, self.edited.len()));
             return Ok(());
@@ -1244,9 +1284,15 @@ impl ViewOps {
     }
 
     /// The answer encoded for the host: the drop-in API's bytes for the same decisions.
-    pub(crate) fn encode(self) -> Vec<u8> {
+    pub(crate) fn encode(mut self) -> Vec<u8> {
         if self.ops.is_none() {
-            return lazy::encode_keep_all(self.len, &self.errors);
+            if self.edits.is_empty() {
+                return lazy::encode_keep_all(self.len, &self.errors);
+            }
+            if !self.edits.is_sorted_by_key(|&(index, ..)| index) {
+                self.edits.sort_unstable_by_key(|&(index, ..)| index);
+            }
+            return lazy::encode_edits(self.len, &self.edits, &self.edited, &self.errors);
         }
         let (mut output, mut edits, edited) = self.finish();
         crate::validate::check_plugin_output(&mut output);
