@@ -1446,7 +1446,7 @@ pub(crate) fn edit(
     at: At<'_>,
     loc: &Loc,
     kind: Kind,
-    changes: &[(Key, Change<'_>)],
+    changes: &[(&'static Key, Change<'_>)],
     out: &mut Vec<u8>,
 ) -> bool {
     let mark = out.len();
@@ -1469,7 +1469,7 @@ fn edit_exact(
     b: &[u8],
     loc: &Loc,
     kind: Kind,
-    changes: &[(Key, Change<'_>)],
+    changes: &[(&'static Key, Change<'_>)],
     out: &mut Vec<u8>,
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;
@@ -1534,7 +1534,7 @@ fn edit_in(
     b: &[u8],
     start: usize,
     kind: Kind,
-    changes: &[(Key, Change<'_>)],
+    changes: &[(&'static Key, Change<'_>)],
     out: &mut Vec<u8>,
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;

@@ -327,8 +327,19 @@ impl<'a> DirectiveView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[inline]
     pub fn kind(&self) -> Option<Kind> {
-        lazy::kind_from_u8(self.loc.kind).or_else(|| lazy::kind_at(self.at()))
+        match lazy::kind_from_u8(self.loc.kind) {
+            Some(kind) => Some(kind),
+            None => self.unlocated_kind(),
+        }
+    }
+
+    /// The kind of a directive the frame did not find in the host's layout.
+    #[cold]
+    #[inline(never)]
+    fn unlocated_kind(&self) -> Option<Kind> {
+        lazy::kind_at(self.at())
     }
 
     /// A reader at the directive's map.
@@ -561,8 +572,8 @@ impl<'a> DirectiveView<'a> {
     pub fn edit(&self) -> Edit<'a> {
         Edit {
             directive: *self,
-            tags: Vec::new(),
-            links: Vec::new(),
+            tags: Added::default(),
+            links: Added::default(),
             narration: None,
             payee: None,
         }
@@ -797,8 +808,8 @@ impl<'a> PostingView<'a> {
 #[must_use = "an edit does nothing until it is given to `ViewOps::edit`"]
 pub struct Edit<'a> {
     directive: DirectiveView<'a>,
-    tags: Vec<String>,
-    links: Vec<String>,
+    tags: Added,
+    links: Added,
     narration: Option<String>,
     payee: Option<Option<String>>,
 }
@@ -883,8 +894,8 @@ impl Edit<'_> {
             }
             _ => return Err(self.missing_field()),
         };
-        tags.extend(self.tags.iter().cloned());
-        links.extend(self.links.iter().cloned());
+        tags.extend(self.tags.as_slice().iter().cloned());
+        links.extend(self.links.as_slice().iter().cloned());
         Ok(())
     }
 
@@ -899,6 +910,37 @@ impl Edit<'_> {
         } else {
             "tags"
         }
+    }
+}
+
+/// The strings an [`Edit`] appends to a list: the one string most edits add is held
+/// without a vector, which would cost an allocation per edit.
+#[derive(Debug, Clone, Default)]
+struct Added {
+    /// The only string, while there is one.
+    one: Option<String>,
+    /// Every string, once there are more.
+    more: Vec<String>,
+}
+
+impl Added {
+    fn push(&mut self, text: String) {
+        match self.one.take() {
+            None if self.more.is_empty() => self.one = Some(text),
+            None => self.more.push(text),
+            Some(one) => self.more = vec![one, text],
+        }
+    }
+
+    fn as_slice(&self) -> &[String] {
+        match &self.one {
+            Some(one) => core::slice::from_ref(one),
+            None => &self.more,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.one.is_none() && self.more.is_empty()
     }
 }
 
@@ -1109,22 +1151,22 @@ impl ViewOps {
             // Undecodable: the answer reports it, whatever is decided here.
             return Ok(());
         };
-        let mut changes = [(lazy::TAGS, Change::Append(&[])); 4];
+        let mut changes = [(&lazy::TAGS, Change::Append(&[])); 4];
         let mut count = 0;
         if !edit.tags.is_empty() {
-            changes[count] = (lazy::TAGS, Change::Append(&edit.tags));
+            changes[count] = (&lazy::TAGS, Change::Append(edit.tags.as_slice()));
             count += 1;
         }
         if !edit.links.is_empty() {
-            changes[count] = (lazy::LINKS, Change::Append(&edit.links));
+            changes[count] = (&lazy::LINKS, Change::Append(edit.links.as_slice()));
             count += 1;
         }
         if let Some(narration) = &edit.narration {
-            changes[count] = (lazy::NARRATION, Change::Text(narration));
+            changes[count] = (&lazy::NARRATION, Change::Text(narration));
             count += 1;
         }
         if let Some(payee) = &edit.payee {
-            changes[count] = (lazy::PAYEE, Change::OptText(payee.as_deref()));
+            changes[count] = (&lazy::PAYEE, Change::OptText(payee.as_deref()));
             count += 1;
         }
         let changes = &changes[..count];
@@ -1141,9 +1183,10 @@ impl ViewOps {
             });
         }
         if self.edited.capacity() == 0 {
-            // One allocation for every edit: growing the buffer edit by edit would copy it
-            // again and again.
+            // One allocation for every edit, and one for their records: growing them edit
+            // by edit would copy them again and again.
             self.edited.reserve(directive.frame.bytes.len());
+            self.edits.reserve(self.len);
         }
         let start = self.edited.len();
         if lazy::edit(
