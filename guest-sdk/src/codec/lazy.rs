@@ -830,7 +830,25 @@ impl<'a> Window<'a> {
         if self.byte(at) != 0x97 {
             return self.any(at);
         }
-        let mut at = self.text(at + 1)?;
+        Some(self.posting_fields(at)?.0)
+    }
+
+    /// After a posting that is an array of 7, as the host writes one, and where its units
+    /// start.
+    #[inline(always)]
+    fn posting_fields(&self, at: usize) -> Option<(usize, usize)> {
+        if self.byte(at) != 0x97 {
+            return None;
+        }
+        let units = self.text(at + 1)?;
+        let at = self.posting_tail(units)?;
+        Some((at, units))
+    }
+
+    /// After a posting's units and the fields that follow them.
+    #[inline(always)]
+    fn posting_tail(&self, at: usize) -> Option<usize> {
+        let mut at = at;
         at = match self.byte(at) {
             0x92 => self.text(self.text(at + 1)?)?,
             0xc0 => at + 1,
@@ -1102,7 +1120,11 @@ pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
     }
     let codes = CODES.get(usize::from(kind))?;
     let b = at.bytes;
-    // The last key's value, noted by the frame: checked by the key before it.
+    // The last key's value, noted by the frame: checked by the key before it, unless the
+    // frame checked every key.
+    if index + 1 == codes.len && loc.exact {
+        return Some(At { pos: tail, ..at });
+    }
     if index + 1 == codes.len && tail > key.len {
         let key_at = tail - key.len;
         return key
@@ -1143,19 +1165,28 @@ impl At<'_> {
     }
 
     /// Steps over the posting at this position, in the host's layout when it has it.
-    pub(crate) fn skip_posting(&mut self) {
+    /// Where the posting's units start when the walk found it in the host's layout (else
+    /// 0).
+    pub(crate) fn skip_posting(&mut self) -> usize {
         #[cfg(not(rlplugin_small))]
         if let Some(window) = Window::new(self.bytes, self.pos)
-            && let Some(end) = window.posting(0)
+            && let Some((end, units)) = window.posting_fields(0)
             && Window::fits(end)
         {
+            let units = self.pos + units;
             self.pos += end;
-            return;
+            return units;
         }
         match posting(self.bytes, self.pos) {
             Some(next) if next <= self.bytes.len() => self.pos = next,
             _ => self.skip(1),
         }
+        0
+    }
+
+    /// The same reader at `pos`.
+    pub(crate) const fn at(self, pos: usize) -> Self {
+        Self { pos, ..self }
     }
 }
 

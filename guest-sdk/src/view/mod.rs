@@ -698,9 +698,9 @@ impl<'a> Iterator for Postings<'a> {
             return None;
         }
         self.left -= 1;
-        let posting = PostingView { at: self.at };
-        self.at.skip_posting();
-        Some(posting)
+        let at = self.at;
+        let units = self.at.skip_posting();
+        Some(PostingView { at, units })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -721,6 +721,8 @@ impl<'a> Iterator for Postings<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct PostingView<'a> {
     at: At<'a>,
+    /// Where its units start, as the walk past it found them (0 if it did not).
+    units: usize,
 }
 
 impl<'a> PostingView<'a> {
@@ -767,7 +769,11 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn units(&self) -> Option<Amount<'a>> {
-        let mut at = self.field(1);
+        let mut at = if self.units == 0 {
+            self.field(1)
+        } else {
+            self.at.at(self.units)
+        };
         if at.nil() {
             None
         } else {
