@@ -10,6 +10,8 @@ use core::mem::MaybeUninit;
 
 use rlplugin_types::{DirectiveWrapper, PluginOptions};
 
+#[cfg(not(rlplugin_small))]
+use super::read::HIGH_BITS;
 use super::read::{ErrorSink, KeyCode, Reader, capacity, key_code};
 use super::schema::{self, key};
 use super::{DecodeError, decode, write};
@@ -33,6 +35,8 @@ pub(crate) struct Frame<'a> {
 pub(crate) struct Loc {
     /// Where the directive's map starts.
     pub(crate) start: usize,
+    /// Where it ends.
+    pub(crate) end: usize,
     /// Where its own keys start (after its `type`), or 0 when not found.
     pub(crate) own: usize,
     /// Where the value of its last own key starts (a transaction's postings), or 0 when not
@@ -41,6 +45,10 @@ pub(crate) struct Loc {
     /// Its kind as found while locating it ([`Kind`] as `u8`), or [`UNKNOWN_KIND`] when it
     /// was not where the host writes it.
     pub(crate) kind: u8,
+    /// Whether it is laid out exactly as the host writes it (its header keys, then its
+    /// kind's own keys in the schema's order, each once, no others, a file name only when
+    /// it has one): an edit then copies what it does not change without walking it again.
+    pub(crate) exact: bool,
 }
 
 const PLUGIN_INPUT: &str = "plugin input (an array of 3)";
@@ -62,9 +70,9 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let mut directives = Vec::with_capacity(capacity(count, &r, 1));
     let mut pos = r.pos();
     for _ in 0..count {
-        if let Some((end, found)) = locate(bytes, pos) {
+        if let Some(found) = locate(bytes, pos) {
             directives.push(found);
-            pos = end;
+            pos = found.end;
             continue;
         }
         // Not the host's layout (or malformed): the reader's walk, which judges it.
@@ -76,9 +84,11 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
         }
         directives.push(Loc {
             start: pos,
+            end: r.pos(),
             own: 0,
             tail: 0,
             kind: UNKNOWN_KIND,
+            exact: false,
         });
         pos = r.pos();
     }
@@ -197,6 +207,8 @@ pub(crate) struct Key {
     len: usize,
     first: u64,
     last: u64,
+    /// For each [`Kind`], the key's position among the kind's own keys, or [`NOT_OWN`].
+    own: [u8; 12],
 }
 
 impl Key {
@@ -226,12 +238,26 @@ impl Key {
                 j += 1;
             }
         }
+        let mut own = [NOT_OWN; 12];
+        let mut kind = 0;
+        while kind < SCHEMA_KINDS.len() {
+            let fields = SCHEMA_KINDS[kind].fields;
+            let mut field = 0;
+            while field < fields.len() {
+                if schema::same(fields[field].key, key) {
+                    own[kind] = field as u8;
+                }
+                field += 1;
+            }
+            kind += 1;
+        }
         Self {
             code: key_code(key),
             label,
             len,
             first,
             last,
+            own,
         }
     }
 
@@ -372,7 +398,6 @@ const MAX_FIELDS: usize = 7;
 /// declaration, reduced at compile time to what an edit compares at run time.
 struct Codes {
     len: usize,
-    codes: [KeyCode; MAX_FIELDS],
     /// The keys as the host encodes them, for an edit's word compares.
     keys: [Key; MAX_FIELDS],
     /// What each key's value holds, for the walk's [`skip_shaped`].
@@ -381,19 +406,16 @@ struct Codes {
 
 impl Codes {
     const fn of(kind: &schema::Kind) -> Self {
-        let mut codes = [(0, 0, 0); MAX_FIELDS];
         let mut keys = [Key::new("", ""); MAX_FIELDS];
         let mut values = [schema::Value::Kind; MAX_FIELDS];
         let mut i = 0;
         while i < kind.fields.len() {
-            codes[i] = key_code(kind.fields[i].key);
             keys[i] = Key::new(kind.fields[i].key, kind.fields[i].label);
             values[i] = kind.fields[i].value;
             i += 1;
         }
         Self {
             len: kind.fields.len(),
-            codes,
             keys,
             values,
         }
@@ -404,20 +426,34 @@ impl Codes {
 static CODES: [Codes; 12] = CODES_BY_KIND;
 
 /// [`CODES`] as a constant, for code generated for one kind at compile time.
-const CODES_BY_KIND: [Codes; 12] = [
-    Codes::of(&schema::TRANSACTION),
-    Codes::of(&schema::BALANCE),
-    Codes::of(&schema::OPEN),
-    Codes::of(&schema::CLOSE),
-    Codes::of(&schema::COMMODITY),
-    Codes::of(&schema::PAD),
-    Codes::of(&schema::EVENT),
-    Codes::of(&schema::NOTE),
-    Codes::of(&schema::DOCUMENT),
-    Codes::of(&schema::PRICE),
-    Codes::of(&schema::QUERY),
-    Codes::of(&schema::CUSTOM),
+const CODES_BY_KIND: [Codes; 12] = {
+    let mut codes = [const { Codes::of(&schema::TRANSACTION) }; 12];
+    let mut kind = 0;
+    while kind < SCHEMA_KINDS.len() {
+        codes[kind] = Codes::of(SCHEMA_KINDS[kind]);
+        kind += 1;
+    }
+    codes
+};
+
+/// The schema's declaration of each [`Kind`], in the order of its variants.
+const SCHEMA_KINDS: [&schema::Kind; 12] = [
+    &schema::TRANSACTION,
+    &schema::BALANCE,
+    &schema::OPEN,
+    &schema::CLOSE,
+    &schema::COMMODITY,
+    &schema::PAD,
+    &schema::EVENT,
+    &schema::NOTE,
+    &schema::DOCUMENT,
+    &schema::PRICE,
+    &schema::QUERY,
+    &schema::CUSTOM,
 ];
+
+/// What [`Key::own`] holds for a kind without the key.
+const NOT_OWN: u8 = u8::MAX;
 
 /// The position after a fixstr or str8 at `at`.
 #[cfg_attr(not(rlplugin_small), inline(always))]
@@ -556,7 +592,7 @@ fn skip_shaped(b: &[u8], at: usize, value: schema::Value) -> Option<usize> {
 }
 
 /// The encoded kind names, in the order of [`Kind`]'s variants.
-static KIND_NAMES: [Key; 12] = [
+const KIND_NAMES: [Key; 12] = [
     Key::new(schema::TRANSACTION.name, ""),
     Key::new(schema::BALANCE.name, ""),
     Key::new(schema::OPEN.name, ""),
@@ -628,12 +664,12 @@ fn kind_in(b: &[u8], at: usize) -> Option<u8> {
 /// long string, the end of the input), for the reader's general skip to walk and judge.
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-fn locate(b: &[u8], at: usize) -> Option<(usize, Loc)> {
+fn locate(b: &[u8], at: usize) -> Option<Loc> {
     locate_host(b, at).or_else(|| locate_general(b, at))
 }
 
 #[cfg(rlplugin_small)]
-fn locate(b: &[u8], at: usize) -> Option<(usize, Loc)> {
+fn locate(b: &[u8], at: usize) -> Option<Loc> {
     locate_general(b, at)
 }
 
@@ -662,8 +698,6 @@ pub(crate) const WINDOW: usize = 1024;
 #[derive(Clone, Copy)]
 struct Window<'a> {
     bytes: &'a [u8; WINDOW + 8],
-    input: &'a [u8],
-    start: usize,
 }
 
 #[cfg(not(rlplugin_small))]
@@ -672,11 +706,7 @@ impl<'a> Window<'a> {
     #[inline(always)]
     fn new(input: &'a [u8], start: usize) -> Option<Self> {
         let bytes = input.get(start..)?.first_chunk::<{ WINDOW + 8 }>()?;
-        Some(Self {
-            bytes,
-            input,
-            start,
-        })
+        Some(Self { bytes })
     }
 
     #[inline(always)]
@@ -699,15 +729,33 @@ impl<'a> Window<'a> {
         end < WINDOW
     }
 
-    /// [`any`] at `at`, for a value the walk does not predict. Past the window the walk has
-    /// failed already, and stops: the table walk reads the input itself, and an offset that
-    /// wrapped would send the walk back.
-    #[inline(always)]
-    fn any(&self, at: usize) -> Option<usize> {
-        if !Self::fits(at) {
-            return None;
+    /// After a value the walk does not predict: [`any`]'s table walk through the window.
+    /// It stops at the window's end, where the walk has failed: each step moves on, so
+    /// it ends whatever headers it reads.
+    #[inline(never)]
+    fn any(self, at: usize) -> Option<usize> {
+        let mut at = at;
+        let mut pending: usize = 1;
+        while pending > 0 {
+            if !Self::fits(at) {
+                return None;
+            }
+            let marker = self.byte(at);
+            let step = STEP[usize::from(marker)];
+            let len = usize::from(step as u8);
+            if marker & 0xe0 == 0xa0 {
+                at += 1 + usize::from(marker & 0x1f);
+            } else if len != 0 {
+                at += len;
+                pending += usize::from(step >> 8);
+            } else if marker == 0xd9 {
+                at += 2 + usize::from(self.byte(at + 1));
+            } else {
+                return None;
+            }
+            pending -= 1;
         }
-        Some(any(self.input, self.start + at)? - self.start)
+        Some(at)
     }
 
     /// After a fixstr or str8.
@@ -735,11 +783,12 @@ impl<'a> Window<'a> {
         }
     }
 
-    /// After `key`, if `key` is what the host wrote at `at`. A key longer than a word is
-    /// told apart by its length and first seven bytes, as every key of the schema is.
+    /// After `key`, if `key` is what the host wrote at `at`.
     #[inline(always)]
     fn key(&self, at: usize, key: &Key) -> Option<usize> {
-        (self.word(at) & mask(key.len) == key.first).then_some(at + key.len)
+        (self.word(at) & mask(key.len) == key.first
+            && (key.len <= 8 || self.word(at + key.len - 8) == key.last))
+            .then_some(at + key.len)
     }
 
     /// After a value the schema declares as `value`, in the shape the host writes it; any
@@ -781,7 +830,25 @@ impl<'a> Window<'a> {
         if self.byte(at) != 0x97 {
             return self.any(at);
         }
-        let mut at = self.text(at + 1)?;
+        Some(self.posting_fields(at)?.0)
+    }
+
+    /// After a posting that is an array of 7, as the host writes one, and where its units
+    /// start.
+    #[inline(always)]
+    fn posting_fields(&self, at: usize) -> Option<(usize, usize)> {
+        if self.byte(at) != 0x97 {
+            return None;
+        }
+        let units = self.text(at + 1)?;
+        let at = self.posting_tail(units)?;
+        Some((at, units))
+    }
+
+    /// After a posting's units and the fields that follow them.
+    #[inline(always)]
+    fn posting_tail(&self, at: usize) -> Option<usize> {
+        let mut at = at;
         at = match self.byte(at) {
             0x92 => self.text(self.text(at + 1)?)?,
             0xc0 => at + 1,
@@ -815,23 +882,31 @@ impl<'a> Window<'a> {
         }
     }
 
-    /// The kind whose encoded name is at `at` ([`UNKNOWN_KIND`] for any other value).
+    /// The kind whose encoded name is at `at` ([`UNKNOWN_KIND`] for any other value): each
+    /// name compared whole, in the order a ledger has most of them.
     #[inline(always)]
     fn kind(&self, at: usize) -> u8 {
         let first = self.word(at);
-        let marker = first as u8;
-        if marker & 0xe0 != 0xa0 {
-            return UNKNOWN_KIND;
+        // The two kinds of most directives, compared with constant masks.
+        if self.is_name(at, first, const { &KIND_NAMES[Kind::Price as usize] }) {
+            return Kind::Price as u8;
         }
-        let len = 1 + usize::from(marker & 0x1f);
-        let first = first & mask(len);
+        if self.is_name(at, first, const { &KIND_NAMES[Kind::Transaction as usize] }) {
+            return Kind::Transaction as u8;
+        }
         for kind in BY_FREQUENCY {
-            let name = &KIND_NAMES[kind as usize];
-            if name.first == first && (len <= 8 || self.word(at + len - 8) == name.last) {
+            if self.is_name(at, first, &KIND_NAMES[kind as usize]) {
                 return kind as u8;
             }
         }
         UNKNOWN_KIND
+    }
+
+    /// Whether `name` is at `at`, whose first word is `first`.
+    #[inline(always)]
+    fn is_name(&self, at: usize, first: u64, name: &Key) -> bool {
+        first & mask(name.len) == name.first
+            && (name.len <= 8 || self.word(at + name.len - 8) == name.last)
     }
 }
 
@@ -845,7 +920,7 @@ const POSTING_PLAIN_TAIL: u64 = 0x93_90_c0_c0_c0;
 /// [`locate_general`].
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<(usize, Loc)> {
+pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<Loc> {
     let w = Window::new(b, start)?;
     let head = w.word(0);
     if head & DATE_MASK != DATE_START {
@@ -894,15 +969,14 @@ pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<(usize, Loc)> {
         Kind::Query => own_keys::<{ Kind::Query as usize }>(w, at, entries),
         Kind::Custom => own_keys::<{ Kind::Custom as usize }>(w, at, entries),
     }?;
-    Window::fits(end).then_some((
-        start + end,
-        Loc {
-            start,
-            own: start + own,
-            tail: start + tail,
-            kind,
-        },
-    ))
+    Window::fits(end).then_some(Loc {
+        start,
+        end: start + end,
+        own: start + own,
+        tail: start + tail,
+        kind,
+        exact: true,
+    })
 }
 
 /// The end of the own keys of a kind `KIND` directive at `at` and where its last value
@@ -941,17 +1015,42 @@ fn own_key<const KIND: usize, const FIELD: usize>(
     }
     let key = const { &CODES_BY_KIND[KIND].keys[FIELD] };
     let value = const { CODES_BY_KIND[KIND].values[FIELD] };
+    // A short key and its value's usual marker (an amount's, an empty list's) fill at most
+    // a word: one compare for both.
+    if let Some(marker) = const { usual_marker(CODES_BY_KIND[KIND].values[FIELD]) }
+        && key.len < 8
+        && w.word(*at) & mask(key.len + 1) == key.first | u64::from(marker) << (8 * key.len)
+    {
+        *tail = *at + key.len;
+        *at = *tail + 1;
+        if marker == 0x92 {
+            *at = w.text(w.text(*at)?)?;
+        }
+        return Some(());
+    }
     *at = w.key(*at, key)?;
     *tail = *at;
     *at = w.value(*at, value)?;
     Some(())
 }
 
+/// The marker the host most often writes for a value the schema declares as `value`, when
+/// its length is fixed: an amount's array of two, an empty list.
+#[cfg(not(rlplugin_small))]
+const fn usual_marker(value: schema::Value) -> Option<u8> {
+    use schema::Value;
+    match value {
+        Value::Amount => Some(0x92),
+        Value::Texts | Value::Metadata | Value::Values => Some(0x90),
+        Value::Text | Value::OptText | Value::OptUint | Value::Postings | Value::Kind => None,
+    }
+}
+
 /// [`locate`] for a map whose header keys are not in the host's layout: its kind
 /// ([`UNKNOWN_KIND`] if its `type` is not among its first four keys) and the rest walked
 /// key by key.
 #[cfg_attr(not(rlplugin_small), cold, inline(never))]
-pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<(usize, Loc)> {
+pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<Loc> {
     let marker = *b.get(start)?;
     if marker & 0xf0 != 0x80 {
         return None;
@@ -993,15 +1092,14 @@ pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<(usize, Loc)> {
         };
         field += 1;
     }
-    (at <= b.len()).then_some((
-        at,
-        Loc {
-            start,
-            own: own_at,
-            tail,
-            kind,
-        },
-    ))
+    (at <= b.len()).then_some(Loc {
+        start,
+        end: at,
+        own: own_at,
+        tail,
+        kind,
+        exact: false,
+    })
 }
 
 /// The value of `key` among the own keys of a directive of kind `kind` that start at `own`
@@ -1016,14 +1114,17 @@ pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
     if own == 0 {
         return None;
     }
+    let index = usize::from(*key.own.get(usize::from(kind))?);
+    if index == usize::from(NOT_OWN) {
+        return None;
+    }
     let codes = CODES.get(usize::from(kind))?;
-    let index = codes
-        .codes
-        .get(..codes.len)?
-        .iter()
-        .position(|&code| code == key.code)?;
     let b = at.bytes;
-    // The last key's value, noted by the frame: checked by the key before it.
+    // The last key's value, noted by the frame: checked by the key before it, unless the
+    // frame checked every key.
+    if index + 1 == codes.len && loc.exact {
+        return Some(At { pos: tail, ..at });
+    }
     if index + 1 == codes.len && tail > key.len {
         let key_at = tail - key.len;
         return key
@@ -1064,12 +1165,64 @@ impl At<'_> {
     }
 
     /// Steps over the posting at this position, in the host's layout when it has it.
-    pub(crate) fn skip_posting(&mut self) {
+    /// Where the posting's units start when the walk found it in the host's layout (else
+    /// 0).
+    pub(crate) fn skip_posting(&mut self) -> usize {
+        #[cfg(not(rlplugin_small))]
+        if let Some(window) = Window::new(self.bytes, self.pos)
+            && let Some((end, units)) = window.posting_fields(0)
+            && Window::fits(end)
+        {
+            let units = self.pos + units;
+            self.pos += end;
+            return units;
+        }
         match posting(self.bytes, self.pos) {
             Some(next) if next <= self.bytes.len() => self.pos = next,
             _ => self.skip(1),
         }
+        0
     }
+
+    /// The same reader at `pos`.
+    pub(crate) const fn at(self, pos: usize) -> Self {
+        Self { pos, ..self }
+    }
+}
+
+/// The fixstr at `at` and the position after it, when it is ASCII and the input has a
+/// fixstr's longest length after its marker: its bytes checked a word at a time, with no
+/// call. `None` for anything else, which the reader then reads.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
+    let window = b.get(at..)?.first_chunk::<33>()?;
+    let marker = window[0];
+    if marker & 0xe0 != 0xa0 {
+        return None;
+    }
+    let len = usize::from(marker & 0x1f);
+    let word = |from: usize| {
+        let mut word = [0; 8];
+        word.copy_from_slice(&window[1 + from..9 + from]);
+        u64::from_le_bytes(word) & mask(len.saturating_sub(from))
+    };
+    let mut high = word(0);
+    if len > 8 {
+        high |= word(8);
+        if len > 16 {
+            high |= word(16) | word(24);
+        }
+    }
+    if high & HIGH_BITS != 0 {
+        return None;
+    }
+    let text = &window[1..=len];
+    // SAFETY: every byte of `text` is below 0x80 (checked above): ASCII, which is UTF-8.
+    Some((
+        unsafe { core::str::from_utf8_unchecked(text) },
+        at + 1 + len,
+    ))
 }
 
 /// A position in the input with the ledger's error sink: a reader that can be copied and
@@ -1096,13 +1249,33 @@ impl<'a> At<'a> {
     }
 
     /// A string borrowed from the input.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(crate) fn str(&mut self, label: &'static str) -> &'a str {
+        #[cfg(not(rlplugin_small))]
+        if let Some((text, next)) = ascii_fixstr(self.bytes, self.pos) {
+            self.pos = next;
+            return text;
+        }
         self.with(|r| r.str(label))
     }
 
     /// A string or nil.
     pub(crate) fn opt_str(&mut self, label: &'static str) -> Option<&'a str> {
-        self.with(|r| if r.nil() { None } else { Some(r.str(label)) })
+        if self.nil() {
+            None
+        } else {
+            Some(self.str(label))
+        }
+    }
+
+    /// Steps over `marker` if it is the next byte.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn marker(&mut self, marker: u8) -> bool {
+        let found = self.bytes.get(self.pos) == Some(&marker);
+        if found {
+            self.pos += 1;
+        }
+        found
     }
 
     /// An integer that fits a `u32`, or nil.
@@ -1118,6 +1291,12 @@ impl<'a> At<'a> {
 
     /// An array header: its length.
     pub(crate) fn array_len(&mut self, label: &'static str) -> usize {
+        if let Some(&marker) = self.bytes.get(self.pos)
+            && marker & 0xf0 == 0x90
+        {
+            self.pos += 1;
+            return usize::from(marker & 0x0f);
+        }
         self.with(|r| r.array_len(label))
     }
 
@@ -1128,7 +1307,7 @@ impl<'a> At<'a> {
 
     /// Consumes a nil, if one is next.
     pub(crate) fn nil(&mut self) -> bool {
-        self.with(Reader::nil)
+        self.marker(0xc0)
     }
 
     /// Skips `count` values.
@@ -1296,16 +1475,89 @@ pub(crate) enum Change<'e> {
 /// change names a key the kind does not have; the caller then decodes and re-encodes it.
 pub(crate) fn edit(
     at: At<'_>,
+    loc: &Loc,
     kind: Kind,
-    changes: &[(Key, Change<'_>)],
+    changes: &[(&'static Key, Change<'_>)],
     out: &mut Vec<u8>,
 ) -> bool {
     let mark = out.len();
-    if edit_in(at.bytes, at.pos, kind, changes, out).is_some() {
+    let edited = if loc.exact {
+        edit_exact(at.bytes, loc, kind, changes, out)
+    } else {
+        edit_in(at.bytes, at.pos, kind, changes, out)
+    };
+    if edited.is_some() {
         return true;
     }
     out.truncate(mark);
     false
+}
+
+/// [`edit`] of a directive the frame found in exactly the host's layout ([`Loc::exact`]):
+/// its own keys are stepped over only up to the last one changed, and the rest is copied
+/// up to its end.
+fn edit_exact(
+    b: &[u8],
+    loc: &Loc,
+    kind: Kind,
+    changes: &[(&'static Key, Change<'_>)],
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let codes = CODES.get(kind as usize)?;
+    let mut pos = loc.own;
+    let mut copy_from = loc.start;
+    let mut applied = 0;
+    for (key, value) in codes.keys.iter().zip(codes.values).take(codes.len) {
+        if applied == changes.len() {
+            break;
+        }
+        pos += key.len;
+        let end = skip_shaped(b, pos, value)?;
+        if let Some((_, change)) = changes.iter().find(|(changed, _)| changed.code == key.code) {
+            applied += 1;
+            out.extend_from_slice(b.get(copy_from..pos)?);
+            write_change(b, pos, end, *change, out)?;
+            copy_from = end;
+        }
+        pos = end;
+    }
+    if applied != changes.len() {
+        return None;
+    }
+    out.extend_from_slice(b.get(copy_from..loc.end)?);
+    Some(())
+}
+
+/// Writes `change` to the value at `pos..end`.
+fn write_change(
+    b: &[u8],
+    pos: usize,
+    end: usize,
+    change: Change<'_>,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    match change {
+        Change::Append(extra) => {
+            let marker = *b.get(pos)?;
+            let (count, items) = match marker {
+                0x90..=0x9f => (usize::from(marker & 0x0f), pos + 1),
+                0xdc => (
+                    usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
+                    pos + 3,
+                ),
+                _ => return None,
+            };
+            write::array_header(out, count + extra.len());
+            out.extend_from_slice(b.get(items..end)?);
+            for text in extra {
+                write::string(out, text);
+            }
+        }
+        Change::Text(text) => write::string(out, text),
+        Change::OptText(Some(text)) => write::string(out, text),
+        Change::OptText(None) => out.push(0xc0),
+    }
+    Some(())
 }
 
 /// [`edit`], `None` where it answers `false`.
@@ -1313,7 +1565,7 @@ fn edit_in(
     b: &[u8],
     start: usize,
     kind: Kind,
-    changes: &[(Key, Change<'_>)],
+    changes: &[(&'static Key, Change<'_>)],
     out: &mut Vec<u8>,
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;
@@ -1357,27 +1609,7 @@ fn edit_in(
         if let Some((_, change)) = changes.iter().find(|(changed, _)| changed.code == key.code) {
             applied += 1;
             out.extend_from_slice(b.get(copy_from..pos)?);
-            match *change {
-                Change::Append(extra) => {
-                    let marker = *b.get(pos)?;
-                    let (count, items) = match marker {
-                        0x90..=0x9f => (usize::from(marker & 0x0f), pos + 1),
-                        0xdc => (
-                            usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
-                            pos + 3,
-                        ),
-                        _ => return None,
-                    };
-                    write::array_header(out, count + extra.len());
-                    out.extend_from_slice(b.get(items..end)?);
-                    for text in extra {
-                        write::string(out, text);
-                    }
-                }
-                Change::Text(text) => write::string(out, text),
-                Change::OptText(Some(text)) => write::string(out, text),
-                Change::OptText(None) => out.push(0xc0),
-            }
+            write_change(b, pos, end, *change, out)?;
             copy_from = end;
         }
         pos = end;
@@ -1408,6 +1640,17 @@ pub(crate) fn encode(
     errors: &[rlplugin_types::PluginError],
 ) -> Vec<u8> {
     write::view_output(ops, edited_len, errors)
+}
+
+/// The view's answer when it has no decision but `edits` (sorted by index, each index
+/// once): exactly what [`encode`] writes for the same edits with every other input kept.
+pub(crate) fn encode_edits(
+    len: usize,
+    edits: &[(usize, usize, usize)],
+    edited: &[u8],
+    errors: &[rlplugin_types::PluginError],
+) -> Vec<u8> {
+    write::edits_output(len, edits, edited, errors)
 }
 
 /// A `PluginInput` as the host encodes it.

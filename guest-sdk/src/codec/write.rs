@@ -970,6 +970,47 @@ pub(super) fn view_output(
     w.buf
 }
 
+/// The borrowed view's answer when its only decisions are edits: every input kept but the
+/// edited ones, `edits` (input index and range in `edited`, by index, each index once)
+/// written as [`view_output`] writes `Op::Edited`, without a list of ops.
+pub(super) fn edits_output(
+    len: usize,
+    edits: &[(usize, usize, usize)],
+    edited: &[u8],
+    errors: &[PluginError],
+) -> Vec<u8> {
+    let mut w = Writer::with_capacity(
+        16 + len * KEEP_OR_DELETE_MAX + edits.len() * PREFIX_MAX + edited.len() + errors.len() * 64,
+    );
+    w.byte(0x92);
+    w.array(len);
+    let mut kept_from = 0;
+    for &(index, from, to) in edits {
+        keep_run(&mut w, kept_from..index);
+        // SAFETY: 9 bytes of header, 9 of index: within `PREFIX_MAX`.
+        w.raw(PREFIX_MAX, |out| unsafe {
+            out.lit(MODIFY).small_uint(index as u64)
+        });
+        w.buf
+            .extend_from_slice(edited.get(from..to).unwrap_or_default());
+        kept_from = index + 1;
+    }
+    keep_run(&mut w, kept_from..len);
+    w.errors(errors);
+    w.buf
+}
+
+/// `Keep` for each input of `indices`.
+fn keep_run(w: &mut Writer, indices: core::ops::Range<usize>) {
+    // SAFETY: each op takes at most 8 bytes of header and 9 of index.
+    w.raw(indices.len() * KEEP_OR_DELETE_MAX, |mut out| unsafe {
+        for i in indices {
+            out = out.lit(KEEP).small_uint(i as u64);
+        }
+        out
+    });
+}
+
 /// A `PluginInput` as the host encodes it, for native tests of view plugins.
 pub(super) fn plugin_input(input: &PluginInput) -> Vec<u8> {
     let mut w = Writer::with_capacity(16 + input.directives.len() * WRAPPER_GUESS);

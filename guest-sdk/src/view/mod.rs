@@ -327,8 +327,19 @@ impl<'a> DirectiveView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[inline]
     pub fn kind(&self) -> Option<Kind> {
-        lazy::kind_from_u8(self.loc.kind).or_else(|| lazy::kind_at(self.at()))
+        match lazy::kind_from_u8(self.loc.kind) {
+            Some(kind) => Some(kind),
+            None => self.unlocated_kind(),
+        }
+    }
+
+    /// The kind of a directive the frame did not find in the host's layout.
+    #[cold]
+    #[inline(never)]
+    fn unlocated_kind(&self) -> Option<Kind> {
+        lazy::kind_at(self.at())
     }
 
     /// A reader at the directive's map.
@@ -561,8 +572,8 @@ impl<'a> DirectiveView<'a> {
     pub fn edit(&self) -> Edit<'a> {
         Edit {
             directive: *self,
-            tags: Vec::new(),
-            links: Vec::new(),
+            tags: Added::default(),
+            links: Added::default(),
             narration: None,
             payee: None,
         }
@@ -599,13 +610,17 @@ pub struct Amount<'a> {
 
 impl<'a> Amount<'a> {
     fn read(mut at: At<'a>) -> Self {
-        let len = at.struct_len(At::label(lazy::AMOUNT), 2);
+        if !at.marker(AMOUNT_HEADER) {
+            at.struct_len(At::label(lazy::AMOUNT), 2);
+        }
         let number = at.str(lazy::NUMBER_LABEL);
         let currency = at.str(lazy::CURRENCY_LABEL);
-        let _ = len;
         Self { number, currency }
     }
 }
+
+/// An amount's header as the host writes it: an array of two.
+const AMOUNT_HEADER: u8 = 0x92;
 
 /// A list of strings (tags, links), borrowed from the input.
 ///
@@ -683,9 +698,9 @@ impl<'a> Iterator for Postings<'a> {
             return None;
         }
         self.left -= 1;
-        let posting = PostingView { at: self.at };
-        self.at.skip_posting();
-        Some(posting)
+        let at = self.at;
+        let units = self.at.skip_posting();
+        Some(PostingView { at, units })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -706,6 +721,8 @@ impl<'a> Iterator for Postings<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct PostingView<'a> {
     at: At<'a>,
+    /// Where its units start, as the walk past it found them (0 if it did not).
+    units: usize,
 }
 
 impl<'a> PostingView<'a> {
@@ -776,7 +793,11 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn units(&self) -> Option<Amount<'a>> {
-        let mut at = self.field(1);
+        let mut at = if self.units == 0 {
+            self.field(1)
+        } else {
+            self.at.at(self.units)
+        };
         if at.nil() {
             None
         } else {
@@ -907,8 +928,8 @@ impl<'a> PostingView<'a> {
 #[must_use = "an edit does nothing until it is given to `ViewOps::edit`"]
 pub struct Edit<'a> {
     directive: DirectiveView<'a>,
-    tags: Vec<String>,
-    links: Vec<String>,
+    tags: Added,
+    links: Added,
     narration: Option<String>,
     payee: Option<Option<String>>,
 }
@@ -993,8 +1014,8 @@ impl Edit<'_> {
             }
             _ => return Err(self.missing_field()),
         };
-        tags.extend(self.tags.iter().cloned());
-        links.extend(self.links.iter().cloned());
+        tags.extend(self.tags.as_slice().iter().cloned());
+        links.extend(self.links.as_slice().iter().cloned());
         Ok(())
     }
 
@@ -1009,6 +1030,37 @@ impl Edit<'_> {
         } else {
             "tags"
         }
+    }
+}
+
+/// The strings an [`Edit`] appends to a list: the one string most edits add is held
+/// without a vector, which would cost an allocation per edit.
+#[derive(Debug, Clone, Default)]
+struct Added {
+    /// The only string, while there is one.
+    one: Option<String>,
+    /// Every string, once there are more.
+    more: Vec<String>,
+}
+
+impl Added {
+    fn push(&mut self, text: String) {
+        match self.one.take() {
+            None if self.more.is_empty() => self.one = Some(text),
+            None => self.more.push(text),
+            Some(one) => self.more = vec![one, text],
+        }
+    }
+
+    fn as_slice(&self) -> &[String] {
+        match &self.one {
+            Some(one) => core::slice::from_ref(one),
+            None => &self.more,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.one.is_none() && self.more.is_empty()
     }
 }
 
@@ -1054,9 +1106,43 @@ impl ViewOps {
         }
     }
 
+    /// The decisions other than edits, made on the first one: a plugin that only edits
+    /// (a tagger) never builds the table. Inputs edited before it are recorded as kept,
+    /// as [`edit`](Self::edit) records them once the table exists.
     fn ops(&mut self) -> &mut Ops {
-        let len = self.len;
-        self.ops.get_or_insert_with(|| Ops::new(len))
+        let (len, edits) = (self.len, &self.edits);
+        self.ops.get_or_insert_with(|| {
+            let mut ops = Ops::new(len);
+            for &(index, ..) in edits {
+                // Edits are refused a second decision on one input, so each keep is the first.
+                let _ = ops.keep(index);
+            }
+            ops
+        })
+    }
+
+    /// Whether input `index` may be edited: in bounds and not decided yet.
+    fn may_edit(&mut self, index: usize) -> Result<(), OpsError> {
+        if let Some(ops) = &mut self.ops {
+            return ops.keep(index).map_err(|e| self.refusal(e));
+        }
+        if index >= self.len {
+            return Err(OpsError::OutOfBounds {
+                index,
+                len: self.len,
+            });
+        }
+        // Edits usually come in input order: only an edit at or before the last one can
+        // be a second decision.
+        let again = self.edits.last().is_some_and(|&(last, ..)| last >= index)
+            && self.edits.iter().any(|&(edited, ..)| edited == index);
+        if again {
+            return Err(OpsError::AlreadyDecided {
+                index,
+                previous: "modified",
+            });
+        }
+        Ok(())
     }
 
     /// How many input directives there are.
@@ -1185,22 +1271,22 @@ impl ViewOps {
             // Undecodable: the answer reports it, whatever is decided here.
             return Ok(());
         };
-        let mut changes = [(lazy::TAGS, Change::Append(&[])); 4];
+        let mut changes = [(&lazy::TAGS, Change::Append(&[])); 4];
         let mut count = 0;
         if !edit.tags.is_empty() {
-            changes[count] = (lazy::TAGS, Change::Append(&edit.tags));
+            changes[count] = (&lazy::TAGS, Change::Append(edit.tags.as_slice()));
             count += 1;
         }
         if !edit.links.is_empty() {
-            changes[count] = (lazy::LINKS, Change::Append(&edit.links));
+            changes[count] = (&lazy::LINKS, Change::Append(edit.links.as_slice()));
             count += 1;
         }
         if let Some(narration) = &edit.narration {
-            changes[count] = (lazy::NARRATION, Change::Text(narration));
+            changes[count] = (&lazy::NARRATION, Change::Text(narration));
             count += 1;
         }
         if let Some(payee) = &edit.payee {
-            changes[count] = (lazy::PAYEE, Change::OptText(payee.as_deref()));
+            changes[count] = (&lazy::PAYEE, Change::OptText(payee.as_deref()));
             count += 1;
         }
         let changes = &changes[..count];
@@ -1217,15 +1303,22 @@ impl ViewOps {
             });
         }
         if self.edited.capacity() == 0 {
-            // One allocation for every edit: growing the buffer edit by edit would copy it
-            // again and again.
+            // One allocation for every edit, and one for their records: growing them edit
+            // by edit would copy them again and again.
             self.edited.reserve(directive.frame.bytes.len());
+            self.edits.reserve(self.len);
         }
         let start = self.edited.len();
-        if lazy::edit(directive.at(), kind, changes, &mut self.edited) {
-            if let Err(error) = self.ops().keep(index) {
+        if lazy::edit(
+            directive.at(),
+            directive.loc,
+            kind,
+            changes,
+            &mut self.edited,
+        ) {
+            if let Err(error) = self.may_edit(index) {
                 self.edited.truncate(start);
-                return Err(self.refusal(error));
+                return Err(error);
             }
             self.edits.push((index, start, self.edited.len()));
             return Ok(());
@@ -1354,9 +1447,15 @@ impl ViewOps {
     }
 
     /// The answer encoded for the host: the drop-in API's bytes for the same decisions.
-    pub(crate) fn encode(self) -> Vec<u8> {
+    pub(crate) fn encode(mut self) -> Vec<u8> {
         if self.ops.is_none() {
-            return lazy::encode_keep_all(self.len, &self.errors);
+            if self.edits.is_empty() {
+                return lazy::encode_keep_all(self.len, &self.errors);
+            }
+            if !self.edits.is_sorted_by_key(|&(index, ..)| index) {
+                self.edits.sort_unstable_by_key(|&(index, ..)| index);
+            }
+            return lazy::encode_edits(self.len, &self.edits, &self.edited, &self.errors);
         }
         let (mut output, mut edits, edited) = self.finish();
         crate::validate::check_plugin_output(&mut output);
