@@ -316,6 +316,8 @@ fn example_budgets() -> Result<BTreeMap<String, BTreeMap<String, u64>>, String> 
         .args([
             "test",
             "--workspace",
+            // One failing test binary must not keep the others from reporting.
+            "--no-fail-fast",
             "stays_within_budget",
             "--",
             "--nocapture",
