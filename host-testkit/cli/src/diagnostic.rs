@@ -1,5 +1,6 @@
 //! Diagnostics with their source: the ledger or statement line a plugin or importer pointed
-//! at, printed under the message and underlined, as rustc and cargo print theirs.
+//! at, or that rustledger's loader refused before any plugin ran, printed under the message
+//! and underlined, as rustc and cargo print theirs.
 //!
 //! The text comes from annotate-snippets with its styles; `errln!` writes it through
 //! anstream, which strips the escapes when stderr is not a terminal, `NO_COLOR` is set or
@@ -13,6 +14,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use rlplugin_testkit::LedgerProblem;
 use rlplugin_testkit::wire::{PluginError, PluginErrorSeverity};
 
 /// Where a diagnostic points: a file, a 1-based line, and the bytes of that line to
@@ -27,9 +29,20 @@ pub struct Location<'a> {
 #[derive(Default)]
 pub struct Sources {
     files: HashMap<PathBuf, Option<String>>,
+    /// Paths under this directory are shown relative to it (else to the working directory).
+    base: Option<PathBuf>,
 }
 
 impl Sources {
+    /// Sources whose paths are shown relative to `dir` when under it, as the kit's snapshot
+    /// text shows them: output that reads the same wherever the files live.
+    pub fn relative_to(dir: &Path) -> Sources {
+        Sources {
+            files: HashMap::new(),
+            base: Some(dir.to_owned()),
+        }
+    }
+
     fn text(&mut self, path: &Path) -> Option<&str> {
         self.files
             .entry(path.to_owned())
@@ -42,7 +55,7 @@ impl Sources {
         let Some(at) = location else {
             return render(error, message, None);
         };
-        let shown = shown_path(at.path);
+        let shown = self.shown(at.path);
         let source = self.text(at.path).and_then(|text| nth_line(text, at.line));
         render(
             error,
@@ -72,6 +85,67 @@ impl Sources {
             &e.message,
             location,
         )
+    }
+
+    /// A problem rustledger's loader found in the ledger, at its line when it knows it.
+    pub fn ledger_problem(&mut self, problem: &LedgerProblem) -> String {
+        let location = match (&problem.file, problem.line) {
+            (Some(path), Some(line)) => Some(Location {
+                path,
+                line,
+                columns: problem.columns.clone(),
+            }),
+            _ => None,
+        };
+        self.render(problem.error, &problem.message, location)
+    }
+
+    /// `error` as the command's last word: when it is a ledger rustledger's loader refused,
+    /// each problem with its ledger line and then one line saying the ledger did not load;
+    /// `None` for every other error, which is its message alone.
+    pub fn load_failure(&mut self, error: &anyhow::Error) -> Option<String> {
+        let (path, problems) =
+            error
+                .chain()
+                .find_map(|e| match e.downcast_ref::<rlplugin_testkit::Error>()? {
+                    rlplugin_testkit::Error::Ledger { path, problems, .. }
+                        if !problems.is_empty() =>
+                    {
+                        Some((path, problems))
+                    }
+                    _ => None,
+                })?;
+        let mut text = String::new();
+        for problem in problems {
+            text.push_str(&self.ledger_problem(problem));
+            text.push_str("\n\n");
+        }
+        let count = match problems.len() {
+            1 => "the problem".to_owned(),
+            n => format!("the {n} problems"),
+        };
+        // What the command was doing when the load failed, as `{error:#}` would say it.
+        let mut message: Vec<String> = error
+            .chain()
+            .take_while(|e| !e.is::<rlplugin_testkit::Error>())
+            .map(ToString::to_string)
+            .collect();
+        message.push(format!(
+            "rustledger could not load ledger {}: fix {count} above, then run again",
+            self.shown(path)
+        ));
+        text.push_str(&render(true, &message.join(": "), None));
+        Some(text)
+    }
+
+    /// The path as the user would type it: relative to the base directory or, without one,
+    /// to the working directory, when under it.
+    fn shown<'p>(&self, path: &'p Path) -> Cow<'p, str> {
+        let base = self.base.clone().or_else(|| std::env::current_dir().ok());
+        match base.and_then(|base| path.strip_prefix(base).ok().map(Path::to_path_buf)) {
+            Some(rest) => Cow::Owned(rest.display().to_string()),
+            None => path.to_string_lossy(),
+        }
     }
 }
 
@@ -109,17 +183,6 @@ pub fn render(error: bool, message: &str, at: Option<At<'_>>) -> String {
         Some(At { path, line, .. }) => title.element(Origin::path(path).line(line)),
     };
     Renderer::styled().render(&[group])
-}
-
-/// The path as the user would type it: relative to the working directory when under it.
-fn shown_path(path: &Path) -> Cow<'_, str> {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    match relative {
-        Some(rest) => Cow::Owned(rest.display().to_string()),
-        None => path.to_string_lossy(),
-    }
 }
 
 /// Line `n` (1-based) of `text` without its line ending.

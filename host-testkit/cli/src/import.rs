@@ -200,7 +200,7 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
 /// `e` pointing at the statement file as the user named it, when the importer gave only
 /// the statement's file name (it receives the statement's path, and many importers keep
 /// just its last component), so its line can be read and shown.
-fn in_statement(e: &PluginError, statement: &Path) -> PluginError {
+pub fn in_statement(e: &PluginError, statement: &Path) -> PluginError {
     let mut e = e.clone();
     if let Some(file) = &e.source_file {
         let named = Path::new(file);

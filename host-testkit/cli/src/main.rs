@@ -309,7 +309,10 @@ fn main() -> ExitCode {
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            errln!("{} {e:#}", style::paint(style::BAD, "error:"));
+            match diagnostic::Sources::default().load_failure(&e) {
+                Some(text) => errln!("{text}"),
+                None => errln!("{} {e:#}", style::paint(style::BAD, "error:")),
+            }
             if json && !out::wrote_anything() {
                 let failure = serde_json::json!({ "failure": Failure::of(&e) });
                 let printed = outln!("{failure:#}").and_then(|()| out::flush());
