@@ -301,6 +301,48 @@ mod tests {
         assert_eq!(text, "error: no location");
     }
 
+    /// What `demo` and every command print for a ledger the loader refuses: the problem
+    /// over its line, named relative to the given directory, then what was being done.
+    #[test]
+    fn a_refused_ledger_is_shown_at_its_line_under_what_was_being_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("books.beancount");
+        std::fs::write(
+            &path,
+            "2024-01-01 open Assets:Cash\n2024-02-30 open Assets:Bank\n",
+        )
+        .unwrap();
+        let module = wat::parse_str(
+            r#"(module (memory (export "memory") 1)
+                 (func (export "__rustledger_abi_version") (result i32) (i32.const 1))
+                 (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+                 (func (export "process") (param i32 i32) (result i64) (i64.const 0)))"#,
+        )
+        .unwrap();
+        let guest = rlplugin_testkit::Guest::from_bytes("keep", module).unwrap();
+        let error = anyhow::Error::from(guest.plugin().ledger_file(&path).run().unwrap_err())
+            .context("running the example");
+        let text = plain(
+            &Sources::relative_to(dir.path())
+                .load_failure(&error)
+                .expect("a ledger error"),
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("error: "), "{text}");
+        assert_eq!(lines[1].trim_start(), "--> books.beancount:2:1", "{text}");
+        assert!(lines.contains(&"2 | 2024-02-30 open Assets:Bank"), "{text}");
+        assert_eq!(
+            lines.last().copied(),
+            Some(
+                "error: running the example: rustledger could not load ledger books.beancount: \
+                 fix the problem above, then run again"
+            ),
+            "{text}"
+        );
+        let other = anyhow::anyhow!("something else");
+        assert!(Sources::default().load_failure(&other).is_none());
+    }
+
     #[test]
     fn the_styled_text_carries_escapes_for_anstream_to_strip() {
         let text = Sources::default().render(true, "bad", None);
