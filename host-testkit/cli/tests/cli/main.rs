@@ -655,6 +655,15 @@ fn check_rejects_non_wasm_and_missing_files() {
     let ran = rlplugin(&[&"check", &dir.file("notes.wasm", "hello")]);
     assert_eq!(ran.code, 1);
     assert!(
+        ran.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("  5 B  not a wasm module"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
         ran.stdout.contains("no, because it is not a wasm module"),
         "{}",
         ran.stdout
@@ -665,6 +674,46 @@ fn check_rejects_non_wasm_and_missing_files() {
         ran.stderr.contains("cannot read missing.wasm"),
         "{}",
         ran.stderr
+    );
+}
+
+/// WAT text in a `.wasm` file is named as what it is: rledger assembles it and loads the
+/// core module it makes, so `check` inspects that module and says so.
+#[test]
+fn check_names_wat_text_as_text_that_assembles_to_a_core_module() {
+    let dir = Scratch::new();
+    let text = dir.file(
+        "text.wasm",
+        &plugin_wat(ABI_OK, ALLOC_OK, "(i64.const 0)", ""),
+    );
+    let ran = rlplugin(&[&"check", &text]);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    let header = ran.stdout.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            "WAT text that assembles to a core module (rledger 0.24 accepts WAT text), directive plugin"
+        ),
+        "{header}"
+    );
+    assert!(
+        ran.stdout
+            .contains("warning: the file is WAT text, not binary wasm"),
+        "{}",
+        ran.stdout
+    );
+    let ran = rlplugin(&[&"check", &text, &"--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(
+        (&v["encoding"], &v["text"]),
+        (&"core module".into(), &true.into()),
+        "{v:#}"
+    );
+    let ran = rlplugin(&[&"check", &dir.example("dedupe"), &"--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(
+        (&v["encoding"], &v["text"]),
+        (&"core module".into(), &false.into()),
+        "{v:#}"
     );
 }
 
@@ -679,6 +728,15 @@ fn check_shows_where_wat_text_stops_assembling() {
     );
     let ran = rlplugin(&[&"check", &wat]);
     assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("  WAT text that does not assemble"),
+        "{}",
+        ran.stdout
+    );
     assert!(
         shows(&ran.stdout, "error: ", "typo.wasm:4:5"),
         "{}",
