@@ -1205,6 +1205,71 @@ fn demo_runs_every_example_and_shows_effects_and_budgets() {
 
 // ---------------------------------------------------------------- profile
 
+/// A mistyped input or output path fails before the plugin crate is built, naming the path.
+#[test]
+fn profile_and_bench_check_their_paths_before_building_the_crate() {
+    let dir = Scratch::new();
+    let plugin = repo().join("examples").join("dedupe");
+    let importer = repo().join("examples").join("csv-importer");
+    let missing = dir.join("no-such.beancount");
+    let out = dir.join("profile.json");
+    let nowhere = dir.join("no-such-dir").join("profile.json");
+    let statement = demo_file("statement.csv");
+    for (args, phrase) in [
+        (
+            vec![
+                &"profile" as &dyn AsRef<std::ffi::OsStr>,
+                &plugin,
+                &missing,
+                &"-o",
+                &out,
+            ],
+            format!(
+                "ledger {} does not exist or is not a file",
+                missing.display()
+            ),
+        ),
+        (
+            vec![
+                &"profile",
+                &importer,
+                &missing,
+                &"-o",
+                &out,
+                &"--account",
+                &"Assets:Bank",
+            ],
+            format!(
+                "statement {} does not exist or is not a file",
+                missing.display()
+            ),
+        ),
+        (
+            vec![&"profile", &plugin, &statement, &"-o", &nowhere],
+            format!(
+                "directory {} does not exist",
+                dir.join("no-such-dir").display()
+            ),
+        ),
+        (
+            vec![
+                &"bench",
+                &importer,
+                &"--statement",
+                &missing,
+                &"--account",
+                &"Assets:Bank",
+            ],
+            format!("sample statement {} does not exist", missing.display()),
+        ),
+    ] {
+        let ran = rlplugin_with(&args, Stdout::Piped, &[], Duration::from_secs(60));
+        assert_eq!(ran.code, 2, "{}", ran.stderr);
+        assert!(ran.stderr.contains(&phrase), "{phrase}\n{}", ran.stderr);
+        assert!(!ran.stderr.contains("building"), "{}", ran.stderr);
+    }
+}
+
 /// A valid one-directive passthrough that burns fuel in two named functions, 3:1.
 const BURNER: &str = r#"(module
   (memory (export "memory") 1)
