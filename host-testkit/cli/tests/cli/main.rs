@@ -247,6 +247,34 @@ fn run_shows_each_diagnostic_under_its_ledger_line_coloured_only_where_allowed()
     assert!(forced.stderr.contains('\x1b'), "{}", forced.stderr);
 }
 
+/// The README's example of a diagnostic is what `run` prints, from the checkout's root.
+#[test]
+fn the_readme_shows_a_diagnostic_as_run_prints_it() {
+    let dir = Scratch::new();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme
+        .split("```text\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\n```").map(|(block, _)| block))
+        .find(|block| block.starts_with("error: currency EUROS"))
+        .expect("README.md shows a diagnostic of currency-guard");
+    let repo = std::fs::canonicalize(repo()).unwrap();
+    let ran = rlplugin_in(
+        &repo,
+        &[
+            &"run",
+            &dir.example("currency-guard"),
+            &"host-testkit/cli/demo/sample.beancount",
+        ],
+    );
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(block),
+        "README.md's block:\n{block}\nis not in what `rlplugin run` prints:\n{}",
+        ran.stderr
+    );
+}
+
 #[test]
 fn run_json_is_one_parseable_object() {
     let dir = Scratch::new();

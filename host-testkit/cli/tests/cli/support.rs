@@ -122,6 +122,27 @@ pub fn rlplugin_with(
     env: &[(&str, &Path)],
     timeout: Duration,
 ) -> Ran {
+    spawn(args, stdout, env, timeout, None)
+}
+
+/// Runs the binary in `dir` with stdout captured, as a user in that directory would.
+pub fn rlplugin_in(dir: &Path, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Ran {
+    spawn(
+        args,
+        Stdout::Piped,
+        &[],
+        Duration::from_secs(900),
+        Some(dir),
+    )
+}
+
+fn spawn(
+    args: &[&dyn AsRef<std::ffi::OsStr>],
+    stdout: Stdout,
+    env: &[(&str, &Path)],
+    timeout: Duration,
+    dir: Option<&Path>,
+) -> Ran {
     let stdout = match stdout {
         Stdout::Piped => Stdio::piped(),
         Stdout::Closed => {
@@ -136,7 +157,11 @@ pub fn rlplugin_with(
                 .expect("/dev/full"),
         ),
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rlplugin"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rlplugin"));
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let mut child = command
         .args(args.iter().map(|a| a.as_ref()))
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
