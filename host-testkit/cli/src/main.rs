@@ -84,7 +84,7 @@ enum Command {
     /// Run a plugin on a ledger under production limits
     #[command(
         after_help = concat!(
-            "Examples:\n  rlplugin run my_plugin.wasm books.beancount\n  rlplugin run examples/categorize books.beancount --config 'Shop=Expenses:Food' --format diff\n  rlplugin run my_plugin.wasm books.beancount --json | jq .report\n\nThe resulting ledger goes to stdout as a beancount file rledger loads back to the same options\nand directives: the ledger's option lines, its plugin and include lines as comments (the\nplugins already ran; included files are inlined), then every directive after the plugin.\nThe plugin's diagnostics and the budget go to stderr.\n\n",
+            "Examples:\n  rlplugin run my_plugin.wasm books.beancount\n  rlplugin run examples/categorize books.beancount --config 'Shop=Expenses:Food' --format diff\n  rlplugin run my_plugin.wasm books.beancount --json | jq .report\n\nThe resulting ledger goes to stdout as a beancount file rledger loads back to the same options\nand directives: the ledger's option lines, its plugin and include lines as comments (the\nplugins already ran; included files are inlined), then every directive after the plugin.\nThe plugin's diagnostics, each under the ledger line it points at, and the budget go to\nstderr; so does each problem of a ledger rustledger cannot load, under its line.\n\n",
             exit_codes!()
         )
     )]

@@ -3,7 +3,8 @@
 //!
 //! Each example crate is built once per test process with the kit and handed to the
 //! binary as a `.wasm` file, so only `demo` (and one `run` on a crate directory) pays for
-//! cargo inside the binary. `faults` drives every command into bad input, closed and full
+//! cargo inside the binary; each test writes its files to a scratch directory of its own
+//! (`support`). `faults` drives every command into bad input, closed and full
 //! stdouts and absurd limits; `round_trip` loads what `run` prints back into rustledger.
 
 mod faults;
