@@ -664,6 +664,23 @@ mod tests {
 
     use super::*;
 
+    /// A span is cut to its first line, a line's `\r` is not part of it, and a span past
+    /// the end of its line stops there.
+    #[test]
+    fn a_problem_covers_the_bytes_of_its_first_line() {
+        let mut sources = SourceMap::new();
+        let id = sources.add_file(
+            PathBuf::from("l.beancount"),
+            Arc::from("2024-01-01 open A\r\n  x y\nlast"),
+        );
+        let source = sources.get(id).unwrap();
+        assert_eq!(locate(source, 5, 7), (1, Some(5..7)));
+        assert_eq!(locate(source, 11, 30), (1, Some(11..17)));
+        assert_eq!(locate(source, 21, 22), (2, Some(2..3)));
+        assert_eq!(locate(source, 25, 25), (3, Some(0..0)));
+        assert_eq!(locate(source, 28, 40), (3, Some(3..4)));
+    }
+
     /// Runs capture module `k` of `chunk`-byte slices on `input` under production limits.
     fn run_capture(k: u32, chunk: u32, input: &[u8]) -> (PluginOutput, u64) {
         let wasm = wat::parse_str(capture_wat(k, chunk)).unwrap();

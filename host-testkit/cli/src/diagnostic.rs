@@ -273,6 +273,27 @@ mod tests {
         );
     }
 
+    /// A problem at a point (a parse error at the end of a line) still gets a caret.
+    #[test]
+    fn an_empty_span_is_marked_with_one_caret() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ledger(dir.path());
+        let text = plain(&Sources::default().render(
+            true,
+            "expected an account",
+            Some(Location {
+                path: &path,
+                line: 1,
+                columns: Some(27..27),
+            }),
+        ));
+        assert!(
+            text.lines()
+                .any(|l| l.trim_end() == format!("  | {}^", " ".repeat(27))),
+            "{text}"
+        );
+    }
+
     #[test]
     fn a_line_past_the_end_or_an_unreadable_file_keeps_its_location() {
         let dir = tempfile::tempdir().unwrap();
