@@ -398,6 +398,9 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             json,
         } => {
             let sizes = bench::parse_sizes(&sizes)?;
+            if let Some(path) = &plot {
+                out::check_directory_of(path, "the plot", "--plot")?;
+            }
             let result = bench::bench(bench::Options {
                 plugin: &plugin,
                 sizes: &sizes,

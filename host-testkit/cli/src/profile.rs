@@ -41,15 +41,7 @@ pub fn profile(opts: Options<'_>) -> anyhow::Result<Outcome> {
             opts.ledger.display()
         );
     }
-    if let Some(dir) = opts.output.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.is_dir()
-    {
-        anyhow::bail!(
-            "cannot write the profile to {}: directory {} does not exist; create it or pass another -o path",
-            opts.output.display(),
-            dir.display()
-        );
-    }
+    crate::out::check_directory_of(opts.output, "the profile", "-o")?;
     let guest = crate::load::guest(opts.plugin)?;
     let importer = Settings::for_guest(opts.importer, &guest, "profile")?;
     if importer.is_some() && opts.config.is_some() {

@@ -1234,7 +1234,8 @@ fn demo_runs_every_example_and_shows_effects_and_budgets() {
 
 // ---------------------------------------------------------------- profile
 
-/// A mistyped input or output path fails before the plugin crate is built, naming the path.
+/// A mistyped input or output path fails before the plugin crate is built (and before a
+/// bench runs), naming the path.
 #[test]
 fn profile_and_bench_check_their_paths_before_building_the_crate() {
     let dir = Scratch::new();
@@ -1290,6 +1291,13 @@ fn profile_and_bench_check_their_paths_before_building_the_crate() {
                 &"Assets:Bank",
             ],
             format!("sample statement {} does not exist", missing.display()),
+        ),
+        (
+            vec![&"bench", &plugin, &"--plot", &nowhere],
+            format!(
+                "directory {} does not exist",
+                dir.join("no-such-dir").display()
+            ),
         ),
     ] {
         let ran = rlplugin_with(&args, Stdout::Piped, &[], Duration::from_secs(60));
