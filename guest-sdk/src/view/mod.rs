@@ -746,7 +746,11 @@ impl<'a> PostingView<'a> {
     /// stepping over nils and the two strings of an amount as the host writes them, and
     /// over anything else with the general skip.
     fn field_after_units(&self, field: usize) -> At<'a> {
-        let mut at = self.field(1);
+        let mut at = if self.units == 0 {
+            self.field(1)
+        } else {
+            self.at.at(self.units)
+        };
         if !at.nil() {
             let mut amount = at;
             if amount.struct_len(At::label(lazy::AMOUNT), 2) == 2
