@@ -1,5 +1,6 @@
 //! The kit's one integration test binary (modules below share built guests).
 
+mod build_features;
 mod build_progress;
 mod common;
 mod hostile;
