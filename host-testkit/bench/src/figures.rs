@@ -257,7 +257,7 @@ fn example_budget(example: &str, f: &Figures) -> Result<String, String> {
     let mut ledgers: Vec<&String> = builds.iter().flat_map(|(_, runs)| runs.keys()).collect();
     ledgers.sort();
     ledgers.dedup();
-    let mut out = String::from("| ledger |");
+    let mut out = String::from("| scenario |");
     for (label, _) in &builds {
         out += &format!(" {} |", header(label));
     }
@@ -988,14 +988,14 @@ mod tests {
         );
         assert_eq!(
             render("example dedupe", &sample()).unwrap(),
-            "| ledger | fuel per call |\n| --- | --- |\n\
+            "| scenario | fuel per call |\n| --- | --- |\n\
              | the heavy ledger | 6,000,000 (20.0%) |\n\
              \nFuel of one call; the share is of rustledger's 30,000,000 fuel per call.\n"
         );
         // Both builds of one example: a column each, an empty cell where one has no run.
         assert_eq!(
             render("example categorize", &sample()).unwrap(),
-            "| ledger | drop-in API | view API |\n| --- | --- | --- |\n\
+            "| scenario | drop-in API | view API |\n| --- | --- | --- |\n\
              | bean-example | | 3,000,000 (10.0%) |\n\
              | the heavy ledger | 30,000,000 (100.0%) | 1,500,000 (5.0%) |\n\
              \nFuel of one call; the share is of rustledger's 30,000,000 fuel per call.\n"
