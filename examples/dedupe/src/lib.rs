@@ -59,14 +59,15 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
             continue;
         }
         let same = kept.entry(signature(&directive)).or_default();
-        // Names are normalized only when there is a candidate: most signatures are unique.
+        // Accounts and names are compared only when there is a candidate: most signatures
+        // are unique.
         let original = if same.is_empty() {
             None
         } else {
-            let name = normalize(txn_name(&directive));
-            same.iter()
-                .copied()
-                .find(|candidate| similar(&name, &normalize(txn_name(candidate))))
+            let (legs, name) = (legs(&directive), normalize(txn_name(&directive)));
+            same.iter().copied().find(|candidate| {
+                legs == self::legs(candidate) && similar(&name, &normalize(txn_name(candidate)))
+            })
         };
         match original {
             None => same.push(directive),
@@ -81,30 +82,39 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     Ok(ops)
 }
 
-/// A transaction's date and its postings as `(account, number, currency)`, sorted so that
-/// posting order does not matter, with numbers normalized so `12.5` and `12.50` agree.
+/// A transaction's date and the amounts of its postings as `(number, currency)`, sorted so
+/// that posting order does not matter, with numbers normalized so `12.5` and `12.50`
+/// agree: what duplicates have in common, and what transactions are grouped by.
 ///
-/// Equal signatures hash equal; only the date and the numbers are hashed, because they
-/// already tell almost every transaction apart and account names are long (a hasher pays
-/// for every byte).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Accounts are left out: they are long, and reading and hashing them would cost fuel for
+/// every transaction; [`legs`] compares them only for transactions that share a signature.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Signature<'a> {
     date: &'a str,
-    legs: Vec<(&'a str, &'a str, &'a str)>,
-}
-
-impl core::hash::Hash for Signature<'_> {
-    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        self.date.hash(state);
-        for (_, number, _) in &self.legs {
-            number.hash(state);
-        }
-    }
+    amounts: Vec<(&'a str, &'a str)>,
 }
 
 /// The [`Signature`] of a transaction.
 #[must_use]
 pub fn signature<'a>(txn: &DirectiveView<'a>) -> Signature<'a> {
+    let mut amounts: Vec<_> = txn
+        .postings()
+        .map(|posting| match posting.units() {
+            Some(units) => (normalize_number(units.number), units.currency),
+            None => ("", ""),
+        })
+        .collect();
+    amounts.sort_unstable();
+    Signature {
+        date: txn.date(),
+        amounts,
+    }
+}
+
+/// A transaction's postings as `(account, number, currency)`, sorted as in [`signature`]:
+/// equal for duplicates.
+#[must_use]
+pub fn legs<'a>(txn: &DirectiveView<'a>) -> Vec<(&'a str, &'a str, &'a str)> {
     let mut legs: Vec<_> = txn
         .postings()
         .map(|posting| match posting.units() {
@@ -117,10 +127,7 @@ pub fn signature<'a>(txn: &DirectiveView<'a>) -> Signature<'a> {
         })
         .collect();
     legs.sort_unstable();
-    Signature {
-        date: txn.date(),
-        legs,
-    }
+    legs
 }
 
 fn txn_name<'a>(txn: &DirectiveView<'a>) -> &'a str {
@@ -311,6 +318,7 @@ mod tests {
         rlplugin::guest::run_view_plugin(&bytes(&[a, b]), |ledger| {
             let (a, b) = (ledger.get(0).unwrap(), ledger.get(1).unwrap());
             assert_eq!(signature(&a), signature(&b));
+            assert_eq!(legs(&a), legs(&b));
             ledger.ops()
         });
     }
@@ -347,8 +355,8 @@ mod tests {
 
     #[test]
     fn equal_hashes_are_confirmed_in_full() {
-        // Currencies are left out of the hash, so these two share a bucket; the full
-        // comparison keeps them apart, and a third, real duplicate is still found.
+        // Same date and numbers, other currency: no duplicate; a third, real duplicate is
+        // still found.
         let eur = txn(1, "2024-05-01", Some("Shop"), "10");
         let mut usd = txn(2, "2024-05-01", Some("Shop"), "10");
         if let DirectiveData::Transaction(t) = &mut usd.data {
@@ -359,6 +367,22 @@ mod tests {
         let again = txn(3, "2024-05-01", Some("SHOP"), "10.00");
         let input = [usd, eur, again];
         let output = run(&input, Config::default());
+        assert_eq!(
+            output.ops,
+            [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
+        );
+        assert!(output.errors[0].message.contains("bank.beancount:1 ("));
+    }
+
+    #[test]
+    fn the_same_amounts_on_other_accounts_are_not_duplicates() {
+        let shop = txn(1, "2024-05-01", Some("Shop"), "10");
+        let mut elsewhere = txn(2, "2024-05-01", Some("Shop"), "10");
+        if let DirectiveData::Transaction(t) = &mut elsewhere.data {
+            t.postings[1].account = "Expenses:Gifts".into();
+        }
+        let again = txn(3, "2024-05-01", Some("shop"), "10");
+        let output = run(&[shop, elsewhere, again], Config::default());
         assert_eq!(
             output.ops,
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
