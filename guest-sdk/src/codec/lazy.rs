@@ -684,7 +684,7 @@ fn locate(b: &[u8], at: usize, postings: &mut Vec<usize>) -> Option<Loc> {
 }
 
 #[cfg(rlplugin_small)]
-fn locate(b: &[u8], at: usize, postings: &mut Vec<usize>) -> Option<Loc> {
+fn locate(b: &[u8], at: usize, postings: &mut [usize]) -> Option<Loc> {
     locate_general(b, at, postings.len())
 }
 
