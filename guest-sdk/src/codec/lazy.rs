@@ -25,6 +25,9 @@ pub(crate) struct Frame<'a> {
     pub(crate) errors: ErrorSink,
     /// Each directive, in input order.
     pub(crate) directives: Vec<Loc>,
+    /// Where each posting of each transaction found in exactly the host's layout starts,
+    /// transaction by transaction ([`Loc::postings`]).
+    pub(crate) postings: Vec<usize>,
     pub(crate) options: PluginOptions,
     pub(crate) config: Option<&'a str>,
 }
@@ -49,6 +52,9 @@ pub(crate) struct Loc {
     /// kind's own keys in the schema's order, each once, no others, a file name only when
     /// it has one): an edit then copies what it does not change without walking it again.
     pub(crate) exact: bool,
+    /// For a transaction with `exact` and a short list of postings, where its postings'
+    /// starts begin in [`Frame::postings`].
+    pub(crate) postings: usize,
 }
 
 const PLUGIN_INPUT: &str = "plugin input (an array of 3)";
@@ -68,9 +74,12 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let len = r.struct_len(PLUGIN_INPUT, 2);
     let count = r.array_len(DIRECTIVES);
     let mut directives = Vec::with_capacity(capacity(count, &r, 1));
+    // A guess (most directives of most ledgers are transactions of two or three postings,
+    // or prices): the list grows if it is short.
+    let mut postings = Vec::with_capacity(capacity(count, &r, 1).saturating_mul(2));
     let mut pos = r.pos();
     for _ in 0..count {
-        if let Some(found) = locate(bytes, pos) {
+        if let Some(found) = locate(bytes, pos, &mut postings) {
             directives.push(found);
             pos = found.end;
             continue;
@@ -89,6 +98,7 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
             tail: 0,
             kind: UNKNOWN_KIND,
             exact: false,
+            postings: postings.len(),
         });
         pos = r.pos();
     }
@@ -108,6 +118,7 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
         bytes,
         errors: ErrorSink::default(),
         directives,
+        postings,
         options,
         config,
     })
@@ -664,13 +675,17 @@ fn kind_in(b: &[u8], at: usize) -> Option<u8> {
 /// long string, the end of the input), for the reader's general skip to walk and judge.
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-fn locate(b: &[u8], at: usize) -> Option<Loc> {
-    locate_host(b, at).or_else(|| locate_general(b, at))
+fn locate(b: &[u8], at: usize, postings: &mut Vec<usize>) -> Option<Loc> {
+    let mark = postings.len();
+    locate_host(b, at, postings).or_else(|| {
+        postings.truncate(mark);
+        locate_general(b, at, mark)
+    })
 }
 
 #[cfg(rlplugin_small)]
-fn locate(b: &[u8], at: usize) -> Option<Loc> {
-    locate_general(b, at)
+fn locate(b: &[u8], at: usize, postings: &mut [usize]) -> Option<Loc> {
+    locate_general(b, at, postings.len())
 }
 
 /// The map's first eight bytes when it starts as the host writes every directive: a short
@@ -794,7 +809,7 @@ impl<'a> Window<'a> {
     /// After a value the schema declares as `value`, in the shape the host writes it; any
     /// other shape takes the table walk.
     #[inline(always)]
-    fn value(&self, at: usize, value: schema::Value) -> Option<usize> {
+    fn value(&self, at: usize, value: schema::Value, postings: &mut Recorder<'_>) -> Option<usize> {
         use schema::Value;
         let marker = self.byte(at);
         match value {
@@ -815,6 +830,7 @@ impl<'a> Window<'a> {
             Value::Postings if marker & 0xf0 == 0x90 => {
                 let mut at = at + 1;
                 for _ in 0..marker & 0x0f {
+                    postings.starts.push(postings.base + at);
                     at = self.posting(at)?;
                 }
                 Some(at)
@@ -920,8 +936,13 @@ const POSTING_PLAIN_TAIL: u64 = 0x93_90_c0_c0_c0;
 /// [`locate_general`].
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<Loc> {
+pub(crate) fn locate_host(b: &[u8], start: usize, postings: &mut Vec<usize>) -> Option<Loc> {
     let w = Window::new(b, start)?;
+    let first_posting = postings.len();
+    let postings = &mut Recorder {
+        starts: postings,
+        base: start,
+    };
     let head = w.word(0);
     if head & DATE_MASK != DATE_START {
         return None;
@@ -956,18 +977,18 @@ pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<Loc> {
     // A map shorter than its header walks no own keys: no kind has none.
     let entries = entries.wrapping_sub(header);
     let (end, tail) = match kind_from_u8(kind)? {
-        Kind::Transaction => own_keys::<{ Kind::Transaction as usize }>(w, at, entries),
-        Kind::Balance => own_keys::<{ Kind::Balance as usize }>(w, at, entries),
-        Kind::Open => own_keys::<{ Kind::Open as usize }>(w, at, entries),
-        Kind::Close => own_keys::<{ Kind::Close as usize }>(w, at, entries),
-        Kind::Commodity => own_keys::<{ Kind::Commodity as usize }>(w, at, entries),
-        Kind::Pad => own_keys::<{ Kind::Pad as usize }>(w, at, entries),
-        Kind::Event => own_keys::<{ Kind::Event as usize }>(w, at, entries),
-        Kind::Note => own_keys::<{ Kind::Note as usize }>(w, at, entries),
-        Kind::Document => own_keys::<{ Kind::Document as usize }>(w, at, entries),
-        Kind::Price => own_keys::<{ Kind::Price as usize }>(w, at, entries),
-        Kind::Query => own_keys::<{ Kind::Query as usize }>(w, at, entries),
-        Kind::Custom => own_keys::<{ Kind::Custom as usize }>(w, at, entries),
+        Kind::Transaction => own_keys::<{ Kind::Transaction as usize }>(w, at, entries, postings),
+        Kind::Balance => own_keys::<{ Kind::Balance as usize }>(w, at, entries, postings),
+        Kind::Open => own_keys::<{ Kind::Open as usize }>(w, at, entries, postings),
+        Kind::Close => own_keys::<{ Kind::Close as usize }>(w, at, entries, postings),
+        Kind::Commodity => own_keys::<{ Kind::Commodity as usize }>(w, at, entries, postings),
+        Kind::Pad => own_keys::<{ Kind::Pad as usize }>(w, at, entries, postings),
+        Kind::Event => own_keys::<{ Kind::Event as usize }>(w, at, entries, postings),
+        Kind::Note => own_keys::<{ Kind::Note as usize }>(w, at, entries, postings),
+        Kind::Document => own_keys::<{ Kind::Document as usize }>(w, at, entries, postings),
+        Kind::Price => own_keys::<{ Kind::Price as usize }>(w, at, entries, postings),
+        Kind::Query => own_keys::<{ Kind::Query as usize }>(w, at, entries, postings),
+        Kind::Custom => own_keys::<{ Kind::Custom as usize }>(w, at, entries, postings),
     }?;
     Window::fits(end).then_some(Loc {
         start,
@@ -976,6 +997,7 @@ pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<Loc> {
         tail: start + tail,
         kind,
         exact: true,
+        postings: first_posting,
     })
 }
 
@@ -984,19 +1006,24 @@ pub(crate) fn locate_host(b: &[u8], start: usize) -> Option<Loc> {
 /// schema's declaration turned at compile time into straight-line code, one step per key.
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-fn own_keys<const KIND: usize>(w: Window<'_>, at: usize, entries: usize) -> Option<(usize, usize)> {
+fn own_keys<const KIND: usize>(
+    w: Window<'_>,
+    at: usize,
+    entries: usize,
+    postings: &mut Recorder<'_>,
+) -> Option<(usize, usize)> {
     if entries != const { CODES_BY_KIND[KIND].len } {
         return None;
     }
     let mut at = at;
     let mut tail = at;
-    own_key::<KIND, 0>(w, &mut at, &mut tail)?;
-    own_key::<KIND, 1>(w, &mut at, &mut tail)?;
-    own_key::<KIND, 2>(w, &mut at, &mut tail)?;
-    own_key::<KIND, 3>(w, &mut at, &mut tail)?;
-    own_key::<KIND, 4>(w, &mut at, &mut tail)?;
-    own_key::<KIND, 5>(w, &mut at, &mut tail)?;
-    own_key::<KIND, 6>(w, &mut at, &mut tail)?;
+    own_key::<KIND, 0>(w, &mut at, &mut tail, postings)?;
+    own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
+    own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
+    own_key::<KIND, 3>(w, &mut at, &mut tail, postings)?;
+    own_key::<KIND, 4>(w, &mut at, &mut tail, postings)?;
+    own_key::<KIND, 5>(w, &mut at, &mut tail, postings)?;
+    own_key::<KIND, 6>(w, &mut at, &mut tail, postings)?;
     const { assert!(MAX_FIELDS == 7, "one step per key a kind may have") };
     Some((at, tail))
 }
@@ -1008,6 +1035,7 @@ fn own_key<const KIND: usize, const FIELD: usize>(
     w: Window<'_>,
     at: &mut usize,
     tail: &mut usize,
+    postings: &mut Recorder<'_>,
 ) -> Option<()> {
     let codes = const { &CODES_BY_KIND[KIND] };
     if FIELD >= codes.len {
@@ -1030,8 +1058,16 @@ fn own_key<const KIND: usize, const FIELD: usize>(
     }
     *at = w.key(*at, key)?;
     *tail = *at;
-    *at = w.value(*at, value)?;
+    *at = w.value(*at, value, postings)?;
     Some(())
+}
+
+/// Where the frame notes the postings it steps over: offsets from a directive's start,
+/// noted as positions in the input.
+#[cfg(not(rlplugin_small))]
+pub(crate) struct Recorder<'v> {
+    starts: &'v mut Vec<usize>,
+    base: usize,
 }
 
 /// The marker the host most often writes for a value the schema declares as `value`, when
@@ -1050,7 +1086,7 @@ const fn usual_marker(value: schema::Value) -> Option<u8> {
 /// ([`UNKNOWN_KIND`] if its `type` is not among its first four keys) and the rest walked
 /// key by key.
 #[cfg_attr(not(rlplugin_small), cold, inline(never))]
-pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<Loc> {
+pub(crate) fn locate_general(b: &[u8], start: usize, postings: usize) -> Option<Loc> {
     let marker = *b.get(start)?;
     if marker & 0xf0 != 0x80 {
         return None;
@@ -1099,6 +1135,7 @@ pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<Loc> {
         tail,
         kind,
         exact: false,
+        postings,
     })
 }
 
@@ -1303,6 +1340,11 @@ impl<'a> At<'a> {
     /// A positional struct's header, at least `min` elements: its length.
     pub(crate) fn struct_len(&mut self, label: &'static str, min: usize) -> usize {
         self.with(|r| r.struct_len(label, min))
+    }
+
+    /// Whether an array of at most fifteen elements is next.
+    pub(crate) fn is_short_array(&self) -> bool {
+        self.bytes.get(self.pos).is_some_and(|m| m & 0xf0 == 0x90)
     }
 
     /// Consumes a nil, if one is next.

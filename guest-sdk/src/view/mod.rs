@@ -535,12 +535,24 @@ impl<'a> DirectiveView<'a> {
     pub fn postings(&self) -> Postings<'a> {
         match self.field(lazy::POSTINGS) {
             Some(mut at) => {
+                let short = at.is_short_array();
                 let left = at.array_len(At::label(lazy::POSTINGS));
-                Postings { at, left }
+                // Where the frame noted each posting's start, if it did.
+                let starts = if self.loc.exact && short {
+                    let from = self.loc.postings;
+                    self.frame
+                        .postings
+                        .get(from..from + left)
+                        .unwrap_or_default()
+                } else {
+                    &[]
+                };
+                Postings { at, left, starts }
             }
             None => Postings {
                 at: self.at(),
                 left: 0,
+                starts: &[],
             },
         }
     }
@@ -688,12 +700,23 @@ impl<'a> Iterator for Strings<'a> {
 pub struct Postings<'a> {
     at: At<'a>,
     left: usize,
+    /// Where each posting left starts, as the frame noted them; empty when it did not, and
+    /// the iterator then steps over each posting.
+    starts: &'a [usize],
 }
 
 impl<'a> Iterator for Postings<'a> {
     type Item = PostingView<'a>;
 
     fn next(&mut self) -> Option<PostingView<'a>> {
+        if let Some((&start, rest)) = self.starts.split_first() {
+            self.starts = rest;
+            self.left -= 1;
+            return Some(PostingView {
+                at: self.at.at(start),
+                units: 0,
+            });
+        }
         if self.left == 0 || self.at.failed() {
             return None;
         }

@@ -598,11 +598,12 @@ fn both_walks(bytes: &[u8]) -> Vec<(Option<Loc>, Option<Loc>)> {
         .iter()
         .map(|loc| {
             // Only the host layout's walk tells an exact layout: the rest must agree.
-            let host = lazy::locate_host(bytes, loc.start).map(|loc| Loc {
+            let host = lazy::locate_host(bytes, loc.start, &mut Vec::new()).map(|loc| Loc {
                 exact: false,
+                postings: 0,
                 ..loc
             });
-            (host, lazy::locate_general(bytes, loc.start))
+            (host, lazy::locate_general(bytes, loc.start, 0))
         })
         .collect()
 }

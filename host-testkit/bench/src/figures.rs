@@ -139,6 +139,11 @@ pub struct ViewFigures {
     pub drop_in_validator_heavy_fuel_per_directive: u64,
     /// The drop-in tagger on the same heavy ledger.
     pub drop_in_tagger_heavy_fuel_per_directive: u64,
+    /// Validator through the view on beancount's `bean-example` thirteen years: fuel for
+    /// the whole ledger ([`Figures::bean_example_directives`] directives).
+    pub validator_bean_example_fuel: u64,
+    /// Tagger through the view on the same ledger: fuel for all of it.
+    pub tagger_bean_example_fuel: u64,
     /// Largest heavy ledger the view validator processes in one call.
     pub validator_heavy_largest_ledger: u64,
     /// Largest heavy ledger the view tagger processes in one call.
@@ -586,37 +591,60 @@ fn view(f: &Figures) -> String {
             format!("{:.2}×", view as f64 / drop_in as f64),
         ]
     };
-    let heavy = format!("heavy ledger ({})", thousands(v.heavy_directives));
+    let heavy = format!(
+        "heavy ledger (`synthetic::heavy_ledger`, {} directives, mostly prices)",
+        thousands(v.heavy_directives)
+    );
+    let benchmark = format!(
+        "benchmark ledger ({} transactions)",
+        thousands(f.ledger_directives)
+    );
+    let realistic = "realistic ledger (`synthetic::ledger`, mostly transactions)";
+    let bean_example = format!(
+        "beancount's `bean-example`, 13 years ({} directives)",
+        thousands(f.bean_example_directives)
+    );
+    let per_directive = |total: u64| total / f.bean_example_directives.max(1);
     let rows = vec![
-        row(
-            "validator, benchmark ledger",
-            f.validator_fuel_per_directive.rlplugin,
-            v.validator_fuel_per_directive,
-        ),
-        row(
-            "validator, realistic ledger",
-            f.validator_realistic_fuel_per_directive.rlplugin,
-            v.validator_realistic_fuel_per_directive,
-        ),
         row(
             &format!("validator, {heavy}"),
             v.drop_in_validator_heavy_fuel_per_directive,
             v.validator_heavy_fuel_per_directive,
         ),
         row(
-            "tagger, benchmark ledger",
-            f.tagger_fuel_per_directive.rlplugin,
-            v.tagger_fuel_per_directive,
+            &format!("validator, {benchmark}"),
+            f.validator_fuel_per_directive.rlplugin,
+            v.validator_fuel_per_directive,
         ),
         row(
-            "tagger, realistic ledger",
-            f.tagger_realistic_fuel_per_directive.rlplugin,
-            v.tagger_realistic_fuel_per_directive,
+            &format!("validator, {realistic}"),
+            f.validator_realistic_fuel_per_directive.rlplugin,
+            v.validator_realistic_fuel_per_directive,
+        ),
+        row(
+            &format!("validator, {bean_example}"),
+            per_directive(f.validator_bean_example_fuel.rlplugin),
+            per_directive(v.validator_bean_example_fuel),
         ),
         row(
             &format!("tagger, {heavy}"),
             v.drop_in_tagger_heavy_fuel_per_directive,
             v.tagger_heavy_fuel_per_directive,
+        ),
+        row(
+            &format!("tagger, {benchmark}"),
+            f.tagger_fuel_per_directive.rlplugin,
+            v.tagger_fuel_per_directive,
+        ),
+        row(
+            &format!("tagger, {realistic}"),
+            f.tagger_realistic_fuel_per_directive.rlplugin,
+            v.tagger_realistic_fuel_per_directive,
+        ),
+        row(
+            &format!("tagger, {bean_example}"),
+            per_directive(f.tagger_bean_example_fuel.rlplugin),
+            per_directive(v.tagger_bean_example_fuel),
         ),
     ];
     let mut out = table(
@@ -630,7 +658,8 @@ fn view(f: &Figures) -> String {
     );
     let _ = writeln!(
         out,
-        "\nLargest heavy ledger in one call through the view: validator {} directives, tagger {}.",
+        "\nLargest heavy ledger (`synthetic::heavy_ledger`) in one call through the view: \
+         validator {} directives, tagger {}.",
         thousands(v.validator_heavy_largest_ledger),
         thousands(v.tagger_heavy_largest_ledger),
     );
@@ -883,6 +912,8 @@ mod tests {
                 tagger_heavy_fuel_per_directive: 1,
                 drop_in_validator_heavy_fuel_per_directive: 2,
                 drop_in_tagger_heavy_fuel_per_directive: 2,
+                validator_bean_example_fuel: 5_000_000,
+                tagger_bean_example_fuel: 10_000_000,
                 validator_heavy_largest_ledger: 100_000,
                 tagger_heavy_largest_ledger: 30_000,
             },
@@ -901,7 +932,16 @@ mod tests {
     fn the_view_block_sets_each_figure_beside_the_drop_in_one() {
         let text = render("view", &sample()).unwrap();
         assert!(
-            text.contains("| validator, benchmark ledger | 1,000 | 500 | 0.50× |"),
+            text.contains(
+                "| validator, benchmark ledger (10 transactions) | 1,000 | 500 | 0.50× |"
+            ),
+            "{text}"
+        );
+        // The drop-in figure of a whole ledger, per directive, beside the view's.
+        assert!(
+            text.contains(
+                "| tagger, beancount's `bean-example`, 13 years (10,000 directives) | 0 | 1,000 | "
+            ),
             "{text}"
         );
         assert!(

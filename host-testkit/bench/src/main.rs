@@ -282,6 +282,16 @@ fn measure_view() -> Result<figures::ViewFigures, String> {
         fuel::largest_heavy_ledger(guest(kind), LEDGER_START, LEDGER_STEP, HEAVY_CAP) as u64
     };
     let (validator, tagger) = (GuestKind::ViewValidator, GuestKind::ViewTagger);
+    eprintln!(
+        "writing beancount's bean-example ledger ({}) …",
+        fuel::bean_example_script().display()
+    );
+    let bean_example = fuel::bean_example()?;
+    let on_bean_example = |kind: GuestKind| {
+        eprintln!("measuring the {kind:?} on bean-example's thirteen years …");
+        fuel::ledger_text_fuel(guest(kind), bean_example.clone(), FuelLimit::Raised)
+            .map(|(fuel, _)| fuel)
+    };
     Ok(figures::ViewFigures {
         heavy_directives: HEAVY as u64,
         validator_fuel_per_directive: fuel::fuel_per_directive(
@@ -308,6 +318,8 @@ fn measure_view() -> Result<figures::ViewFigures, String> {
         tagger_heavy_fuel_per_directive: heavy(tagger)?,
         drop_in_validator_heavy_fuel_per_directive: heavy(GuestKind::Validator)?,
         drop_in_tagger_heavy_fuel_per_directive: heavy(GuestKind::Tagger)?,
+        validator_bean_example_fuel: on_bean_example(validator)?,
+        tagger_bean_example_fuel: on_bean_example(tagger)?,
         validator_heavy_largest_ledger: largest(validator),
         tagger_heavy_largest_ledger: largest(tagger),
     })

@@ -106,6 +106,29 @@ fn view_fuel_does_not_regress() {
 }
 
 #[test]
+fn view_fuel_on_the_heavy_ledger_does_not_regress() {
+    let view = &recorded().view;
+    let heavy = |kind: GuestKind| {
+        fuel::heavy_fuel_per_directive(
+            guest(kind),
+            view.heavy_directives as usize,
+            FuelLimit::Raised,
+        )
+        .unwrap_or_else(|e| panic!("{kind:?}: {e}"))
+    };
+    assert_at_most(
+        "view validator fuel/directive, heavy ledger",
+        heavy(GuestKind::ViewValidator),
+        view.validator_heavy_fuel_per_directive,
+    );
+    assert_at_most(
+        "view tagger fuel/directive, heavy ledger",
+        heavy(GuestKind::ViewTagger),
+        view.tagger_heavy_fuel_per_directive,
+    );
+}
+
+#[test]
 fn price_directives_take_the_fast_path() {
     let n = recorded().ledger_directives as usize;
     let fuel = fuel::price_history_fuel_per_directive(guest(GuestKind::Validator), n)
