@@ -274,11 +274,13 @@ fn example_budget(example: &str, f: &Figures) -> Result<String, String> {
         for (_, runs) in &builds {
             match runs.get(ledger) {
                 Some(&fuel) => {
-                    out += &format!(
-                        " {} ({:.1}%) |",
-                        thousands(fuel),
-                        fuel as f64 * 100.0 / production as f64
-                    );
+                    let percent = fuel as f64 * 100.0 / production as f64;
+                    let over = if percent > crate::budget::PERCENT {
+                        format!(", over the {}% limit", crate::budget::PERCENT)
+                    } else {
+                        String::new()
+                    };
+                    out += &format!(" {} ({percent:.1}%{over}) |", thousands(fuel));
                 }
                 None => out += " |",
             }
@@ -1037,7 +1039,7 @@ mod tests {
             render("example categorize", &sample()).unwrap(),
             "| scenario | drop-in API | view API |\n| --- | --- | --- |\n\
              | bean-example | | 3,000,000 (10.0%) |\n\
-             | the heavy ledger | 30,000,000 (100.0%) | 1,500,000 (5.0%) |\n\
+             | the heavy ledger | 30,000,000 (100.0%, over the 50% limit) | 1,500,000 (5.0%) |\n\
              \nFuel of one call; the share is of rustledger's 30,000,000 fuel per call.\n"
         );
         let error = render("example nope", &sample()).unwrap_err();

@@ -15,15 +15,3 @@ fn large_expenses_are_tagged() -> Result<(), rlplugin_testkit::Error> {
     insta::assert_snapshot!("large_expenses_are_tagged", run);
     Ok(())
 }
-
-#[test]
-fn fits_a_heavy_ledger_in_half_the_budget() -> Result<(), rlplugin_testkit::Error> {
-    let guest = Guest::build().run()?;
-    // A heavy user's books, 30,000 directives: daily prices of six commodities,
-    // transactions, balances. rustledger gives a plugin one call for the whole ledger, so half of the
-    // budget leaves room for books to grow.
-    let ledger = rlplugin_testkit::synthetic::heavy_ledger(30_000);
-    let run = guest.plugin().ledger(ledger).run()?;
-    run.assert_within(50.0);
-    Ok(())
-}
