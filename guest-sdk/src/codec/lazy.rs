@@ -52,7 +52,7 @@ pub(crate) struct Loc {
     /// kind's own keys in the schema's order, each once, no others, a file name only when
     /// it has one): an edit then copies what it does not change without walking it again.
     pub(crate) exact: bool,
-    /// For a transaction with `exact` and a short list of postings, where its postings'
+    /// For a transaction with `exact` and fewer than 65,536 postings, where its postings'
     /// starts begin in [`Frame::postings`].
     pub(crate) postings: usize,
 }
@@ -702,7 +702,7 @@ const DATE_END: usize = 1 + DATE.len + 11;
 /// How far past a directive's start [`Window`] reads: longer directives (a transaction with
 /// dozens of postings) take [`locate_general`].
 #[cfg(not(rlplugin_small))]
-pub(crate) const WINDOW: usize = 1024;
+pub(crate) const WINDOW: usize = 4096;
 
 /// The input from a directive's start on, read at offsets from that start without a bounds
 /// check each: every offset is wrapped into the window, whose bytes all exist, so a walk
@@ -827,9 +827,14 @@ impl<'a> Window<'a> {
                 Some(at)
             }
             Value::Amount if marker == 0x92 => self.text(self.text(at + 1)?),
-            Value::Postings if marker & 0xf0 == 0x90 => {
-                let mut at = at + 1;
-                for _ in 0..marker & 0x0f {
+            Value::Postings if marker & 0xf0 == 0x90 || marker == 0xdc => {
+                let (count, mut at) = if marker == 0xdc {
+                    let count = u16::from_be_bytes([self.byte(at + 1), self.byte(at + 2)]);
+                    (usize::from(count), at + 3)
+                } else {
+                    (usize::from(marker & 0x0f), at + 1)
+                };
+                for _ in 0..count {
                     postings.starts.push(postings.base + at);
                     at = self.posting(at)?;
                 }
@@ -1342,9 +1347,11 @@ impl<'a> At<'a> {
         self.with(|r| r.struct_len(label, min))
     }
 
-    /// Whether an array of at most fifteen elements is next.
-    pub(crate) fn is_short_array(&self) -> bool {
-        self.bytes.get(self.pos).is_some_and(|m| m & 0xf0 == 0x90)
+    /// Whether an array of at most 65,535 elements is next.
+    pub(crate) fn is_array16(&self) -> bool {
+        self.bytes
+            .get(self.pos)
+            .is_some_and(|&m| m & 0xf0 == 0x90 || m == 0xdc)
     }
 
     /// Consumes a nil, if one is next.

@@ -535,10 +535,10 @@ impl<'a> DirectiveView<'a> {
     pub fn postings(&self) -> Postings<'a> {
         match self.field(lazy::POSTINGS) {
             Some(mut at) => {
-                let short = at.is_short_array();
+                let noted = at.is_array16();
                 let left = at.array_len(At::label(lazy::POSTINGS));
                 // Where the frame noted each posting's start, if it did.
-                let starts = if self.loc.exact && short {
+                let starts = if self.loc.exact && noted {
                     let from = self.loc.postings;
                     self.frame
                         .postings
