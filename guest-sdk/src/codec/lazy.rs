@@ -1702,6 +1702,27 @@ pub(crate) fn encode_edits(
     write::edits_output(len, edits, edited, errors)
 }
 
+/// The start of the view's answer written as the plugin edits ([`write::stream_start`]),
+/// with room for `len` inputs and `edited` bytes of edited directives.
+pub(crate) fn stream_start(out: &mut Vec<u8>, len: usize, edited: usize) {
+    out.reserve(write::stream_bound(len) + edited);
+    write::stream_start(out, len);
+}
+
+/// See [`write::stream_to`].
+pub(crate) fn stream_to(out: &mut Vec<u8>, kept: core::ops::Range<usize>, index: usize) {
+    write::stream_to(out, kept, index);
+}
+
+/// See [`write::stream_finish`].
+pub(crate) fn stream_finish(
+    out: &mut Vec<u8>,
+    kept: core::ops::Range<usize>,
+    errors: &[rlplugin_types::PluginError],
+) {
+    write::stream_finish(out, kept, errors);
+}
+
 /// A `PluginInput` as the host encodes it.
 pub(crate) fn encode_input(input: &rlplugin_types::PluginInput) -> Vec<u8> {
     write::plugin_input(input)

@@ -995,7 +995,14 @@ pub struct ViewOps {
     errors: Vec<PluginError>,
     /// Each edited input: its index and its bytes' range in `edited`, in call order.
     edits: Vec<(usize, usize, usize)>,
+    /// The edited directives. While every decision is an edit, made in input order, this
+    /// is the answer itself, written as the plugin edits (each edited directive is then
+    /// copied once, where the host reads it).
     edited: Vec<u8>,
+    /// Whether `edited` is still the answer being written.
+    streaming: bool,
+    /// The inputs before this one have their op in the answer being written.
+    written: usize,
 }
 
 impl ViewOps {
@@ -1012,6 +1019,8 @@ impl ViewOps {
             errors: Vec::new(),
             edits: Vec::new(),
             edited: Vec::new(),
+            streaming: true,
+            written: 0,
         }
     }
 
@@ -1212,10 +1221,19 @@ impl ViewOps {
             });
         }
         if self.edited.capacity() == 0 {
-            // One allocation for every edit, and one for their records: growing them edit
-            // by edit would copy them again and again.
-            self.edited.reserve(directive.frame.bytes.len());
+            // One allocation for the answer and every edit, and one for their records:
+            // growing them edit by edit would copy them again and again.
+            lazy::stream_start(&mut self.edited, self.len, directive.frame.bytes.len());
             self.edits.reserve(self.len);
+        }
+        let streaming = self.ops.is_none() && self.streaming && index >= self.written;
+        if streaming {
+            // Without a table of decisions this only checks.
+            self.may_edit(index)?;
+        }
+        let mark = self.edited.len();
+        if streaming {
+            lazy::stream_to(&mut self.edited, self.written..index, index);
         }
         let start = self.edited.len();
         if lazy::edit(
@@ -1225,13 +1243,19 @@ impl ViewOps {
             changes,
             &mut self.edited,
         ) {
-            if let Err(error) = self.may_edit(index) {
-                self.edited.truncate(start);
+            if !streaming && let Err(error) = self.may_edit(index) {
+                self.edited.truncate(mark);
                 return Err(error);
             }
             self.edits.push((index, start, self.edited.len()));
+            if streaming {
+                self.written = index + 1;
+            } else {
+                self.streaming = false;
+            }
             return Ok(());
         }
+        self.edited.truncate(mark);
         let mut owned = directive.to_owned();
         // The kind has every field the edit changes (checked above).
         let _ = edit.apply(&mut owned);
@@ -1327,6 +1351,7 @@ impl ViewOps {
             errors,
             edits,
             edited,
+            ..
         } = self;
         let mut ops = ops.unwrap_or_else(|| Ops::new(len));
         for error in errors {
@@ -1360,6 +1385,11 @@ impl ViewOps {
         if self.ops.is_none() {
             if self.edits.is_empty() {
                 return lazy::encode_keep_all(self.len, &self.errors);
+            }
+            if self.streaming {
+                let mut answer = self.edited;
+                lazy::stream_finish(&mut answer, self.written..self.len, &self.errors);
+                return answer;
             }
             if !self.edits.is_sorted_by_key(|&(index, ..)| index) {
                 self.edits.sort_unstable_by_key(|&(index, ..)| index);

@@ -136,7 +136,7 @@ fn inserted(date: &str) -> DirectiveWrapper {
 }
 
 /// The drop-in API's answer for `changes`.
-fn drop_in(input: PluginInput, changes: &[Change]) -> PluginOutput {
+fn drop_in(input: PluginInput, changes: &[Change], how: How) -> PluginOutput {
     let mut ops = Ops::new(input.directives.len());
     for (index, (mut directive, change)) in input.directives.into_iter().zip(changes).enumerate() {
         let kind = kind_of(&directive.data);
@@ -174,14 +174,20 @@ fn drop_in(input: PluginInput, changes: &[Change]) -> PluginOutput {
             Change::InsertAfter => ops.insert_after(index, inserted("2024-01-02")).unwrap(),
         }
     }
-    ops.push(inserted("2024-12-31"));
+    if how.push {
+        ops.push(inserted("2024-12-31"));
+    }
     ops.finish()
 }
 
 /// The view's answer for the same `changes`.
-fn view(ledger: LedgerView<'_>, changes: &[Change]) -> ViewOps {
+fn view(ledger: LedgerView<'_>, changes: &[Change], how: How) -> ViewOps {
     let mut ops = ledger.ops();
-    for (directive, change) in ledger.directives().zip(changes) {
+    let mut pairs: Vec<_> = ledger.directives().zip(changes).collect();
+    if how.backwards {
+        pairs.reverse();
+    }
+    for (directive, change) in pairs {
         let index = directive.index();
         let kind = directive.kind().unwrap();
         match change {
@@ -215,8 +221,35 @@ fn view(ledger: LedgerView<'_>, changes: &[Change]) -> ViewOps {
             Change::InsertAfter => ops.insert_after(index, inserted("2024-01-02")).unwrap(),
         }
     }
-    ops.push(inserted("2024-12-31"));
+    if how.push {
+        ops.push(inserted("2024-12-31"));
+    }
     ops
+}
+
+/// How a test's plugin makes its decisions: with an insert at the end or without (an
+/// answer of edits alone is written as the plugin edits), and in input order or backwards.
+#[derive(Debug, Clone, Copy)]
+struct How {
+    push: bool,
+    backwards: bool,
+}
+
+impl How {
+    const USUAL: Self = Self {
+        push: true,
+        backwards: false,
+    };
+
+    fn all() -> [Self; 4] {
+        let how = |push, backwards| Self { push, backwards };
+        [
+            how(false, false),
+            how(false, true),
+            how(true, false),
+            how(true, true),
+        ]
+    }
 }
 
 fn kind_of(data: &DirectiveData) -> Kind {
@@ -243,8 +276,13 @@ fn ledger_and_changes() -> impl Strategy<Value = (Vec<DirectiveWrapper>, Vec<Cha
 
 /// Both answers for the same input bytes and changes.
 fn answers(bytes: &[u8], changes: &[Change]) -> (Vec<u8>, Vec<u8>) {
-    let drop_in = run_plugin(bytes, |input| drop_in(input, changes));
-    let view = run_view_plugin(bytes, |ledger: LedgerView<'_>| view(ledger, changes));
+    answers_made(bytes, changes, How::USUAL)
+}
+
+/// Both answers for the same input bytes and changes, made `how`.
+fn answers_made(bytes: &[u8], changes: &[Change], how: How) -> (Vec<u8>, Vec<u8>) {
+    let drop_in = run_plugin(bytes, |input| drop_in(input, changes, how));
+    let view = run_view_plugin(bytes, |ledger: LedgerView<'_>| view(ledger, changes, how));
     (drop_in, view)
 }
 
@@ -258,8 +296,10 @@ proptest! {
         }
         for config in ["cfg".to_owned(), long_config()] {
             let bytes = host_bytes(&directives, Some(&config));
-            let (drop_in, view) = answers(&bytes, &changes);
-            prop_assert_eq!(drop_in, view);
+            for how in How::all() {
+                let (drop_in, view) = answers_made(&bytes, &changes, how);
+                prop_assert_eq!(drop_in, view, "{:?}", how);
+            }
         }
     }
 
@@ -683,4 +723,29 @@ fn a_transaction_of_more_postings_than_a_short_array_holds_is_read_from_the_fram
         ledger.ops()
     });
     assert!(output.errors.is_empty(), "{:?}", output.errors);
+}
+
+#[test]
+fn an_answer_of_edits_alone_is_the_drop_in_apis_in_any_order() {
+    use super::tests_support::{price, transaction};
+    let directives = [
+        transaction("2024-01-02", "Coffee", &["food"]),
+        price("2024-01-02", "AAPL", "190.5", "USD"),
+        transaction("2024-01-03", "Lunch", &[]),
+        transaction("2024-01-04", "Dinner", &[]),
+    ];
+    let tag = || Change::Edit {
+        tags: vec!["reviewed".into()],
+        links: vec![],
+        narration: None,
+        payee: None,
+    };
+    let changes = [tag(), Change::Undecided, tag(), tag()];
+    for config in [None, Some(long_config())] {
+        let bytes = host_bytes(&directives, config.as_deref());
+        for how in How::all() {
+            let (drop_in, view) = answers_made(&bytes, &changes, how);
+            assert_eq!(drop_in, view, "{how:?}");
+        }
+    }
 }
