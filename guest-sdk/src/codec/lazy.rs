@@ -3,8 +3,11 @@
 //! demand with their values borrowed from the input, and an edited directive assembled from
 //! unchanged spans of its input bytes and the changed values.
 //!
-//! Nothing here builds a directive: a lookup steps over the keys before the one it wants,
-//! and a directive nobody reads costs one walk over its bytes when the frame is taken.
+//! Nothing here builds a directive: a directive nobody reads costs one walk over its bytes
+//! when the frame is taken. In the host's layout that walk is straight-line code per kind,
+//! read through a window with one bounds check per directive, and it notes where the
+//! directive's own keys, its last value and a transaction's postings start; a lookup of any
+//! other key steps over the keys before it.
 
 use core::mem::MaybeUninit;
 

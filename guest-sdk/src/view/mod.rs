@@ -40,12 +40,20 @@
 //! Anything else: [`DirectiveView::to_owned`] decodes one directive as the drop-in API
 //! would, and [`ViewOps::modify`] takes it back.
 //!
-//! Locating a directive means walking its bytes, which the view does for every directive;
-//! the drop-in API's decoder walks them once too and builds the values on the way. The view
-//! costs less when most directives are of no interest to the plugin (books that are mostly
-//! prices, a plugin that looks at one kind of directive) and more when the plugin reads
-//! most of every transaction, which it then walks a second time. The SDK's README has the
-//! benchmark's figures for both; `rlplugin bench` measures a plugin on ledgers of any size.
+//! Locating a directive means walking its bytes, which the view does for every directive
+//! when `process` is called, whatever the plugin then reads. In the host's layout the walk
+//! is straight-line code for each kind (the schema's keys compared a word at a time) and it
+//! notes where the directive's own keys, its last key's value and each of a transaction's
+//! postings start, so a read starts there instead of walking again; the drop-in API's
+//! decoder walks the same bytes and builds every value on the way. So the view costs less
+//! on every ledger the benchmark measures: most where directives are of no interest to the
+//! plugin (books that are mostly prices, a plugin that looks at one kind of directive),
+//! least where the plugin reads most of every transaction. A plugin that calls
+//! [`DirectiveView::to_owned`] on most directives pays for the walk and the decoding both,
+//! and is better written against the drop-in API. An answer whose only decisions are edits
+//! made in input order (a tagger's) is written as the plugin edits: each edited directive
+//! is copied once. The SDK's README has the benchmark's figures for both APIs, each on the
+//! ledger it names; `rlplugin bench` measures a plugin on ledgers of any size.
 //!
 //! # Guarantees
 //!
