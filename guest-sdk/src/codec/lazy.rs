@@ -3,8 +3,11 @@
 //! demand with their values borrowed from the input, and an edited directive assembled from
 //! unchanged spans of its input bytes and the changed values.
 //!
-//! Nothing here builds a directive: a lookup steps over the keys before the one it wants,
-//! and a directive nobody reads costs one walk over its bytes when the frame is taken.
+//! Nothing here builds a directive: a directive nobody reads costs one walk over its bytes
+//! when the frame is taken. In the host's layout that walk is straight-line code per kind,
+//! read through a window with one bounds check per directive, and it notes where the
+//! directive's own keys, its last value and a transaction's postings start; a lookup of any
+//! other key steps over the keys before it.
 
 use core::mem::MaybeUninit;
 
@@ -52,7 +55,7 @@ pub(crate) struct Loc {
     /// kind's own keys in the schema's order, each once, no others, a file name only when
     /// it has one): an edit then copies what it does not change without walking it again.
     pub(crate) exact: bool,
-    /// For a transaction with `exact` and a short list of postings, where its postings'
+    /// For a transaction with `exact` and fewer than 65,536 postings, where its postings'
     /// starts begin in [`Frame::postings`].
     pub(crate) postings: usize,
 }
@@ -702,7 +705,7 @@ const DATE_END: usize = 1 + DATE.len + 11;
 /// How far past a directive's start [`Window`] reads: longer directives (a transaction with
 /// dozens of postings) take [`locate_general`].
 #[cfg(not(rlplugin_small))]
-pub(crate) const WINDOW: usize = 1024;
+pub(crate) const WINDOW: usize = 4096;
 
 /// The input from a directive's start on, read at offsets from that start without a bounds
 /// check each: every offset is wrapped into the window, whose bytes all exist, so a walk
@@ -827,9 +830,14 @@ impl<'a> Window<'a> {
                 Some(at)
             }
             Value::Amount if marker == 0x92 => self.text(self.text(at + 1)?),
-            Value::Postings if marker & 0xf0 == 0x90 => {
-                let mut at = at + 1;
-                for _ in 0..marker & 0x0f {
+            Value::Postings if marker & 0xf0 == 0x90 || marker == 0xdc => {
+                let (count, mut at) = if marker == 0xdc {
+                    let count = u16::from_be_bytes([self.byte(at + 1), self.byte(at + 2)]);
+                    (usize::from(count), at + 3)
+                } else {
+                    (usize::from(marker & 0x0f), at + 1)
+                };
+                for _ in 0..count {
                     postings.starts.push(postings.base + at);
                     at = self.posting(at)?;
                 }
@@ -1342,9 +1350,11 @@ impl<'a> At<'a> {
         self.with(|r| r.struct_len(label, min))
     }
 
-    /// Whether an array of at most fifteen elements is next.
-    pub(crate) fn is_short_array(&self) -> bool {
-        self.bytes.get(self.pos).is_some_and(|m| m & 0xf0 == 0x90)
+    /// Whether an array of at most 65,535 elements is next.
+    pub(crate) fn is_array16(&self) -> bool {
+        self.bytes
+            .get(self.pos)
+            .is_some_and(|&m| m & 0xf0 == 0x90 || m == 0xdc)
     }
 
     /// Consumes a nil, if one is next.
@@ -1693,6 +1703,27 @@ pub(crate) fn encode_edits(
     errors: &[rlplugin_types::PluginError],
 ) -> Vec<u8> {
     write::edits_output(len, edits, edited, errors)
+}
+
+/// The start of the view's answer written as the plugin edits ([`write::stream_start`]),
+/// with room for `len` inputs and `edited` bytes of edited directives.
+pub(crate) fn stream_start(out: &mut Vec<u8>, len: usize, edited: usize) {
+    out.reserve(write::stream_bound(len) + edited);
+    write::stream_start(out, len);
+}
+
+/// See [`write::stream_to`].
+pub(crate) fn stream_to(out: &mut Vec<u8>, kept: core::ops::Range<usize>, index: usize) {
+    write::stream_to(out, kept, index);
+}
+
+/// See [`write::stream_finish`].
+pub(crate) fn stream_finish(
+    out: &mut Vec<u8>,
+    kept: core::ops::Range<usize>,
+    errors: &[rlplugin_types::PluginError],
+) {
+    write::stream_finish(out, kept, errors);
 }
 
 /// A `PluginInput` as the host encodes it.

@@ -970,6 +970,50 @@ pub(super) fn view_output(
     w.buf
 }
 
+/// The borrowed view's answer when its only decisions are edits, written into `out` as the
+/// plugin edits, so that each edited directive is copied once, where the host reads it:
+/// [`stream_start`], then for each edit in input order [`stream_to`] and the edited
+/// directive, then [`stream_finish`]. The bytes are those [`view_output`] writes for the
+/// same edits with every other input kept.
+pub(super) fn stream_start(out: &mut Vec<u8>, len: usize) {
+    with_writer(out, |w| {
+        w.byte(0x92);
+        w.array(len);
+    });
+}
+
+/// Keeps the inputs `kept`, then the header of input `index`'s modification.
+pub(super) fn stream_to(out: &mut Vec<u8>, kept: core::ops::Range<usize>, index: usize) {
+    with_writer(out, |w| {
+        keep_run(w, kept);
+        // SAFETY: 9 bytes of header, 9 of index: within `PREFIX_MAX`.
+        w.raw(PREFIX_MAX, |out| unsafe {
+            out.lit(MODIFY).small_uint(index as u64)
+        });
+    });
+}
+
+/// Keeps the inputs `kept`, then writes the errors.
+pub(super) fn stream_finish(
+    out: &mut Vec<u8>,
+    kept: core::ops::Range<usize>,
+    errors: &[PluginError],
+) {
+    with_writer(out, |w| {
+        keep_run(w, kept);
+        w.errors(errors);
+    });
+}
+
+/// `write` on a writer over `out`'s bytes.
+fn with_writer(out: &mut Vec<u8>, write: impl FnOnce(&mut Writer)) {
+    let mut w = Writer {
+        buf: core::mem::take(out),
+    };
+    write(&mut w);
+    *out = w.buf;
+}
+
 /// The borrowed view's answer when its only decisions are edits: every input kept but the
 /// edited ones, `edits` (input index and range in `edited`, by index, each index once)
 /// written as [`view_output`] writes `Op::Edited`, without a list of ops.
@@ -1009,6 +1053,12 @@ fn keep_run(w: &mut Writer, indices: core::ops::Range<usize>) {
         }
         out
     });
+}
+
+/// The most bytes [`stream_start`] and [`stream_to`] write for an answer of `len` inputs,
+/// all kept or edited, besides the edited directives.
+pub(super) const fn stream_bound(len: usize) -> usize {
+    16 + len * (KEEP_OR_DELETE_MAX + PREFIX_MAX)
 }
 
 /// A `PluginInput` as the host encodes it, for native tests of view plugins.

@@ -40,12 +40,20 @@
 //! Anything else: [`DirectiveView::to_owned`] decodes one directive as the drop-in API
 //! would, and [`ViewOps::modify`] takes it back.
 //!
-//! Locating a directive means walking its bytes, which the view does for every directive;
-//! the drop-in API's decoder walks them once too and builds the values on the way. The view
-//! costs less when most directives are of no interest to the plugin (books that are mostly
-//! prices, a plugin that looks at one kind of directive) and more when the plugin reads
-//! most of every transaction, which it then walks a second time. The SDK's README has the
-//! benchmark's figures for both; `rlplugin bench` measures a plugin on ledgers of any size.
+//! Locating a directive means walking its bytes, which the view does for every directive
+//! when `process` is called, whatever the plugin then reads. In the host's layout the walk
+//! is straight-line code for each kind (the schema's keys compared a word at a time) and it
+//! notes where the directive's own keys, its last key's value and each of a transaction's
+//! postings start, so a read starts there instead of walking again; the drop-in API's
+//! decoder walks the same bytes and builds every value on the way. So the view costs less
+//! on every ledger the benchmark measures: most where directives are of no interest to the
+//! plugin (books that are mostly prices, a plugin that looks at one kind of directive),
+//! least where the plugin reads most of every transaction. A plugin that calls
+//! [`DirectiveView::to_owned`] on most directives pays for the walk and the decoding both,
+//! and is better written against the drop-in API. An answer whose only decisions are edits
+//! made in input order (a tagger's) is written as the plugin edits: each edited directive
+//! is copied once. The SDK's README has the benchmark's figures for both APIs, each on the
+//! ledger it names; `rlplugin bench` measures a plugin on ledgers of any size.
 //!
 //! # Guarantees
 //!
@@ -535,10 +543,10 @@ impl<'a> DirectiveView<'a> {
     pub fn postings(&self) -> Postings<'a> {
         match self.field(lazy::POSTINGS) {
             Some(mut at) => {
-                let short = at.is_short_array();
+                let noted = at.is_array16();
                 let left = at.array_len(At::label(lazy::POSTINGS));
                 // Where the frame noted each posting's start, if it did.
-                let starts = if self.loc.exact && short {
+                let starts = if self.loc.exact && noted {
                     let from = self.loc.postings;
                     self.frame
                         .postings
@@ -1113,7 +1121,14 @@ pub struct ViewOps {
     errors: Vec<PluginError>,
     /// Each edited input: its index and its bytes' range in `edited`, in call order.
     edits: Vec<(usize, usize, usize)>,
+    /// The edited directives. While every decision is an edit, made in input order, this
+    /// is the answer itself, written as the plugin edits (each edited directive is then
+    /// copied once, where the host reads it).
     edited: Vec<u8>,
+    /// Whether `edited` is still the answer being written.
+    streaming: bool,
+    /// The inputs before this one have their op in the answer being written.
+    written: usize,
 }
 
 impl ViewOps {
@@ -1130,6 +1145,8 @@ impl ViewOps {
             errors: Vec::new(),
             edits: Vec::new(),
             edited: Vec::new(),
+            streaming: true,
+            written: 0,
         }
     }
 
@@ -1330,10 +1347,19 @@ impl ViewOps {
             });
         }
         if self.edited.capacity() == 0 {
-            // One allocation for every edit, and one for their records: growing them edit
-            // by edit would copy them again and again.
-            self.edited.reserve(directive.frame.bytes.len());
+            // One allocation for the answer and every edit, and one for their records:
+            // growing them edit by edit would copy them again and again.
+            lazy::stream_start(&mut self.edited, self.len, directive.frame.bytes.len());
             self.edits.reserve(self.len);
+        }
+        let streaming = self.ops.is_none() && self.streaming && index >= self.written;
+        if streaming {
+            // Without a table of decisions this only checks.
+            self.may_edit(index)?;
+        }
+        let mark = self.edited.len();
+        if streaming {
+            lazy::stream_to(&mut self.edited, self.written..index, index);
         }
         let start = self.edited.len();
         if lazy::edit(
@@ -1343,13 +1369,19 @@ impl ViewOps {
             changes,
             &mut self.edited,
         ) {
-            if let Err(error) = self.may_edit(index) {
-                self.edited.truncate(start);
+            if !streaming && let Err(error) = self.may_edit(index) {
+                self.edited.truncate(mark);
                 return Err(error);
             }
             self.edits.push((index, start, self.edited.len()));
+            if streaming {
+                self.written = index + 1;
+            } else {
+                self.streaming = false;
+            }
             return Ok(());
         }
+        self.edited.truncate(mark);
         let mut owned = directive.to_owned();
         // The kind has every field the edit changes (checked above).
         let _ = edit.apply(&mut owned);
@@ -1445,6 +1477,7 @@ impl ViewOps {
             errors,
             edits,
             edited,
+            ..
         } = self;
         let mut ops = ops.unwrap_or_else(|| Ops::new(len));
         for error in errors {
@@ -1478,6 +1511,11 @@ impl ViewOps {
         if self.ops.is_none() {
             if self.edits.is_empty() {
                 return lazy::encode_keep_all(self.len, &self.errors);
+            }
+            if self.streaming {
+                let mut answer = self.edited;
+                lazy::stream_finish(&mut answer, self.written..self.len, &self.errors);
+                return answer;
             }
             if !self.edits.is_sorted_by_key(|&(index, ..)| index) {
                 self.edits.sort_unstable_by_key(|&(index, ..)| index);

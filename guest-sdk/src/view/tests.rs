@@ -136,7 +136,7 @@ fn inserted(date: &str) -> DirectiveWrapper {
 }
 
 /// The drop-in API's answer for `changes`.
-fn drop_in(input: PluginInput, changes: &[Change]) -> PluginOutput {
+fn drop_in(input: PluginInput, changes: &[Change], how: How) -> PluginOutput {
     let mut ops = Ops::new(input.directives.len());
     for (index, (mut directive, change)) in input.directives.into_iter().zip(changes).enumerate() {
         let kind = kind_of(&directive.data);
@@ -174,14 +174,20 @@ fn drop_in(input: PluginInput, changes: &[Change]) -> PluginOutput {
             Change::InsertAfter => ops.insert_after(index, inserted("2024-01-02")).unwrap(),
         }
     }
-    ops.push(inserted("2024-12-31"));
+    if how.push {
+        ops.push(inserted("2024-12-31"));
+    }
     ops.finish()
 }
 
 /// The view's answer for the same `changes`.
-fn view(ledger: LedgerView<'_>, changes: &[Change]) -> ViewOps {
+fn view(ledger: LedgerView<'_>, changes: &[Change], how: How) -> ViewOps {
     let mut ops = ledger.ops();
-    for (directive, change) in ledger.directives().zip(changes) {
+    let mut pairs: Vec<_> = ledger.directives().zip(changes).collect();
+    if how.backwards {
+        pairs.reverse();
+    }
+    for (directive, change) in pairs {
         let index = directive.index();
         let kind = directive.kind().unwrap();
         match change {
@@ -215,8 +221,35 @@ fn view(ledger: LedgerView<'_>, changes: &[Change]) -> ViewOps {
             Change::InsertAfter => ops.insert_after(index, inserted("2024-01-02")).unwrap(),
         }
     }
-    ops.push(inserted("2024-12-31"));
+    if how.push {
+        ops.push(inserted("2024-12-31"));
+    }
     ops
+}
+
+/// How a test's plugin makes its decisions: with an insert at the end or without (an
+/// answer of edits alone is written as the plugin edits), and in input order or backwards.
+#[derive(Debug, Clone, Copy)]
+struct How {
+    push: bool,
+    backwards: bool,
+}
+
+impl How {
+    const USUAL: Self = Self {
+        push: true,
+        backwards: false,
+    };
+
+    fn all() -> [Self; 4] {
+        let how = |push, backwards| Self { push, backwards };
+        [
+            how(false, false),
+            how(false, true),
+            how(true, false),
+            how(true, true),
+        ]
+    }
 }
 
 fn kind_of(data: &DirectiveData) -> Kind {
@@ -243,8 +276,13 @@ fn ledger_and_changes() -> impl Strategy<Value = (Vec<DirectiveWrapper>, Vec<Cha
 
 /// Both answers for the same input bytes and changes.
 fn answers(bytes: &[u8], changes: &[Change]) -> (Vec<u8>, Vec<u8>) {
-    let drop_in = run_plugin(bytes, |input| drop_in(input, changes));
-    let view = run_view_plugin(bytes, |ledger: LedgerView<'_>| view(ledger, changes));
+    answers_made(bytes, changes, How::USUAL)
+}
+
+/// Both answers for the same input bytes and changes, made `how`.
+fn answers_made(bytes: &[u8], changes: &[Change], how: How) -> (Vec<u8>, Vec<u8>) {
+    let drop_in = run_plugin(bytes, |input| drop_in(input, changes, how));
+    let view = run_view_plugin(bytes, |ledger: LedgerView<'_>| view(ledger, changes, how));
     (drop_in, view)
 }
 
@@ -258,8 +296,10 @@ proptest! {
         }
         for config in ["cfg".to_owned(), long_config()] {
             let bytes = host_bytes(&directives, Some(&config));
-            let (drop_in, view) = answers(&bytes, &changes);
-            prop_assert_eq!(drop_in, view);
+            for how in How::all() {
+                let (drop_in, view) = answers_made(&bytes, &changes, how);
+                prop_assert_eq!(drop_in, view, "{:?}", how);
+            }
         }
     }
 
@@ -589,21 +629,27 @@ proptest! {
     }
 }
 
-/// Where the frame's walk of the host's layout finds each directive, and where the general
-/// walk does, for the same bytes.
-fn both_walks(bytes: &[u8]) -> Vec<(Option<Loc>, Option<Loc>)> {
-    let frame = lazy::frame(bytes).unwrap();
+/// For each of `directives` as the host encodes them: where the frame's walk of the host's
+/// layout finds it, where the general walk does, and where the frame finds it in an input
+/// too short for the window (where it takes the general walk, or the reader's skip when
+/// that gives up).
+fn both_walks(directives: &[DirectiveWrapper]) -> Vec<(Option<Loc>, Option<Loc>, Loc)> {
+    let bytes = host_bytes(directives, Some(&long_config()));
+    let short = host_bytes(directives, None);
+    let frame = lazy::frame(&bytes).unwrap();
+    let without = lazy::frame(&short).unwrap();
     frame
         .directives
         .iter()
-        .map(|loc| {
+        .zip(&without.directives)
+        .map(|(loc, without)| {
             // Only the host layout's walk tells an exact layout: the rest must agree.
-            let host = lazy::locate_host(bytes, loc.start, &mut Vec::new()).map(|loc| Loc {
+            let host = lazy::locate_host(&bytes, loc.start, &mut Vec::new()).map(|loc| Loc {
                 exact: false,
                 postings: 0,
                 ..loc
             });
-            (host, lazy::locate_general(bytes, loc.start, 0))
+            (host, lazy::locate_general(&bytes, loc.start, 0), *without)
         })
         .collect()
 }
@@ -613,12 +659,15 @@ proptest! {
     fn the_host_layout_walk_locates_what_the_general_walk_does(
         directives in prop::collection::vec(support::arb_wrapper(), 1..6),
     ) {
-        let bytes = host_bytes(&directives, Some(&long_config()));
-        for (host, general) in both_walks(&bytes) {
+        for (host, general, without) in both_walks(&directives) {
             // The host layout's walk gives up on what it does not handle (a string longer
-            // than 255 bytes), and then the general walk locates the directive.
-            if host.is_some() {
-                prop_assert_eq!(host, general);
+            // than 255 bytes), and then the general walk locates the directive; the general
+            // walk gives up on a list longer than fifteen, and then the reader skips it.
+            if let Some(host) = host {
+                prop_assert_eq!((host.start, host.end), (without.start, without.end));
+                if general.is_some() {
+                    prop_assert_eq!(Some(host), general);
+                }
             }
         }
     }
@@ -632,16 +681,71 @@ fn the_common_kinds_take_the_host_layout_walk() {
         transaction("2024-01-02", "Coffee", &["food"]),
         open("2024-01-01", "Assets:Cash"),
     ];
-    let bytes = host_bytes(&directives, Some(&long_config()));
-    let walks = both_walks(&bytes);
+    let walks = both_walks(&directives);
     assert_eq!(walks.len(), 3);
-    for (host, general) in walks {
+    for (host, general, without) in walks {
         assert!(host.is_some());
         assert_eq!(host, general);
+        // Within a window's length of the input's end, only the general walk reads.
+        assert_eq!(Some(without), general);
     }
-    // Within a window's length of the input's end, only the general walk reads.
-    let bytes = host_bytes(&directives, None);
-    for (host, general) in both_walks(&bytes) {
-        assert!(host.is_none() && general.is_some());
+}
+
+#[test]
+fn a_transaction_of_more_postings_than_a_short_array_holds_is_read_from_the_frames_notes() {
+    let mut many = super::tests_support::transaction("2024-01-02", "Split", &[]);
+    let DirectiveData::Transaction(txn) = &mut many.data else {
+        unreachable!("a transaction")
+    };
+    let posting = txn.postings[0].clone();
+    txn.postings = (0..20)
+        .map(|i| {
+            let mut posting = posting.clone();
+            posting.account = format!("Expenses:Part{i}");
+            posting
+        })
+        .collect();
+    let expected: Vec<String> = txn.postings.iter().map(|p| p.account.clone()).collect();
+    let [(host, _, without)] = both_walks(core::slice::from_ref(&many))[..] else {
+        panic!("one directive")
+    };
+    let host = host.unwrap();
+    assert_eq!((host.start, host.end), (without.start, without.end));
+    let bytes = host_bytes(core::slice::from_ref(&many), Some(&long_config()));
+    let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
+        let accounts: Vec<&str> = ledger
+            .get(0)
+            .unwrap()
+            .postings()
+            .map(|p| p.account())
+            .collect();
+        assert_eq!(accounts, expected);
+        ledger.ops()
+    });
+    assert!(output.errors.is_empty(), "{:?}", output.errors);
+}
+
+#[test]
+fn an_answer_of_edits_alone_is_the_drop_in_apis_in_any_order() {
+    use super::tests_support::{price, transaction};
+    let directives = [
+        transaction("2024-01-02", "Coffee", &["food"]),
+        price("2024-01-02", "AAPL", "190.5", "USD"),
+        transaction("2024-01-03", "Lunch", &[]),
+        transaction("2024-01-04", "Dinner", &[]),
+    ];
+    let tag = || Change::Edit {
+        tags: vec!["reviewed".into()],
+        links: vec![],
+        narration: None,
+        payee: None,
+    };
+    let changes = [tag(), Change::Undecided, tag(), tag()];
+    for config in [None, Some(long_config())] {
+        let bytes = host_bytes(&directives, config.as_deref());
+        for how in How::all() {
+            let (drop_in, view) = answers_made(&bytes, &changes, how);
+            assert_eq!(drop_in, view, "{how:?}");
+        }
     }
 }
