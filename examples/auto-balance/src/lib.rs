@@ -89,21 +89,24 @@ struct Assertion {
 /// Only if an assertion pointed outside the input, which the construction rules out.
 pub fn auto_balance(ledger: LedgerView<'_>, config: &Config) -> Result<ViewOps, OpsError> {
     let mut errors = Vec::new();
-    // FxHash reads a word per step, where std's SipHash spends several fuel per byte.
-    let written: FxHashSet<(&str, &str)> = ledger
-        .directives()
-        .filter(|directive| directive.kind() == Some(Kind::Balance))
-        .filter_map(|balance| Some((balance.account()?, balance.date())))
-        .collect();
+    // Assertions already in the ledger, by account and date. FxHash reads a word per step,
+    // where std's SipHash spends several fuel per byte.
+    let mut written: FxHashSet<(&str, &str)> = FxHashSet::default();
     // Key: account and period (the day, or the month); later postings replace earlier ones.
     let mut latest: FxHashMap<(String, String), Assertion> = FxHashMap::default();
     for view in ledger.directives() {
-        if view.kind() != Some(Kind::Transaction)
-            || !view
-                .postings()
-                .any(|posting| posting.has_meta(&config.meta_key))
-        {
-            continue;
+        match view.kind() {
+            Some(Kind::Balance) => {
+                if let Some(account) = view.account() {
+                    written.insert((account, view.date()));
+                }
+                continue;
+            }
+            Some(Kind::Transaction)
+                if view
+                    .postings()
+                    .any(|posting| posting.has_meta(&config.meta_key)) => {}
+            _ => continue,
         }
         let directive = view.to_owned();
         let DirectiveData::Transaction(txn) = &directive.data else {
