@@ -689,7 +689,7 @@ macro_rules! read_shared {
 }
 
 /// Whether the fast path reads directives of `kind`: not if it has arbitrary values.
-const fn predictable(kind: &schema::Kind) -> bool {
+pub(super) const fn predictable(kind: &schema::Kind) -> bool {
     let mut i = 0;
     while i < kind.fields.len() {
         if matches!(kind.fields[i].value, schema::Value::Values) {

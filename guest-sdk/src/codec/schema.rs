@@ -487,26 +487,34 @@ mod tests {
     use crate::codec::{decode_plugin_input, encode_importer_output, fast, support};
 
     /// A directive of `kind` with every field set to something other than its default,
-    /// `filename` and `lineno` included.
+    /// `filename` and `lineno` included, and every string its own (named after the kind and
+    /// the field): a reader that left a field out, or moved its value into another field,
+    /// gives another directive or other bytes.
     fn sample(kind: &Kind) -> ours::DirectiveWrapper {
         use ours::DirectiveData as D;
-        let text = |s: &str| s.to_owned();
-        let amount = || ours::AmountData {
-            number: text("1.50"),
-            currency: text("USD"),
+        let text = |field: &str| format!("{}.{field}", kind.name);
+        let texts = |field: &str| vec![text(&format!("{field}.0")), text(&format!("{field}.1"))];
+        let amount = |field: &str| ours::AmountData {
+            number: text(&format!("{field}.number")),
+            currency: text(&format!("{field}.currency")),
         };
-        let metadata = || vec![(text("note"), ours::MetaValueData::String(text("hi")))];
+        let metadata = || {
+            vec![(
+                text("metadata.key"),
+                ours::MetaValueData::String(text("metadata.value")),
+            )]
+        };
         let data = match kind.name {
             "transaction" => D::Transaction(ours::TransactionData {
-                flag: text("*"),
-                payee: Some(text("Shop")),
-                narration: text("Food"),
-                tags: vec![text("trip")],
-                links: vec![text("inv-1")],
+                flag: text("flag"),
+                payee: Some(text("payee")),
+                narration: text("narration"),
+                tags: texts("tags"),
+                links: texts("links"),
                 metadata: metadata(),
                 postings: vec![ours::PostingData {
-                    account: text("Expenses:Food"),
-                    units: Some(amount()),
+                    account: text("postings.account"),
+                    units: Some(amount("postings.units")),
                     cost: None,
                     price: None,
                     flag: None,
@@ -515,68 +523,71 @@ mod tests {
                 }],
             }),
             "balance" => D::Balance(ours::BalanceData {
-                account: text("Assets:Cash"),
-                amount: amount(),
-                tolerance: Some(text("0.01")),
+                account: text("account"),
+                amount: amount("amount"),
+                tolerance: Some(text("tolerance")),
                 metadata: metadata(),
             }),
             "open" => D::Open(ours::OpenData {
-                account: text("Assets:Cash"),
-                currencies: vec![text("USD")],
-                booking: Some(text("FIFO")),
+                account: text("account"),
+                currencies: texts("currencies"),
+                booking: Some(text("booking")),
                 metadata: metadata(),
             }),
             "close" => D::Close(ours::CloseData {
-                account: text("Assets:Cash"),
+                account: text("account"),
                 metadata: metadata(),
             }),
             "commodity" => D::Commodity(ours::CommodityData {
-                currency: text("USD"),
+                currency: text("currency"),
                 metadata: metadata(),
             }),
             "pad" => D::Pad(ours::PadData {
-                account: text("Assets:Cash"),
-                source_account: text("Equity:Opening"),
+                account: text("account"),
+                source_account: text("source_account"),
                 metadata: metadata(),
             }),
             "event" => D::Event(ours::EventData {
-                event_type: text("location"),
-                value: text("Paris"),
+                event_type: text("event_type"),
+                value: text("value"),
                 metadata: metadata(),
             }),
             "note" => D::Note(ours::NoteData {
-                account: text("Assets:Cash"),
-                comment: text("counted"),
+                account: text("account"),
+                comment: text("comment"),
                 metadata: metadata(),
             }),
             "document" => D::Document(ours::DocumentData {
-                account: text("Assets:Cash"),
-                path: text("/r.pdf"),
-                tags: vec![text("receipt")],
-                links: vec![text("inv-1")],
+                account: text("account"),
+                path: text("path"),
+                tags: texts("tags"),
+                links: texts("links"),
                 metadata: metadata(),
             }),
             "price" => D::Price(ours::PriceData {
-                currency: text("EUR"),
-                amount: amount(),
+                currency: text("currency"),
+                amount: amount("amount"),
                 metadata: metadata(),
             }),
             "query" => D::Query(ours::QueryData {
-                name: text("cash"),
-                query: text("SELECT 1"),
+                name: text("name"),
+                query: text("query"),
                 metadata: metadata(),
             }),
             "custom" => D::Custom(ours::CustomData {
-                custom_type: text("budget"),
-                values: vec![ours::MetaValueData::Bool(true)],
+                custom_type: text("custom_type"),
+                values: vec![
+                    ours::MetaValueData::String(text("values.0")),
+                    ours::MetaValueData::Bool(true),
+                ],
                 metadata: metadata(),
             }),
             other => panic!("no sample of kind {other}"),
         };
         ours::DirectiveWrapper {
             directive_type: String::new(),
-            date: text("2024-01-02"),
-            filename: Some(text("/books.beancount")),
+            date: text("date"),
+            filename: Some(text("filename")),
             lineno: Some(7),
             data,
         }
@@ -859,6 +870,65 @@ mod tests {
                 let error = decode(&map(&retyped)).unwrap_err();
                 assert_eq!(error.expected(), field.label, "{} {}", kind.name, field.key);
             }
+        }
+    }
+
+    /// What [`sample`] promises: every string of it is its own, and every declared field
+    /// holds one named after it.
+    #[test]
+    fn every_field_of_a_sample_holds_strings_of_its_own() {
+        for kind in kinds() {
+            let debug = debug(&sample(kind));
+            let strings: Vec<&str> = debug.split('"').skip(1).step_by(2).collect();
+            let mut unique = strings.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), strings.len(), "{debug}");
+            for field in kind.fields {
+                let named = format!("{}.{}", kind.name, field.key);
+                assert!(
+                    strings.iter().any(|s| s.starts_with(&named)),
+                    "{} sets no string of `{}`",
+                    kind.name,
+                    field.key
+                );
+            }
+        }
+    }
+
+    /// Every reader on its own, in the host's layout: the general decoder and the fast path
+    /// give back the directive, the encoder the host's bytes. A field the declaration names
+    /// but a reader leaves out or misplaces fails here, kind by kind.
+    #[test]
+    fn every_reader_moves_every_declared_field() {
+        for kind in kinds() {
+            let sample = sample(kind);
+            let bytes = upstream(&sample);
+
+            let sink = ErrorSink::default();
+            let mut reader = Reader::new(&bytes, &sink);
+            let mut slot = MaybeUninit::uninit();
+            crate::codec::decode::wrapper(&mut reader, &mut slot);
+            // SAFETY: `wrapper` initialises the slot whether or not decoding succeeds.
+            let general = unsafe { slot.assume_init() };
+            assert_eq!(reader.pos(), bytes.len(), "{}", kind.name);
+            let general = reader
+                .finish(general)
+                .expect("the general decoder reads it");
+            assert_eq!(debug(&general), debug(&sample), "{}", kind.name);
+
+            match fast(&bytes) {
+                Some(taken) => assert_eq!(debug(&taken), debug(&sample), "{}", kind.name),
+                None => assert!(!fast::predictable(kind), "declined a {}", kind.name),
+            }
+
+            let output = ours::ImporterOutput {
+                directives: vec![sample],
+                warnings: Vec::new(),
+                errors: Vec::new(),
+            };
+            let encoded = encode_importer_output(&output);
+            assert_eq!(&encoded[2..encoded.len() - 2], bytes, "{}", kind.name);
         }
     }
 
