@@ -305,7 +305,7 @@ fn cargo_generate() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file());
     let found = Some(installed).filter(|p| p.is_file()).or(on_path);
     if found.is_none() {
-        let install = "install it as templates/README.md says, or as .ci/run does";
+        let install = "install it with `templates/install-cargo-generate --root target/tools` (or without `--root`, onto PATH)";
         assert!(
             std::env::var_os("CI").is_none(),
             "cargo-generate is not installed, and CI renders the templates with it; {install}"
