@@ -267,13 +267,20 @@ macro_rules! other_field_match {
     (
         $data:ident,
         $key:ident,
-        [$($Variant:ident($Data:ident))+],
+        [$($KIND:ident $Variant:ident($Data:ident))+],
         [$($arms:tt)*],
     ) => {
         match ($data, $key) {
             $($arms)*
             ($data, K_METADATA) => match $data {
-                $(DirectiveData::$Variant($Data { metadata, .. }))|+ => (Field::Metadata(metadata), 0),
+                $(DirectiveData::$Variant($Data { metadata, .. }))|+ => (
+                    Field::Metadata(metadata),
+                    // Every kind declares its metadata, optional.
+                    const {
+                        $(assert!(!schema::$KIND.field(key::METADATA).required);)+
+                        0
+                    },
+                ),
             },
             _ => (Field::Skip, 0),
         }
@@ -288,8 +295,8 @@ macro_rules! other_field_match {
     ) => {{
         const {
             assert!(
-                schema::same(key::$KEY, key::METADATA) && !schema::$KIND.field(key::$KEY).required,
-                "the shared arm reads metadata, keyed `metadata` and optional"
+                schema::same(key::$KEY, key::METADATA),
+                "the shared arm reads the metadata keyed `metadata` only"
             )
         };
         other_field_match!($data, $key, $kinds, [$($arms)*], $($rest)*)
@@ -424,7 +431,7 @@ macro_rules! decoders {
             other_field_match!(
                 data,
                 key,
-                [$HotVariant($HotData) $($Variant($Data))+],
+                [$HOT $HotVariant($HotData) $($KIND $Variant($Data))+],
                 [],
                 $((#[cfg(rlplugin_small)] $HOT $HotVariant $hot_field $HOT_KEY $HotValue))+
                 $($(($KIND $Variant $field $KEY $Value))+)+

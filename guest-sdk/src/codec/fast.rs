@@ -89,7 +89,7 @@ const FILENAME: Expected = Expected::key(key::FILENAME);
 const LINENO: Expected = Expected::key(key::LINENO);
 const TYPE: Expected = Expected::key(key::TYPE);
 
-/// A cursor kept in locals: every method is inlined into [`transaction`].
+/// A cursor kept in locals: every method is inlined into [`decode_directive`].
 struct Cursor<'a> {
     buf: &'a [u8],
     pos: usize,

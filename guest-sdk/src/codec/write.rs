@@ -286,6 +286,157 @@ std::thread_local! {
         const { core::cell::Cell::new((core::ptr::null_mut(), 0)) };
 }
 
+/// Writes a value of `$value` ([`schema::Value`]), `$v`, to `$out`, inlined: the first
+/// kind's writer, each list within `$allowed` items of its bound.
+macro_rules! write_inline {
+    ($out:ident, Text, $v:expr, $allowed:expr) => {
+        $out.str(&$v)
+    };
+    ($out:ident, OptText, $v:expr, $allowed:expr) => {
+        $out.opt_str($v.as_deref())
+    };
+    ($out:ident, Texts, $v:expr, $allowed:expr) => {
+        $out.strings_inline(&$v, $allowed)
+    };
+    ($out:ident, Amount, $v:expr, $allowed:expr) => {
+        $out.amount(&$v)
+    };
+    ($out:ident, Metadata, $v:expr, $allowed:expr) => {
+        $out.metadata_inline(&$v, $allowed)
+    };
+    ($out:ident, Postings, $v:expr, $allowed:expr) => {{
+        let mut out = $out.list($v.len(), $allowed, POSTING_FIXED);
+        for p in &$v {
+            out = out.posting(p);
+        }
+        out
+    }};
+    ($out:ident, Values, $v:expr, $allowed:expr) => {{
+        let mut out = $out.list($v.len(), $allowed, META_VALUE_MAX);
+        for v in &$v {
+            out = out.meta_value(v);
+        }
+        out
+    }};
+}
+
+/// Writes the key `$key` and a value of `$value`, `$v`, to `$out`: the other kinds' writer,
+/// through calls shared by every kind and no list allowance.
+macro_rules! write_shared {
+    ($out:ident, $key:expr, Text, $v:expr) => {
+        $out.field(wire!($key), &$v)
+    };
+    ($out:ident, $key:expr, OptText, $v:expr) => {
+        $out.opt_field(wire!($key), $v.as_deref())
+    };
+    ($out:ident, $key:expr, Texts, $v:expr) => {
+        $out.lit(wire!($key)).strings(&$v, 0)
+    };
+    ($out:ident, $key:expr, Amount, $v:expr) => {
+        $out.lit(wire!($key)).amount(&$v)
+    };
+    ($out:ident, $key:expr, Metadata, $v:expr) => {{
+        const {
+            assert!(
+                schema::same($key, key::METADATA),
+                "metadata_field writes its own key"
+            )
+        };
+        $out.metadata_field(&$v)
+    }};
+    ($out:ident, $key:expr, $value:ident, $v:expr) => {{
+        let out = $out.lit(wire!($key));
+        write_inline!(out, $value, $v, 0)
+    }};
+}
+
+/// The encoder's per-kind code, from [`schema::kinds!`].
+macro_rules! write_kinds {
+    (
+        $HOT:ident = $HotVariant:ident($HotData:ident) $hot_name:literal {
+            $first_field:ident $FIRST_KEY:ident $FirstValue:ident $first_required:ident $first_label:expr,
+            $($hot_field:ident $HOT_KEY:ident $HotValue:ident $hot_required:ident $hot_label:expr),+ $(,)?
+        }
+        $(
+            $KIND:ident = $Variant:ident($Data:ident) $name:literal {
+                $($field:ident $KEY:ident $Value:ident $required:ident $label:expr),+ $(,)?
+            }
+        )+
+    ) => {
+        /// The kind ledgers are mostly made of (declared first), written by [`Out::hot`].
+        const HOT: &schema::Kind = &schema::$HOT;
+
+        impl Out {
+            /// # Safety
+            /// [`WRAPPER_FIXED`] bytes are reserved, inside [`Writer::raw`].
+            #[cfg_attr(not(rlplugin_small), inline(always))]
+            unsafe fn wrapper(self, w: &DirectiveWrapper) -> Self {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    match &w.data {
+                        DirectiveData::$HotVariant(d) => self.hot(w, d),
+                        other => self.other(w, other),
+                    }
+                }
+            }
+
+            /// A wrapper of the first kind, its first key written with `type` and the
+            /// kind's name.
+            ///
+            /// # Safety
+            /// [`HOT_FIXED`] bytes are reserved, inside [`Writer::raw`].
+            #[inline(never)]
+            unsafe fn hot(self, w: &DirectiveWrapper, d: &$HotData) -> Self {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    let out = self
+                        .head(w)
+                        .lit(wire!(key::TYPE, HOT.name, key::$FIRST_KEY));
+                    let out = write_inline!(
+                        out,
+                        $FirstValue,
+                        d.$first_field,
+                        const { allowance(key::$FIRST_KEY) }
+                    );
+                    $(
+                        let out = out.lit(wire!(key::$HOT_KEY));
+                        let out = write_inline!(
+                            out,
+                            $HotValue,
+                            d.$hot_field,
+                            const { allowance(key::$HOT_KEY) }
+                        );
+                    )+
+                    out
+                }
+            }
+
+            /// A wrapper of any kind but the first.
+            ///
+            /// # Safety
+            /// [`OTHER_FIXED`] bytes are reserved, inside [`Writer::raw`].
+            #[inline(never)]
+            unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    let out = self.head(w).field(wire!(key::TYPE), data.type_name());
+                    match data {
+                        DirectiveData::$HotVariant(_) => out,
+                        $(
+                            DirectiveData::$Variant(d) => {
+                                $(let out = write_shared!(out, key::$KEY, $Value, d.$field);)+
+                                out
+                            }
+                        )+
+                    }
+                }
+            }
+        }
+    };
+}
+
+schema::kinds!(write_kinds);
+
 impl Out {
     /// Copies constant bytes; inlined so the length is known and the copy becomes stores.
     ///
@@ -714,157 +865,6 @@ impl Out {
         unsafe { self.bytes(wire!(key::METADATA)).metadata_inline(meta, 0) }
     }
 }
-
-/// Writes a value of `$value` ([`schema::Value`]), `$v`, to `$out`, inlined: the first
-/// kind's writer, each list within `$allowed` items of its bound.
-macro_rules! write_inline {
-    ($out:ident, Text, $v:expr, $allowed:expr) => {
-        $out.str(&$v)
-    };
-    ($out:ident, OptText, $v:expr, $allowed:expr) => {
-        $out.opt_str($v.as_deref())
-    };
-    ($out:ident, Texts, $v:expr, $allowed:expr) => {
-        $out.strings_inline(&$v, $allowed)
-    };
-    ($out:ident, Amount, $v:expr, $allowed:expr) => {
-        $out.amount(&$v)
-    };
-    ($out:ident, Metadata, $v:expr, $allowed:expr) => {
-        $out.metadata_inline(&$v, $allowed)
-    };
-    ($out:ident, Postings, $v:expr, $allowed:expr) => {{
-        let mut out = $out.list($v.len(), $allowed, POSTING_FIXED);
-        for p in &$v {
-            out = out.posting(p);
-        }
-        out
-    }};
-    ($out:ident, Values, $v:expr, $allowed:expr) => {{
-        let mut out = $out.list($v.len(), $allowed, META_VALUE_MAX);
-        for v in &$v {
-            out = out.meta_value(v);
-        }
-        out
-    }};
-}
-
-/// Writes the key `$key` and a value of `$value`, `$v`, to `$out`: the other kinds' writer,
-/// through calls shared by every kind and no list allowance.
-macro_rules! write_shared {
-    ($out:ident, $key:expr, Text, $v:expr) => {
-        $out.field(wire!($key), &$v)
-    };
-    ($out:ident, $key:expr, OptText, $v:expr) => {
-        $out.opt_field(wire!($key), $v.as_deref())
-    };
-    ($out:ident, $key:expr, Texts, $v:expr) => {
-        $out.lit(wire!($key)).strings(&$v, 0)
-    };
-    ($out:ident, $key:expr, Amount, $v:expr) => {
-        $out.lit(wire!($key)).amount(&$v)
-    };
-    ($out:ident, $key:expr, Metadata, $v:expr) => {{
-        const {
-            assert!(
-                schema::same($key, key::METADATA),
-                "metadata_field writes its own key"
-            )
-        };
-        $out.metadata_field(&$v)
-    }};
-    ($out:ident, $key:expr, $value:ident, $v:expr) => {{
-        let out = $out.lit(wire!($key));
-        write_inline!(out, $value, $v, 0)
-    }};
-}
-
-/// The encoder's per-kind code, from [`schema::kinds!`].
-macro_rules! write_kinds {
-    (
-        $HOT:ident = $HotVariant:ident($HotData:ident) $hot_name:literal {
-            $first_field:ident $FIRST_KEY:ident $FirstValue:ident $first_required:ident $first_label:expr,
-            $($hot_field:ident $HOT_KEY:ident $HotValue:ident $hot_required:ident $hot_label:expr),+ $(,)?
-        }
-        $(
-            $KIND:ident = $Variant:ident($Data:ident) $name:literal {
-                $($field:ident $KEY:ident $Value:ident $required:ident $label:expr),+ $(,)?
-            }
-        )+
-    ) => {
-        /// The kind ledgers are mostly made of (declared first), written by [`Out::hot`].
-        const HOT: &schema::Kind = &schema::$HOT;
-
-        impl Out {
-            /// # Safety
-            /// [`WRAPPER_FIXED`] bytes are reserved, inside [`Writer::raw`].
-            #[cfg_attr(not(rlplugin_small), inline(always))]
-            unsafe fn wrapper(self, w: &DirectiveWrapper) -> Self {
-                // SAFETY: forwarded from the caller.
-                unsafe {
-                    match &w.data {
-                        DirectiveData::$HotVariant(d) => self.hot(w, d),
-                        other => self.other(w, other),
-                    }
-                }
-            }
-
-            /// A wrapper of the first kind, its first key written with `type` and the
-            /// kind's name.
-            ///
-            /// # Safety
-            /// [`HOT_FIXED`] bytes are reserved, inside [`Writer::raw`].
-            #[inline(never)]
-            unsafe fn hot(self, w: &DirectiveWrapper, d: &$HotData) -> Self {
-                // SAFETY: forwarded from the caller.
-                unsafe {
-                    let out = self
-                        .head(w)
-                        .lit(wire!(key::TYPE, HOT.name, key::$FIRST_KEY));
-                    let out = write_inline!(
-                        out,
-                        $FirstValue,
-                        d.$first_field,
-                        const { allowance(key::$FIRST_KEY) }
-                    );
-                    $(
-                        let out = out.lit(wire!(key::$HOT_KEY));
-                        let out = write_inline!(
-                            out,
-                            $HotValue,
-                            d.$hot_field,
-                            const { allowance(key::$HOT_KEY) }
-                        );
-                    )+
-                    out
-                }
-            }
-
-            /// A wrapper of any kind but the first.
-            ///
-            /// # Safety
-            /// [`OTHER_FIXED`] bytes are reserved, inside [`Writer::raw`].
-            #[inline(never)]
-            unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
-                // SAFETY: forwarded from the caller.
-                unsafe {
-                    let out = self.head(w).field(wire!(key::TYPE), data.type_name());
-                    match data {
-                        DirectiveData::$HotVariant(_) => out,
-                        $(
-                            DirectiveData::$Variant(d) => {
-                                $(let out = write_shared!(out, key::$KEY, $Value, d.$field);)+
-                                out
-                            }
-                        )+
-                    }
-                }
-            }
-        }
-    };
-}
-
-schema::kinds!(write_kinds);
 
 /// An encoded `Keep` or `Delete` op at most: map header, key, index.
 const KEEP_OR_DELETE_MAX: usize = 1 + 7 + 9;
