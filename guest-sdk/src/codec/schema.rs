@@ -16,14 +16,18 @@
 //!
 //! # Adding a field
 //!
-//! 1. Add the field to the kind's struct in `rlplugin-types` (and to its golden files).
-//! 2. Add its line to the kind in [`kinds!`], where the host writes the key (the order of
-//!    rustledger's struct): the Rust field, the key (a new key also gets its line in
-//!    [`key`]), its [`Value`], `required` or `optional`, and its error label.
+//! 1. Add the field to the kind's struct in `rlplugin-types` and to its golden files, and to
+//!    the conversions and strategies of `rlplugin-bench`'s `wire.rs`; the compiler then
+//!    names every struct literal still without it, the tests' own included.
+//! 2. Add its line to the kind in [`kinds!`], at the place the host writes the key (the
+//!    order of the fields of rustledger's struct): the Rust field, the key (a new key also
+//!    gets its constant in [`key`]), its [`Value`], `required` or `optional`, and its error
+//!    label. Until it is there, the decoders' struct literals of the kind fail to compile.
 //!
-//! The decoders, the fast path and the encoder follow; the tests here check the new field
-//! against the host's own encoding once their `sample` sets it. A value of a shape no
-//! [`Value`] describes needs its reader and writer in each of the three files first.
+//! The general decoder, the fast path and the encoder generate their code for the field from
+//! that line, and the tests below check it against the host's own encoding (their `sample`
+//! gives it a string of its own). A value no [`Value`] describes needs its variant, and its
+//! reader and writer in each of `decode.rs`, `fast.rs` and `write.rs`, first.
 
 use rlplugin_types::DirectiveData;
 
