@@ -674,7 +674,7 @@ fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
 
 #[inline(never)]
 fn amount(r: &mut Reader<'_>) -> AmountData {
-    let len = r.struct_len(schema::AMOUNT_LABEL, 2);
+    let len = r.struct_len(schema::label::AMOUNT, 2);
     let amount = AmountData {
         number: r.string("an amount's number (a string)"),
         currency: r.string("an amount's currency (a string)"),

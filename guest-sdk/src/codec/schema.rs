@@ -149,9 +149,6 @@ pub(super) mod label {
     pub(crate) const POSTINGS: &str = "postings (an array)";
 }
 
-/// An amount's label, as a field and wherever else one is read.
-pub(super) const AMOUNT_LABEL: &str = label::AMOUNT;
-
 /// The date, first on the wire.
 pub(super) const DATE: Field = Field::required(key::DATE, Value::Text, "a date (a string)");
 /// The source file, written after the date when the directive has one.
