@@ -1,6 +1,7 @@
 //! The one error type of the kit.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::PathBuf;
 
 /// Everything that can go wrong building, loading or running a guest.
@@ -307,8 +308,11 @@ pub enum Error {
     Ledger {
         /// The ledger file.
         path: PathBuf,
-        /// rustledger's message.
+        /// rustledger's message, with one `file:line` line per problem.
         message: String,
+        /// What the loader found, each at its place, so a front end can show the lines
+        /// (empty when the failure is not in the ledger's text, e.g. a missing file).
+        problems: Vec<LedgerProblem>,
     },
     /// The request itself is incomplete or inconsistent.
     #[error("{0}")]
@@ -438,4 +442,21 @@ impl fmt::Display for Diagnostics {
         }
         Ok(())
     }
+}
+
+/// One problem rustledger's loader found in a ledger before any plugin ran: a line that
+/// does not parse, an include that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct LedgerProblem {
+    /// Error or warning, as the loader rates it.
+    pub error: bool,
+    /// What is wrong, in rustledger's words, with its hint when it gives one.
+    pub message: String,
+    /// The file the problem is in, as the loader recorded it, when known.
+    pub file: Option<PathBuf>,
+    /// The 1-based line, when known.
+    pub line: Option<usize>,
+    /// The bytes of that line the problem covers (0-based, end exclusive), when known.
+    pub columns: Option<Range<usize>>,
 }

@@ -13,18 +13,19 @@
 //! loader rebuilds the input from the kept directives, spans included).
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rustledger_core::Directive;
 use rustledger_loader::{
-    ErrorSeverity, ExtraPlugin, Ledger, LoadError, LoadOptions, Loader, SourceMap,
-    VirtualFileSystem,
+    ErrorSeverity, ExtraPlugin, Ledger, LedgerError, LoadError, LoadOptions, Loader, SourceFile,
+    SourceMap, VirtualFileSystem,
 };
 use rustledger_parser::ParseError;
 use rustledger_plugin::PluginInput;
 
-use crate::Error;
+use crate::{Error, LedgerProblem};
 
 /// The path a ledger given as text is loaded under: a file of rustledger's virtual
 /// file system, never on disk (which keeps it relative), and what the guest sees as
@@ -401,6 +402,7 @@ fn capture(
                         "the input capture saw {total} bytes of plugin input but declared too \
                          few capture passes twice; this is a bug in rlplugin-testkit"
                     ),
+                    problems: Vec::new(),
                 });
             }
         }
@@ -459,6 +461,7 @@ fn load_with_plugins(
                     path,
                     message: "no such file; fix: pass the path of an existing .beancount file"
                         .to_owned(),
+                    problems: Vec::new(),
                 });
             }
             (path, Loader::new())
@@ -467,53 +470,104 @@ fn load_with_plugins(
     let failed = |message: String| Error::Ledger {
         path: path.clone(),
         message,
+        problems: Vec::new(),
     };
     let raw = loader
         .with_path_security(options.path_security)
         .load(&path)
         .map_err(|e| failed(e.to_string()))?;
-    let base = path.parent();
-    let problems: Vec<String> = raw
+    let problems: Vec<LedgerProblem> = raw
         .errors
         .iter()
         .flat_map(|e| match e {
             LoadError::ParseErrors { path, errors } => errors
                 .iter()
-                .map(|error| parse_error_line(&raw.source_map, path, error, base))
+                .map(|error| parse_problem(&raw.source_map, path, error))
                 .collect(),
             _ => Vec::new(),
         })
         .collect();
     if !problems.is_empty() {
-        return Err(failed(format!(
-            "it does not parse:\n{}",
-            problems.join("\n")
-        )));
+        return Err(does_not_parse(path, problems));
     }
     let ledger = rustledger_loader::process(raw, &options).map_err(|e| failed(e.to_string()))?;
     Ok((ledger, path))
 }
 
-/// `file:line error message (hint)`, as rledger locates a parse error.
-fn parse_error_line(
-    sources: &SourceMap,
-    path: &Path,
-    error: &ParseError,
-    base: Option<&Path>,
-) -> String {
-    let file = crate::render::relative(&path.display().to_string(), base);
-    let line = sources
-        .get_by_path(path)
-        .map(|source| source.line_col(error.span.start).0);
+/// The error for a ledger whose text the loader refused, listing each problem as
+/// `file:line severity message` (paths relative to the ledger's directory).
+fn does_not_parse(path: PathBuf, problems: Vec<LedgerProblem>) -> Error {
+    let base = path.parent();
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| crate::render::ledger_problem_line(p, base))
+        .collect();
+    Error::Ledger {
+        message: format!("it does not parse:\n{}", lines.join("\n")),
+        path,
+        problems,
+    }
+}
+
+/// A parse error of `path`, with its hint, located through the loader's source map.
+fn parse_problem(sources: &SourceMap, path: &Path, error: &ParseError) -> LedgerProblem {
     let hint = error
         .hint
         .as_deref()
         .map(|hint| format!("; {hint}"))
         .unwrap_or_default();
-    match line {
-        Some(line) => format!("{file}:{line} error {error}{hint}"),
-        None => format!("{file} error {error}{hint}"),
+    let (line, columns) = sources
+        .get_by_path(path)
+        .map(|source| locate(source, error.span.start, error.span.end))
+        .unzip();
+    LedgerProblem {
+        error: true,
+        message: format!("{error}{hint}"),
+        file: Some(path.to_path_buf()),
+        line,
+        columns: columns.flatten(),
     }
+}
+
+/// One of the processed ledger's own errors, at its span when it has one, else at the
+/// line and column the loader gives.
+fn ledger_problem(sources: &SourceMap, err: &LedgerError) -> LedgerProblem {
+    let spanned = err
+        .file_id
+        .and_then(|id| sources.get(usize::from(id)))
+        .zip(err.source_span);
+    let (file, line, columns) = match (spanned, &err.location) {
+        (Some((source, (start, end))), _) => {
+            let (line, columns) = locate(source, start, end);
+            (Some(source.path.clone()), Some(line), columns)
+        }
+        (None, Some(at)) => (
+            Some(at.file.clone()),
+            Some(at.line),
+            Some(at.column.saturating_sub(1)..at.column),
+        ),
+        (None, None) => (None, None, None),
+    };
+    LedgerProblem {
+        error: err.severity == ErrorSeverity::Error,
+        message: err.message.clone(),
+        file,
+        line,
+        columns,
+    }
+}
+
+/// The 1-based line of byte `start` in `source`, and the bytes of that line from `start`
+/// up to `end` or the line's end, whichever comes first.
+fn locate(source: &SourceFile, start: usize, end: usize) -> (usize, Option<Range<usize>>) {
+    let (line, column) = source.line_col(start);
+    let columns = source.line(line).map(|text| {
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        let from = (column - 1).min(text.len());
+        let to = (from + end.saturating_sub(start)).clamp(from, text.len());
+        from..to
+    });
+    (line, columns)
 }
 
 enum Captured {
@@ -545,14 +599,11 @@ fn assemble(ledger: &Ledger, path: &Path, chunk: u32) -> Result<Captured, Error>
             total = Some(len);
             slices.push((k, hex));
         } else if err.severity == ErrorSeverity::Error && err.phase == "parse" {
-            problems.push(crate::render::ledger_error_line(err, None));
+            problems.push(ledger_problem(&ledger.source_map, err));
         }
     }
     if !problems.is_empty() {
-        return Err(Error::Ledger {
-            path: path.to_path_buf(),
-            message: format!("it does not parse:\n{}", problems.join("\n")),
-        });
+        return Err(does_not_parse(path.to_path_buf(), problems));
     }
     let Some(total) = total else {
         let reasons: Vec<String> = ledger
@@ -568,6 +619,7 @@ fn assemble(ledger: &Ledger, path: &Path, chunk: u32) -> Result<Captured, Error>
                  capture module can hold in 256 MiB of memory): {}",
                 reasons.join("; ")
             ),
+            problems: Vec::new(),
         });
     };
     slices.sort_unstable_by_key(|(k, _)| *k);
@@ -611,6 +663,23 @@ mod tests {
     use rustledger_plugin::{PluginOp, PluginOutput};
 
     use super::*;
+
+    /// A span is cut to its first line, a line's `\r` is not part of it, and a span past
+    /// the end of its line stops there.
+    #[test]
+    fn a_problem_covers_the_bytes_of_its_first_line() {
+        let mut sources = SourceMap::new();
+        let id = sources.add_file(
+            PathBuf::from("l.beancount"),
+            Arc::from("2024-01-01 open A\r\n  x y\nlast"),
+        );
+        let source = sources.get(id).unwrap();
+        assert_eq!(locate(source, 5, 7), (1, Some(5..7)));
+        assert_eq!(locate(source, 11, 30), (1, Some(11..17)));
+        assert_eq!(locate(source, 21, 22), (2, Some(2..3)));
+        assert_eq!(locate(source, 25, 25), (3, Some(0..0)));
+        assert_eq!(locate(source, 28, 40), (3, Some(3..4)));
+    }
 
     /// Runs capture module `k` of `chunk`-byte slices on `input` under production limits.
     fn run_capture(k: u32, chunk: u32, input: &[u8]) -> (PluginOutput, u64) {

@@ -62,7 +62,7 @@ pub mod synthetic;
 pub use build::GuestBuild;
 pub use changes::{Change, ChangeKind, Changes};
 pub use check::{LoaderOutcome, LoaderRun};
-pub use error::{Diagnostics, Error};
+pub use error::{Diagnostics, Error, LedgerProblem};
 pub use guest::Guest;
 pub use import::{Import, ImportRun};
 pub use input::TEXT_LEDGER_PATH;

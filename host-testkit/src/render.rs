@@ -54,6 +54,19 @@ pub(crate) fn ledger_error_line(err: &LedgerError, base: Option<&Path>) -> Strin
     format!("{location} {severity} {}: {}", err.code, err.message)
 }
 
+/// `file:line severity message` for a problem the loader found in a ledger.
+pub(crate) fn ledger_problem_line(problem: &crate::LedgerProblem, base: Option<&Path>) -> String {
+    let severity = if problem.error { "error" } else { "warning" };
+    let location = match (&problem.file, problem.line) {
+        (Some(file), Some(line)) => {
+            format!("{}:{line}", relative(&file.display().to_string(), base))
+        }
+        (Some(file), None) => relative(&file.display().to_string(), base),
+        _ => "<unknown>".to_owned(),
+    };
+    format!("{location} {severity} {}", problem.message)
+}
+
 /// The `errors:` section of a run's or an import's snapshot text: one diagnostic per
 /// indented line, or `errors: none`.
 pub(crate) fn errors_section(

@@ -447,6 +447,15 @@ pub struct Options<'a> {
 }
 
 pub fn bench(opts: Options<'_>) -> anyhow::Result<Bench> {
+    // Before a crate directory is built: a typo should fail at once.
+    if let Some(path) = opts.statement
+        && !path.is_file()
+    {
+        anyhow::bail!(
+            "sample statement {} does not exist or is not a file: pass the path of a statement the importer reads",
+            path.display()
+        );
+    }
     let guest = crate::load::guest(opts.plugin)?;
     let importer = Settings::for_guest(opts.importer, &guest, "bench")?;
     let sample;

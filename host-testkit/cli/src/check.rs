@@ -88,7 +88,10 @@ pub enum Abi {
 pub struct Inspection {
     pub path: String,
     pub size: u64,
+    /// `core module`, `component`, or `none` when the bytes are neither.
     pub encoding: &'static str,
+    /// Whether the file is WAT text (then `encoding` is what it assembles to).
+    pub text: bool,
     pub kind: Kind,
     pub exports: Vec<Export>,
     pub imports: Vec<Import>,
@@ -383,6 +386,7 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
     // WAT text loads there; inspect what it compiles to, and say so.
     let compiled;
     let mut text_error = None;
+    let text = !bytes.starts_with(b"\0asm") && std::str::from_utf8(bytes).is_ok_and(looks_like_wat);
     let bytes = if !bytes.starts_with(b"\0asm") && std::str::from_utf8(bytes).is_ok() {
         match wat::parse_bytes(bytes) {
             Ok(binary) => {
@@ -555,11 +559,12 @@ pub fn inspect_bytes(path: String, bytes: &[u8]) -> Inspection {
     Inspection {
         path,
         size: original_size,
-        encoding: if is_component {
-            "component"
-        } else {
-            "core module"
+        encoding: match parsed.encoding {
+            Some(Encoding::Component) => "component",
+            Some(Encoding::Module) => "core module",
+            None => "none",
         },
+        text,
         kind,
         exports,
         imports: parsed.imports,
@@ -583,12 +588,21 @@ pub fn print(i: &Inspection) -> Result<(), StdoutError> {
         Kind::Plugin => "directive plugin",
         Kind::Importer => "importer",
     };
-    outln!(
-        "{}  {}  {}, {kind}",
-        paint(BOLD, &i.path),
-        bytes(i.size),
-        i.encoding
-    )?;
+    let form = match (i.text, i.encoding) {
+        (true, "none") => "WAT text that does not assemble".to_owned(),
+        (true, encoding) => {
+            format!("WAT text that assembles to a {encoding} (rledger 0.24 accepts WAT text)")
+        }
+        (false, "none") => "not a wasm module".to_owned(),
+        (false, encoding) => encoding.to_owned(),
+    };
+    // What a file that is no module at all exports says nothing about its kind.
+    let kind = if i.encoding == "none" {
+        String::new()
+    } else {
+        format!(", {kind}")
+    };
+    outln!("{}  {}  {form}{kind}", paint(BOLD, &i.path), bytes(i.size))?;
     outln!("{}", paint(BOLD, "exports"))?;
     if i.exports.is_empty() {
         outln!("  {}", paint(DIM, "none"))?;

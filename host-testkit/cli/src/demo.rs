@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use rlplugin_testkit::{PRODUCTION_FUEL, Report};
 
+use crate::diagnostic::Sources;
 use crate::out::{StdoutError, outln};
 use crate::style::{BAD, BOLD, DIM, HEADER, OK, WARN, bytes, paint};
 
@@ -167,8 +168,9 @@ fn plugin_step(examples: &Path, step: &Step, ledger: &Path) -> Result<Row, Stdou
     let row = match outcome {
         Ok((run, changes)) => {
             crate::run::print_changes(&changes)?;
-            for line in run.error_lines() {
-                outln!("{}", paint(WARN, line))?;
+            let mut sources = Sources::relative_to(ledger.parent().unwrap_or(ledger));
+            for e in run.errors() {
+                outln!("{}\n", sources.plugin_error(e))?;
             }
             outln!("{}", crate::run::budget(run.report()))?;
             let s = run.summary();
@@ -193,7 +195,7 @@ fn plugin_step(examples: &Path, step: &Step, ledger: &Path) -> Result<Row, Stdou
             }
         }
         Err(e) => {
-            outln!("{} {e:#}", paint(BAD, "failed:"))?;
+            failed(&e, ledger)?;
             Row {
                 name: step.example.to_owned(),
                 effect: "see above".to_owned(),
@@ -235,6 +237,11 @@ fn importer_step(examples: &Path, statement: &Path) -> Result<Row, StdoutError> 
             for w in import.warnings() {
                 outln!("{}", paint(WARN, format!("warning: {w}")))?;
             }
+            let mut sources = Sources::relative_to(statement.parent().unwrap_or(statement));
+            for e in import.errors() {
+                let e = crate::import::in_statement(e, statement);
+                outln!("{}\n", sources.plugin_error(&e))?;
+            }
             outln!("{}", crate::run::budget(import.report()))?;
             Row {
                 name: "csv-importer".to_owned(),
@@ -244,7 +251,7 @@ fn importer_step(examples: &Path, statement: &Path) -> Result<Row, StdoutError> 
             }
         }
         Err(e) => {
-            outln!("{} {e:#}", paint(BAD, "failed:"))?;
+            failed(&e, statement)?;
             Row {
                 name: "csv-importer".to_owned(),
                 effect: "see above".to_owned(),
@@ -255,4 +262,14 @@ fn importer_step(examples: &Path, statement: &Path) -> Result<Row, StdoutError> 
     };
     outln!()?;
     Ok(row)
+}
+
+/// An example that could not run: a ledger the loader refused with its lines, anything
+/// else as its message.
+fn failed(error: &anyhow::Error, input: &Path) -> Result<(), StdoutError> {
+    let mut sources = Sources::relative_to(input.parent().unwrap_or(input));
+    match sources.load_failure(error) {
+        Some(text) => outln!("{text}"),
+        None => outln!("{} {error:#}", paint(BAD, "failed:")),
+    }
 }

@@ -1,5 +1,6 @@
 //! Diagnostics with their source: the ledger or statement line a plugin or importer pointed
-//! at, printed under the message and underlined, as rustc and cargo print theirs.
+//! at, or that rustledger's loader refused before any plugin ran, printed under the message
+//! and underlined, as rustc and cargo print theirs.
 //!
 //! The text comes from annotate-snippets with its styles; `errln!` writes it through
 //! anstream, which strips the escapes when stderr is not a terminal, `NO_COLOR` is set or
@@ -13,6 +14,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use rlplugin_testkit::LedgerProblem;
 use rlplugin_testkit::wire::{PluginError, PluginErrorSeverity};
 
 /// Where a diagnostic points: a file, a 1-based line, and the bytes of that line to
@@ -27,9 +29,20 @@ pub struct Location<'a> {
 #[derive(Default)]
 pub struct Sources {
     files: HashMap<PathBuf, Option<String>>,
+    /// Paths under this directory are shown relative to it (else to the working directory).
+    base: Option<PathBuf>,
 }
 
 impl Sources {
+    /// Sources whose paths are shown relative to `dir` when under it, as the kit's snapshot
+    /// text shows them: output that reads the same wherever the files live.
+    pub fn relative_to(dir: &Path) -> Sources {
+        Sources {
+            files: HashMap::new(),
+            base: Some(dir.to_owned()),
+        }
+    }
+
     fn text(&mut self, path: &Path) -> Option<&str> {
         self.files
             .entry(path.to_owned())
@@ -42,7 +55,7 @@ impl Sources {
         let Some(at) = location else {
             return render(error, message, None);
         };
-        let shown = shown_path(at.path);
+        let shown = self.shown(at.path);
         let source = self.text(at.path).and_then(|text| nth_line(text, at.line));
         render(
             error,
@@ -72,6 +85,67 @@ impl Sources {
             &e.message,
             location,
         )
+    }
+
+    /// A problem rustledger's loader found in the ledger, at its line when it knows it.
+    pub fn ledger_problem(&mut self, problem: &LedgerProblem) -> String {
+        let location = match (&problem.file, problem.line) {
+            (Some(path), Some(line)) => Some(Location {
+                path,
+                line,
+                columns: problem.columns.clone(),
+            }),
+            _ => None,
+        };
+        self.render(problem.error, &problem.message, location)
+    }
+
+    /// `error` as the command's last word: when it is a ledger rustledger's loader refused,
+    /// each problem with its ledger line and then one line saying the ledger did not load;
+    /// `None` for every other error, which is its message alone.
+    pub fn load_failure(&mut self, error: &anyhow::Error) -> Option<String> {
+        let (path, problems) =
+            error
+                .chain()
+                .find_map(|e| match e.downcast_ref::<rlplugin_testkit::Error>()? {
+                    rlplugin_testkit::Error::Ledger { path, problems, .. }
+                        if !problems.is_empty() =>
+                    {
+                        Some((path, problems))
+                    }
+                    _ => None,
+                })?;
+        let mut text = String::new();
+        for problem in problems {
+            text.push_str(&self.ledger_problem(problem));
+            text.push_str("\n\n");
+        }
+        let count = match problems.len() {
+            1 => "the problem".to_owned(),
+            n => format!("the {n} problems"),
+        };
+        // What the command was doing when the load failed, as `{error:#}` would say it.
+        let mut message: Vec<String> = error
+            .chain()
+            .take_while(|e| !e.is::<rlplugin_testkit::Error>())
+            .map(ToString::to_string)
+            .collect();
+        message.push(format!(
+            "rustledger could not load ledger {}: fix {count} above, then run again",
+            self.shown(path)
+        ));
+        text.push_str(&render(true, &message.join(": "), None));
+        Some(text)
+    }
+
+    /// The path as the user would type it: relative to the base directory or, without one,
+    /// to the working directory, when under it.
+    fn shown<'p>(&self, path: &'p Path) -> Cow<'p, str> {
+        let base = self.base.clone().or_else(|| std::env::current_dir().ok());
+        match base.and_then(|base| path.strip_prefix(base).ok().map(Path::to_path_buf)) {
+            Some(rest) => Cow::Owned(rest.display().to_string()),
+            None => path.to_string_lossy(),
+        }
     }
 }
 
@@ -109,17 +183,6 @@ pub fn render(error: bool, message: &str, at: Option<At<'_>>) -> String {
         Some(At { path, line, .. }) => title.element(Origin::path(path).line(line)),
     };
     Renderer::styled().render(&[group])
-}
-
-/// The path as the user would type it: relative to the working directory when under it.
-fn shown_path(path: &Path) -> Cow<'_, str> {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    match relative {
-        Some(rest) => Cow::Owned(rest.display().to_string()),
-        None => path.to_string_lossy(),
-    }
 }
 
 /// Line `n` (1-based) of `text` without its line ending.
@@ -210,6 +273,27 @@ mod tests {
         );
     }
 
+    /// A problem at a point (a parse error at the end of a line) still gets a caret.
+    #[test]
+    fn an_empty_span_is_marked_with_one_caret() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = ledger(dir.path());
+        let text = plain(&Sources::default().render(
+            true,
+            "expected an account",
+            Some(Location {
+                path: &path,
+                line: 1,
+                columns: Some(27..27),
+            }),
+        ));
+        assert!(
+            text.lines()
+                .any(|l| l.trim_end() == format!("  | {}^", " ".repeat(27))),
+            "{text}"
+        );
+    }
+
     #[test]
     fn a_line_past_the_end_or_an_unreadable_file_keeps_its_location() {
         let dir = tempfile::tempdir().unwrap();
@@ -236,6 +320,48 @@ mod tests {
         }
         let text = plain(&sources.render(true, "no location", None));
         assert_eq!(text, "error: no location");
+    }
+
+    /// What `demo` and every command print for a ledger the loader refuses: the problem
+    /// over its line, named relative to the given directory, then what was being done.
+    #[test]
+    fn a_refused_ledger_is_shown_at_its_line_under_what_was_being_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("books.beancount");
+        std::fs::write(
+            &path,
+            "2024-01-01 open Assets:Cash\n2024-02-30 open Assets:Bank\n",
+        )
+        .unwrap();
+        let module = wat::parse_str(
+            r#"(module (memory (export "memory") 1)
+                 (func (export "__rustledger_abi_version") (result i32) (i32.const 1))
+                 (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+                 (func (export "process") (param i32 i32) (result i64) (i64.const 0)))"#,
+        )
+        .unwrap();
+        let guest = rlplugin_testkit::Guest::from_bytes("keep", module).unwrap();
+        let error = anyhow::Error::from(guest.plugin().ledger_file(&path).run().unwrap_err())
+            .context("running the example");
+        let text = plain(
+            &Sources::relative_to(dir.path())
+                .load_failure(&error)
+                .expect("a ledger error"),
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("error: "), "{text}");
+        assert_eq!(lines[1].trim_start(), "--> books.beancount:2:1", "{text}");
+        assert!(lines.contains(&"2 | 2024-02-30 open Assets:Bank"), "{text}");
+        assert_eq!(
+            lines.last().copied(),
+            Some(
+                "error: running the example: rustledger could not load ledger books.beancount: \
+                 fix the problem above, then run again"
+            ),
+            "{text}"
+        );
+        let other = anyhow::anyhow!("something else");
+        assert!(Sources::default().load_failure(&other).is_none());
     }
 
     #[test]

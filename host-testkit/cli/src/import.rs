@@ -42,12 +42,19 @@ pub struct Settings {
     pub options: Vec<(String, String)>,
 }
 
+impl Args {
+    /// Whether any importer argument was given.
+    pub fn given(&self) -> bool {
+        self.account.is_some() || self.currency.is_some() || !self.options.is_empty()
+    }
+}
+
 impl Settings {
     /// The settings for `command` on `guest`, which must be an importer when any importer
     /// argument is given, and then needs `--account`.
     pub fn for_guest(args: Args, guest: &Guest, command: &str) -> anyhow::Result<Option<Settings>> {
         let importer = crate::check::kind_of(guest.wasm_bytes()) == crate::check::Kind::Importer;
-        let given = args.account.is_some() || args.currency.is_some() || !args.options.is_empty();
+        let given = args.given();
         match (importer, args.account) {
             (false, _) if given => anyhow::bail!(
                 "--account, --currency and --option are for importers, and `{}` is a plugin (it exports `process`); drop them",
@@ -200,7 +207,7 @@ pub fn import(opts: Options<'_>) -> anyhow::Result<bool> {
 /// `e` pointing at the statement file as the user named it, when the importer gave only
 /// the statement's file name (it receives the statement's path, and many importers keep
 /// just its last component), so its line can be read and shown.
-fn in_statement(e: &PluginError, statement: &Path) -> PluginError {
+pub fn in_statement(e: &PluginError, statement: &Path) -> PluginError {
     let mut e = e.clone();
     if let Some(file) = &e.source_file {
         let named = Path::new(file);

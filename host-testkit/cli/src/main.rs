@@ -84,7 +84,7 @@ enum Command {
     /// Run a plugin on a ledger under production limits
     #[command(
         after_help = concat!(
-            "Examples:\n  rlplugin run my_plugin.wasm books.beancount\n  rlplugin run examples/categorize books.beancount --config 'Shop=Expenses:Food' --format diff\n  rlplugin run my_plugin.wasm books.beancount --json | jq .report\n\nThe resulting ledger goes to stdout as a beancount file rledger loads back to the same options\nand directives: the ledger's option lines, its plugin and include lines as comments (the\nplugins already ran; included files are inlined), then every directive after the plugin.\nThe plugin's diagnostics and the budget go to stderr.\n\n",
+            "Examples:\n  rlplugin run my_plugin.wasm books.beancount\n  rlplugin run examples/categorize books.beancount --config 'Shop=Expenses:Food' --format diff\n  rlplugin run my_plugin.wasm books.beancount --json | jq .report\n\nThe resulting ledger goes to stdout as a beancount file rledger loads back to the same options\nand directives: the ledger's option lines, its plugin and include lines as comments (the\nplugins already ran; included files are inlined), then every directive after the plugin.\nThe plugin's diagnostics, each under the ledger line it points at, and the budget go to\nstderr; so does each problem of a ledger rustledger cannot load, under its line.\n\n",
             exit_codes!()
         )
     )]
@@ -309,7 +309,10 @@ fn main() -> ExitCode {
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            errln!("{} {e:#}", style::paint(style::BAD, "error:"));
+            match diagnostic::Sources::default().load_failure(&e) {
+                Some(text) => errln!("{text}"),
+                None => errln!("{} {e:#}", style::paint(style::BAD, "error:")),
+            }
             if json && !out::wrote_anything() {
                 let failure = serde_json::json!({ "failure": Failure::of(&e) });
                 let printed = outln!("{failure:#}").and_then(|()| out::flush());
@@ -395,6 +398,9 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             json,
         } => {
             let sizes = bench::parse_sizes(&sizes)?;
+            if let Some(path) = &plot {
+                out::check_directory_of(path, "the plot", "--plot")?;
+            }
             let result = bench::bench(bench::Options {
                 plugin: &plugin,
                 sizes: &sizes,

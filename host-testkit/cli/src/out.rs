@@ -82,3 +82,18 @@ macro_rules! errln {
 }
 
 pub(crate) use {errln, out, outln};
+
+/// Fails when the directory `path` would be written in does not exist, so a mistyped output
+/// path is named before any work rather than after it.
+pub fn check_directory_of(path: &std::path::Path, what: &str, flag: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        anyhow::bail!(
+            "cannot write {what} to {}: directory {} does not exist; create it or pass another {flag} path",
+            path.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}

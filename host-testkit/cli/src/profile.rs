@@ -25,19 +25,25 @@ pub struct Options<'a> {
 /// Profiles one call and prints the table; the plugin stopping early or reporting errors
 /// makes the command fail or report findings, as `run` would.
 pub fn profile(opts: Options<'_>) -> anyhow::Result<Outcome> {
-    let guest = crate::load::guest(opts.plugin)?;
-    let importer = Settings::for_guest(opts.importer, &guest, "profile")?;
+    // The paths first: building a crate directory takes seconds to minutes, a typo
+    // should not.
     if !opts.ledger.is_file() {
-        let what = if importer.is_some() {
-            "statement"
+        let (what, fix) = if opts.importer.given() {
+            ("statement", "pass the path of the statement file")
         } else {
-            "ledger"
+            (
+                "ledger",
+                "pass the path of a .beancount file (or, for an importer, of its statement)",
+            )
         };
         anyhow::bail!(
-            "{what} {} does not exist or is not a file: pass the path of the {what} file",
+            "{what} {} does not exist or is not a file: {fix}",
             opts.ledger.display()
         );
     }
+    crate::out::check_directory_of(opts.output, "the profile", "-o")?;
+    let guest = crate::load::guest(opts.plugin)?;
+    let importer = Settings::for_guest(opts.importer, &guest, "profile")?;
     if importer.is_some() && opts.config.is_some() {
         anyhow::bail!(
             "--config is for plugins, and `{}` is an importer: pass its settings with --option",

@@ -226,6 +226,57 @@ fn ledgers_that_do_not_parse_are_refused() {
     assert!(err.to_string().contains("does not parse"), "{err}");
 }
 
+/// Each problem the loader finds keeps its file, line and the bytes of the line it is
+/// about, so a front end can show the line; parse errors and an unreadable include alike.
+#[test]
+fn a_ledger_that_does_not_load_names_each_problem_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("main.beancount");
+    std::fs::write(
+        &ledger,
+        "2024-01-01 open Assets:Cash USD\n2024-13-01 open Assets:Bank\n2024-01-03 * \"y\"\n  Assets:Cash  1 USD x\n  Assets:Cash\n",
+    )
+    .unwrap();
+    let err = probe().plugin().ledger_file(&ledger).run().unwrap_err();
+    let Error::Ledger { problems, .. } = &err else {
+        panic!("{err:?}")
+    };
+    let places: Vec<_> = problems
+        .iter()
+        .map(|p| {
+            (
+                p.error,
+                p.file.as_deref().and_then(|f| f.file_name()),
+                p.line,
+                p.columns.clone(),
+            )
+        })
+        .collect();
+    let name = Some(std::ffi::OsStr::new("main.beancount"));
+    assert_eq!(
+        places,
+        [
+            (true, name, Some(2), Some(0..10)),
+            (true, name, Some(4), Some(21..22))
+        ],
+        "{err}"
+    );
+    assert!(problems[0].message.contains("month 13"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("main.beancount:2 error invalid date: month 13"),
+        "{err}"
+    );
+
+    std::fs::write(&ledger, "include \"gone.beancount\"\n").unwrap();
+    let err = probe().plugin().ledger_file(&ledger).run().unwrap_err();
+    let Error::Ledger { problems, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(problems.len(), 1, "{err}");
+    assert!(problems[0].message.contains("gone.beancount"), "{err}");
+}
+
 #[test]
 fn runs_without_input_are_refused() {
     let guest: Guest = probe();

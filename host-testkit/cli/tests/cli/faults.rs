@@ -5,6 +5,9 @@
 //! panic, an abort or a signal). Small inputs and one tiny hand-written guest keep it fast;
 //! the real examples appear only where a plugin has to do real work.
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
 use super::*;
 
 /// Every case must end well within this; the slowest builds a synthetic ledger or two.
@@ -18,17 +21,17 @@ const KEEP_ONE: &str = r#"(module
   (func (export "process") (param i32 i32) (result i64) (i64.const 0x000000100000000a))
   (data (i32.const 16) "\92\91\81\a4Keep\00\90"))"#;
 
-fn keep_one() -> PathBuf {
-    wat_file("keep_one", KEEP_ONE)
+fn keep_one(dir: &Scratch) -> PathBuf {
+    dir.wat("keep_one", KEEP_ONE)
 }
 
-fn one_directive() -> PathBuf {
-    text_file("one.beancount", "2024-01-01 open Assets:Cash USD\n")
+fn one_directive(dir: &Scratch) -> PathBuf {
+    dir.file("one.beancount", "2024-01-01 open Assets:Cash USD\n")
 }
 
 /// A ledger whose sixth line does not parse.
-fn unparseable() -> PathBuf {
-    text_file(
+fn unparseable(dir: &Scratch) -> PathBuf {
+    dir.file(
         "unparseable.beancount",
         "option \"title\" \"t\"\n2024-01-01 open Assets:Cash USD\n2024-01-02 * \"x\"\n  Assets:Cash  1 USD\n  Assets:Cash\n2024-13-01 open Assets:Bank\n",
     )
@@ -92,10 +95,10 @@ fn check_all(cases: Vec<Case>) {
 }
 
 /// The PLUGIN argument of each command that loads a plugin, with the rest of its arguments.
-fn with_plugin(plugin: &Path) -> Vec<(&'static str, Vec<std::ffi::OsString>)> {
-    let out = scratch().join("fault-profile.json");
+fn with_plugin(dir: &Scratch, plugin: &Path) -> Vec<(&'static str, Vec<std::ffi::OsString>)> {
+    let out = dir.join("fault-profile.json");
     let statement = demo_file("statement.csv");
-    let one = one_directive();
+    let one = one_directive(dir);
     vec![
         ("run", vec!["run".into(), plugin.into(), one.clone().into()]),
         (
@@ -127,11 +130,12 @@ fn with_plugin(plugin: &Path) -> Vec<(&'static str, Vec<std::ffi::OsString>)> {
 }
 
 fn cases_for(
+    dir: &Scratch,
     what: &str,
     plugin: &Path,
     code_for: impl Fn(&str) -> (i32, &'static str),
 ) -> Vec<Case> {
-    with_plugin(plugin)
+    with_plugin(dir, plugin)
         .into_iter()
         .map(|(command, args)| {
             let (code, phrase) = code_for(command);
@@ -146,24 +150,26 @@ fn cases_for(
 
 #[test]
 fn every_command_refuses_plugins_that_are_missing_or_not_wasm() {
-    let real = std::fs::read(example("dedupe")).unwrap();
-    let truncated = scratch().join("truncated.wasm");
+    let dir = Scratch::new();
+    let real = std::fs::read(dir.example("dedupe")).unwrap();
+    let truncated = dir.join("truncated.wasm");
     std::fs::write(&truncated, &real[..real.len() / 2]).unwrap();
-    let random = scratch().join("random.wasm");
+    let random = dir.join("random.wasm");
     // Deterministic noise: no `\0asm` header, not UTF-8.
     let noise: Vec<u8> = (0u32..4096)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80)
         .collect();
     std::fs::write(&random, noise).unwrap();
-    let empty = text_file("empty.wasm", "");
-    let text = text_file("notes.wasm", "these are my notes, not a plugin\n");
-    let directory = scratch().join("a-directory.wasm");
+    let empty = dir.file("empty.wasm", "");
+    let text = dir.file("notes.wasm", "these are my notes, not a plugin\n");
+    let directory = dir.join("a-directory.wasm");
     std::fs::create_dir_all(&directory).unwrap();
 
     let mut cases = Vec::new();
     cases.extend(cases_for(
+        &dir,
         "a missing file",
-        &scratch().join("missing.wasm"),
+        &dir.join("missing.wasm"),
         |c| {
             if c == "check" {
                 (2, "cannot read")
@@ -172,7 +178,7 @@ fn every_command_refuses_plugins_that_are_missing_or_not_wasm() {
             }
         },
     ));
-    cases.extend(cases_for("a directory", &directory, |c| {
+    cases.extend(cases_for(&dir, "a directory", &directory, |c| {
         if c == "check" {
             (2, "cannot read")
         } else {
@@ -184,7 +190,7 @@ fn every_command_refuses_plugins_that_are_missing_or_not_wasm() {
         ("random bytes", &random),
         ("a text file", &text),
     ] {
-        cases.extend(cases_for(what, path, |c| {
+        cases.extend(cases_for(&dir, what, path, |c| {
             if c == "check" {
                 (1, "")
             } else {
@@ -192,7 +198,7 @@ fn every_command_refuses_plugins_that_are_missing_or_not_wasm() {
             }
         }));
     }
-    cases.extend(cases_for("truncated wasm", &truncated, |c| {
+    cases.extend(cases_for(&dir, "truncated wasm", &truncated, |c| {
         if c == "check" {
             (1, "")
         } else {
@@ -204,11 +210,12 @@ fn every_command_refuses_plugins_that_are_missing_or_not_wasm() {
 
 #[test]
 fn a_closed_stdout_ends_every_command_quietly_and_a_full_one_fails_it() {
-    let plugin = keep_one();
-    let one = one_directive();
-    let out = scratch().join("fault-pipe-profile.json");
-    let dedupe = example("dedupe");
-    let importer = example("csv-importer");
+    let dir = Scratch::new();
+    let plugin = keep_one(&dir);
+    let one = one_directive(&dir);
+    let out = dir.join("fault-pipe-profile.json");
+    let dedupe = dir.example("dedupe");
+    let importer = dir.example("csv-importer");
     let statement = demo_file("statement.csv");
     let commands: Vec<(&str, Vec<&dyn AsRef<std::ffi::OsStr>>)> = vec![
         ("run", vec![&"run", &plugin, &one]),
@@ -247,10 +254,11 @@ fn a_closed_stdout_ends_every_command_quietly_and_a_full_one_fails_it() {
 
 #[test]
 fn zero_and_absurd_limits_and_sizes_are_named() {
-    let plugin = keep_one();
-    let one = one_directive();
-    let out = scratch().join("fault-limits-profile.json");
-    let dedupe = example("dedupe");
+    let dir = Scratch::new();
+    let plugin = keep_one(&dir);
+    let one = one_directive(&dir);
+    let out = dir.join("fault-limits-profile.json");
+    let dedupe = dir.example("dedupe");
     let max = u64::MAX.to_string();
     check_all(vec![
         case("run --fuel 0", &[&"run", &plugin, &one, &"--fuel", &"0"]).exits(
@@ -325,12 +333,13 @@ fn zero_and_absurd_limits_and_sizes_are_named() {
 
 #[test]
 fn rejected_configs_and_broken_ledgers_fail_every_command_that_runs_a_plugin() {
-    let categorize = example("categorize");
+    let dir = Scratch::new();
+    let categorize = dir.example("categorize");
     let rejected = r#"{"rules":[{"payee":"x","account":"groceries"}]}"#;
     let sample = demo_file("sample.beancount");
-    let broken = unparseable();
-    let out = scratch().join("fault-config-profile.json");
-    let plugin = keep_one();
+    let broken = unparseable(&dir);
+    let out = dir.join("fault-config-profile.json");
+    let plugin = keep_one(&dir);
     check_all(vec![
         case(
             "run with a rejected config",
@@ -372,36 +381,67 @@ fn rejected_configs_and_broken_ledgers_fail_every_command_that_runs_a_plugin() {
             "run on a ledger that does not parse",
             &[&"run", &plugin, &broken],
         )
-        .exits(2, &["unparseable.beancount:6 error", "month 13"]),
+        .exits(
+            2,
+            &[
+                "error: invalid date: month 13",
+                "unparseable.beancount:6:1",
+                "6 | 2024-13-01 open Assets:Bank",
+                "could not load ledger",
+                "fix the problem above",
+            ],
+        ),
         case(
             "profile on a ledger that does not parse",
             &[&"profile", &plugin, &broken, &"-o", &out],
         )
-        .exits(2, &["unparseable.beancount:6 error"]),
+        .exits(
+            2,
+            &[
+                "unparseable.beancount:6:1",
+                "6 | 2024-13-01 open Assets:Bank",
+            ],
+        ),
+        case(
+            "run on a ledger whose include is missing",
+            &[
+                &"run",
+                &plugin,
+                &dir.file("includes.beancount", "include \"gone.beancount\"\n"),
+            ],
+        )
+        .exits(
+            2,
+            &[
+                "error: failed to read file",
+                "gone.beancount",
+                "fix the problem above",
+            ],
+        ),
         case(
             "run on random bytes as a ledger",
             &[
                 &"run",
                 &plugin,
-                &text_file("noise.beancount", "\u{1}\u{2}garbage ((\n"),
+                &dir.file("noise.beancount", "\u{1}\u{2}garbage ((\n"),
             ],
         )
-        .exits(2, &["noise.beancount:1 error"]),
+        .exits(2, &["noise.beancount:1:1", "error: parse error"]),
         case(
             "run on a missing ledger",
-            &[&"run", &plugin, &scratch().join("missing.beancount")],
+            &[&"run", &plugin, &dir.join("missing.beancount")],
         )
         .exits(2, &["does not exist"]),
         case(
             "run on a directory as a ledger",
-            &[&"run", &plugin, &scratch()],
+            &[&"run", &plugin, &dir.path()],
         )
         .exits(2, &["is not a file"]),
         case(
             "import with an unparseable account",
             &[
                 &"import",
-                &example("csv-importer"),
+                &dir.example("csv-importer"),
                 &demo_file("statement.csv"),
                 &"--account",
                 &"not an account",
@@ -412,7 +452,7 @@ fn rejected_configs_and_broken_ledgers_fail_every_command_that_runs_a_plugin() {
             "import with an unparseable currency",
             &[
                 &"import",
-                &example("csv-importer"),
+                &dir.example("csv-importer"),
                 &demo_file("statement.csv"),
                 &"--account",
                 &"Assets:Bank",
@@ -426,9 +466,10 @@ fn rejected_configs_and_broken_ledgers_fail_every_command_that_runs_a_plugin() {
 
 #[test]
 fn json_failures_are_one_object_with_kind_message_and_consumption() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"run",
-        &example("categorize"),
+        &dir.example("categorize"),
         &demo_file("sample.beancount"),
         &"--fuel",
         &"5000",
@@ -447,14 +488,14 @@ fn json_failures_are_one_object_with_kind_message_and_consumption() {
             .contains("ran out of fuel")
     );
 
-    let ran = rlplugin(&[&"run", &keep_one(), &"missing.beancount", &"--json"]);
+    let ran = rlplugin(&[&"run", &keep_one(&dir), &"missing.beancount", &"--json"]);
     assert_eq!(ran.code, 2);
     let v: serde_json::Value = serde_json::from_str(&ran.stdout).expect("one JSON object");
     assert_eq!(v["failure"]["kind"], "usage", "{v:#}");
 
     let ran = rlplugin(&[
         &"bench",
-        &example("categorize"),
+        &dir.example("categorize"),
         &"--sizes",
         &"20,40",
         &"--config",
@@ -474,9 +515,10 @@ fn json_failures_are_one_object_with_kind_message_and_consumption() {
 
 #[test]
 fn runs_leave_nothing_in_the_temp_directory() {
+    let dir = Scratch::new();
     let tmp = tempfile::tempdir().unwrap();
     let ran = rlplugin_with(
-        &[&"run", &keep_one(), &one_directive()],
+        &[&"run", &keep_one(&dir), &one_directive(&dir)],
         Stdout::Piped,
         &[("TMPDIR", tmp.path())],
         TIMEOUT,
@@ -491,13 +533,14 @@ fn runs_leave_nothing_in_the_temp_directory() {
 
 #[test]
 fn import_reads_a_statement_with_a_byte_order_mark() {
-    let statement = text_file(
+    let dir = Scratch::new();
+    let statement = dir.file(
         "bom.csv",
         "\u{feff}Date,Payee,Amount\n2024-04-01,Landlord,-900.00\n",
     );
     let ran = rlplugin(&[
         &"import",
-        &example("csv-importer"),
+        &dir.example("csv-importer"),
         &statement,
         &"--account",
         &"Assets:Bank:Checking",
@@ -514,9 +557,10 @@ fn import_reads_a_statement_with_a_byte_order_mark() {
 
 #[test]
 fn categorize_accepts_unicode_accounts() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"run",
-        &example("categorize"),
+        &dir.example("categorize"),
         &demo_file("sample.beancount"),
         &"--config",
         &r#"{"rules":[{"payee":"rewe","account":"Expenses:食品"}]}"#,

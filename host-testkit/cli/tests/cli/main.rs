@@ -3,208 +3,18 @@
 //!
 //! Each example crate is built once per test process with the kit and handed to the
 //! binary as a `.wasm` file, so only `demo` (and one `run` on a crate directory) pays for
-//! cargo inside the binary. `faults` drives every command into bad input, closed and full
+//! cargo inside the binary; each test writes its files to a scratch directory of its own
+//! (`support`). `faults` drives every command into bad input, closed and full
 //! stdouts and absurd limits; `round_trip` loads what `run` prints back into rustledger.
 
 mod faults;
 mod round_trip;
+mod support;
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use rlplugin_testkit::Guest;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn demo_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("demo")
-        .join(name)
-}
-
-/// This process's scratch directory, under cargo's per-target test directory rather than
-/// the system temp directory: a static is never dropped, and CI fails a suite that leaves
-/// anything in the system temp directory. Emptied when the process starts.
-fn scratch() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rlplugin-cli");
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch directory");
-        dir
-    })
-}
-
-/// The example's module as a `.wasm` file, built once per process.
-fn example(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Mutex<Vec<(String, PathBuf)>>> = OnceLock::new();
-    let built = BUILT.get_or_init(Default::default);
-    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, path)) = built.iter().find(|(n, _)| n == name) {
-        return path.clone();
-    }
-    let guest = Guest::build()
-        .crate_dir(repo().join("examples").join(name))
-        .run()
-        .unwrap_or_else(|e| panic!("example {name} builds: {e}"));
-    let path = scratch().join(format!("{}.wasm", name.replace('-', "_")));
-    std::fs::write(&path, guest.wasm_bytes()).unwrap();
-    built.push((name.to_owned(), path.clone()));
-    path
-}
-
-fn wat_file(name: &str, wat: &str) -> PathBuf {
-    let path = scratch().join(format!("{name}.wasm"));
-    std::fs::write(&path, wat::parse_str(wat).expect("test WAT assembles")).unwrap();
-    path
-}
-
-fn text_file(name: &str, text: &str) -> PathBuf {
-    let path = scratch().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Where the binary's stdout goes.
-enum Stdout {
-    /// Captured into [`Ran::stdout`].
-    Piped,
-    /// A pipe whose reader is already gone, as in `rlplugin … | head -0`.
-    Closed,
-    /// `/dev/full`: every write fails with "no space left on device".
-    Full,
-}
-
-/// Runs the binary, failing the test if it takes longer than `timeout`, is killed by a
-/// signal, panics (exit 101) or aborts (134).
-fn rlplugin_with(
-    args: &[&dyn AsRef<std::ffi::OsStr>],
-    stdout: Stdout,
-    env: &[(&str, &Path)],
-    timeout: Duration,
-) -> Ran {
-    let stdout = match stdout {
-        Stdout::Piped => Stdio::piped(),
-        Stdout::Closed => {
-            let (reader, writer) = std::io::pipe().expect("a pipe");
-            drop(reader);
-            Stdio::from(writer)
-        }
-        Stdout::Full => Stdio::from(
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .expect("/dev/full"),
-        ),
-    };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rlplugin"))
-        .args(args.iter().map(|a| a.as_ref()))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for rlplugin") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("rlplugin did not finish within {timeout:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let ran = Ran {
-        code: status
-            .code()
-            .unwrap_or_else(|| panic!("rlplugin was killed: {status}")),
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    };
-    // A panic of the binary itself, not a guest's panic record ("guest panicked at …").
-    let binary_panicked = ran
-        .stderr
-        .lines()
-        .any(|line| line.starts_with("thread '") && line.contains("panicked at"));
-    assert!(
-        ran.code != 101 && ran.code != 134 && !binary_panicked,
-        "rlplugin panicked or aborted ({}):\n{}",
-        ran.code,
-        ran.stderr
-    );
-    // Output is piped here, so anstream must have stripped every colour unless the test
-    // forces it.
-    let forced = env.iter().any(|(key, _)| *key == "CLICOLOR_FORCE")
-        || args.iter().any(|a| a.as_ref() == "always");
-    assert!(
-        forced || (!ran.stdout.contains('\x1b') && !ran.stderr.contains('\x1b')),
-        "escape codes on a non-terminal:\n{}{}",
-        ran.stdout,
-        ran.stderr
-    );
-    ran
-}
-
-/// Runs the binary with stdout captured; cargo builds inside `demo` set the time limit.
-fn rlplugin(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Ran {
-    rlplugin_with(args, Stdout::Piped, &[], Duration::from_secs(900))
-}
-
-/// Whether `output` holds a diagnostic whose first line starts with `title` (`error: …`)
-/// and whose next line points at `location` (`file:line:`).
-fn shows(output: &str, title: &str, location: &str) -> bool {
-    let lines: Vec<&str> = output.lines().collect();
-    lines.windows(2).any(|pair| {
-        pair[0].starts_with(title)
-            && pair[1].trim_start().starts_with("--> ")
-            && pair[1].contains(location)
-    })
-}
-
-const LEDGER: &str = "option \"operating_currency\" \"USD\"\n\n2024-01-01 open Assets:Cash USD\n2024-01-01 open Expenses:Food USD\n\n2024-01-02 * \"Shop\" \"bread\"\n  Assets:Cash  -2.50 USD\n  Expenses:Food\n";
-
-fn ledger() -> PathBuf {
-    text_file("small.beancount", LEDGER)
-}
-
-const CATEGORIZE_RULES: &str = r#"{"rules":[{"payee":"rewe","account":"Expenses:Groceries"},{"payee":"amazon","account":"Expenses:Shopping","tag":"online"}]}"#;
+use support::*;
 
 // ---------------------------------------------------------------- help
 
@@ -264,9 +74,10 @@ fn usage_errors_exit_2_on_stderr() {
 
 #[test]
 fn run_prints_the_resulting_ledger_and_the_budget() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"run",
-        &example("categorize"),
+        &dir.example("categorize"),
         &demo_file("sample.beancount"),
         &"--config",
         &CATEGORIZE_RULES,
@@ -286,9 +97,10 @@ fn run_prints_the_resulting_ledger_and_the_budget() {
 
 #[test]
 fn run_diff_shows_only_what_changed() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"run",
-        &example("dedupe"),
+        &dir.example("dedupe"),
         &demo_file("sample.beancount"),
         &"--format",
         &"diff",
@@ -317,7 +129,7 @@ fn run_diff_shows_only_what_changed() {
 
     let ran = rlplugin(&[
         &"run",
-        &example("auto-balance"),
+        &dir.example("auto-balance"),
         &demo_file("sample.beancount"),
         &"--format",
         &"diff",
@@ -339,9 +151,10 @@ fn run_diff_shows_only_what_changed() {
 
 #[test]
 fn run_exits_1_when_the_plugin_reports_errors() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"run",
-        &example("currency-guard"),
+        &dir.example("currency-guard"),
         &demo_file("sample.beancount"),
     ]);
     assert_eq!(ran.code, 1, "{}", ran.stderr);
@@ -355,7 +168,7 @@ fn run_exits_1_when_the_plugin_reports_errors() {
     // Warnings alone are not errors.
     let ran = rlplugin(&[
         &"run",
-        &example("currency-guard"),
+        &dir.example("currency-guard"),
         &demo_file("sample.beancount"),
         &"--config",
         &"severity=warning",
@@ -377,7 +190,8 @@ fn run_exits_1_when_the_plugin_reports_errors() {
 /// pipe), never with `NO_COLOR` or `--color never`.
 #[test]
 fn run_shows_each_diagnostic_under_its_ledger_line_coloured_only_where_allowed() {
-    let guard = example("currency-guard");
+    let dir = Scratch::new();
+    let guard = dir.example("currency-guard");
     let sample = demo_file("sample.beancount");
     let args: [&dyn AsRef<std::ffi::OsStr>; 3] = [&"run", &guard, &sample];
     let run = |env: &[(&str, &Path)], extra: Option<&str>| {
@@ -434,11 +248,40 @@ fn run_shows_each_diagnostic_under_its_ledger_line_coloured_only_where_allowed()
     assert!(forced.stderr.contains('\x1b'), "{}", forced.stderr);
 }
 
+/// The README's example of a diagnostic is what `run` prints, from the checkout's root.
+#[test]
+fn the_readme_shows_a_diagnostic_as_run_prints_it() {
+    let dir = Scratch::new();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme
+        .split("```text\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\n```").map(|(block, _)| block))
+        .find(|block| block.starts_with("error: currency EUROS"))
+        .expect("README.md shows a diagnostic of currency-guard");
+    let repo = std::fs::canonicalize(repo()).unwrap();
+    let ran = rlplugin_in(
+        &repo,
+        &[
+            &"run",
+            &dir.example("currency-guard"),
+            &"host-testkit/cli/demo/sample.beancount",
+        ],
+    );
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(block),
+        "README.md's block:\n{block}\nis not in what `rlplugin run` prints:\n{}",
+        ran.stderr
+    );
+}
+
 #[test]
 fn run_json_is_one_parseable_object() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"run",
-        &example("categorize"),
+        &dir.example("categorize"),
         &demo_file("sample.beancount"),
         &"--config",
         &CATEGORIZE_RULES,
@@ -464,9 +307,10 @@ fn run_json_is_one_parseable_object() {
 
 #[test]
 fn run_limits_are_overridable_and_their_failures_exit_2() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"run",
-        &example("categorize"),
+        &dir.example("categorize"),
         &demo_file("sample.beancount"),
         &"--fuel",
         &"5000",
@@ -480,14 +324,15 @@ fn run_limits_are_overridable_and_their_failures_exit_2() {
 
 #[test]
 fn run_reports_missing_inputs_clearly() {
-    let ran = rlplugin(&[&"run", &"no-such.wasm", &ledger()]);
+    let dir = Scratch::new();
+    let ran = rlplugin(&[&"run", &"no-such.wasm", &dir.ledger()]);
     assert_eq!(ran.code, 2);
     assert!(
         ran.stderr.contains("no-such.wasm does not exist"),
         "{}",
         ran.stderr
     );
-    let ran = rlplugin(&[&"run", &example("dedupe"), &"no-such.beancount"]);
+    let ran = rlplugin(&[&"run", &dir.example("dedupe"), &"no-such.beancount"]);
     assert_eq!(ran.code, 2);
     assert!(
         ran.stderr
@@ -495,12 +340,104 @@ fn run_reports_missing_inputs_clearly() {
         "{}",
         ran.stderr
     );
-    let ran = rlplugin(&[&"run", &scratch(), &ledger()]);
+    let ran = rlplugin(&[&"run", &dir.path(), &dir.ledger()]);
     assert_eq!(ran.code, 2);
     assert!(
         ran.stderr.contains("without a Cargo.toml"),
         "{}",
         ran.stderr
+    );
+}
+
+/// Two problems rustledger's loader finds before any plugin runs (a date that is not one, a
+/// stray token), each shown over its ledger line with the token underlined, for each command
+/// that loads a ledger; coloured only where allowed, like a plugin's diagnostics.
+#[test]
+fn a_ledger_that_does_not_load_shows_each_problem_under_its_line() {
+    let dir = Scratch::new();
+    let plugin = dir.wat(
+        "keeps_nothing",
+        &plugin_wat(ABI_OK, ALLOC_OK, "(i64.const 0)", ""),
+    );
+    let ledger = dir.file(
+        "broken.beancount",
+        "2024-01-01 open Assets:Cash USD\n2024-13-01 open Assets:Bank\n2024-01-03 * \"y\"\n  Assets:Cash  1 USD x\n  Assets:Cash\n",
+    );
+    let profile = dir.join("profile.json");
+    let commands: [Vec<&dyn AsRef<std::ffi::OsStr>>; 3] = [
+        vec![&"run", &plugin, &ledger],
+        vec![&"run", &plugin, &ledger, &"--format", &"diff"],
+        vec![&"profile", &plugin, &ledger, &"-o", &profile],
+    ];
+    let one = Path::new("1");
+    for args in &commands {
+        let ran = rlplugin_with(
+            args,
+            Stdout::Piped,
+            &[("NO_COLOR", one)],
+            Duration::from_secs(120),
+        );
+        assert_eq!(ran.code, 2, "{}", ran.stderr);
+        assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+        let lines: Vec<&str> = ran.stderr.lines().collect();
+        for (source, underline) in [
+            ("2 | 2024-13-01 open Assets:Bank", "  | ^^^^^^^^^^"),
+            ("4 |   Assets:Cash  1 USD x", "  |                      ^"),
+        ] {
+            let at = lines
+                .iter()
+                .position(|l| *l == source)
+                .unwrap_or_else(|| panic!("{source:?} in\n{}", ran.stderr));
+            assert_eq!(lines[at + 1], underline, "{}", ran.stderr);
+        }
+        assert!(
+            shows(
+                &ran.stderr,
+                "error: invalid date: month 13",
+                "broken.beancount:2:1"
+            ),
+            "{}",
+            ran.stderr
+        );
+        assert!(
+            shows(&ran.stderr, "error: parse error", "broken.beancount:4:22"),
+            "{}",
+            ran.stderr
+        );
+        let last = lines.last().copied().unwrap_or_default();
+        assert!(
+            last.starts_with("error: ")
+                && last.contains("could not load ledger ")
+                && last.ends_with("broken.beancount: fix the 2 problems above, then run again"),
+            "{}",
+            ran.stderr
+        );
+    }
+    let coloured = rlplugin_with(
+        &commands[0],
+        Stdout::Piped,
+        &[("CLICOLOR_FORCE", one)],
+        Duration::from_secs(120),
+    );
+    assert!(coloured.stderr.contains('\x1b'), "{}", coloured.stderr);
+    assert!(
+        coloured.stderr.contains("2024-13-01 open Assets:Bank"),
+        "{}",
+        coloured.stderr
+    );
+    let mut never = commands[0].clone();
+    never.extend([&"--color" as &dyn AsRef<std::ffi::OsStr>, &"never"]);
+    let plain = rlplugin_with(
+        &never,
+        Stdout::Piped,
+        &[("CLICOLOR_FORCE", one)],
+        Duration::from_secs(120),
+    );
+    assert!(!plain.stderr.contains('\x1b'), "{}", plain.stderr);
+    assert!(
+        plain.stderr.contains("2 | 2024-13-01 open Assets:Bank"),
+        "{}",
+        plain.stderr
     );
 }
 
@@ -638,9 +575,10 @@ fn hostile() -> Vec<(&'static str, String, &'static str)> {
 
 #[test]
 fn every_hostile_guest_fails_run_with_exit_2_and_its_own_message() {
-    let ledger = ledger();
+    let dir = Scratch::new();
+    let ledger = dir.ledger();
     for (name, wat, phrase) in hostile() {
-        let ran = rlplugin(&[&"run", &wat_file(name, &wat), &ledger]);
+        let ran = rlplugin(&[&"run", &dir.wat(name, &wat), &ledger]);
         assert_eq!(ran.code, 2, "{name}: {}", ran.stderr);
         assert!(ran.stderr.starts_with("error: "), "{name}: {}", ran.stderr);
         assert!(
@@ -654,6 +592,7 @@ fn every_hostile_guest_fails_run_with_exit_2_and_its_own_message() {
 
 #[test]
 fn check_gives_a_verdict_for_every_hostile_guest() {
+    let dir = Scratch::new();
     // The ones `check` can see without running `process`.
     let expectations = [
         ("wrong_abi", "declares ABI v2"),
@@ -666,7 +605,7 @@ fn check_gives_a_verdict_for_every_hostile_guest() {
     let corpus = hostile();
     for (name, reason) in expectations {
         let wat = &corpus.iter().find(|(n, _, _)| *n == name).unwrap().1;
-        let ran = rlplugin(&[&"check", &wat_file(name, wat)]);
+        let ran = rlplugin(&[&"check", &dir.wat(name, wat)]);
         if reason.is_empty() {
             // Its exports are well-formed: only running it shows the trap.
             assert_eq!(ran.code, 0, "{name}: {}", ran.stdout);
@@ -691,7 +630,8 @@ fn check_gives_a_verdict_for_every_hostile_guest() {
 
 #[test]
 fn check_a_real_plugin_and_importer() {
-    let ran = rlplugin(&[&"check", &example("dedupe")]);
+    let dir = Scratch::new();
+    let ran = rlplugin(&[&"check", &dir.example("dedupe")]);
     assert_eq!(ran.code, 0, "{}", ran.stdout);
     for line in [
         "core module, directive plugin",
@@ -712,7 +652,7 @@ fn check_a_real_plugin_and_importer() {
         Some("loads in rustledger 0.24: yes")
     );
 
-    let ran = rlplugin(&[&"check", &example("csv-importer"), &"--json"]);
+    let ran = rlplugin(&[&"check", &dir.example("csv-importer"), &"--json"]);
     assert_eq!(ran.code, 0, "{}", ran.stdout);
     let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     assert_eq!(v["kind"], "importer");
@@ -740,8 +680,18 @@ fn check_a_real_plugin_and_importer() {
 
 #[test]
 fn check_rejects_non_wasm_and_missing_files() {
-    let ran = rlplugin(&[&"check", &text_file("notes.wasm", "hello")]);
+    let dir = Scratch::new();
+    let ran = rlplugin(&[&"check", &dir.file("notes.wasm", "hello")]);
     assert_eq!(ran.code, 1);
+    assert!(
+        ran.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("  5 B  not a wasm module"),
+        "{}",
+        ran.stdout
+    );
     assert!(
         ran.stdout.contains("no, because it is not a wasm module"),
         "{}",
@@ -756,16 +706,66 @@ fn check_rejects_non_wasm_and_missing_files() {
     );
 }
 
+/// WAT text in a `.wasm` file is named as what it is: rledger assembles it and loads the
+/// core module it makes, so `check` inspects that module and says so.
+#[test]
+fn check_names_wat_text_as_text_that_assembles_to_a_core_module() {
+    let dir = Scratch::new();
+    let text = dir.file(
+        "text.wasm",
+        &plugin_wat(ABI_OK, ALLOC_OK, "(i64.const 0)", ""),
+    );
+    let ran = rlplugin(&[&"check", &text]);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    let header = ran.stdout.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            "WAT text that assembles to a core module (rledger 0.24 accepts WAT text), directive plugin"
+        ),
+        "{header}"
+    );
+    assert!(
+        ran.stdout
+            .contains("warning: the file is WAT text, not binary wasm"),
+        "{}",
+        ran.stdout
+    );
+    let ran = rlplugin(&[&"check", &text, &"--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(
+        (&v["encoding"], &v["text"]),
+        (&"core module".into(), &true.into()),
+        "{v:#}"
+    );
+    let ran = rlplugin(&[&"check", &dir.example("dedupe"), &"--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(
+        (&v["encoding"], &v["text"]),
+        (&"core module".into(), &false.into()),
+        "{v:#}"
+    );
+}
+
 /// WAT text that does not assemble is shown at the token that stops it, for `check` and
 /// for the commands that load a plugin.
 #[test]
 fn check_shows_where_wat_text_stops_assembling() {
-    let wat = text_file(
+    let dir = Scratch::new();
+    let wat = dir.file(
         "typo.wasm",
         "(module\n  (memory (export \"memory\") 1)\n  (func (export \"process\") (param i32 i32) (result i64)\n    i64.cnst 0))\n",
     );
     let ran = rlplugin(&[&"check", &wat]);
     assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("  WAT text that does not assemble"),
+        "{}",
+        ran.stdout
+    );
     assert!(
         shows(&ran.stdout, "error: ", "typo.wasm:4:5"),
         "{}",
@@ -784,7 +784,7 @@ fn check_shows_where_wat_text_stops_assembling() {
         "{}",
         ran.stdout
     );
-    let ran = rlplugin(&[&"run", &wat, &ledger()]);
+    let ran = rlplugin(&[&"run", &wat, &dir.ledger()]);
     assert_eq!(ran.code, 2, "{}", ran.stderr);
     assert!(
         ran.stderr
@@ -798,10 +798,11 @@ fn check_shows_where_wat_text_stops_assembling() {
 
 #[test]
 fn bench_measures_fits_and_plots() {
-    let png = scratch().join("fuel.png");
+    let dir = Scratch::new();
+    let png = dir.join("fuel.png");
     let ran = rlplugin(&[
         &"bench",
-        &example("dedupe"),
+        &dir.example("dedupe"),
         &"--sizes",
         &"100,200,400",
         &"--plot",
@@ -834,7 +835,13 @@ fn bench_measures_fits_and_plots() {
 
 #[test]
 fn bench_table_names_the_budget_and_the_growth() {
-    let ran = rlplugin(&[&"bench", &example("currency-guard"), &"--sizes", &"50,100"]);
+    let dir = Scratch::new();
+    let ran = rlplugin(&[
+        &"bench",
+        &dir.example("currency-guard"),
+        &"--sizes",
+        &"50,100",
+    ]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(
         ran.stdout.contains("directives") && ran.stdout.contains("fuel/dir"),
@@ -853,6 +860,7 @@ fn bench_table_names_the_budget_and_the_growth() {
 
 #[test]
 fn bench_of_a_guest_that_always_fails_exits_2() {
+    let dir = Scratch::new();
     let corpus = hostile();
     let wat = &corpus
         .iter()
@@ -861,7 +869,7 @@ fn bench_of_a_guest_that_always_fails_exits_2() {
         .1;
     let ran = rlplugin(&[
         &"bench",
-        &wat_file("infinite_loop", wat),
+        &dir.wat("infinite_loop", wat),
         &"--sizes",
         &"10,20",
         &"--fuel-cap",
@@ -880,7 +888,8 @@ fn bench_of_a_guest_that_always_fails_exits_2() {
 /// rows repeated to each size.
 #[test]
 fn bench_of_an_importer_measures_statements_of_growing_rows() {
-    let importer = example("csv-importer");
+    let dir = Scratch::new();
+    let importer = dir.example("csv-importer");
     let sample = demo_file("statement.csv");
     let ran = rlplugin(&[
         &"bench",
@@ -950,10 +959,11 @@ fn bench_of_an_importer_measures_statements_of_growing_rows() {
 /// Importer and plugin arguments do not mix, and an importer needs its sample and account.
 #[test]
 fn bench_and_profile_refuse_the_other_kind_of_guests_arguments() {
-    let importer = example("csv-importer");
-    let plugin = example("dedupe");
+    let dir = Scratch::new();
+    let importer = dir.example("csv-importer");
+    let plugin = dir.example("dedupe");
     let sample = demo_file("statement.csv");
-    let out = scratch().join("mixed.json");
+    let out = dir.join("mixed.json");
     for (args, message) in [
         (
             vec![
@@ -999,9 +1009,10 @@ fn bench_and_profile_refuse_the_other_kind_of_guests_arguments() {
 
 #[test]
 fn import_prints_beancount_text() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"import",
-        &example("csv-importer"),
+        &dir.example("csv-importer"),
         &demo_file("statement.csv"),
         &"--account",
         &"Assets:Bank:Checking",
@@ -1024,7 +1035,7 @@ fn import_prints_beancount_text() {
 
     let ran = rlplugin(&[
         &"import",
-        &example("csv-importer"),
+        &dir.example("csv-importer"),
         &demo_file("statement.csv"),
         &"--account",
         &"Assets:Bank:Checking",
@@ -1067,6 +1078,7 @@ fn run_prints_the_guest_log_on_request_and_with_a_trap() {
 /// Each row error is printed once, with the statement's file and line.
 #[test]
 fn import_reports_each_row_error_once_with_its_line() {
+    let dir = Scratch::new();
     let statement = repo()
         .join("examples")
         .join("csv-importer")
@@ -1075,7 +1087,7 @@ fn import_reports_each_row_error_once_with_its_line() {
         .join("bad-rows.csv");
     let ran = rlplugin(&[
         &"import",
-        &example("csv-importer"),
+        &dir.example("csv-importer"),
         &statement,
         &"--account",
         &"Assets:Bank:Checking",
@@ -1112,9 +1124,10 @@ fn import_reports_each_row_error_once_with_its_line() {
 
 #[test]
 fn import_failures() {
+    let dir = Scratch::new();
     let ran = rlplugin(&[
         &"import",
-        &example("csv-importer"),
+        &dir.example("csv-importer"),
         &demo_file("statement.csv"),
         &"--account",
         &"Assets:Bank",
@@ -1129,7 +1142,7 @@ fn import_failures() {
     );
     let ran = rlplugin(&[
         &"import",
-        &example("csv-importer"),
+        &dir.example("csv-importer"),
         &"nothing.csv",
         &"--account",
         &"Assets:Bank",
@@ -1143,7 +1156,7 @@ fn import_failures() {
     // A plugin is not an importer.
     let ran = rlplugin(&[
         &"import",
-        &example("dedupe"),
+        &dir.example("dedupe"),
         &demo_file("statement.csv"),
         &"--account",
         &"Assets:Bank",
@@ -1174,8 +1187,27 @@ fn demo_runs_every_example_and_shows_effects_and_budgets() {
         out.contains("+2024-03-16 balance Assets:Bank:Checking  3442.30 EUR"),
         "{out}"
     );
+    // The findings as `run` shows them: over their line of the sample ledger, named
+    // relative to its directory wherever the demo put it.
     assert!(
-        out.contains("sample.beancount:57 error currency EUROS"),
+        shows(out, "error: currency EUROS", "sample.beancount:57:3"),
+        "{out}"
+    );
+    assert!(
+        shows(out, "warning: duplicate", "sample.beancount:51:1"),
+        "{out}"
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "57 |   Liabilities:Card  -12.00 EUROS")
+        .unwrap_or_else(|| panic!("line 57 of the sample ledger\n{out}"));
+    assert_eq!(lines[at + 1], format!("   |   {}", "^".repeat(30)), "{out}");
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.trim_start().starts_with("--> "))
+            .all(|l| l.trim_start().starts_with("--> sample.beancount:")),
         "{out}"
     );
     assert!(out.contains("+2024-04-15 * \"ACME GmbH, Koeln\""), "{out}");
@@ -1202,6 +1234,79 @@ fn demo_runs_every_example_and_shows_effects_and_budgets() {
 
 // ---------------------------------------------------------------- profile
 
+/// A mistyped input or output path fails before the plugin crate is built (and before a
+/// bench runs), naming the path.
+#[test]
+fn profile_and_bench_check_their_paths_before_building_the_crate() {
+    let dir = Scratch::new();
+    let plugin = repo().join("examples").join("dedupe");
+    let importer = repo().join("examples").join("csv-importer");
+    let missing = dir.join("no-such.beancount");
+    let out = dir.join("profile.json");
+    let nowhere = dir.join("no-such-dir").join("profile.json");
+    let statement = demo_file("statement.csv");
+    for (args, phrase) in [
+        (
+            vec![
+                &"profile" as &dyn AsRef<std::ffi::OsStr>,
+                &plugin,
+                &missing,
+                &"-o",
+                &out,
+            ],
+            format!(
+                "ledger {} does not exist or is not a file",
+                missing.display()
+            ),
+        ),
+        (
+            vec![
+                &"profile",
+                &importer,
+                &missing,
+                &"-o",
+                &out,
+                &"--account",
+                &"Assets:Bank",
+            ],
+            format!(
+                "statement {} does not exist or is not a file",
+                missing.display()
+            ),
+        ),
+        (
+            vec![&"profile", &plugin, &statement, &"-o", &nowhere],
+            format!(
+                "directory {} does not exist",
+                dir.join("no-such-dir").display()
+            ),
+        ),
+        (
+            vec![
+                &"bench",
+                &importer,
+                &"--statement",
+                &missing,
+                &"--account",
+                &"Assets:Bank",
+            ],
+            format!("sample statement {} does not exist", missing.display()),
+        ),
+        (
+            vec![&"bench", &plugin, &"--plot", &nowhere],
+            format!(
+                "directory {} does not exist",
+                dir.join("no-such-dir").display()
+            ),
+        ),
+    ] {
+        let ran = rlplugin_with(&args, Stdout::Piped, &[], Duration::from_secs(60));
+        assert_eq!(ran.code, 2, "{}", ran.stderr);
+        assert!(ran.stderr.contains(&phrase), "{phrase}\n{}", ran.stderr);
+        assert!(!ran.stderr.contains("building"), "{}", ran.stderr);
+    }
+}
+
 /// A valid one-directive passthrough that burns fuel in two named functions, 3:1.
 const BURNER: &str = r#"(module
   (memory (export "memory") 1)
@@ -1218,9 +1323,10 @@ const BURNER: &str = r#"(module
 
 #[test]
 fn profile_ranks_named_functions_by_fuel_and_writes_a_firefox_profile() {
-    let wasm = wat_file("burner", BURNER);
-    let ledger = text_file("one.beancount", "2024-01-01 open Assets:Cash USD\n");
-    let out = scratch().join("burner.json");
+    let dir = Scratch::new();
+    let wasm = dir.wat("burner", BURNER);
+    let ledger = dir.file("one.beancount", "2024-01-01 open Assets:Cash USD\n");
+    let out = dir.join("burner.json");
     let ran = rlplugin(&[&"profile", &wasm, &ledger, &"-o", &out, &"--every", &"100"]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(ran.stdout.contains("completed"), "{}", ran.stdout);
@@ -1266,8 +1372,9 @@ fn profile_ranks_named_functions_by_fuel_and_writes_a_firefox_profile() {
 /// errors are findings, shown at their rows.
 #[test]
 fn profile_of_an_importer_profiles_extract_on_the_statement() {
-    let importer = example("csv-importer");
-    let out = scratch().join("extract.json");
+    let dir = Scratch::new();
+    let importer = dir.example("csv-importer");
+    let out = dir.join("extract.json");
     let ran = rlplugin(&[
         &"profile",
         &importer,
@@ -1328,9 +1435,10 @@ fn balanced_burner() -> String {
 
 #[test]
 fn profile_charges_fuel_not_loop_iterations() {
-    let wasm = wat_file("balanced", &balanced_burner());
-    let ledger = text_file("one.beancount", "2024-01-01 open Assets:Cash USD\n");
-    let out = scratch().join("balanced.json");
+    let dir = Scratch::new();
+    let wasm = dir.wat("balanced", &balanced_burner());
+    let ledger = dir.file("one.beancount", "2024-01-01 open Assets:Cash USD\n");
+    let out = dir.join("balanced.json");
     let ran = rlplugin(&[&"profile", &wasm, &ledger, &"-o", &out]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     let self_fuel = |name: &str| -> f64 {
@@ -1362,10 +1470,11 @@ fn profile_charges_fuel_not_loop_iterations() {
 
 #[test]
 fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
-    let out = scratch().join("guard.json");
+    let dir = Scratch::new();
+    let out = dir.join("guard.json");
     let ran = rlplugin(&[
         &"profile",
-        &example("currency-guard"),
+        &dir.example("currency-guard"),
         &demo_file("sample.beancount"),
         &"-o",
         &out,
@@ -1397,8 +1506,8 @@ fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
         .1;
     let ran = rlplugin(&[
         &"profile",
-        &wat_file("trap_in_alloc", wat),
-        &ledger(),
+        &dir.wat("trap_in_alloc", wat),
+        &dir.ledger(),
         &"-o",
         &out,
     ]);
@@ -1410,8 +1519,8 @@ fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
 
     let ran = rlplugin(&[
         &"profile",
-        &wat_file("trap_in_alloc", wat),
-        &text_file("broken.beancount", "2024-01-01 open\n"),
+        &dir.wat("trap_in_alloc", wat),
+        &dir.file("broken.beancount", "2024-01-01 open\n"),
         &"-o",
         &out,
     ]);
@@ -1421,5 +1530,9 @@ fn profile_of_a_real_plugin_and_of_one_that_cannot_run() {
         "{}",
         ran.stderr
     );
-    assert!(ran.stderr.contains("does not parse"), "{}", ran.stderr);
+    assert!(
+        shows(&ran.stderr, "error: ", "broken.beancount:1:"),
+        "{}",
+        ran.stderr
+    );
 }

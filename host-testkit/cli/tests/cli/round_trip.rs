@@ -3,7 +3,9 @@
 //! the demo ledger, on a generated ledger with renamed roots, tolerances, an include and a
 //! plugin line, and on thirteen years of books from beancount's `bean-example`.
 
-use rlplugin_testkit::Directive;
+use std::path::PathBuf;
+
+use rlplugin_testkit::{Directive, Guest};
 use rustledger_loader::{LoadOptions, Options};
 
 use super::*;
@@ -37,8 +39,8 @@ fn sorted(directives: impl IntoIterator<Item = Directive>) -> Vec<Directive> {
 
 /// A generated ledger under other root names and tolerances, split over an include, with
 /// a plugin line rustledger runs natively.
-fn generated_ledger() -> PathBuf {
-    let dir = scratch().join("round-trip");
+fn generated_ledger(dir: &Scratch) -> PathBuf {
+    let dir = dir.join("round-trip");
     std::fs::create_dir_all(&dir).unwrap();
     let body = rlplugin_testkit::synthetic::ledger(300).replace("Assets:", "Aktiva:");
     std::fs::write(
@@ -64,8 +66,9 @@ fn generated_ledger() -> PathBuf {
 
 #[test]
 fn run_output_loads_back_to_the_same_options_and_directives() {
-    for ledger in [demo_file("sample.beancount"), generated_ledger()] {
-        round_trip(&ledger, None);
+    let dir = Scratch::new();
+    for ledger in [demo_file("sample.beancount"), generated_ledger(&dir)] {
+        round_trip(&dir, &ledger, None);
     }
 }
 
@@ -89,12 +92,13 @@ fn run_output_of_a_bean_example_ledger_loads_back() {
     );
     // What is under test is the printed ledger, not whether every example fits production's
     // budget on thirteen years: the budget is raised for both runs alike.
-    round_trip(&ledger, Some(10 * rlplugin_testkit::PRODUCTION_FUEL));
+    let dir = Scratch::new();
+    round_trip(&dir, &ledger, Some(10 * rlplugin_testkit::PRODUCTION_FUEL));
 }
 
 /// Every example plugin on `ledger`: what `run` prints loads back to the input's options and
 /// to exactly the directives the kit reports the plugin produced.
-fn round_trip(ledger: &Path, fuel: Option<u64>) {
+fn round_trip(dir: &Scratch, ledger: &Path, fuel: Option<u64>) {
     let plugins: [(&str, Option<&str>); 4] = [
         ("categorize", Some(CATEGORIZE_RULES)),
         ("dedupe", None),
@@ -109,7 +113,7 @@ fn round_trip(ledger: &Path, fuel: Option<u64>) {
         ledger.display()
     );
     for (name, config) in plugins {
-        let wasm = example(name);
+        let wasm = dir.example(name);
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"run", &wasm, &ledger];
         if let Some(config) = &config {
             args.extend([&"--config" as &dyn AsRef<std::ffi::OsStr>, config]);
@@ -120,7 +124,7 @@ fn round_trip(ledger: &Path, fuel: Option<u64>) {
         let ran = rlplugin(&args);
         assert!(ran.code == 0 || ran.code == 1, "{name}: {}", ran.stderr);
 
-        let printed = scratch().join(format!("round-trip-{name}.beancount"));
+        let printed = dir.join(format!("round-trip-{name}.beancount"));
         std::fs::write(&printed, &ran.stdout).unwrap();
         let reloaded = load(&printed);
         assert_eq!(
