@@ -140,47 +140,7 @@ fn strings(r: &mut Reader<'_>, expected: &'static str) -> Vec<String> {
     out
 }
 
-/// The directive kinds, named by the wrapper's `type` key.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Transaction,
-    Balance,
-    Open,
-    Close,
-    Commodity,
-    Pad,
-    Event,
-    Note,
-    Document,
-    Price,
-    Query,
-    Custom,
-}
-
 const TYPE: &str = schema::TYPE.label;
-
-#[inline(never)]
-fn kind(r: &mut Reader<'_>) -> Kind {
-    let at = r.pos();
-    match r.key() {
-        K_TRANSACTION => Kind::Transaction,
-        K_BALANCE => Kind::Balance,
-        K_OPEN => Kind::Open,
-        K_CLOSE => Kind::Close,
-        K_COMMODITY => Kind::Commodity,
-        K_PAD => Kind::Pad,
-        K_EVENT => Kind::Event,
-        K_NOTE => Kind::Note,
-        K_DOCUMENT => Kind::Document,
-        K_PRICE => Kind::Price,
-        K_QUERY_KIND => Kind::Query,
-        K_CUSTOM => Kind::Custom,
-        _ => {
-            unknown_string(r, at, TYPE, "directive type");
-            Kind::Close
-        }
-    }
-}
 
 /// Records that the string at `at` names no known variant (or is no string at all).
 #[cold]
@@ -203,375 +163,307 @@ fn unknown_string(r: &mut Reader<'_>, at: usize, expected: &'static str, what: &
     }
 }
 
-const K_TRANSACTION: KeyCode = key_code(schema::TRANSACTION.name);
-const K_BALANCE: KeyCode = key_code(schema::BALANCE.name);
-const K_OPEN: KeyCode = key_code(schema::OPEN.name);
-const K_CLOSE: KeyCode = key_code(schema::CLOSE.name);
-const K_COMMODITY: KeyCode = key_code(schema::COMMODITY.name);
-const K_PAD: KeyCode = key_code(schema::PAD.name);
-const K_EVENT: KeyCode = key_code(schema::EVENT.name);
-const K_NOTE: KeyCode = key_code(schema::NOTE.name);
-const K_DOCUMENT: KeyCode = key_code(schema::DOCUMENT.name);
-const K_PRICE: KeyCode = key_code(schema::PRICE.name);
-const K_QUERY_KIND: KeyCode = key_code(schema::QUERY.name);
-const K_CUSTOM: KeyCode = key_code(schema::CUSTOM.name);
-
-/// An empty directive of `kind`, filled in key by key; nothing here allocates.
-#[cfg_attr(not(rlplugin_small), inline(always))]
-fn empty_data(kind: Kind) -> DirectiveData {
-    let amount = || AmountData {
-        number: String::new(),
-        currency: String::new(),
-    };
-    match kind {
-        Kind::Transaction => DirectiveData::Transaction(TransactionData {
-            flag: String::new(),
-            payee: None,
-            narration: String::new(),
-            tags: Vec::new(),
-            links: Vec::new(),
-            metadata: Vec::new(),
-            postings: Vec::new(),
-        }),
-        Kind::Balance => DirectiveData::Balance(BalanceData {
-            account: String::new(),
-            amount: amount(),
-            tolerance: None,
-            metadata: Vec::new(),
-        }),
-        Kind::Open => DirectiveData::Open(OpenData {
-            account: String::new(),
-            currencies: Vec::new(),
-            booking: None,
-            metadata: Vec::new(),
-        }),
-        Kind::Close => DirectiveData::Close(CloseData {
-            account: String::new(),
-            metadata: Vec::new(),
-        }),
-        Kind::Commodity => DirectiveData::Commodity(CommodityData {
-            currency: String::new(),
-            metadata: Vec::new(),
-        }),
-        Kind::Pad => DirectiveData::Pad(PadData {
-            account: String::new(),
-            source_account: String::new(),
-            metadata: Vec::new(),
-        }),
-        Kind::Event => DirectiveData::Event(EventData {
-            event_type: String::new(),
-            value: String::new(),
-            metadata: Vec::new(),
-        }),
-        Kind::Note => DirectiveData::Note(NoteData {
-            account: String::new(),
-            comment: String::new(),
-            metadata: Vec::new(),
-        }),
-        Kind::Document => DirectiveData::Document(DocumentData {
-            account: String::new(),
-            path: String::new(),
-            tags: Vec::new(),
-            links: Vec::new(),
-            metadata: Vec::new(),
-        }),
-        Kind::Price => DirectiveData::Price(PriceData {
-            currency: String::new(),
-            amount: amount(),
-            metadata: Vec::new(),
-        }),
-        Kind::Query => DirectiveData::Query(QueryData {
-            name: String::new(),
-            query: String::new(),
-            metadata: Vec::new(),
-        }),
-        Kind::Custom => DirectiveData::Custom(CustomData {
-            custom_type: String::new(),
-            values: Vec::new(),
-            metadata: Vec::new(),
-        }),
-    }
-}
-
-// Every key of the directive map.
+// The header keys of the directive map; each kind's own are in `field_code`.
 const K_DATE: KeyCode = key_code(key::DATE);
 const K_FILENAME: KeyCode = key_code(key::FILENAME);
 const K_LINENO: KeyCode = key_code(key::LINENO);
 const K_TYPE: KeyCode = key_code(key::TYPE);
 const K_DIRECTIVE_TYPE: KeyCode = key_code(key::DIRECTIVE_TYPE);
-const K_FLAG: KeyCode = key_code(key::FLAG);
-const K_PAYEE: KeyCode = key_code(key::PAYEE);
-const K_NARRATION: KeyCode = key_code(key::NARRATION);
-const K_TAGS: KeyCode = key_code(key::TAGS);
-const K_LINKS: KeyCode = key_code(key::LINKS);
+/// Every kind's metadata.
 const K_METADATA: KeyCode = key_code(key::METADATA);
-const K_POSTINGS: KeyCode = key_code(key::POSTINGS);
-const K_ACCOUNT: KeyCode = key_code(key::ACCOUNT);
-const K_AMOUNT: KeyCode = key_code(key::AMOUNT);
-const K_TOLERANCE: KeyCode = key_code(key::TOLERANCE);
-const K_CURRENCIES: KeyCode = key_code(key::CURRENCIES);
-const K_BOOKING: KeyCode = key_code(key::BOOKING);
-const K_CURRENCY: KeyCode = key_code(key::CURRENCY);
-const K_SOURCE_ACCOUNT: KeyCode = key_code(key::SOURCE_ACCOUNT);
-const K_EVENT_TYPE: KeyCode = key_code(key::EVENT_TYPE);
-const K_VALUE: KeyCode = key_code(key::VALUE);
-const K_COMMENT: KeyCode = key_code(key::COMMENT);
-const K_PATH: KeyCode = key_code(key::PATH);
-const K_NAME: KeyCode = key_code(key::NAME);
-const K_QUERY: KeyCode = key_code(key::QUERY);
-const K_CUSTOM_TYPE: KeyCode = key_code(key::CUSTOM_TYPE);
-const K_VALUES: KeyCode = key_code(key::VALUES);
 
-/// The decode-error label of `$kind`'s field `$key`, read from the schema at compile time;
-/// a compile error unless the schema declares the value type `$value` the caller reads.
-macro_rules! label {
-    ($kind:ident, $key:ident: $value:ident) => {
-        const {
-            let field = schema::$kind.field(key::$key);
-            assert!(
-                matches!(field.value, schema::Value::$value),
-                "the decoder reads a value of another type than the schema declares"
-            );
-            field.label
+/// The empty form of a field holding `$value` ([`schema::Value`]), which a missing optional
+/// key leaves in place.
+macro_rules! empty {
+    (Text) => {
+        String::new()
+    };
+    (OptText) => {
+        None
+    };
+    (Texts) => {
+        Vec::new()
+    };
+    (Metadata) => {
+        Vec::new()
+    };
+    (Postings) => {
+        Vec::new()
+    };
+    (Values) => {
+        Vec::new()
+    };
+    (Amount) => {
+        AmountData {
+            number: String::new(),
+            currency: String::new(),
         }
     };
 }
 
-/// The bit [`set_field`] returns for `$kind`'s field `$key` ([`schema::Kind::bit`]); with a
-/// `$value`, checked as in [`label!`].
-macro_rules! bit {
-    ($kind:ident, $key:ident) => {
-        const { schema::$kind.bit(key::$key) }
-    };
-    ($kind:ident, $key:ident: $value:ident) => {
-        const {
-            assert!(matches!(
-                schema::$kind.field(key::$key).value,
-                schema::Value::$value
-            ));
-            schema::$kind.bit(key::$key)
-        }
-    };
-}
-
-/// Decodes the value of key `key` into `data`'s field of that name; skips keys the kind
-/// does not have. Returns the key's bit ([`schema::Kind::bit`]).
+/// Decodes a value of `$value` into `$slot`, inlined: the decoder of the first kind's keys
+/// (size builds decode them through [`field!`]).
 #[cfg(not(rlplugin_small))]
-#[inline(never)]
-fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
-    match data {
-        DirectiveData::Transaction(t) => match key {
-            K_FLAG => {
-                put(&mut t.flag, r.string_call(label!(TRANSACTION, FLAG: Text)));
-                return bit!(TRANSACTION, FLAG);
-            }
-            K_PAYEE => put(
-                &mut t.payee,
-                r.opt_string_call(label!(TRANSACTION, PAYEE: OptText)),
-            ),
-            K_NARRATION => {
-                put(
-                    &mut t.narration,
-                    r.string_call(label!(TRANSACTION, NARRATION: Text)),
-                );
-                return bit!(TRANSACTION, NARRATION);
-            }
-            // Empty string lists (most `links`, many `tags`) are consumed here, without a
-            // call; storing an empty list keeps the last occurrence of a repeated key winning.
-            K_TAGS if r.empty_array() => put(&mut t.tags, Vec::new()),
-            K_TAGS => put(&mut t.tags, strings(r, label!(TRANSACTION, TAGS: Texts))),
-            K_LINKS if r.empty_array() => put(&mut t.links, Vec::new()),
-            K_LINKS => put(&mut t.links, strings(r, label!(TRANSACTION, LINKS: Texts))),
-            K_METADATA => put(
-                &mut t.metadata,
-                metadata(r, label!(TRANSACTION, METADATA: Metadata)),
-            ),
-            K_POSTINGS => put(
-                &mut t.postings,
-                postings(r, label!(TRANSACTION, POSTINGS: Postings)),
-            ),
-            _ => r.skip(1),
-        },
-        _ => return set_other_field(data, key, r),
-    }
-    0
+macro_rules! decode_inline {
+    (Text, $r:ident, $slot:expr, $label:expr) => {
+        put($slot, $r.string_call($label))
+    };
+    (OptText, $r:ident, $slot:expr, $label:expr) => {
+        put($slot, $r.opt_string_call($label))
+    };
+    // Empty string lists (most `links`, many `tags`) are consumed here, without a call;
+    // storing an empty list keeps the last occurrence of a repeated key winning.
+    (Texts, $r:ident, $slot:expr, $label:expr) => {
+        if $r.empty_array() {
+            put($slot, Vec::new())
+        } else {
+            put($slot, strings($r, $label))
+        }
+    };
+    (Metadata, $r:ident, $slot:expr, $label:expr) => {
+        put($slot, metadata($r, $label))
+    };
+    (Postings, $r:ident, $slot:expr, $label:expr) => {
+        put($slot, postings($r, $label))
+    };
+    (Amount, $r:ident, $slot:expr, $label:expr) => {
+        put($slot, amount($r))
+    };
+    (Values, $r:ident, $slot:expr, $label:expr) => {{
+        let len = $r.array_len($label);
+        put($slot, list($r, len, MIN_META_VALUE, meta_value))
+    }};
 }
 
-// The transaction arms above that return 0 are the optional fields.
-const _: () = assert!(
-    schema::TRANSACTION.required.bits
-        == schema::TRANSACTION.bit(key::FLAG) | schema::TRANSACTION.bit(key::NARRATION)
-);
+/// The [`Field`] a value of `$value` is decoded through by [`set_other_field`].
+macro_rules! field {
+    (Text, $slot:expr, $label:expr) => {
+        Field::String($slot, $label)
+    };
+    (OptText, $slot:expr, $label:expr) => {
+        Field::OptString($slot, $label)
+    };
+    (Texts, $slot:expr, $label:expr) => {
+        Field::Strings($slot, $label)
+    };
+    (Metadata, $slot:expr, $label:expr) => {
+        Field::Metadata($slot)
+    };
+    (Postings, $slot:expr, $label:expr) => {
+        Field::Postings($slot)
+    };
+    (Amount, $slot:expr, $label:expr) => {
+        Field::Amount($slot)
+    };
+    (Values, $slot:expr, $label:expr) => {
+        Field::Values($slot)
+    };
+}
 
-/// Size builds decode transactions' keys through [`other_field`] too.
+/// The match of [`other_field`]: an arm per `(kind, key)` in `$fields`, munched one at a
+/// time into `$arms`, except metadata: every kind's is read by one arm, which spares every
+/// guest a compare of the key per kind.
+macro_rules! other_field_match {
+    (
+        $data:ident,
+        $key:ident,
+        [$($KIND:ident $Variant:ident($Data:ident))+],
+        [$($arms:tt)*],
+    ) => {
+        match ($data, $key) {
+            $($arms)*
+            ($data, K_METADATA) => match $data {
+                $(DirectiveData::$Variant($Data { metadata, .. }))|+ => (
+                    Field::Metadata(metadata),
+                    // Every kind declares its metadata, optional.
+                    const {
+                        $(assert!(!schema::$KIND.field(key::METADATA).required);)+
+                        0
+                    },
+                ),
+            },
+            _ => (Field::Skip, 0),
+        }
+    };
+    (
+        $data:ident,
+        $key:ident,
+        $kinds:tt,
+        [$($arms:tt)*],
+        ($(#[$attr:meta])* $KIND:ident $Variant:ident $field:ident $KEY:ident Metadata)
+        $($rest:tt)*
+    ) => {{
+        const {
+            assert!(
+                schema::same(key::$KEY, key::METADATA),
+                "the shared arm reads the metadata keyed `metadata` only"
+            )
+        };
+        other_field_match!($data, $key, $kinds, [$($arms)*], $($rest)*)
+    }};
+    (
+        $data:ident,
+        $key:ident,
+        $kinds:tt,
+        [$($arms:tt)*],
+        ($(#[$attr:meta])* $KIND:ident $Variant:ident $field:ident $KEY:ident $Value:ident)
+        $($rest:tt)*
+    ) => {
+        other_field_match!(
+            $data,
+            $key,
+            $kinds,
+            [
+                $($arms)*
+                $(#[$attr])*
+                (DirectiveData::$Variant(d), field_code::$KIND::$KEY) => (
+                    field!($Value, &mut d.$field, const { schema::$KIND.field(key::$KEY).label }),
+                    const { schema::$KIND.bit(key::$KEY) },
+                ),
+            ],
+            $($rest)*
+        )
+    };
+}
+
+/// The general decoder's per-kind code, from [`schema::kinds!`]: the kind named by the
+/// `type` key, the empty directive of each kind, and where each key's value goes.
+macro_rules! decoders {
+    (
+        $HOT:ident = $HotVariant:ident($HotData:ident) $hot_name:literal {
+            $($hot_field:ident $HOT_KEY:ident $HotValue:ident $hot_required:ident $hot_label:expr),+ $(,)?
+        }
+        $(
+            $KIND:ident = $Variant:ident($Data:ident) $name:literal {
+                $($field:ident $KEY:ident $Value:ident $required:ident $label:expr),+ $(,)?
+            }
+        )+
+    ) => {
+        /// The directive kinds, named by the wrapper's `type` key.
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        enum Kind {
+            $HotVariant,
+            $($Variant,)+
+        }
+
+        /// The code of each kind's name.
+        #[allow(non_snake_case, reason = "named after the kinds' tables")]
+        mod kind_code {
+            use super::{KeyCode, key_code, schema};
+
+            pub(super) const $HOT: KeyCode = key_code(schema::$HOT.name);
+            $(pub(super) const $KIND: KeyCode = key_code(schema::$KIND.name);)+
+        }
+
+        /// The code of each kind's keys, a module per kind.
+        #[allow(non_snake_case, reason = "named after the kinds' tables and keys")]
+        #[allow(dead_code, reason = "every kind's metadata is matched as `K_METADATA`")]
+        mod field_code {
+            pub(super) mod $HOT {
+                use super::super::{KeyCode, key, key_code};
+
+                $(pub(in super::super) const $HOT_KEY: KeyCode = key_code(key::$HOT_KEY);)+
+            }
+            $(
+                pub(super) mod $KIND {
+                    use super::super::{KeyCode, key, key_code};
+
+                    $(pub(in super::super) const $KEY: KeyCode = key_code(key::$KEY);)+
+                }
+            )+
+        }
+
+        #[inline(never)]
+        fn kind(r: &mut Reader<'_>) -> Kind {
+            let at = r.pos();
+            match r.key() {
+                kind_code::$HOT => Kind::$HotVariant,
+                $(kind_code::$KIND => Kind::$Variant,)+
+                _ => {
+                    unknown_string(r, at, TYPE, "directive type");
+                    Kind::Close
+                }
+            }
+        }
+
+        /// An empty directive of `kind`, filled in key by key; nothing here allocates.
+        #[cfg_attr(not(rlplugin_small), inline(always))]
+        fn empty_data(kind: Kind) -> DirectiveData {
+            match kind {
+                Kind::$HotVariant => DirectiveData::$HotVariant($HotData {
+                    $($hot_field: empty!($HotValue),)+
+                }),
+                $(
+                    Kind::$Variant => DirectiveData::$Variant($Data {
+                        $($field: empty!($Value),)+
+                    }),
+                )+
+            }
+        }
+
+        /// Decodes the value of key `key` into `data`'s field of that name; skips keys the
+        /// kind does not have. Returns the key's bit ([`schema::Kind::bit`]).
+        #[cfg(not(rlplugin_small))]
+        #[inline(never)]
+        fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
+            match data {
+                DirectiveData::$HotVariant(d) => match key {
+                    $(
+                        field_code::$HOT::$HOT_KEY => {
+                            decode_inline!(
+                                $HotValue,
+                                r,
+                                &mut d.$hot_field,
+                                const { schema::$HOT.field(key::$HOT_KEY).label }
+                            );
+                            return const { schema::$HOT.bit(key::$HOT_KEY) };
+                        }
+                    )+
+                    _ => r.skip(1),
+                },
+                _ => return set_other_field(data, key, r),
+            }
+            0
+        }
+
+        /// The field of `data` named `key`, and its bit ([`schema::Kind::bit`]).
+        fn other_field(data: &mut DirectiveData, key: KeyCode) -> (Field<'_>, u32) {
+            other_field_match!(
+                data,
+                key,
+                [$HOT $HotVariant($HotData) $($KIND $Variant($Data))+],
+                [],
+                $((#[cfg(rlplugin_small)] $HOT $HotVariant $hot_field $HOT_KEY $HotValue))+
+                $($(($KIND $Variant $field $KEY $Value))+)+
+            )
+        }
+    };
+}
+
+schema::kinds!(decoders);
+
+/// Size builds decode the first kind's keys through [`other_field`] too.
 #[cfg(rlplugin_small)]
 fn set_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     set_other_field(data, key, r)
 }
 
-/// Where the value of one key of a non-transaction directive (in size builds, of any
-/// directive) goes, with the label a decode error gives it. Each kind only picks the field;
+/// Where the value of one key of a directive of any kind but the first (in size builds, of
+/// any kind) goes, with the label a decode error gives it. Each kind only picks the field;
 /// [`set_other_field`] then decodes each field type in one place, which keeps the rarer
 /// kinds' decoder a few kilobytes smaller than one decode per (kind, key).
 enum Field<'d> {
     String(&'d mut String, &'static str),
     OptString(&'d mut Option<String>, &'static str),
     Strings(&'d mut Vec<String>, &'static str),
-    /// The fields below are one per kind, so [`set_other_field`] knows their labels.
+    /// The values below have one label each ([`schema::label`]).
     Metadata(&'d mut Metadata),
     Amount(&'d mut AmountData),
     Values(&'d mut Vec<MetaValueData>),
+    /// Only the first kind has postings.
     #[cfg(rlplugin_small)]
     Postings(&'d mut Vec<PostingData>),
     Skip,
-}
-
-/// The field of `data` named `key`, and its bit ([`schema::Kind::bit`]).
-fn other_field(data: &mut DirectiveData, key: KeyCode) -> (Field<'_>, u32) {
-    use Field::{Amount, OptString, Skip, String as Str, Strings, Values};
-    match (data, key) {
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_FLAG) => (
-            Str(&mut t.flag, label!(TRANSACTION, FLAG: Text)),
-            bit!(TRANSACTION, FLAG),
-        ),
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_PAYEE) => (
-            OptString(&mut t.payee, label!(TRANSACTION, PAYEE: OptText)),
-            bit!(TRANSACTION, PAYEE),
-        ),
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_NARRATION) => (
-            Str(&mut t.narration, label!(TRANSACTION, NARRATION: Text)),
-            bit!(TRANSACTION, NARRATION),
-        ),
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_TAGS) => (
-            Strings(&mut t.tags, label!(TRANSACTION, TAGS: Texts)),
-            bit!(TRANSACTION, TAGS),
-        ),
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_LINKS) => (
-            Strings(&mut t.links, label!(TRANSACTION, LINKS: Texts)),
-            bit!(TRANSACTION, LINKS),
-        ),
-        #[cfg(rlplugin_small)]
-        (DirectiveData::Transaction(t), K_POSTINGS) => (
-            Field::Postings(&mut t.postings),
-            bit!(TRANSACTION, POSTINGS),
-        ),
-        (DirectiveData::Balance(b), K_ACCOUNT) => (
-            Str(&mut b.account, label!(BALANCE, ACCOUNT: Text)),
-            bit!(BALANCE, ACCOUNT),
-        ),
-        (DirectiveData::Balance(b), K_AMOUNT) => {
-            (Amount(&mut b.amount), bit!(BALANCE, AMOUNT: Amount))
-        }
-        (DirectiveData::Balance(b), K_TOLERANCE) => (
-            OptString(&mut b.tolerance, label!(BALANCE, TOLERANCE: OptText)),
-            bit!(BALANCE, TOLERANCE),
-        ),
-        (DirectiveData::Open(o), K_ACCOUNT) => (
-            Str(&mut o.account, label!(OPEN, ACCOUNT: Text)),
-            bit!(OPEN, ACCOUNT),
-        ),
-        (DirectiveData::Open(o), K_CURRENCIES) => (
-            Strings(&mut o.currencies, label!(OPEN, CURRENCIES: Texts)),
-            bit!(OPEN, CURRENCIES),
-        ),
-        (DirectiveData::Open(o), K_BOOKING) => (
-            OptString(&mut o.booking, label!(OPEN, BOOKING: OptText)),
-            bit!(OPEN, BOOKING),
-        ),
-        (DirectiveData::Close(c), K_ACCOUNT) => (
-            Str(&mut c.account, label!(CLOSE, ACCOUNT: Text)),
-            bit!(CLOSE, ACCOUNT),
-        ),
-        (DirectiveData::Commodity(c), K_CURRENCY) => (
-            Str(&mut c.currency, label!(COMMODITY, CURRENCY: Text)),
-            bit!(COMMODITY, CURRENCY),
-        ),
-        (DirectiveData::Pad(p), K_ACCOUNT) => (
-            Str(&mut p.account, label!(PAD, ACCOUNT: Text)),
-            bit!(PAD, ACCOUNT),
-        ),
-        (DirectiveData::Pad(p), K_SOURCE_ACCOUNT) => (
-            Str(&mut p.source_account, label!(PAD, SOURCE_ACCOUNT: Text)),
-            bit!(PAD, SOURCE_ACCOUNT),
-        ),
-        (DirectiveData::Event(e), K_EVENT_TYPE) => (
-            Str(&mut e.event_type, label!(EVENT, EVENT_TYPE: Text)),
-            bit!(EVENT, EVENT_TYPE),
-        ),
-        (DirectiveData::Event(e), K_VALUE) => (
-            Str(&mut e.value, label!(EVENT, VALUE: Text)),
-            bit!(EVENT, VALUE),
-        ),
-        (DirectiveData::Note(n), K_ACCOUNT) => (
-            Str(&mut n.account, label!(NOTE, ACCOUNT: Text)),
-            bit!(NOTE, ACCOUNT),
-        ),
-        (DirectiveData::Note(n), K_COMMENT) => (
-            Str(&mut n.comment, label!(NOTE, COMMENT: Text)),
-            bit!(NOTE, COMMENT),
-        ),
-        (DirectiveData::Document(d), K_ACCOUNT) => (
-            Str(&mut d.account, label!(DOCUMENT, ACCOUNT: Text)),
-            bit!(DOCUMENT, ACCOUNT),
-        ),
-        (DirectiveData::Document(d), K_PATH) => (
-            Str(&mut d.path, label!(DOCUMENT, PATH: Text)),
-            bit!(DOCUMENT, PATH),
-        ),
-        (DirectiveData::Document(d), K_TAGS) => (
-            Strings(&mut d.tags, label!(DOCUMENT, TAGS: Texts)),
-            bit!(DOCUMENT, TAGS),
-        ),
-        (DirectiveData::Document(d), K_LINKS) => (
-            Strings(&mut d.links, label!(DOCUMENT, LINKS: Texts)),
-            bit!(DOCUMENT, LINKS),
-        ),
-        (DirectiveData::Price(p), K_CURRENCY) => (
-            Str(&mut p.currency, label!(PRICE, CURRENCY: Text)),
-            bit!(PRICE, CURRENCY),
-        ),
-        (DirectiveData::Price(p), K_AMOUNT) => (Amount(&mut p.amount), bit!(PRICE, AMOUNT: Amount)),
-        (DirectiveData::Query(q), K_NAME) => (
-            Str(&mut q.name, label!(QUERY, NAME: Text)),
-            bit!(QUERY, NAME),
-        ),
-        (DirectiveData::Query(q), K_QUERY) => (
-            Str(&mut q.query, label!(QUERY, QUERY: Text)),
-            bit!(QUERY, QUERY),
-        ),
-        (DirectiveData::Custom(c), K_CUSTOM_TYPE) => (
-            Str(&mut c.custom_type, label!(CUSTOM, CUSTOM_TYPE: Text)),
-            bit!(CUSTOM, CUSTOM_TYPE),
-        ),
-        (DirectiveData::Custom(c), K_VALUES) => (Values(&mut c.values), bit!(CUSTOM, VALUES)),
-        // Every kind shares one metadata field, optional (so without a bit).
-        (data, K_METADATA) => match data {
-            DirectiveData::Transaction(TransactionData { metadata, .. })
-            | DirectiveData::Balance(BalanceData { metadata, .. })
-            | DirectiveData::Open(OpenData { metadata, .. })
-            | DirectiveData::Close(CloseData { metadata, .. })
-            | DirectiveData::Commodity(CommodityData { metadata, .. })
-            | DirectiveData::Pad(PadData { metadata, .. })
-            | DirectiveData::Event(EventData { metadata, .. })
-            | DirectiveData::Note(NoteData { metadata, .. })
-            | DirectiveData::Document(DocumentData { metadata, .. })
-            | DirectiveData::Price(PriceData { metadata, .. })
-            | DirectiveData::Query(QueryData { metadata, .. })
-            | DirectiveData::Custom(CustomData { metadata, .. }) => (
-                Field::Metadata(metadata),
-                const {
-                    assert!(!schema::METADATA.required);
-                    0
-                },
-            ),
-        },
-        _ => (Skip, 0),
-    }
 }
 
 /// Stores a decoded value over the empty one `slot` held (or an earlier value of a
@@ -580,7 +472,7 @@ fn put<T>(slot: &mut T, value: T) {
     crate::discard(core::mem::replace(slot, value));
 }
 
-/// [`set_field`] for every kind but transactions, kept out of line.
+/// [`set_field`] for every kind but the first, kept out of line.
 #[inline(never)]
 fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -> u32 {
     let (field, bit) = other_field(data, key);
@@ -588,15 +480,15 @@ fn set_other_field(data: &mut DirectiveData, key: KeyCode, r: &mut Reader<'_>) -
         Field::String(slot, expected) => put(slot, r.string(expected)),
         Field::OptString(slot, expected) => put(slot, r.opt_string_call(expected)),
         Field::Strings(slot, expected) => put(slot, strings(r, expected)),
-        Field::Metadata(slot) => put(slot, metadata(r, schema::METADATA.label)),
-        // An amount's label is the same wherever one is read (`schema::AMOUNT_LABEL`).
+        Field::Metadata(slot) => put(slot, metadata(r, schema::label::METADATA)),
+        // `amount` gives the one amount label itself.
         Field::Amount(slot) => put(slot, amount(r)),
         Field::Values(slot) => {
-            let len = r.array_len(label!(CUSTOM, VALUES: Values));
+            let len = r.array_len(schema::label::VALUES);
             put(slot, list(r, len, MIN_META_VALUE, meta_value));
         }
         #[cfg(rlplugin_small)]
-        Field::Postings(slot) => put(slot, postings(r, label!(TRANSACTION, POSTINGS: Postings))),
+        Field::Postings(slot) => put(slot, postings(r, schema::label::POSTINGS)),
         Field::Skip => r.skip(1),
     }
     bit
@@ -782,7 +674,7 @@ fn posting(r: &mut Reader<'_>, slot: &mut MaybeUninit<PostingData>) {
 
 #[inline(never)]
 fn amount(r: &mut Reader<'_>) -> AmountData {
-    let len = r.struct_len(schema::AMOUNT_LABEL, 2);
+    let len = r.struct_len(schema::label::AMOUNT, 2);
     let amount = AmountData {
         number: r.string("an amount's number (a string)"),
         currency: r.string("an amount's currency (a string)"),

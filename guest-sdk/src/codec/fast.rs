@@ -17,9 +17,10 @@
 use core::mem::MaybeUninit;
 
 use rlplugin_types::{
-    AmountData, BalanceData, CloseData, CommodityData, CostData, CostNumberData, DirectiveData,
-    DirectiveWrapper, DocumentData, EventData, MetaValueData, Metadata, NoteData, OpenData,
-    PadData, PostingData, PriceAnnotationData, PriceData, QueryData, SourceSpan, TransactionData,
+    AmountData, BalanceData, CloseData, CommodityData, CostData, CostNumberData, CustomData,
+    DirectiveData, DirectiveWrapper, DocumentData, EventData, MetaValueData, Metadata, NoteData,
+    OpenData, PadData, PostingData, PriceAnnotationData, PriceData, QueryData, SourceSpan,
+    TransactionData,
 };
 
 use super::read::{HIGH_BITS, Reader, WORD_MASKS, ascii_string, fixstr_ascii, small_uint, utf8};
@@ -81,44 +82,14 @@ impl Expected {
     }
 }
 
-// The keys and kind names the fast path expects, as the host encodes them.
+// The header keys the fast path expects, as the host encodes them; each kind's own are
+// prepared where they are read.
 const DATE: Expected = Expected::key(key::DATE);
 const FILENAME: Expected = Expected::key(key::FILENAME);
 const LINENO: Expected = Expected::key(key::LINENO);
 const TYPE: Expected = Expected::key(key::TYPE);
-const TRANSACTION: Expected = Expected::key(schema::TRANSACTION.name);
-const FLAG: Expected = Expected::key(key::FLAG);
-const PAYEE: Expected = Expected::key(key::PAYEE);
-const NARRATION: Expected = Expected::key(key::NARRATION);
-const TAGS: Expected = Expected::key(key::TAGS);
-const LINKS: Expected = Expected::key(key::LINKS);
-const METADATA: Expected = Expected::key(key::METADATA);
-const POSTINGS: Expected = Expected::key(key::POSTINGS);
-const PRICE: Expected = Expected::key(schema::PRICE.name);
-const BALANCE: Expected = Expected::key(schema::BALANCE.name);
-const OPEN: Expected = Expected::key(schema::OPEN.name);
-const CLOSE: Expected = Expected::key(schema::CLOSE.name);
-const COMMODITY: Expected = Expected::key(schema::COMMODITY.name);
-const PAD: Expected = Expected::key(schema::PAD.name);
-const NOTE: Expected = Expected::key(schema::NOTE.name);
-const EVENT: Expected = Expected::key(schema::EVENT.name);
-const DOCUMENT: Expected = Expected::key(schema::DOCUMENT.name);
-const QUERY: Expected = Expected::key(schema::QUERY.name);
-const ACCOUNT: Expected = Expected::key(key::ACCOUNT);
-const AMOUNT: Expected = Expected::key(key::AMOUNT);
-const CURRENCY: Expected = Expected::key(key::CURRENCY);
-const TOLERANCE: Expected = Expected::key(key::TOLERANCE);
-const CURRENCIES: Expected = Expected::key(key::CURRENCIES);
-const BOOKING: Expected = Expected::key(key::BOOKING);
-const SOURCE_ACCOUNT: Expected = Expected::key(key::SOURCE_ACCOUNT);
-const COMMENT: Expected = Expected::key(key::COMMENT);
-const EVENT_TYPE: Expected = Expected::key(key::EVENT_TYPE);
-const VALUE: Expected = Expected::key(key::VALUE);
-const PATH: Expected = Expected::key(key::PATH);
-const NAME: Expected = Expected::key(key::NAME);
-const QUERY_KEY: Expected = Expected::key(key::QUERY);
 
-/// A cursor kept in locals: every method is inlined into [`transaction`].
+/// A cursor kept in locals: every method is inlined into [`decode_directive`].
 struct Cursor<'a> {
     buf: &'a [u8],
     pos: usize,
@@ -625,9 +596,9 @@ fn decode_directive(
     // five fuel each.
     let own_keys = keys.wrapping_sub(header_keys);
     c.key(&TYPE)?;
-    if !c.expect(&TRANSACTION) {
-        // A copy: lending `c` itself to a call would move the transaction path's cursor
-        // out of its wasm local into memory.
+    if !c.expect(const { &Expected::key(HOT.name) }) {
+        // A copy: lending `c` itself to a call would move the first kind's cursor out of
+        // its wasm local into memory.
         let mut rest = Cursor {
             buf: c.buf,
             pos: c.pos,
@@ -646,138 +617,165 @@ fn decode_directive(
         }
         return Some(rest.pos);
     }
-    if own_keys != const { schema::TRANSACTION.len() } {
+    if own_keys != const { HOT.len() } {
         return None;
     }
-    c.key(&FLAG)?;
-    let flag = c.string()?;
-    c.key(&PAYEE)?;
-    let payee = c.opt_text::<false>()?;
-    c.key(&NARRATION)?;
-    let narration = c.string()?;
-    c.key(&TAGS)?;
-    let tags = c.strings::<false>()?;
-    c.key(&LINKS)?;
-    let links = c.strings::<false>()?;
-    c.key(&METADATA)?;
-    let metadata = c.metadata::<false>()?;
-    c.key(&POSTINGS)?;
-    let postings = c.postings()?;
+    let data = hot_data(c)?;
     slot.write(DirectiveWrapper {
         directive_type: String::new(),
         date,
         filename,
         lineno,
-        data: DirectiveData::Transaction(TransactionData {
-            flag,
-            payee,
-            narration,
-            tags,
-            links,
-            metadata,
-            postings,
-        }),
+        data,
     });
     Some(c.pos)
 }
 
-impl Cursor<'_> {
-    /// Every kind but transactions and custom directives, from its type name on: its
-    /// `own_keys` keys, each read in the host's order, metadata last, written to `data`.
-    /// (Struct expressions evaluate their fields in the order written, which is the order
-    /// on the wire.) `None`, with `data` untouched, if the directive is not in the host's
-    /// layout.
-    ///
-    /// # Safety
-    ///
-    /// `data` is valid for writes.
-    #[inline(never)]
-    unsafe fn plain_directive(&mut self, own_keys: usize, data: *mut DirectiveData) -> Option<()> {
-        let (kind, keys) = if self.expect(&PRICE) {
-            (Plain::Price, const { schema::PRICE.len() })
-        } else if self.expect(&BALANCE) {
-            (Plain::Balance, const { schema::BALANCE.len() })
-        } else if self.expect(&OPEN) {
-            (Plain::Open, const { schema::OPEN.len() })
-        } else if self.expect(&CLOSE) {
-            (Plain::Close, const { schema::CLOSE.len() })
-        } else if self.expect(&COMMODITY) {
-            (Plain::Commodity, const { schema::COMMODITY.len() })
-        } else if self.expect(&PAD) {
-            (Plain::Pad, const { schema::PAD.len() })
-        } else if self.expect(&NOTE) {
-            (Plain::Note, const { schema::NOTE.len() })
-        } else if self.expect(&EVENT) {
-            (Plain::Event, const { schema::EVENT.len() })
-        } else if self.expect(&DOCUMENT) {
-            (Plain::Document, const { schema::DOCUMENT.len() })
-        } else if self.expect(&QUERY) {
-            (Plain::Query, const { schema::QUERY.len() })
-        } else {
-            return None;
-        };
-        if own_keys != keys {
-            return None;
-        }
-        let value = match kind {
-            Plain::Price => DirectiveData::Price(PriceData {
-                currency: self.string_at(&CURRENCY)?,
-                amount: self.amount_at()?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Balance => DirectiveData::Balance(BalanceData {
-                account: self.string_at(&ACCOUNT)?,
-                amount: self.amount_at()?,
-                tolerance: self.opt_string_at(&TOLERANCE)?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Open => DirectiveData::Open(OpenData {
-                account: self.string_at(&ACCOUNT)?,
-                currencies: self.strings_at(&CURRENCIES)?,
-                booking: self.opt_string_at(&BOOKING)?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Close => DirectiveData::Close(CloseData {
-                account: self.string_at(&ACCOUNT)?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Commodity => DirectiveData::Commodity(CommodityData {
-                currency: self.string_at(&CURRENCY)?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Pad => DirectiveData::Pad(PadData {
-                account: self.string_at(&ACCOUNT)?,
-                source_account: self.string_at(&SOURCE_ACCOUNT)?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Note => DirectiveData::Note(NoteData {
-                account: self.string_at(&ACCOUNT)?,
-                comment: self.string_at(&COMMENT)?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Event => DirectiveData::Event(EventData {
-                event_type: self.string_at(&EVENT_TYPE)?,
-                value: self.string_at(&VALUE)?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Document => DirectiveData::Document(DocumentData {
-                account: self.string_at(&ACCOUNT)?,
-                path: self.string_at(&PATH)?,
-                tags: self.strings_at(&TAGS)?,
-                links: self.strings_at(&LINKS)?,
-                metadata: self.metadata_at()?,
-            }),
-            Plain::Query => DirectiveData::Query(QueryData {
-                name: self.string_at(&NAME)?,
-                query: self.string_at(&QUERY_KEY)?,
-                metadata: self.metadata_at()?,
-            }),
-        };
-        // SAFETY: the caller's promise.
-        unsafe { data.write(value) };
-        Some(())
-    }
+/// Reads a value of `$value` ([`schema::Value`]) with `$c`, the first kind's reader: each
+/// string by an inlined copy of [`Cursor::string`].
+macro_rules! read_inline {
+    ($c:ident, Text) => {
+        $c.string()?
+    };
+    ($c:ident, OptText) => {
+        $c.opt_text::<false>()?
+    };
+    ($c:ident, Texts) => {
+        $c.strings::<false>()?
+    };
+    ($c:ident, Amount) => {
+        $c.opt_amount::<false>()??
+    };
+    ($c:ident, Metadata) => {
+        $c.metadata::<false>()?
+    };
+    ($c:ident, Postings) => {
+        $c.postings()?
+    };
+}
 
+/// Reads the key `$key` and a value of `$value` with `$c`, the other kinds' reader: each
+/// string by the one shared copy of [`Cursor::string`].
+macro_rules! read_shared {
+    ($c:ident, $key:expr, Text) => {
+        $c.string_at(const { &Expected::key($key) })?
+    };
+    ($c:ident, $key:expr, OptText) => {
+        $c.opt_string_at(const { &Expected::key($key) })?
+    };
+    ($c:ident, $key:expr, Texts) => {
+        $c.strings_at(const { &Expected::key($key) })?
+    };
+    ($c:ident, $key:expr, Amount) => {
+        $c.amount_at(const { &Expected::key($key) })?
+    };
+    ($c:ident, $key:expr, Metadata) => {{
+        const {
+            assert!(
+                schema::same($key, key::METADATA),
+                "metadata_at reads its own key"
+            )
+        };
+        $c.metadata_at()?
+    }};
+    ($c:ident, $key:expr, Postings) => {{
+        $c.key(const { &Expected::key($key) })?;
+        $c.postings()?
+    }};
+    // Never reached: a kind with arbitrary values is left to the general decoder.
+    ($c:ident, $key:expr, Values) => {
+        None?
+    };
+}
+
+/// Whether the fast path reads directives of `kind`: not if it has arbitrary values.
+pub(super) const fn predictable(kind: &schema::Kind) -> bool {
+    let mut i = 0;
+    while i < kind.fields.len() {
+        if matches!(kind.fields[i].value, schema::Value::Values) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The fast path's per-kind code, from [`schema::kinds!`].
+macro_rules! fast_kinds {
+    (
+        $HOT:ident = $HotVariant:ident($HotData:ident) $hot_name:literal {
+            $($hot_field:ident $HOT_KEY:ident $HotValue:ident $hot_required:ident $hot_label:expr),+ $(,)?
+        }
+        $(
+            $KIND:ident = $Variant:ident($Data:ident) $name:literal {
+                $($field:ident $KEY:ident $Value:ident $required:ident $label:expr),+ $(,)?
+            }
+        )+
+    ) => {
+        /// The kind ledgers are mostly made of (declared first), read by [`hot_data`].
+        const HOT: &schema::Kind = &schema::$HOT;
+
+        /// The first kind's keys, from its first on, each read in the host's order.
+        #[inline(always)]
+        fn hot_data(c: &mut Cursor<'_>) -> Option<DirectiveData> {
+            $(
+                c.key(const { &Expected::key(key::$HOT_KEY) })?;
+                let $hot_field = read_inline!(c, $HotValue);
+            )+
+            Some(DirectiveData::$HotVariant($HotData { $($hot_field),+ }))
+        }
+
+        /// The kinds [`Cursor::plain_directive`] reads.
+        enum Plain {
+            $($Variant,)+
+        }
+
+        impl Cursor<'_> {
+            /// Every kind but the first and those with arbitrary values, from its type
+            /// name on: its `own_keys` keys, each read in the host's order, written to
+            /// `data`. (Struct expressions evaluate their fields in the order written,
+            /// which is the order on the wire.) `None`, with `data` untouched, if the
+            /// directive is not in the host's layout.
+            ///
+            /// # Safety
+            ///
+            /// `data` is valid for writes.
+            #[inline(never)]
+            unsafe fn plain_directive(
+                &mut self,
+                own_keys: usize,
+                data: *mut DirectiveData,
+            ) -> Option<()> {
+                let (kind, keys) = $(
+                    if const { predictable(&schema::$KIND) }
+                        && self.expect(const { &Expected::key(schema::$KIND.name) })
+                    {
+                        (Plain::$Variant, const { schema::$KIND.len() })
+                    } else
+                )+ {
+                    return None;
+                };
+                if own_keys != keys {
+                    return None;
+                }
+                let value = match kind {
+                    $(
+                        Plain::$Variant => DirectiveData::$Variant($Data {
+                            $($field: read_shared!(self, key::$KEY, $Value),)+
+                        }),
+                    )+
+                };
+                // SAFETY: the caller's promise.
+                unsafe { data.write(value) };
+                Some(())
+            }
+        }
+    };
+}
+
+schema::kinds!(fast_kinds);
+
+impl Cursor<'_> {
     /// `key` followed by a string.
     #[inline(always)]
     fn string_at(&mut self, key: &Expected) -> Option<String> {
@@ -792,11 +790,11 @@ impl Cursor<'_> {
         self.opt_text::<true>()
     }
 
-    /// `amount` followed by `[number, currency]` (not nil: that is left to the general
+    /// `key` followed by `[number, currency]` (not nil: that is left to the general
     /// decoder, which rejects it).
     #[inline(always)]
-    fn amount_at(&mut self) -> Option<AmountData> {
-        self.key(&AMOUNT)?;
+    fn amount_at(&mut self, key: &Expected) -> Option<AmountData> {
+        self.key(key)?;
         self.opt_amount::<true>()?
     }
 
@@ -810,23 +808,9 @@ impl Cursor<'_> {
     /// `metadata` followed by metadata whose values are all text kinds.
     #[inline(never)]
     fn metadata_at(&mut self) -> Option<Metadata> {
-        self.key(&METADATA)?;
+        self.key(const { &Expected::key(key::METADATA) })?;
         self.metadata::<true>()
     }
-}
-
-/// The kinds [`Cursor::plain_directive`] reads.
-enum Plain {
-    Price,
-    Balance,
-    Open,
-    Close,
-    Commodity,
-    Pad,
-    Note,
-    Event,
-    Document,
-    Query,
 }
 
 #[cfg(test)]

@@ -163,12 +163,44 @@ const META_VALUE_MAX: usize = 1 + 9 + 1 + 2 * STR_MAX;
 /// A metadata entry: array header, key, value.
 const META_ENTRY_MAX: usize = 1 + STR_MAX + META_VALUE_MAX;
 /// How many items of a list a wrapper's bound allows for: tags, links, metadata entries and
-/// postings of a transaction, metadata entries of a posting; other lists reserve every item.
+/// postings of the first kind ([`allowance`]), metadata entries of a posting; other lists
+/// reserve every item.
 const TAGS: usize = 4;
 const LINKS: usize = 2;
 const TRANSACTION_META: usize = 2;
 const POSTINGS: usize = 4;
 const POSTING_META: usize = 1;
+
+/// How many items of the first kind's list keyed `key` its wrapper's bound allows for.
+const fn allowance(key: &str) -> usize {
+    if schema::same(key, key::TAGS) {
+        TAGS
+    } else if schema::same(key, key::LINKS) {
+        LINKS
+    } else if schema::same(key, key::METADATA) {
+        TRANSACTION_META
+    } else if schema::same(key, key::POSTINGS) {
+        POSTINGS
+    } else {
+        0
+    }
+}
+
+/// The most an item of a list holding `value` takes; 0 for other values.
+const fn item_max(value: schema::Value) -> usize {
+    match value {
+        schema::Value::Texts => STR_MAX,
+        schema::Value::Metadata => META_ENTRY_MAX,
+        schema::Value::Postings => POSTING_FIXED,
+        schema::Value::Values => META_VALUE_MAX,
+        schema::Value::Text
+        | schema::Value::OptText
+        | schema::Value::OptUint
+        | schema::Value::Amount
+        | schema::Value::Kind => 0,
+    }
+}
+
 /// The most a value of the directive map takes, by what it holds: a string (a kind's name
 /// included) as [`STR_MAX`], a line number as a u64, a list as its longest header (its items
 /// are counted by the allowances or reserve themselves).
@@ -198,20 +230,25 @@ const fn entries_max(fields: &[schema::Field]) -> usize {
 /// The map header and the entries every directive may carry before its kind's own.
 const HEAD_MAX: usize =
     1 + entries_max(&[schema::DATE, schema::FILENAME, schema::LINENO, schema::TYPE]);
-/// A transaction wrapper with its allowances: the head, the kind's entries, the allowed list
-/// items.
-const TRANSACTION_FIXED: usize = HEAD_MAX
-    + entries_max(schema::TRANSACTION.fields)
-    + (TAGS + LINKS) * STR_MAX
-    + TRANSACTION_META * META_ENTRY_MAX
-    + POSTINGS * POSTING_FIXED;
+/// A wrapper of the first kind with its allowances: the head, the kind's entries, the
+/// allowed list items.
+const HOT_FIXED: usize = HEAD_MAX + entries_max(HOT.fields) + {
+    let mut len = 0;
+    let mut i = 0;
+    while i < HOT.fields.len() {
+        let field = HOT.fields[i];
+        len += allowance(field.key) * item_max(field.value);
+        i += 1;
+    }
+    len
+};
 /// Any other wrapper, list items excluded: the head and the largest kind's entries.
 const OTHER_FIXED: usize = HEAD_MAX + {
     let mut largest = 0;
     let mut i = 0;
     while i < schema::KINDS.len() {
         let kind = schema::KINDS[i];
-        if !schema::same(kind.name, schema::TRANSACTION.name) {
+        if !schema::same(kind.name, HOT.name) {
             let len = entries_max(kind.fields);
             if len > largest {
                 largest = len;
@@ -222,8 +259,8 @@ const OTHER_FIXED: usize = HEAD_MAX + {
     largest
 };
 /// A wrapper of any kind, within its allowances.
-const WRAPPER_FIXED: usize = if TRANSACTION_FIXED > OTHER_FIXED {
-    TRANSACTION_FIXED
+const WRAPPER_FIXED: usize = if HOT_FIXED > OTHER_FIXED {
+    HOT_FIXED
 } else {
     OTHER_FIXED
 };
@@ -248,6 +285,157 @@ std::thread_local! {
     static GROW: core::cell::Cell<(*mut Vec<u8>, usize)> =
         const { core::cell::Cell::new((core::ptr::null_mut(), 0)) };
 }
+
+/// Writes a value of `$value` ([`schema::Value`]), `$v`, to `$out`, inlined: the first
+/// kind's writer, each list within `$allowed` items of its bound.
+macro_rules! write_inline {
+    ($out:ident, Text, $v:expr, $allowed:expr) => {
+        $out.str(&$v)
+    };
+    ($out:ident, OptText, $v:expr, $allowed:expr) => {
+        $out.opt_str($v.as_deref())
+    };
+    ($out:ident, Texts, $v:expr, $allowed:expr) => {
+        $out.strings_inline(&$v, $allowed)
+    };
+    ($out:ident, Amount, $v:expr, $allowed:expr) => {
+        $out.amount(&$v)
+    };
+    ($out:ident, Metadata, $v:expr, $allowed:expr) => {
+        $out.metadata_inline(&$v, $allowed)
+    };
+    ($out:ident, Postings, $v:expr, $allowed:expr) => {{
+        let mut out = $out.list($v.len(), $allowed, POSTING_FIXED);
+        for p in &$v {
+            out = out.posting(p);
+        }
+        out
+    }};
+    ($out:ident, Values, $v:expr, $allowed:expr) => {{
+        let mut out = $out.list($v.len(), $allowed, META_VALUE_MAX);
+        for v in &$v {
+            out = out.meta_value(v);
+        }
+        out
+    }};
+}
+
+/// Writes the key `$key` and a value of `$value`, `$v`, to `$out`: the other kinds' writer,
+/// through calls shared by every kind and no list allowance.
+macro_rules! write_shared {
+    ($out:ident, $key:expr, Text, $v:expr) => {
+        $out.field(wire!($key), &$v)
+    };
+    ($out:ident, $key:expr, OptText, $v:expr) => {
+        $out.opt_field(wire!($key), $v.as_deref())
+    };
+    ($out:ident, $key:expr, Texts, $v:expr) => {
+        $out.lit(wire!($key)).strings(&$v, 0)
+    };
+    ($out:ident, $key:expr, Amount, $v:expr) => {
+        $out.lit(wire!($key)).amount(&$v)
+    };
+    ($out:ident, $key:expr, Metadata, $v:expr) => {{
+        const {
+            assert!(
+                schema::same($key, key::METADATA),
+                "metadata_field writes its own key"
+            )
+        };
+        $out.metadata_field(&$v)
+    }};
+    ($out:ident, $key:expr, $value:ident, $v:expr) => {{
+        let out = $out.lit(wire!($key));
+        write_inline!(out, $value, $v, 0)
+    }};
+}
+
+/// The encoder's per-kind code, from [`schema::kinds!`].
+macro_rules! write_kinds {
+    (
+        $HOT:ident = $HotVariant:ident($HotData:ident) $hot_name:literal {
+            $first_field:ident $FIRST_KEY:ident $FirstValue:ident $first_required:ident $first_label:expr,
+            $($hot_field:ident $HOT_KEY:ident $HotValue:ident $hot_required:ident $hot_label:expr),+ $(,)?
+        }
+        $(
+            $KIND:ident = $Variant:ident($Data:ident) $name:literal {
+                $($field:ident $KEY:ident $Value:ident $required:ident $label:expr),+ $(,)?
+            }
+        )+
+    ) => {
+        /// The kind ledgers are mostly made of (declared first), written by [`Out::hot`].
+        const HOT: &schema::Kind = &schema::$HOT;
+
+        impl Out {
+            /// # Safety
+            /// [`WRAPPER_FIXED`] bytes are reserved, inside [`Writer::raw`].
+            #[cfg_attr(not(rlplugin_small), inline(always))]
+            unsafe fn wrapper(self, w: &DirectiveWrapper) -> Self {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    match &w.data {
+                        DirectiveData::$HotVariant(d) => self.hot(w, d),
+                        other => self.other(w, other),
+                    }
+                }
+            }
+
+            /// A wrapper of the first kind, its first key written with `type` and the
+            /// kind's name.
+            ///
+            /// # Safety
+            /// [`HOT_FIXED`] bytes are reserved, inside [`Writer::raw`].
+            #[inline(never)]
+            unsafe fn hot(self, w: &DirectiveWrapper, d: &$HotData) -> Self {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    let out = self
+                        .head(w)
+                        .lit(wire!(key::TYPE, HOT.name, key::$FIRST_KEY));
+                    let out = write_inline!(
+                        out,
+                        $FirstValue,
+                        d.$first_field,
+                        const { allowance(key::$FIRST_KEY) }
+                    );
+                    $(
+                        let out = out.lit(wire!(key::$HOT_KEY));
+                        let out = write_inline!(
+                            out,
+                            $HotValue,
+                            d.$hot_field,
+                            const { allowance(key::$HOT_KEY) }
+                        );
+                    )+
+                    out
+                }
+            }
+
+            /// A wrapper of any kind but the first.
+            ///
+            /// # Safety
+            /// [`OTHER_FIXED`] bytes are reserved, inside [`Writer::raw`].
+            #[inline(never)]
+            unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    let out = self.head(w).field(wire!(key::TYPE), data.type_name());
+                    match data {
+                        DirectiveData::$HotVariant(_) => out,
+                        $(
+                            DirectiveData::$Variant(d) => {
+                                $(let out = write_shared!(out, key::$KEY, $Value, d.$field);)+
+                                out
+                            }
+                        )+
+                    }
+                }
+            }
+        }
+    };
+}
+
+schema::kinds!(write_kinds);
 
 impl Out {
     /// Copies constant bytes; inlined so the length is known and the copy becomes stores.
@@ -625,7 +813,7 @@ impl Out {
     /// The map header and the keys and values before `type`.
     ///
     /// # Safety
-    /// The head's part of [`TRANSACTION_FIXED`] and [`OTHER_FIXED`] is reserved.
+    /// The head's part of [`HOT_FIXED`] and [`OTHER_FIXED`] is reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
     unsafe fn head(self, w: &DirectiveWrapper) -> Self {
         let fields = schema::len(&w.data);
@@ -641,48 +829,6 @@ impl Out {
             }
             if let Some(lineno) = w.lineno {
                 out = out.lit(wire!(key::LINENO)).small_uint(u64::from(lineno));
-            }
-            out
-        }
-    }
-
-    /// # Safety
-    /// [`WRAPPER_FIXED`] bytes are reserved, inside [`Writer::raw`].
-    #[cfg_attr(not(rlplugin_small), inline(always))]
-    unsafe fn wrapper(self, w: &DirectiveWrapper) -> Self {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            match &w.data {
-                DirectiveData::Transaction(t) => self.transaction(w, t),
-                other => self.other(w, other),
-            }
-        }
-    }
-
-    /// # Safety
-    /// [`TRANSACTION_FIXED`] bytes are reserved, inside [`Writer::raw`].
-    #[inline(never)]
-    unsafe fn transaction(self, w: &DirectiveWrapper, t: &TransactionData) -> Self {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            let mut out = self
-                .head(w)
-                .lit(wire!(key::TYPE, schema::TRANSACTION.name, key::FLAG))
-                .str(&t.flag)
-                .lit(wire!(key::PAYEE))
-                .opt_str(t.payee.as_deref())
-                .lit(wire!(key::NARRATION))
-                .str(&t.narration)
-                .lit(wire!(key::TAGS))
-                .strings_inline(&t.tags, TAGS)
-                .lit(wire!(key::LINKS))
-                .strings_inline(&t.links, LINKS)
-                .lit(wire!(key::METADATA))
-                .metadata_inline(&t.metadata, TRANSACTION_META)
-                .lit(wire!(key::POSTINGS))
-                .list(t.postings.len(), POSTINGS, POSTING_FIXED);
-            for p in &t.postings {
-                out = out.posting(p);
             }
             out
         }
@@ -717,78 +863,6 @@ impl Out {
     unsafe fn metadata_field(self, meta: &[(String, MetaValueData)]) -> Self {
         // SAFETY: forwarded from the caller.
         unsafe { self.bytes(wire!(key::METADATA)).metadata_inline(meta, 0) }
-    }
-
-    /// A wrapper of any kind but a transaction.
-    ///
-    /// # Safety
-    /// [`OTHER_FIXED`] bytes are reserved, inside [`Writer::raw`].
-    #[inline(never)]
-    unsafe fn other(self, w: &DirectiveWrapper, data: &DirectiveData) -> Self {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            let out = self.head(w).field(wire!(key::TYPE), data.type_name());
-            match data {
-                DirectiveData::Transaction(_) => out,
-                DirectiveData::Balance(b) => out
-                    .field(wire!(key::ACCOUNT), &b.account)
-                    .lit(wire!(key::AMOUNT))
-                    .amount(&b.amount)
-                    .opt_field(wire!(key::TOLERANCE), b.tolerance.as_deref())
-                    .metadata_field(&b.metadata),
-                DirectiveData::Open(o) => out
-                    .field(wire!(key::ACCOUNT), &o.account)
-                    .lit(wire!(key::CURRENCIES))
-                    .strings(&o.currencies, 0)
-                    .opt_field(wire!(key::BOOKING), o.booking.as_deref())
-                    .metadata_field(&o.metadata),
-                DirectiveData::Close(c) => out
-                    .field(wire!(key::ACCOUNT), &c.account)
-                    .metadata_field(&c.metadata),
-                DirectiveData::Commodity(c) => out
-                    .field(wire!(key::CURRENCY), &c.currency)
-                    .metadata_field(&c.metadata),
-                DirectiveData::Pad(p) => out
-                    .field(wire!(key::ACCOUNT), &p.account)
-                    .field(wire!(key::SOURCE_ACCOUNT), &p.source_account)
-                    .metadata_field(&p.metadata),
-                DirectiveData::Event(e) => out
-                    .field(wire!(key::EVENT_TYPE), &e.event_type)
-                    .field(wire!(key::VALUE), &e.value)
-                    .metadata_field(&e.metadata),
-                DirectiveData::Note(n) => out
-                    .field(wire!(key::ACCOUNT), &n.account)
-                    .field(wire!(key::COMMENT), &n.comment)
-                    .metadata_field(&n.metadata),
-                DirectiveData::Document(d) => out
-                    .field(wire!(key::ACCOUNT), &d.account)
-                    .field(wire!(key::PATH), &d.path)
-                    .lit(wire!(key::TAGS))
-                    .strings(&d.tags, 0)
-                    .lit(wire!(key::LINKS))
-                    .strings(&d.links, 0)
-                    .metadata_field(&d.metadata),
-                DirectiveData::Price(p) => out
-                    .field(wire!(key::CURRENCY), &p.currency)
-                    .lit(wire!(key::AMOUNT))
-                    .amount(&p.amount)
-                    .metadata_field(&p.metadata),
-                DirectiveData::Query(q) => out
-                    .field(wire!(key::NAME), &q.name)
-                    .field(wire!(key::QUERY), &q.query)
-                    .metadata_field(&q.metadata),
-                DirectiveData::Custom(c) => {
-                    let mut out = out
-                        .field(wire!(key::CUSTOM_TYPE), &c.custom_type)
-                        .lit(wire!(key::VALUES))
-                        .list(c.values.len(), 0, META_VALUE_MAX);
-                    for v in &c.values {
-                        out = out.meta_value(v);
-                    }
-                    out.metadata_field(&c.metadata)
-                }
-            }
-        }
     }
 }
 
@@ -1282,8 +1356,8 @@ mod tests {
         let DirectiveData::Transaction(t) = &w.data else {
             unreachable!()
         };
-        // SAFETY: the bound under test is the reserve `transaction` requires.
-        let written = write_within(TRANSACTION_FIXED, |out| unsafe { out.transaction(&w, t) });
+        // SAFETY: the bound under test is the reserve `hot` requires.
+        let written = write_within(HOT_FIXED, |out| unsafe { out.hot(&w, t) });
         assert_eq!(written, host_bytes(&w));
     }
 
