@@ -10,7 +10,7 @@
 //! budget::check("dedupe", Ledger::Heavy, &run);
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rlplugin_testkit::synthetic;
 use rlplugin_testkit::{PluginRun, Run};
@@ -79,9 +79,13 @@ pub fn bean_example_path() -> PathBuf {
 /// The file is missing or unreadable; the message says how to write it.
 #[must_use]
 pub fn bean_example_ledger() -> String {
-    let path = bean_example_path();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
+    read_bean_example(&bean_example_path()).unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// The ledger at `path`, or what is wrong and the command that writes it.
+fn read_bean_example(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| {
+        format!(
             "cannot read {} ({e}); fix: run host-testkit/bench/bean-example.sh, which installs \
              beancount from PyPI into target/bean-example/ and writes the ledger there (CI runs \
              it before the test suite)",
@@ -116,4 +120,36 @@ pub fn line(label: &str, ledger: Ledger, run: &Run) -> String {
 pub fn check(label: &str, ledger: Ledger, run: &Run) {
     println!("{}", line(label, ledger, run));
     run.assert_within(PERCENT);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_bean_example_ledger_names_the_script_that_writes_it() {
+        let missing = bean_example_path().with_file_name("no-such-ledger.beancount");
+        let message = read_bean_example(&missing).unwrap_err();
+        assert!(message.contains("no-such-ledger.beancount"), "{message}");
+        assert!(
+            message.contains("fix: run host-testkit/bench/bean-example.sh"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn every_ledger_name_survives_the_benchmark_reading_it_back() {
+        for ledger in Ledger::ALL {
+            let output = format!(
+                "categorize/view on {}: fuel 1,234 / 30,000,000 (0.00%), memory 1 MiB\n",
+                ledger.name()
+            );
+            let budgets = crate::figures::parse_example_budgets(&output);
+            assert_eq!(
+                budgets["categorize/view"][ledger.name()],
+                1_234,
+                "{ledger:?}"
+            );
+        }
+    }
 }
