@@ -11,11 +11,12 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rlplugin_testkit::synthetic;
 use rlplugin_testkit::{PluginRun, Run};
 
-use crate::figures::workspace_root;
+use crate::figures::{self, workspace_root};
 use crate::fuel::RAISED_FUEL;
 
 /// The share of rustledger's per-call fuel a plugin may use on either heavy ledger: half,
@@ -122,9 +123,81 @@ pub fn check(label: &str, ledger: Ledger, run: &Run) {
     run.assert_within(PERCENT);
 }
 
+/// Prints the budget line of `run` and asserts its fuel within [`MARGIN`](crate::figures::MARGIN)
+/// of the figure committed for `label` on `ledger` in the benchmark's results: a guard that
+/// holds where the plugin is today, whether or not that is within [`PERCENT`].
+///
+/// # Panics
+///
+/// The fuel rose past the committed figure, or no figure is committed for the pair; the
+/// message says how to record a deliberate change.
+#[track_caller]
+pub fn guard(label: &str, ledger: Ledger, run: &Run) {
+    println!("{}", line(label, ledger, run));
+    let committed = committed(label, ledger).unwrap_or_else(|message| panic!("{message}"));
+    let used = run.report().fuel_used();
+    assert!(
+        used <= figures::ceiling(committed),
+        "{label} on {}: {used} fuel, more than the committed {committed} plus {:.1}%; if the \
+         change is intended, record it with `{}`",
+        ledger.name(),
+        figures::MARGIN * 100.0,
+        figures::MEASURE_EXAMPLES,
+    );
+}
+
+/// The fuel committed for `label` on `ledger`.
+fn committed(label: &str, ledger: Ledger) -> Result<u64, String> {
+    static FIGURES: OnceLock<Result<figures::Figures, String>> = OnceLock::new();
+    let recorded = FIGURES.get_or_init(figures::read).as_ref()?;
+    recorded
+        .example_budget_fuel
+        .get(label)
+        .and_then(|by_ledger| by_ledger.get(ledger.name()))
+        .copied()
+        .ok_or_else(|| {
+            format!(
+                "no figure is committed for {label} on {}; fix: run `{}` and commit {}",
+                ledger.name(),
+                figures::MEASURE_EXAMPLES,
+                figures::path().display()
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plugin_without_a_committed_figure_is_told_how_to_record_one() {
+        let message = committed("no-such-plugin", Ledger::Heavy).unwrap_err();
+        assert!(
+            message.contains("no-such-plugin on the heavy ledger"),
+            "{message}"
+        );
+        assert!(message.contains(figures::MEASURE_EXAMPLES), "{message}");
+    }
+
+    #[test]
+    fn every_budget_example_has_a_committed_figure_on_both_ledgers() {
+        for label in [
+            "categorize",
+            "categorize/view",
+            "dedupe",
+            "currency-guard",
+            "auto-balance",
+            "template-plugin",
+        ] {
+            for ledger in Ledger::ALL {
+                assert!(
+                    committed(label, ledger).is_ok(),
+                    "{label} on {}",
+                    ledger.name()
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_missing_bean_example_ledger_names_the_script_that_writes_it() {

@@ -19,6 +19,22 @@ pub const REGENERATE: &str = "cargo run -p rlplugin-bench -- --readmes";
 /// Measures again, then writes the results file and every README block.
 pub const MEASURE: &str = "cargo run -p rlplugin-bench";
 
+/// The command that measures only the examples' budget figures and writes them.
+pub const MEASURE_EXAMPLES: &str = "cargo run -p rlplugin-bench -- --examples";
+
+/// How far a committed cost may rise before a guard fails. Fuel is deterministic for a given
+/// source and toolchain, but the importer's options reach it as a hash map, whose order
+/// moves its fuel by a few hundred per run, and an incidental codegen change (a dependency
+/// bump within the lockfile, a new rustc) should not fail CI for noise; a real regression
+/// of the SDK is several percent.
+pub const MARGIN: f64 = 0.015;
+
+/// The highest acceptable value of a cost committed as `figure`.
+#[must_use]
+pub fn ceiling(figure: u64) -> u64 {
+    (figure as f64 * (1.0 + MARGIN)).floor() as u64
+}
+
 /// One measurement for both SDKs: the same guest source built against each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

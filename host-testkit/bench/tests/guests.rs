@@ -8,24 +8,12 @@
 
 use std::sync::OnceLock;
 
-use rlplugin_bench::figures::{self, Figures, MEASURE};
+use rlplugin_bench::figures::{self, Figures, MARGIN, MEASURE, ceiling};
 use rlplugin_bench::fuel::{self, FuelLimit, GuestKind, Sdk};
-
-/// How far a figure may move before a guard fails. Fuel is deterministic for a given
-/// source and toolchain, but the importer's options reach it as a hash map, whose order
-/// moves its fuel by a few hundred per run, and an incidental codegen change (a dependency
-/// bump within the lockfile, a new rustc) should not fail CI for noise; a real regression
-/// of the SDK is several percent.
-const MARGIN: f64 = 0.015;
 
 fn recorded() -> &'static Figures {
     static FIGURES: OnceLock<Figures> = OnceLock::new();
     FIGURES.get_or_init(|| figures::read().unwrap_or_else(|e| panic!("{e}")))
-}
-
-/// The highest acceptable value of a cost recorded as `figure`.
-fn ceiling(figure: u64) -> u64 {
-    (figure as f64 * (1.0 + MARGIN)).floor() as u64
 }
 
 /// The lowest acceptable value of a capacity recorded as `figure`.
