@@ -1229,6 +1229,21 @@ impl At<'_> {
         0
     }
 
+    /// Where the units of the posting at this position start, when it is an array of 7 (as
+    /// the host writes one) whose account is a string that ends inside the input; else 0,
+    /// and the posting's readers find its fields the general way.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn posting_units(self) -> usize {
+        if self.bytes.get(self.pos) == Some(&0x97)
+            && let Some(units) = text(self.bytes, self.pos + 1)
+            && units < self.bytes.len()
+        {
+            units
+        } else {
+            0
+        }
+    }
+
     /// The same reader at `pos`.
     pub(crate) const fn at(self, pos: usize) -> Self {
         Self { pos, ..self }
@@ -1270,6 +1285,34 @@ fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
     ))
 }
 
+/// The str8 at `at` and the position after it, when it is ASCII and ends inside the input:
+/// its bytes checked a word at a time, with no call. `None` for anything else, which the
+/// reader then reads (and checks as UTF-8).
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn ascii_str8(b: &[u8], at: usize) -> Option<(&str, usize)> {
+    let [0xd9, len, ..] = *b.get(at..)? else {
+        return None;
+    };
+    let end = at + 2 + usize::from(len);
+    let text = b.get(at + 2..end)?;
+    let mut chunks = text.chunks_exact(8);
+    let mut high = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        high |= u64::from_le_bytes(word);
+    }
+    for &byte in chunks.remainder() {
+        high |= u64::from(byte);
+    }
+    if high & HIGH_BITS != 0 {
+        return None;
+    }
+    // SAFETY: every byte of `text` is below 0x80 (checked above): ASCII, which is UTF-8.
+    Some((unsafe { core::str::from_utf8_unchecked(text) }, end))
+}
+
 /// A position in the input with the ledger's error sink: a reader that can be copied and
 /// kept in a view. Every read records a failure in the sink and returns an empty value.
 #[derive(Clone, Copy)]
@@ -1297,7 +1340,9 @@ impl<'a> At<'a> {
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(crate) fn str(&mut self, label: &'static str) -> &'a str {
         #[cfg(not(rlplugin_small))]
-        if let Some((text, next)) = ascii_fixstr(self.bytes, self.pos) {
+        if let Some((text, next)) =
+            ascii_fixstr(self.bytes, self.pos).or_else(|| ascii_str8(self.bytes, self.pos))
+        {
             self.pos = next;
             return text;
         }

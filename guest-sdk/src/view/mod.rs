@@ -720,9 +720,10 @@ impl<'a> Iterator for Postings<'a> {
         if let Some((&start, rest)) = self.starts.split_first() {
             self.starts = rest;
             self.left -= 1;
+            let at = self.at.at(start);
             return Some(PostingView {
-                at: self.at.at(start),
-                units: 0,
+                at,
+                units: at.posting_units(),
             });
         }
         if self.left == 0 || self.at.failed() {
@@ -783,14 +784,21 @@ impl<'a> PostingView<'a> {
             self.at.at(self.units)
         };
         if !at.nil() {
+            // An amount as the host writes one, seen by its marker; anything else is read
+            // as a struct, so a damaged one is reported as before.
             let mut amount = at;
-            if amount.struct_len(At::label(lazy::AMOUNT), 2) == 2
-                && amount.skip_text()
-                && amount.skip_text()
-            {
+            if amount.marker(0x92) && amount.skip_text() && amount.skip_text() {
                 at = amount;
             } else {
-                at.skip(1);
+                let mut amount = at;
+                if amount.struct_len(At::label(lazy::AMOUNT), 2) == 2
+                    && amount.skip_text()
+                    && amount.skip_text()
+                {
+                    at = amount;
+                } else {
+                    at.skip(1);
+                }
             }
         }
         for _ in 2..field {
