@@ -906,33 +906,108 @@ impl<'a> Window<'a> {
         }
     }
 
-    /// The kind whose encoded name is at `at` ([`UNKNOWN_KIND`] for any other value): each
-    /// name compared whole, in the order a ledger has most of them.
+    /// The kind whose [`Head`] starts with `first`, the word at a directive's `type` key
+    /// ([`UNKNOWN_KIND`] for any other word): the two kinds of most directives first, then
+    /// the others in the order a ledger has most of them. The rest of the head is compared
+    /// by [`own_keys`].
     #[inline(always)]
-    fn kind(&self, at: usize) -> u8 {
-        let first = self.word(at);
-        // The two kinds of most directives, compared with constant masks.
-        if self.is_name(at, first, const { &KIND_NAMES[Kind::Price as usize] }) {
+    fn kind(first: u64) -> u8 {
+        if first == const { HEADS[Kind::Price as usize].words[0] } {
             return Kind::Price as u8;
         }
-        if self.is_name(at, first, const { &KIND_NAMES[Kind::Transaction as usize] }) {
+        if first == const { HEADS[Kind::Transaction as usize].words[0] } {
             return Kind::Transaction as u8;
         }
         for kind in BY_FREQUENCY {
-            if self.is_name(at, first, &KIND_NAMES[kind as usize]) {
+            if first == HEADS[kind as usize].words[0] {
                 return kind as u8;
             }
         }
         UNKNOWN_KIND
     }
+}
 
-    /// Whether `name` is at `at`, whose first word is `first`.
-    #[inline(always)]
-    fn is_name(&self, at: usize, first: u64, name: &Key) -> bool {
-        first & mask(name.len) == name.first
-            && (name.len <= 8 || self.word(at + name.len - 8) == name.last)
+/// What follows a directive's header in the host's layout, kind by kind: the `type` key,
+/// the kind's name and its first own key, encoded as the host writes them, as words for a
+/// compare: no key or name varies there, so the three are one constant.
+#[cfg(not(rlplugin_small))]
+#[derive(Clone, Copy)]
+struct Head {
+    /// Its length in bytes.
+    len: usize,
+    /// Where the kind's own keys start.
+    own: usize,
+    /// Its bytes from 0, 8 and 16 (zero-padded), and its last eight.
+    words: [u64; 3],
+    last: u64,
+}
+
+#[cfg(not(rlplugin_small))]
+impl Head {
+    const fn of(kind: &schema::Kind) -> Self {
+        let mut bytes = [0u8; 40];
+        let mut len = push_fixstr(&mut bytes, 0, schema::TYPE.key);
+        len = push_fixstr(&mut bytes, len, kind.name);
+        let own = len;
+        len = push_fixstr(&mut bytes, len, kind.fields[0].key);
+        assert!(
+            len > 8 && len <= 32,
+            "a head compared in at most four words"
+        );
+        Self {
+            len,
+            own,
+            words: [word_of(&bytes, 0), word_of(&bytes, 8), word_of(&bytes, 16)],
+            last: word_of(&bytes, len - 8),
+        }
     }
 }
+
+/// The eight bytes of `bytes` at `at`, little-endian, at compile time.
+#[cfg(not(rlplugin_small))]
+const fn word_of(bytes: &[u8; 40], at: usize) -> u64 {
+    let mut word = 0;
+    let mut i = 0;
+    while i < 8 {
+        word |= (bytes[at + i] as u64) << (8 * i);
+        i += 1;
+    }
+    word
+}
+
+/// Appends `text` encoded as a fixstr to `bytes[at..]`, returning where it ends.
+#[cfg(not(rlplugin_small))]
+const fn push_fixstr(bytes: &mut [u8; 40], at: usize, text: &str) -> usize {
+    let text = text.as_bytes();
+    let len = 1 + text.len();
+    let mut i = 0;
+    while i < len {
+        bytes[at + i] = fixstr_byte(text, i) as u8;
+        i += 1;
+    }
+    at + len
+}
+
+/// The [`Head`] of each [`Kind`], in the order of its variants; no two start with the same
+/// word, so the first word names the kind.
+#[cfg(not(rlplugin_small))]
+const HEADS: [Head; 12] = {
+    let mut heads = [Head::of(&schema::TRANSACTION); 12];
+    let mut kind = 0;
+    while kind < SCHEMA_KINDS.len() {
+        heads[kind] = Head::of(SCHEMA_KINDS[kind]);
+        let mut other = 0;
+        while other < kind {
+            assert!(
+                heads[other].words[0] != heads[kind].words[0],
+                "heads told apart by their first word"
+            );
+            other += 1;
+        }
+        kind += 1;
+    }
+    heads
+};
 
 /// A posting's cost, price and flag all nil, its metadata empty and its span's header.
 #[cfg(not(rlplugin_small))]
@@ -959,7 +1034,7 @@ pub(crate) fn locate_host(b: &[u8], start: usize, postings: &mut Vec<usize>) -> 
     let mut at = DATE_END;
     let mut header = 2;
     let mut key = w.word(at);
-    if key == FILENAME.first {
+    if key == FILENAME.first && w.key(at, &FILENAME).is_some() {
         at += FILENAME.len;
         at = if w.byte(at) == 0xc0 {
             at + 1
@@ -974,17 +1049,10 @@ pub(crate) fn locate_host(b: &[u8], start: usize, postings: &mut Vec<usize>) -> 
         header += 1;
         key = w.word(at);
     }
-    if key & mask(TYPE.len) != TYPE.first {
-        return None;
-    }
-    at += TYPE.len;
-    let kind = w.kind(at);
-
-    at = w.text(at)?;
-    let own = at;
+    let kind = Window::kind(key);
     // A map shorter than its header walks no own keys: no kind has none.
     let entries = entries.wrapping_sub(header);
-    let (end, tail) = match kind_from_u8(kind)? {
+    let (own, end, tail) = match kind_from_u8(kind)? {
         Kind::Transaction => own_keys::<{ Kind::Transaction as usize }>(w, at, entries, postings),
         Kind::Balance => own_keys::<{ Kind::Balance as usize }>(w, at, entries, postings),
         Kind::Open => own_keys::<{ Kind::Open as usize }>(w, at, entries, postings),
@@ -1009,9 +1077,11 @@ pub(crate) fn locate_host(b: &[u8], start: usize, postings: &mut Vec<usize>) -> 
     })
 }
 
-/// The end of the own keys of a kind `KIND` directive at `at` and where its last value
-/// starts, when it has exactly the kind's `entries` keys, in the schema's order: the
-/// schema's declaration turned at compile time into straight-line code, one step per key.
+/// Where the own keys of a kind `KIND` directive whose `type` key is at `at` start, where
+/// they end and where the last one's value starts, when it has exactly the kind's
+/// `entries` keys, in the schema's order: the schema's declaration turned at compile time
+/// into straight-line code, one step per key. The caller compared the [`Head`]'s first
+/// word.
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
 fn own_keys<const KIND: usize>(
@@ -1019,13 +1089,19 @@ fn own_keys<const KIND: usize>(
     at: usize,
     entries: usize,
     postings: &mut Recorder<'_>,
-) -> Option<(usize, usize)> {
-    if entries != const { CODES_BY_KIND[KIND].len } {
+) -> Option<(usize, usize, usize)> {
+    let head = const { &HEADS[KIND] };
+    if entries != const { CODES_BY_KIND[KIND].len }
+        || (head.len > 16 && w.word(at + 8) != head.words[1])
+        || (head.len > 24 && w.word(at + 16) != head.words[2])
+        || w.word(at + head.len - 8) != head.last
+    {
         return None;
     }
-    let mut at = at;
+    let own = at + head.own;
+    let mut at = at + head.len;
     let mut tail = at;
-    own_key::<KIND, 0>(w, &mut at, &mut tail, postings)?;
+    at = w.value(at, const { CODES_BY_KIND[KIND].values[0] }, postings)?;
     own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 3>(w, &mut at, &mut tail, postings)?;
@@ -1033,7 +1109,7 @@ fn own_keys<const KIND: usize>(
     own_key::<KIND, 5>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 6>(w, &mut at, &mut tail, postings)?;
     const { assert!(MAX_FIELDS == 7, "one step per key a kind may have") };
-    Some((at, tail))
+    Some((own, at, tail))
 }
 
 /// One step of [`own_keys`]: key `FIELD` of kind `KIND` and its value, if the kind has it.
@@ -1186,6 +1262,24 @@ pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
     })
 }
 
+/// The value of a transaction's postings, the last key the schema gives the kind, when the
+/// frame found the directive in exactly the host's layout and noted where it starts;
+/// `None` otherwise (the caller then looks the key up).
+#[cfg_attr(not(rlplugin_small), inline(always))]
+pub(crate) fn postings_at<'a>(at: At<'a>, loc: &Loc) -> Option<At<'a>> {
+    const TRANSACTION: usize = Kind::Transaction as usize;
+    const {
+        assert!(
+            POSTINGS.own[TRANSACTION] as usize + 1 == CODES_BY_KIND[TRANSACTION].len,
+            "a transaction's postings are its last key"
+        );
+    };
+    (loc.exact && usize::from(loc.kind) == TRANSACTION).then_some(At {
+        pos: loc.tail,
+        ..at
+    })
+}
+
 /// Where the fields of the posting at `at` start: after its header; `None` unless the
 /// posting is an array of 7, as the host writes it.
 #[cfg_attr(not(rlplugin_small), inline(always))]
@@ -1244,45 +1338,59 @@ impl At<'_> {
         }
     }
 
+    /// Whether the posting whose units start here has, as the host writes such a posting,
+    /// units that are nil or an amount of two strings, then no cost, price or flag and empty
+    /// metadata: its units and four marker bytes, read with no reader. `false` for any
+    /// other layout, which the caller then reads field by field.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn posting_tail_is_plain(self) -> bool {
+        let (b, at) = (self.bytes, self.pos);
+        let tail = match b.get(at) {
+            Some(0xc0) => Some(at + 1),
+            Some(0x92) => text(b, at + 1).and_then(|at| text(b, at)),
+            _ => None,
+        };
+        // Cost, price and flag nil, and an empty metadata array.
+        tail.and_then(|tail| word(b, tail))
+            .is_some_and(|word| word & mask(4) == 0x90_c0_c0_c0)
+    }
+
     /// The same reader at `pos`.
     pub(crate) const fn at(self, pos: usize) -> Self {
         Self { pos, ..self }
     }
 }
 
-/// The fixstr at `at` and the position after it, when it is ASCII and the input has a
-/// fixstr's longest length after its marker: its bytes checked a word at a time, with no
-/// call. `None` for anything else, which the reader then reads.
+/// The fixstr at `at` and the position after it, when it is ASCII and the input has eight
+/// bytes after its marker: its bytes checked a word or two at a time (overlapping words, or
+/// one masked word for a string of at most eight bytes), with no call. `None` for anything
+/// else, which the reader then reads.
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
 fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
-    let window = b.get(at..)?.first_chunk::<33>()?;
-    let marker = window[0];
+    let marker = *b.get(at)?;
     if marker & 0xe0 != 0xa0 {
         return None;
     }
     let len = usize::from(marker & 0x1f);
-    let word = |from: usize| {
-        let mut word = [0; 8];
-        word.copy_from_slice(&window[1 + from..9 + from]);
-        u64::from_le_bytes(word) & mask(len.saturating_sub(from))
-    };
-    let mut high = word(0);
-    if len > 8 {
-        high |= word(8);
+    let end = at + 1 + len;
+    let first = word(b, at + 1)?;
+    let high = if len <= 8 {
+        // The bytes past the string masked off; two shifts, as one by 64 would not be.
+        first & !((u64::MAX << (4 * len)) << (4 * len))
+    } else {
+        let mut high = first | word(b, end - 8)?;
         if len > 16 {
-            high |= word(16) | word(24);
+            high |= word(b, at + 9)? | word(b, end - 16)?;
         }
-    }
+        high
+    };
     if high & HIGH_BITS != 0 {
         return None;
     }
-    let text = &window[1..=len];
+    let text = b.get(at + 1..end)?;
     // SAFETY: every byte of `text` is below 0x80 (checked above): ASCII, which is UTF-8.
-    Some((
-        unsafe { core::str::from_utf8_unchecked(text) },
-        at + 1 + len,
-    ))
+    Some((unsafe { core::str::from_utf8_unchecked(text) }, end))
 }
 
 /// The str8 at `at` and the position after it, when it is ASCII and ends inside the input:

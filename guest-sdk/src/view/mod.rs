@@ -207,6 +207,7 @@ impl<'a> LedgerView<'a> {
     pub fn directives(&self) -> Directives<'a> {
         Directives {
             ledger: *self,
+            left: self.frame.directives.iter(),
             next: 0,
         }
     }
@@ -277,21 +278,28 @@ impl core::fmt::Debug for LedgerView<'_> {
 #[derive(Clone, Debug)]
 pub struct Directives<'a> {
     ledger: LedgerView<'a>,
+    /// The directives left, as the frame located them.
+    left: core::slice::Iter<'a, lazy::Loc>,
     next: usize,
 }
 
 impl<'a> Iterator for Directives<'a> {
     type Item = DirectiveView<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let directive = self.ledger.get(self.next)?;
+        let loc = self.left.next()?;
+        let index = self.next;
         self.next += 1;
-        Some(directive)
+        Some(DirectiveView {
+            frame: self.ledger.frame,
+            loc,
+            index,
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.ledger.len() - self.next;
-        (left, Some(left))
+        self.left.size_hint()
     }
 }
 
@@ -541,7 +549,7 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn postings(&self) -> Postings<'a> {
-        match self.field(lazy::POSTINGS) {
+        match lazy::postings_at(self.at(), self.loc).or_else(|| self.field(lazy::POSTINGS)) {
             Some(mut at) => {
                 let noted = at.is_array16();
                 let left = at.array_len(At::label(lazy::POSTINGS));
@@ -720,10 +728,9 @@ impl<'a> Iterator for Postings<'a> {
         if let Some((&start, rest)) = self.starts.split_first() {
             self.starts = rest;
             self.left -= 1;
-            let at = self.at.at(start);
             return Some(PostingView {
-                at,
-                units: at.posting_units(),
+                at: self.at.at(start),
+                units: 0,
             });
         }
         if self.left == 0 || self.at.failed() {
@@ -774,15 +781,24 @@ impl<'a> PostingView<'a> {
         at
     }
 
+    /// At the posting's units when it is laid out as the host writes one: where the walk
+    /// past it found them, else after its account.
+    #[inline]
+    fn units_at(&self) -> Option<At<'a>> {
+        if self.units != 0 {
+            return Some(self.at.at(self.units));
+        }
+        match self.at.posting_units() {
+            0 => None,
+            units => Some(self.at.at(units)),
+        }
+    }
+
     /// At the posting's field `field` past its units (2 is the cost, 5 the metadata),
     /// stepping over nils and the two strings of an amount as the host writes them, and
     /// over anything else with the general skip.
     fn field_after_units(&self, field: usize) -> At<'a> {
-        let mut at = if self.units == 0 {
-            self.field(1)
-        } else {
-            self.at.at(self.units)
-        };
+        let mut at = self.units_at().unwrap_or_else(|| self.field(1));
         if !at.nil() {
             // An amount as the host writes one, seen by its marker; anything else is read
             // as a struct, so a damaged one is reported as before.
@@ -836,11 +852,7 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn units(&self) -> Option<Amount<'a>> {
-        let mut at = if self.units == 0 {
-            self.field(1)
-        } else {
-            self.at.at(self.units)
-        };
+        let mut at = self.units_at().unwrap_or_else(|| self.field(1));
         if at.nil() {
             None
         } else {
@@ -938,6 +950,12 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn has_meta(&self, key: &str) -> bool {
+        if self
+            .units_at()
+            .is_some_and(|units| units.posting_tail_is_plain())
+        {
+            return false;
+        }
         let mut at = self.field_after_units(5);
         let entries = at.array_len("posting metadata (an array)");
         for _ in 0..entries {
