@@ -82,9 +82,8 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let mut postings = Vec::with_capacity(capacity(count, &r, 1).saturating_mul(2));
     let mut pos = r.pos();
     for _ in 0..count {
-        if let Some(found) = locate(bytes, pos, &mut postings) {
-            directives.push(found);
-            pos = found.end;
+        if let Some(end) = locate(bytes, pos, &mut directives, &mut postings) {
+            pos = end;
             continue;
         }
         // Not the host's layout (or malformed): the reader's walk, which judges it.
@@ -676,19 +675,29 @@ fn kind_in(b: &[u8], at: usize) -> Option<u8> {
 /// last key's value starts, and its kind. Walks it in the host's layout, each value in the
 /// shape the schema declares; `None` at anything the walk does not handle (a long map, a
 /// long string, the end of the input), for the reader's general skip to walk and judge.
-#[cfg(not(rlplugin_small))]
-#[inline(always)]
-fn locate(b: &[u8], at: usize, postings: &mut Vec<usize>) -> Option<Loc> {
+///
+/// Pushes what it found onto `directives` and returns where the directive ends. The host
+/// layout's walk pushes its own record, so its fields go straight from the walk into the
+/// list rather than through a record shared with the general walk.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn locate(
+    b: &[u8],
+    at: usize,
+    directives: &mut Vec<Loc>,
+    postings: &mut Vec<usize>,
+) -> Option<usize> {
     let mark = postings.len();
-    locate_host(b, at, postings).or_else(|| {
+    #[cfg(not(rlplugin_small))]
+    {
+        if let Some(found) = locate_host(b, at, postings) {
+            directives.push(found);
+            return Some(found.end);
+        }
         postings.truncate(mark);
-        locate_general(b, at, mark)
-    })
-}
-
-#[cfg(rlplugin_small)]
-fn locate(b: &[u8], at: usize, postings: &mut [usize]) -> Option<Loc> {
-    locate_general(b, at, postings.len())
+    }
+    let found = locate_general(b, at, mark)?;
+    directives.push(found);
+    Some(found.end)
 }
 
 /// The map's first eight bytes when it starts as the host writes every directive: a short
