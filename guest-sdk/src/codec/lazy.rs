@@ -1524,6 +1524,16 @@ impl<'a> At<'a> {
         self.marker(0xc0)
     }
 
+    /// Skips one value: by [`STEP`]'s table when the value is one it steps over and ends
+    /// inside the input, else (and so for anything damaged) as [`skip`](Self::skip) does.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn skip_value(&mut self) {
+        match any(self.bytes, self.pos) {
+            Some(next) if next <= self.bytes.len() => self.pos = next,
+            _ => self.skip(1),
+        }
+    }
+
     /// Skips `count` values.
     pub(crate) fn skip(&mut self, count: usize) {
         self.with(|r| {

@@ -724,6 +724,7 @@ pub struct Postings<'a> {
 impl<'a> Iterator for Postings<'a> {
     type Item = PostingView<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<PostingView<'a>> {
         if let Some((&start, rest)) = self.starts.split_first() {
             self.starts = rest;
@@ -813,13 +814,13 @@ impl<'a> PostingView<'a> {
                 {
                     at = amount;
                 } else {
-                    at.skip(1);
+                    at.skip_value();
                 }
             }
         }
         for _ in 2..field {
             if !at.nil() {
-                at.skip(1);
+                at.skip_value();
             }
         }
         at
@@ -966,7 +967,12 @@ impl<'a> PostingView<'a> {
             if at.str("a metadata key (a string)") == key {
                 return true;
             }
-            at.skip(len - 1);
+            for _ in 1..len {
+                if at.failed() {
+                    return false;
+                }
+                at.skip_value();
+            }
         }
         false
     }
