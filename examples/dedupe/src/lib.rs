@@ -52,8 +52,11 @@ pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, Box<dyn std::error::Er
 pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsError> {
     let mut ops = ledger.ops();
     // Transactions kept so far, by signature: only those can be duplicates of a later one.
-    // FxHash reads a word per step, where std's SipHash spends several fuel per byte.
-    let mut kept: FxHashMap<Signature<'_>, Vec<DirectiveView<'_>>> = FxHashMap::default();
+    // FxHash reads a word per step, where std's SipHash spends several fuel per byte. Sized
+    // for every directive up front: growing rehashes every signature kept so far, which
+    // costs more than the table's memory.
+    let mut kept: FxHashMap<Signature<'_>, Vec<DirectiveView<'_>>> =
+        FxHashMap::with_capacity_and_hasher(ledger.len(), rustc_hash::FxBuildHasher);
     for directive in ledger.directives() {
         if directive.kind() != Some(Kind::Transaction) {
             continue;
@@ -149,7 +152,7 @@ fn duplicate_warning(
     };
     let warning = PluginError::warning(format!(
         "duplicate of the transaction at {} ({:?} ~ {:?}, same date, accounts and amounts): {action}",
-        location(original),
+        location(original, duplicate),
         txn_name(duplicate),
         txn_name(original),
     ));
@@ -159,10 +162,14 @@ fn duplicate_warning(
     }
 }
 
-fn location(directive: &DirectiveView<'_>) -> String {
-    match (directive.filename(), directive.lineno()) {
+/// Where `original` is, as read in the warning attached to `duplicate`: the warning already
+/// names the duplicate's file, and rustledger passes absolute paths, so a copy in the same
+/// file is named by its line alone.
+fn location(original: &DirectiveView<'_>, duplicate: &DirectiveView<'_>) -> String {
+    match (original.filename(), original.lineno()) {
+        (Some(file), Some(line)) if duplicate.filename() == Some(file) => format!("line {line}"),
         (Some(file), Some(line)) => format!("{file}:{line}"),
-        _ => format!("an unknown location (dated {})", directive.date()),
+        _ => format!("an unknown location (dated {})", original.date()),
     }
 }
 
@@ -337,7 +344,20 @@ mod tests {
         );
         assert_eq!(
             output.errors[0].to_string(),
-            "/books/bank.beancount:40: warning: duplicate of the transaction at /books/bank.beancount:10 (\"AMAZON.COM*MK1\" ~ \"Amazon.com\", same date, accounts and amounts): deleted; remove it from the ledger or import it once"
+            "/books/bank.beancount:40: warning: duplicate of the transaction at line 10 (\"AMAZON.COM*MK1\" ~ \"Amazon.com\", same date, accounts and amounts): deleted; remove it from the ledger or import it once"
+        );
+    }
+
+    #[test]
+    fn an_original_in_another_file_is_named_by_its_path() {
+        let mut original = txn(10, "2024-05-01", Some("Amazon.com"), "25.00");
+        original.filename = Some("/books/card.beancount".into());
+        let copy = txn(40, "2024-05-01", Some("AMAZON.COM*MK1"), "25.0");
+        let output = run(&[original, copy], Config::default());
+        assert!(
+            output.errors[0]
+                .message
+                .starts_with("duplicate of the transaction at /books/card.beancount:10 (")
         );
     }
 
@@ -371,7 +391,7 @@ mod tests {
             output.ops,
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
         );
-        assert!(output.errors[0].message.contains("bank.beancount:1 ("));
+        assert!(output.errors[0].message.contains(" at line 1 ("));
     }
 
     #[test]
@@ -387,7 +407,7 @@ mod tests {
             output.ops,
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
         );
-        assert!(output.errors[0].message.contains("bank.beancount:1 ("));
+        assert!(output.errors[0].message.contains(" at line 1 ("));
     }
 
     #[test]
