@@ -73,7 +73,6 @@ fn rledger_check_catches_a_missing_transaction() {
 
 // Neither ledger has statement metadata, so these measure the scan every ledger pays for.
 #[test]
-#[ignore = "over the 50% budget today; what it uses is in host-testkit/bench/figures.json"]
 fn stays_within_budget_on_bean_example() {
     let run = budget::run(guest().plugin(), Ledger::BeanExample).unwrap();
     budget::check("auto-balance", Ledger::BeanExample, &run);
