@@ -1136,11 +1136,24 @@ fn own_key<const KIND: usize, const FIELD: usize>(
     }
     let key = const { &CODES_BY_KIND[KIND].keys[FIELD] };
     let value = const { CODES_BY_KIND[KIND].values[FIELD] };
-    // A short key and its value's usual marker (an amount's, an empty list's) fill at most
-    // a word: one compare for both.
-    if let Some(marker) = const { usual_marker(CODES_BY_KIND[KIND].values[FIELD]) }
-        && key.len < 8
-        && w.word(*at) & mask(key.len + 1) == key.first | u64::from(marker) << (8 * key.len)
+    // A key and its value's usual marker (an amount's, an empty list's) fill at most two
+    // words: one compare for both when the key is short, else its first word and a word
+    // that ends with the marker.
+    let usual = const { usual_marker(CODES_BY_KIND[KIND].values[FIELD]) };
+    if let Some(marker) = usual
+        && key.len < 16
+        && if key.len < 8 {
+            w.word(*at) & mask(key.len + 1) == key.first | u64::from(marker) << (8 * key.len)
+        } else {
+            w.word(*at) == key.first
+                && w.word(*at + key.len - 7)
+                    == const {
+                        key_then(
+                            &CODES_BY_KIND[KIND].keys[FIELD],
+                            usual_marker(CODES_BY_KIND[KIND].values[FIELD]),
+                        )
+                    }
+        }
     {
         *tail = *at + key.len;
         *at = *tail + 1;
@@ -1153,6 +1166,17 @@ fn own_key<const KIND: usize, const FIELD: usize>(
     *tail = *at;
     *at = w.value(*at, value, postings)?;
     Some(())
+}
+
+/// The eight bytes that end with `marker` right after `key` (of at least eight bytes), as
+/// the host writes a key and its value's first byte.
+#[cfg(not(rlplugin_small))]
+const fn key_then(key: &Key, marker: Option<u8>) -> u64 {
+    let Some(marker) = marker else {
+        return 0;
+    };
+    let last = if key.len > 8 { key.last } else { key.first };
+    last >> 8 | (marker as u64) << 56
 }
 
 /// Where the frame notes the postings it steps over: offsets from a directive's start,
