@@ -181,6 +181,31 @@ pub fn decode_plugin_input(bytes: &[u8]) -> Result<PluginInput, DecodeError> {
     reader.finish(input)
 }
 
+/// [`decode_plugin_input`] on the host's input, which a guest built with the arena owns
+/// for good: there the directives' strings are left in place in it (each `String` owns its
+/// bytes of the input) instead of copied out.
+///
+/// # Safety
+///
+/// `ptr..ptr + len` is readable. Under the arena on wasm32, moreover, it is the block the
+/// `alloc` export handed the host (whose address it exposed), and nothing but the decoded
+/// values reads or writes it once they are handed out.
+pub(crate) unsafe fn decode_host_plugin_input(
+    ptr: *const u8,
+    len: usize,
+) -> Result<PluginInput, DecodeError> {
+    // SAFETY: readable, by the caller's promise.
+    let bytes = unsafe { core::slice::from_raw_parts(ptr, len) };
+    let sink = ErrorSink::default();
+    let mut reader = Reader::new(bytes, &sink);
+    // SAFETY: the arena's half of the caller's promise.
+    #[cfg(rlplugin_in_place)]
+    let input = unsafe { decode::plugin_input_in_place(&mut reader) };
+    #[cfg(not(rlplugin_in_place))]
+    let input = decode::plugin_input(&mut reader);
+    reader.finish(input)
+}
+
 /// Reads only the directive count of a `PluginInput` (the first two array headers), so a
 /// guest that cannot decode its input can still answer `passthrough(n)`.
 ///
