@@ -109,6 +109,15 @@ pub enum OpsError {
         /// The field (`"narration"`).
         field: &'static str,
     },
+    /// An [edit](crate::view::Edit) changes a posting the transaction does not have.
+    NoSuchPosting {
+        /// The index of the directive.
+        index: usize,
+        /// The posting's position the edit names.
+        posting: usize,
+        /// How many postings the transaction has.
+        postings: usize,
+    },
 }
 
 impl fmt::Display for OpsError {
@@ -126,8 +135,17 @@ impl fmt::Display for OpsError {
             Self::NoSuchField { index, kind, field } => write!(
                 f,
                 "input directive {index} is a {kind}, which has no `{field}`; only transactions \
-                 have a narration and a payee, and only transactions and documents have tags \
-                 and links"
+                 have a narration, a payee and postings, and only transactions and documents \
+                 have tags and links"
+            ),
+            Self::NoSuchPosting {
+                index,
+                posting,
+                postings,
+            } => write!(
+                f,
+                "input directive {index} has {postings} postings, so it has no posting \
+                 {posting}; postings are counted from 0 in the order `postings()` yields them"
             ),
         }
     }

@@ -284,8 +284,7 @@ pub fn categorize(
             .position(|posting| posting.account == rules.placeholder);
         let single = txn.postings.len() == 1 && opposite_units(&txn.postings[0]).is_some();
         match decide(
-            txn.payee.as_deref(),
-            &txn.narration,
+            || (txn.payee.as_deref(), txn.narration.as_str()),
             placeholder,
             single,
             rules,
@@ -320,10 +319,11 @@ enum Decision<'r> {
 }
 
 /// What to do with a transaction: `placeholder` is its placeholder posting, `single` whether
-/// it is a lone plain posting.
-fn decide<'r>(
-    payee: Option<&str>,
-    narration: &str,
+/// it is a lone plain posting, `texts` its payee and narration, read only for a transaction
+/// that may change (through the view API, reading them is most of what a transaction
+/// costs).
+fn decide<'t, 'r>(
+    texts: impl FnOnce() -> (Option<&'t str>, &'t str),
     placeholder: Option<usize>,
     single: bool,
     rules: &'r Rules,
@@ -331,6 +331,7 @@ fn decide<'r>(
     if placeholder.is_none() && !single {
         return Decision::Untouched;
     }
+    let (payee, narration) = texts();
     let rule = rules.find(payee, narration);
     let account = rule
         .and_then(|rule| rule.account.as_deref())

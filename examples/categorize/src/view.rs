@@ -3,10 +3,11 @@
 //! differs.
 //!
 //! Each transaction's postings are read for their accounts alone, borrowed from the host's
-//! bytes; a transaction is decoded whole (`to_owned`) only when it is going to change or
-//! has a lone posting whose cost the rules need. Every other directive (prices, opens,
-//! transactions already categorized) is kept without being decoded. On books that are
-//! mostly categorized already, that is most of the ledger.
+//! bytes; a placeholder posting gets its account through an [`Edit`](rlplugin::view::Edit),
+//! which copies the rest of the transaction, and a transaction is decoded whole
+//! (`to_owned`) only when it has a lone posting, whose amount the new leg needs. Every other
+//! directive (prices, opens, transactions already categorized) is kept without being
+//! decoded. On books that are mostly categorized already, that is most of the ledger.
 
 use rlplugin::view::{DirectiveView, Kind, LedgerView, ViewOps};
 use rlplugin::{DirectiveData, OpsError};
@@ -46,24 +47,44 @@ pub fn categorize(ledger: LedgerView<'_>, rules: &Rules) -> Result<ViewOps, OpsE
         }
         // Whether a lone posting is plain (no cost or price) needs the whole posting.
         let single = placeholder.is_none() && postings == 1 && lone_posting_is_plain(&directive);
-        let narration = directive.narration().unwrap_or_default();
-        match decide(directive.payee(), narration, placeholder, single, rules) {
+        let texts = || (directive.payee(), directive.narration().unwrap_or_default());
+        match decide(texts, placeholder, single, rules) {
             Decision::Untouched => {}
             Decision::NoRule => {
-                let mut warning = no_rule(directive.payee(), narration);
+                let (payee, narration) = texts();
+                let mut warning = no_rule(payee, narration);
                 if let (Some(file), Some(line)) = (directive.filename(), directive.lineno()) {
                     warning = warning.at(file, line);
                 }
                 ops.error(warning);
             }
+            // A placeholder's new account (and the tag) is an edit: the transaction's other
+            // bytes are copied, never decoded.
             Decision::Change {
-                placeholder,
+                placeholder: Some(posting),
+                account,
+                tag,
+            } => {
+                let mut edit = directive.edit();
+                if let Some(tag) = tag
+                    && !directive.tags().any(|t| t == tag)
+                {
+                    edit = edit.push_tag(tag);
+                }
+                if let Some(account) = account {
+                    edit = edit.set_posting_account(posting, account);
+                }
+                ops.edit(edit)?;
+            }
+            // A lone posting gets a new one, built from its decoded amount.
+            Decision::Change {
+                placeholder: None,
                 account,
                 tag,
             } => {
                 let mut changed = directive.to_owned();
                 if let DirectiveData::Transaction(txn) = &mut changed.data {
-                    apply(txn, placeholder, account, tag);
+                    apply(txn, None, account, tag);
                 }
                 ops.modify(directive.index(), changed)?;
             }

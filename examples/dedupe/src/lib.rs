@@ -149,7 +149,7 @@ fn duplicate_warning(
     };
     let warning = PluginError::warning(format!(
         "duplicate of the transaction at {} ({:?} ~ {:?}, same date, accounts and amounts): {action}",
-        location(original),
+        location(original, duplicate),
         txn_name(duplicate),
         txn_name(original),
     ));
@@ -159,10 +159,14 @@ fn duplicate_warning(
     }
 }
 
-fn location(directive: &DirectiveView<'_>) -> String {
-    match (directive.filename(), directive.lineno()) {
+/// Where `original` is, as read in the warning attached to `duplicate`: the warning already
+/// names the duplicate's file, and rustledger passes absolute paths, so a copy in the same
+/// file is named by its line alone.
+fn location(original: &DirectiveView<'_>, duplicate: &DirectiveView<'_>) -> String {
+    match (original.filename(), original.lineno()) {
+        (Some(file), Some(line)) if duplicate.filename() == Some(file) => format!("line {line}"),
         (Some(file), Some(line)) => format!("{file}:{line}"),
-        _ => format!("an unknown location (dated {})", directive.date()),
+        _ => format!("an unknown location (dated {})", original.date()),
     }
 }
 
@@ -337,7 +341,20 @@ mod tests {
         );
         assert_eq!(
             output.errors[0].to_string(),
-            "/books/bank.beancount:40: warning: duplicate of the transaction at /books/bank.beancount:10 (\"AMAZON.COM*MK1\" ~ \"Amazon.com\", same date, accounts and amounts): deleted; remove it from the ledger or import it once"
+            "/books/bank.beancount:40: warning: duplicate of the transaction at line 10 (\"AMAZON.COM*MK1\" ~ \"Amazon.com\", same date, accounts and amounts): deleted; remove it from the ledger or import it once"
+        );
+    }
+
+    #[test]
+    fn an_original_in_another_file_is_named_by_its_path() {
+        let mut original = txn(10, "2024-05-01", Some("Amazon.com"), "25.00");
+        original.filename = Some("/books/card.beancount".into());
+        let copy = txn(40, "2024-05-01", Some("AMAZON.COM*MK1"), "25.0");
+        let output = run(&[original, copy], Config::default());
+        assert!(
+            output.errors[0]
+                .message
+                .starts_with("duplicate of the transaction at /books/card.beancount:10 (")
         );
     }
 
@@ -371,7 +388,7 @@ mod tests {
             output.ops,
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
         );
-        assert!(output.errors[0].message.contains("bank.beancount:1 ("));
+        assert!(output.errors[0].message.contains(" at line 1 ("));
     }
 
     #[test]
@@ -387,7 +404,7 @@ mod tests {
             output.ops,
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
         );
-        assert!(output.errors[0].message.contains("bank.beancount:1 ("));
+        assert!(output.errors[0].message.contains(" at line 1 ("));
     }
 
     #[test]

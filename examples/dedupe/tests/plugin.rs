@@ -52,8 +52,8 @@ fn rledger_check_loads_each_transaction_once() {
     for expected in [
         "ledger.beancount:25 ",
         "ledger.beancount:29 ",
-        "at ledger.beancount:12 ",
-        "at ledger.beancount:16 ",
+        "at line 12 ",
+        "at line 16 ",
     ] {
         assert!(all.contains(expected), "{expected} missing in:\n{all}");
     }

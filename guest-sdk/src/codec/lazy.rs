@@ -1518,6 +1518,9 @@ pub(crate) enum Change<'e> {
     Text(&'e str),
     /// A string or nil in place of the old one.
     OptText(Option<&'e str>),
+    /// New accounts for the postings at these positions (sorted, each once); each posting
+    /// is otherwise copied.
+    Accounts(&'e [(usize, String)]),
 }
 
 /// The directive at `at` (of kind `kind`) with `changes` made, appended to `out` as the
@@ -1608,6 +1611,38 @@ fn write_change(
         Change::Text(text) => write::string(out, text),
         Change::OptText(Some(text)) => write::string(out, text),
         Change::OptText(None) => out.push(0xc0),
+        Change::Accounts(accounts) => {
+            let marker = *b.get(pos)?;
+            let (count, mut at) = match marker {
+                0x90..=0x9f => (usize::from(marker & 0x0f), pos + 1),
+                0xdc => (
+                    usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
+                    pos + 3,
+                ),
+                _ => return None,
+            };
+            let mut copy_from = pos;
+            let mut stepped = 0;
+            for (changed, account) in accounts {
+                // A position past the last posting: the caller's decoded fallback says so.
+                if *changed >= count {
+                    return None;
+                }
+                while stepped < *changed {
+                    at = posting(b, at)?;
+                    stepped += 1;
+                }
+                // The account is a posting's first field: a fixarray of at least one.
+                if !(0x91..=0x9f).contains(b.get(at)?) {
+                    return None;
+                }
+                let after = text(b, at + 1)?;
+                out.extend_from_slice(b.get(copy_from..=at)?);
+                write::string(out, account);
+                copy_from = after;
+            }
+            out.extend_from_slice(b.get(copy_from..end)?);
+        }
     }
     Some(())
 }

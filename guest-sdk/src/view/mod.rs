@@ -35,8 +35,9 @@
 //! The view API (`wasm_plugin_main! { view: … }`) hands `process` a [`LedgerView`]: the
 //! host's bytes with each directive located but not decoded. A [`DirectiveView`] reads a
 //! field when asked (strings borrowed from the input), a directive nobody decides on is
-//! kept without being read, and an [`Edit`] (tags, links, narration, payee) writes the
-//! changed values and copies the rest of the directive from the input a span at a time.
+//! kept without being read, and an [`Edit`] (tags, links, narration, payee, posting
+//! accounts) writes the changed values and copies the rest of the directive from the input
+//! a span at a time.
 //! Anything else: [`DirectiveView::to_owned`] decodes one directive as the drop-in API
 //! would, and [`ViewOps::modify`] takes it back.
 //!
@@ -596,6 +597,7 @@ impl<'a> DirectiveView<'a> {
             links: Added::default(),
             narration: None,
             payee: None,
+            accounts: Vec::new(),
         }
     }
 }
@@ -967,6 +969,8 @@ pub struct Edit<'a> {
     links: Added,
     narration: Option<String>,
     payee: Option<Option<String>>,
+    /// Postings' new accounts by position, sorted, each position once.
+    accounts: Vec<(usize, String)>,
 }
 
 impl Edit<'_> {
@@ -1030,9 +1034,39 @@ impl Edit<'_> {
         self
     }
 
+    /// Replaces the account of a transaction's posting, `posting` counted from 0 in the order
+    /// [`DirectiveView::postings`] yields them; the posting's amounts, cost, price, flag and
+    /// metadata are copied as they are. Setting one posting twice keeps the later account.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # let answer = rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let mut ops = ledger.ops();
+    /// let coffee = ledger.get(0).unwrap();
+    /// let food = coffee
+    ///     .postings()
+    ///     .position(|posting| posting.account() == "Expenses:Food")
+    ///     .unwrap();
+    /// // Two postings: there is no third to change.
+    /// assert!(ops.edit(coffee.edit().set_posting_account(2, "Expenses:Coffee")).is_err());
+    /// ops.edit(coffee.edit().set_posting_account(food, "Expenses:Coffee"))
+    ///     .unwrap();
+    /// # ops });
+    /// # assert!(answer.windows(15).any(|w| w == b"Expenses:Coffee"));
+    /// ```
+    pub fn set_posting_account(mut self, posting: usize, account: impl Into<String>) -> Self {
+        let account = account.into();
+        match self.accounts.binary_search_by_key(&posting, |(at, _)| *at) {
+            Ok(found) => self.accounts[found].1 = account,
+            Err(slot) => self.accounts.insert(slot, (posting, account)),
+        }
+        self
+    }
+
     /// The same change made to an owned directive: what the edit writes when the input is
     /// not laid out as the host writes it.
-    fn apply(&self, directive: &mut DirectiveWrapper) -> Result<(), &'static str> {
+    fn apply(&self, directive: &mut DirectiveWrapper) -> Result<(), EditError> {
         use rlplugin_types::DirectiveData;
         let (tags, links) = match &mut directive.data {
             DirectiveData::Transaction(txn) => {
@@ -1042,16 +1076,29 @@ impl Edit<'_> {
                 if let Some(payee) = &self.payee {
                     payee.clone_into(&mut txn.payee);
                 }
+                for (posting, account) in &self.accounts {
+                    let postings = txn.postings.len();
+                    let Some(changed) = txn.postings.get_mut(*posting) else {
+                        return Err(EditError::NoSuchPosting {
+                            posting: *posting,
+                            postings,
+                        });
+                    };
+                    account.clone_into(&mut changed.account);
+                }
                 (&mut txn.tags, &mut txn.links)
             }
-            DirectiveData::Document(doc) if self.narration.is_none() && self.payee.is_none() => {
-                (&mut doc.tags, &mut doc.links)
-            }
-            _ => return Err(self.missing_field()),
+            DirectiveData::Document(doc) if self.only_lists() => (&mut doc.tags, &mut doc.links),
+            _ => return Err(EditError::NoSuchField(self.missing_field())),
         };
         tags.extend(self.tags.as_slice().iter().cloned());
         links.extend(self.links.as_slice().iter().cloned());
         Ok(())
+    }
+
+    /// Whether this edit changes tags and links alone, which documents have too.
+    fn only_lists(&self) -> bool {
+        self.narration.is_none() && self.payee.is_none() && self.accounts.is_empty()
     }
 
     /// The first field this edit changes that the directive's kind lacks.
@@ -1060,12 +1107,22 @@ impl Edit<'_> {
             "narration"
         } else if self.payee.is_some() {
             "payee"
+        } else if !self.accounts.is_empty() {
+            "postings"
         } else if self.tags.is_empty() {
             "links"
         } else {
             "tags"
         }
     }
+}
+
+/// Why an [`Edit`] does not fit the directive it was made for.
+enum EditError {
+    /// The kind has no such field.
+    NoSuchField(&'static str),
+    /// The transaction has no posting at that position.
+    NoSuchPosting { posting: usize, postings: usize },
 }
 
 /// The strings an [`Edit`] appends to a list: the one string most edits add is held
@@ -1307,7 +1364,8 @@ impl ViewOps {
     ///
     /// [`OpsError`] if the directive is already decided, or
     /// [`OpsError::NoSuchField`] if the edit changes a field its kind lacks (a narration
-    /// on a price).
+    /// on a price), [`OpsError::NoSuchPosting`] if it changes a posting the transaction
+    /// does not have; the directive then stays undecided.
     pub fn edit(&mut self, edit: Edit<'_>) -> Result<(), OpsError> {
         let directive = edit.directive;
         let index = directive.index;
@@ -1315,7 +1373,7 @@ impl ViewOps {
             // Undecodable: the answer reports it, whatever is decided here.
             return Ok(());
         };
-        let mut changes = [(&lazy::TAGS, Change::Append(&[])); 4];
+        let mut changes = [(&lazy::TAGS, Change::Append(&[])); 5];
         let mut count = 0;
         if !edit.tags.is_empty() {
             changes[count] = (&lazy::TAGS, Change::Append(edit.tags.as_slice()));
@@ -1333,10 +1391,14 @@ impl ViewOps {
             changes[count] = (&lazy::PAYEE, Change::OptText(payee.as_deref()));
             count += 1;
         }
+        if !edit.accounts.is_empty() {
+            changes[count] = (&lazy::POSTINGS, Change::Accounts(&edit.accounts));
+            count += 1;
+        }
         let changes = &changes[..count];
         let has_fields = match kind {
             Kind::Transaction => true,
-            Kind::Document => edit.narration.is_none() && edit.payee.is_none(),
+            Kind::Document => edit.only_lists(),
             _ => count == 0,
         };
         if !has_fields {
@@ -1383,9 +1445,21 @@ impl ViewOps {
         }
         self.edited.truncate(mark);
         let mut owned = directive.to_owned();
-        // The kind has every field the edit changes (checked above).
-        let _ = edit.apply(&mut owned);
-        self.modify(index, owned)
+        // The kind has every field the edit changes (checked above); a posting it names
+        // may still be missing, which only the decoded transaction tells.
+        match edit.apply(&mut owned) {
+            Err(EditError::NoSuchPosting { posting, postings }) => Err(OpsError::NoSuchPosting {
+                index,
+                posting,
+                postings,
+            }),
+            Err(EditError::NoSuchField(field)) => Err(OpsError::NoSuchField {
+                index,
+                kind: kind.name(),
+                field,
+            }),
+            Ok(()) => self.modify(index, owned),
+        }
     }
 
     /// As [`Ops::insert_before`].

@@ -60,12 +60,14 @@ enum Change {
     Undecided,
     Keep,
     Delete,
-    /// Tags, links, a narration and a payee, each applied when the kind has it.
+    /// Tags, links, a narration, a payee and postings' accounts (by position), each
+    /// applied when the kind has it (a posting when the transaction has it).
     Edit {
         tags: Vec<String>,
         links: Vec<String>,
         narration: Option<String>,
         payee: Option<Option<String>>,
+        accounts: Vec<(usize, String)>,
     },
     /// The whole directive replaced by the decoded one with a changed date.
     Modify(String),
@@ -84,12 +86,14 @@ fn change() -> impl Strategy<Value = Change> {
             support::list(text()),
             support::opt(text()),
             support::opt(support::opt(text())),
+            support::list((0usize..4, text()).boxed()),
         )
-            .prop_map(|(tags, links, narration, payee)| Change::Edit {
+            .prop_map(|(tags, links, narration, payee, accounts)| Change::Edit {
                 tags,
                 links,
                 narration,
                 payee,
+                accounts,
             }),
         1 => prop_oneof![Just("2024-03-01".to_owned()), Just("2024-02-30".to_owned())]
             .prop_map(Change::Modify),
@@ -98,12 +102,13 @@ fn change() -> impl Strategy<Value = Change> {
     ]
 }
 
-/// Tags, links, a narration and a payee to change.
+/// Tags, links, a narration, a payee and postings' accounts to change.
 type Changes = (
     Vec<String>,
     Vec<String>,
     Option<String>,
     Option<Option<String>>,
+    Vec<(usize, String)>,
 );
 
 /// `edit` with the changes its kind has no field for left out.
@@ -113,6 +118,7 @@ fn fitting(kind: Kind, change: &Change) -> Option<Changes> {
         links,
         narration,
         payee,
+        accounts,
     } = change
     else {
         return None;
@@ -123,8 +129,9 @@ fn fitting(kind: Kind, change: &Change) -> Option<Changes> {
             links.clone(),
             narration.clone(),
             payee.clone(),
+            accounts.clone(),
         )),
-        Kind::Document => Some((tags.clone(), links.clone(), None, None)),
+        Kind::Document => Some((tags.clone(), links.clone(), None, None, Vec::new())),
         _ => None,
     }
 }
@@ -145,9 +152,14 @@ fn drop_in(input: PluginInput, changes: &[Change], how: How) -> PluginOutput {
             Change::Keep => ops.keep(index).unwrap(),
             Change::Delete => ops.delete(index).unwrap(),
             Change::Edit { .. } => {
-                if let Some((tags, links, narration, payee)) = fitting(kind, change) {
+                if let Some((tags, links, narration, payee, accounts)) = fitting(kind, change) {
                     match &mut directive.data {
                         DirectiveData::Transaction(txn) => {
+                            for (posting, account) in accounts {
+                                if let Some(posting) = txn.postings.get_mut(posting) {
+                                    posting.account = account;
+                                }
+                            }
                             txn.tags.extend(tags);
                             txn.links.extend(links);
                             if let Some(narration) = narration {
@@ -195,8 +207,14 @@ fn view(ledger: LedgerView<'_>, changes: &[Change], how: How) -> ViewOps {
             Change::Keep => ops.keep(index).unwrap(),
             Change::Delete => ops.delete(index).unwrap(),
             Change::Edit { .. } => {
-                if let Some((tags, links, narration, payee)) = fitting(kind, change) {
+                if let Some((tags, links, narration, payee, accounts)) = fitting(kind, change) {
                     let mut edit: Edit<'_> = directive.edit();
+                    let postings = directive.postings().count();
+                    for (posting, account) in accounts {
+                        if posting < postings {
+                            edit = edit.set_posting_account(posting, account);
+                        }
+                    }
                     for tag in tags {
                         edit = edit.push_tag(tag);
                     }
@@ -380,6 +398,7 @@ fn an_edit_copies_the_input_and_writes_only_the_change() {
         links: vec![],
         narration: None,
         payee: None,
+        accounts: vec![],
     }];
     let (drop_in, view) = answers(&bytes, &changes);
     assert_eq!(drop_in, view);
@@ -397,6 +416,86 @@ fn an_edit_copies_the_input_and_writes_only_the_change() {
     };
     assert_eq!(txn.tags, ["food", "reviewed"]);
     assert_eq!(modified.filename, coffee.filename);
+}
+
+#[test]
+fn an_edit_replaces_a_postings_account_and_copies_the_rest() {
+    let coffee = super::tests_support::transaction("2024-01-02", "Coffee", &["food"]);
+    let bytes = host_bytes(core::slice::from_ref(&coffee), None);
+    for accounts in [
+        vec![(0, "Expenses:Coffee".to_owned())],
+        vec![(1, "Assets:Wallet".to_owned())],
+        vec![(0, "Expenses:Coffee".to_owned()), (1, "A".repeat(40))],
+    ] {
+        let changes = [Change::Edit {
+            tags: vec![],
+            links: vec![],
+            narration: None,
+            payee: None,
+            accounts: accounts.clone(),
+        }];
+        let (drop_in, view) = answers_made(&bytes, &changes, How::all()[0]);
+        assert_eq!(drop_in, view, "{accounts:?}");
+    }
+    let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
+        let mut ops = ledger.ops();
+        let edit = ledger.get(0).unwrap().edit();
+        ops.edit(
+            edit.set_posting_account(1, "Assets:Bank")
+                .set_posting_account(1, "Assets:Wallet"),
+        )
+        .unwrap();
+        ops
+    });
+    let PluginOp::Modify(0, modified) = &output.ops[0] else {
+        panic!("{:?}", output.ops)
+    };
+    let DirectiveData::Transaction(txn) = &modified.data else {
+        panic!("{modified:?}")
+    };
+    let DirectiveData::Transaction(original) = &coffee.data else {
+        unreachable!()
+    };
+    assert_eq!(txn.postings[0], original.postings[0]);
+    assert_eq!(txn.postings[1].account, "Assets:Wallet");
+    assert_eq!(txn.postings[1].units, original.postings[1].units);
+}
+
+#[test]
+fn an_edit_of_a_posting_or_field_the_directive_lacks_is_refused_and_decides_nothing() {
+    use super::tests_support::{price, transaction};
+    let directives = [
+        transaction("2024-01-02", "Coffee", &[]),
+        price("2024-01-02", "AAPL", "190.5", "USD"),
+    ];
+    for config in [None, Some(long_config())] {
+        let bytes = host_bytes(&directives, config.as_deref());
+        let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
+            let mut ops = ledger.ops();
+            let coffee = ledger.get(0).unwrap();
+            assert_eq!(
+                ops.edit(coffee.edit().set_posting_account(2, "Expenses:Coffee")),
+                Err(OpsError::NoSuchPosting {
+                    index: 0,
+                    posting: 2,
+                    postings: 2
+                })
+            );
+            let apple = ledger.get(1).unwrap();
+            assert_eq!(
+                ops.edit(apple.edit().set_posting_account(0, "Assets:Broker")),
+                Err(OpsError::NoSuchField {
+                    index: 1,
+                    kind: "price",
+                    field: "postings"
+                })
+            );
+            ops.keep(0).unwrap();
+            ops
+        });
+        assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
+        assert!(output.errors.is_empty(), "{:?}", output.errors);
+    }
 }
 
 /// A map with the same entries in another order: still a directive, not the host's layout.
@@ -444,6 +543,7 @@ fn an_edit_of_input_laid_out_otherwise_reencodes_the_directive() {
         links: vec!["trip".into()],
         narration: Some("Espresso".into()),
         payee: Some(Some("Cafe".into())),
+        accounts: vec![(0, "Assets:Wallet".into())],
     }];
     let (drop_in, view) = answers(&bytes, &changes);
     assert_eq!(drop_in, view);
@@ -548,7 +648,8 @@ fn an_edit_of_a_field_the_kind_lacks_is_refused() {
         assert_eq!(
             error.to_string(),
             "input directive 0 is a price, which has no `narration`; only transactions have \
-             a narration and a payee, and only transactions and documents have tags and links"
+             a narration, a payee and postings, and only transactions and documents have tags \
+             and links"
         );
         ops
     });
@@ -739,6 +840,7 @@ fn an_answer_of_edits_alone_is_the_drop_in_apis_in_any_order() {
         links: vec![],
         narration: None,
         payee: None,
+        accounts: vec![],
     };
     let changes = [tag(), Change::Undecided, tag(), tag()];
     for config in [None, Some(long_config())] {

@@ -34,7 +34,7 @@ const PLUGINS: [Step; 4] = [
     },
     Step {
         example: "dedupe",
-        what: "deletes a transaction imported twice (Delete + a warning at both lines)",
+        what: "deletes a transaction imported twice (Delete + a warning at the copy naming the kept line)",
         config: None,
     },
     Step {

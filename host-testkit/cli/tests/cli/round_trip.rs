@@ -80,10 +80,8 @@ const BEAN_EXAMPLE_VARIABLE: &str = "RLPLUGIN_BEAN_EXAMPLE";
 #[ignore = "needs beancount's bean-example from PyPI: host-testkit/bench/bean-example.sh writes \
             the ledger, and .ci/run runs this test"]
 fn run_output_of_a_bean_example_ledger_loads_back() {
-    let ledger = std::env::var_os(BEAN_EXAMPLE_VARIABLE).map_or_else(
-        || repo().join("target/bean-example/13-years.beancount"),
-        PathBuf::from,
-    );
+    let ledger = std::env::var_os(BEAN_EXAMPLE_VARIABLE)
+        .map_or_else(rlplugin_bench::budget::bean_example_path, PathBuf::from);
     assert!(
         ledger.is_file(),
         "no bean-example ledger at {}: run host-testkit/bench/bean-example.sh (it installs \
