@@ -16,8 +16,10 @@
 //! was spent under the stack of the callback *before* the later reading: each function is
 //! charged that fuel. Counting callbacks instead would charge a tight loop of cheap
 //! iterations far more than it spends (three times more for rlplugin's own output checks).
-//! What runs after a return and before the next callback is charged to the callee that
-//! returned; the table is otherwise exact. Every `every`-th callback also feeds wasmtime's
+//! The module profiled is the guest with an empty `loop` after every call: wasmtime charges
+//! no fuel for `loop` and `end`, and its header is a callback right after each return, so
+//! what a caller runs after a call is charged to the caller, not to the callee that
+//! returned. The table is exact. Every `every`-th callback also feeds wasmtime's
 //! `GuestProfiler`, weighted by the fuel used since its previous sample; its output is a
 //! Firefox-profiler JSON file (open it at <https://profiler.firefox.com>). The callbacks
 //! make the profiled call 10–100× slower in wall time; its fuel is unchanged.
@@ -174,8 +176,13 @@ impl<'g> Profiler<'g> {
         let mut config = sandbox::sandbox_config();
         config.epoch_interruption(true);
         let engine = Engine::new(&config).map_err(|e| setup("engine", e))?;
-        let module =
-            Module::new(&engine, self.guest.wasm_bytes()).map_err(|e| setup("compile", e))?;
+        let instrumented = callbacks_after_calls(self.guest.wasm_bytes()).map_err(|e| {
+            Error::Usage(format!(
+                "cannot profile guest `{}`: its module cannot be read: {e}",
+                self.guest.name()
+            ))
+        })?;
+        let module = Module::new(&engine, &instrumented).map_err(|e| setup("compile", e))?;
         let mut store =
             sandbox::make_sandboxed_store(&engine, sandbox::DEFAULT_SANDBOX_MAX_MEMORY, 1)
                 .map_err(|e| setup("store", e))?;
@@ -247,6 +254,52 @@ impl<'g> Profiler<'g> {
             firefox_json,
         })
     }
+}
+
+/// `wasm` with an empty `loop` after every call instruction, and otherwise the same module
+/// (indices, names and custom sections included): a free epoch check at each return.
+fn callbacks_after_calls(wasm: &[u8]) -> Result<Vec<u8>, String> {
+    use wasm_encoder::reencode::{Error as ReencodeError, Reencode, utils};
+    use wasm_encoder::{BlockType, CodeSection, Instruction};
+    use wasmparser::{FunctionBody, Operator};
+
+    struct AfterCalls;
+
+    impl Reencode for AfterCalls {
+        type Error = std::convert::Infallible;
+
+        fn parse_function_body(
+            &mut self,
+            code: &mut CodeSection,
+            body: FunctionBody<'_>,
+        ) -> Result<(), ReencodeError<Self::Error>> {
+            let mut function = self.new_function_with_parsed_locals(&body)?;
+            let mut operators = body.get_operators_reader()?;
+            while !operators.eof() {
+                let operator = operators.read()?;
+                let call = matches!(
+                    operator,
+                    Operator::Call { .. }
+                        | Operator::CallIndirect { .. }
+                        | Operator::CallRef { .. }
+                );
+                function.instruction(&utils::instruction(self, operator)?);
+                if call {
+                    function.instruction(&Instruction::Loop(BlockType::Empty));
+                    function.instruction(&Instruction::End);
+                }
+            }
+            code.function(&function);
+            Ok(())
+        }
+    }
+
+    // The trait's other hooks copy the module as it is.
+    let mut module = wasm_encoder::Module::new();
+    AfterCalls
+        .parse_core_module(&mut module, wasmparser::Parser::new(0), wasm)
+        .map_err(|e| e.to_string())?;
+    Ok(module.finish())
 }
 
 struct Sampling {

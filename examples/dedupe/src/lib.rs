@@ -52,8 +52,11 @@ pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, Box<dyn std::error::Er
 pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsError> {
     let mut ops = ledger.ops();
     // Transactions kept so far, by signature: only those can be duplicates of a later one.
-    // FxHash reads a word per step, where std's SipHash spends several fuel per byte.
-    let mut kept: FxHashMap<Signature<'_>, Vec<DirectiveView<'_>>> = FxHashMap::default();
+    // FxHash reads a word per step, where std's SipHash spends several fuel per byte. Sized
+    // for every directive up front: growing rehashes every signature kept so far, which
+    // costs more than the table's memory.
+    let mut kept: FxHashMap<Signature<'_>, Vec<DirectiveView<'_>>> =
+        FxHashMap::with_capacity_and_hasher(ledger.len(), rustc_hash::FxBuildHasher);
     for directive in ledger.directives() {
         if directive.kind() != Some(Kind::Transaction) {
             continue;

@@ -6,5 +6,6 @@ mod common;
 mod hostile;
 mod importer;
 mod plugin;
+mod profile;
 mod rust_guests;
 mod sandbox;
