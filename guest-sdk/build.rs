@@ -10,10 +10,19 @@ fn main() {
     // package.
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rustc-check-cfg=cfg(rlplugin_small)");
+    println!("cargo::rustc-check-cfg=cfg(rlplugin_in_place)");
     // Cargo passes the opt-level of the profile the library is built with, and rebuilds the
     // library (so reruns this script) when it changes.
     let opt_level = std::env::var("OPT_LEVEL").unwrap_or_default();
-    if matches!(opt_level.as_str(), "s" | "z") {
+    let small = matches!(opt_level.as_str(), "s" | "z");
+    if small {
         println!("cargo::rustc-cfg=rlplugin_small");
+    }
+    // The fast path leaves the host's strings in place in its input when the guest owns that
+    // input for good: under the arena, which never frees, in a wasm32 guest.
+    let wasm32 = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
+    let arena = std::env::var_os("CARGO_FEATURE_ARENA").is_some();
+    if wasm32 && arena && !small {
+        println!("cargo::rustc-cfg=rlplugin_in_place");
     }
 }

@@ -14,7 +14,12 @@ use crate::guest::{self, IntoEnrichedOutput, IntoImporterOutput, IntoPluginOutpu
 /// well-defined address.
 #[must_use]
 pub fn alloc(size: u32) -> *mut u8 {
-    Vec::<u8>::with_capacity(size as usize).leak().as_mut_ptr()
+    let block = Vec::<u8>::with_capacity(size as usize).leak().as_mut_ptr();
+    // `process` leaves the strings it decodes in place in this block, each `String`
+    // pointing at its bytes through the block's exposed provenance
+    // (`codec::decode_host_plugin_input`).
+    block.expose_provenance();
+    block
 }
 
 /// `__rustledger_abi_version` export: a constant, so it can never trap.
@@ -55,7 +60,8 @@ where
     crate::panic::install_hook();
     // SAFETY: forwarded from the caller.
     let input = unsafe { input(ptr, len) };
-    pack_vec(guest::run_plugin(input, process))
+    // SAFETY: the host filled the block `alloc` handed it, and reads nothing of it again.
+    pack_vec(unsafe { guest::run_host_plugin(input.as_ptr(), input.len(), process) })
 }
 
 /// `process` export of a [view](crate::view) plugin.

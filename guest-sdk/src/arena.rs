@@ -10,6 +10,12 @@
 //! general-purpose allocator spends more fuel per directive on bookkeeping this never needs
 //! than the rest of a simple plugin's work.
 //!
+//! Since nothing is ever freed or reused, any part of a block is as good as a block of its
+//! own: `dealloc` ignores it, and `realloc` copies it out (or, if it ends where free memory
+//! starts, grows it there). The decoder relies on this to leave the host's strings where
+//! they are in the input block (`codec::decode_host_plugin_input`), each `String` owning its
+//! bytes of it.
+//!
 //! Memory is taken from the top of linear memory with `memory.grow`, above the stack and
 //! static data, in chunks of at least [`CHUNK_PAGES`] pages. When the host's memory limit
 //! refuses to grow, `alloc` returns null and Rust's allocation-error path traps; it never
@@ -181,7 +187,9 @@ mod global {
     }
 
     // SAFETY: blocks are disjoint ranges of linear memory the arena grew for itself, aligned
-    // as requested; a block is never handed out twice (only `realloc` resizes its own).
+    // as requested; a block is never handed out twice (only `realloc` resizes its own). A
+    // part of a block passed back as a block of its own is handled as one: `dealloc`
+    // ignores it, `realloc` grows it in place only where nothing follows it.
     unsafe impl GlobalAlloc for Arena {
         #[cfg_attr(not(rlplugin_small), inline(always))]
         #[cfg_attr(rlplugin_small, inline(never))]

@@ -226,6 +226,32 @@ fn undecodable_plugin_input(input: &[u8], error: &codec::DecodeError) -> PluginO
     output
 }
 
+/// [`run_plugin`] on the host's input, where the guest may decode it in place
+/// ([`codec::decode_host_plugin_input`]).
+///
+/// # Safety
+///
+/// As for [`codec::decode_host_plugin_input`].
+pub(crate) unsafe fn run_host_plugin<F, R>(ptr: *const u8, len: usize, process: F) -> Vec<u8>
+where
+    F: FnOnce(PluginInput) -> R,
+    R: IntoPluginOutput,
+{
+    // SAFETY: forwarded from the caller.
+    let output = match unsafe { codec::decode_host_plugin_input(ptr, len) } {
+        Ok(decoded) => {
+            let input_len = decoded.directives.len();
+            process(decoded).into_plugin_output(input_len)
+        }
+        // Nothing decoded was handed out, so the input is read as it came.
+        // SAFETY: readable, by the caller's promise.
+        Err(error) => {
+            undecodable_plugin_input(unsafe { core::slice::from_raw_parts(ptr, len) }, &error)
+        }
+    };
+    finish_plugin(output)
+}
+
 /// Validates and encodes an output; non-generic, so every guest links one copy.
 #[inline(never)]
 fn finish_plugin(mut output: PluginOutput) -> Vec<u8> {

@@ -70,25 +70,31 @@ impl PluginAccountTypes {
     /// ```
     #[must_use]
     pub fn is_expense(&self, account: &str) -> bool {
-        root_of(account) == self.expenses
+        has_root(account, &self.expenses)
     }
 
     /// Whether `account`'s first component is the income root.
     #[must_use]
     pub fn is_income(&self, account: &str) -> bool {
-        root_of(account) == self.income
+        has_root(account, &self.income)
     }
 
     /// Whether `account` is an asset, liability or equity account.
     #[must_use]
     pub fn is_balance_sheet(&self, account: &str) -> bool {
-        let root = root_of(account);
-        root == self.assets || root == self.liabilities || root == self.equity
+        has_root(account, &self.assets)
+            || has_root(account, &self.liabilities)
+            || has_root(account, &self.equity)
     }
 }
 
-fn root_of(account: &str) -> &str {
-    account.split(':').next().unwrap_or(account)
+/// Whether `account`'s first component is `root` (a root name has no colon: a name with
+/// one matches the accounts under it): a prefix compare and one byte, where splitting at
+/// the first colon scans the name for it (a plugin asks for every posting).
+fn has_root(account: &str, root: &str) -> bool {
+    account
+        .strip_prefix(root)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
 }
 
 /// What `process` returns: ops that rebuild the directive list, and diagnostics.
@@ -313,6 +319,22 @@ mod tests {
             "plugin op references input index 0 more than once"
         );
         assert!(validate_op_coverage(0, &[]).is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn an_accounts_root_is_its_first_component(
+            root in "[Ex]{0,4}",
+            rest in "[Ex:]{0,6}",
+            other in "[Ex:]{0,8}",
+        ) {
+            // A small alphabet, and accounts that start with the root, so that equal
+            // roots, longer names and colons in the root all come up.
+            for account in [format!("{root}{rest}"), other.clone()] {
+                let first = account.split(':').next().unwrap_or(&account);
+                proptest::prop_assert_eq!(has_root(&account, &root), first == root, "{}", account);
+            }
+        }
     }
 
     #[test]

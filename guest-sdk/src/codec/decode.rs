@@ -62,8 +62,24 @@ fn list<T>(
 }
 
 pub(super) fn plugin_input(r: &mut Reader<'_>) -> PluginInput {
+    plugin_input_with::<false>(r)
+}
+
+/// [`plugin_input`], the directives' strings left in place in the input where the fast path
+/// reads them (`fast::directive_in_place`).
+///
+/// # Safety
+///
+/// As for `fast::directive_in_place`.
+#[cfg_attr(not(rlplugin_in_place), allow(dead_code))]
+pub(super) unsafe fn plugin_input_in_place(r: &mut Reader<'_>) -> PluginInput {
+    plugin_input_with::<true>(r)
+}
+
+/// `IN_PLACE` is a promise as `fast::directive_in_place`'s when true.
+fn plugin_input_with<const IN_PLACE: bool>(r: &mut Reader<'_>) -> PluginInput {
     let len = r.struct_len("plugin input (an array of 3)", 2);
-    let directives = directives(r);
+    let directives = directives::<IN_PLACE>(r);
     let options = plugin_options(r);
     let config = if len >= 3 {
         r.opt_string_call("config (a string or nil)")
@@ -78,7 +94,7 @@ pub(super) fn plugin_input(r: &mut Reader<'_>) -> PluginInput {
     }
 }
 
-fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
+fn directives<const IN_PLACE: bool>(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
     let len = r.array_len("directives (an array)");
     let mut out = Vec::with_capacity(capacity(len, r, MIN_WRAPPER));
     for _ in 0..len {
@@ -88,7 +104,12 @@ fn directives(r: &mut Reader<'_>) -> Vec<DirectiveWrapper> {
         push_with(&mut out, |slot| {
             // Size builds leave the fast path out (build.rs): it is most of a small guest.
             #[cfg(not(rlplugin_small))]
-            if super::fast::directive(r, slot) {
+            if IN_PLACE {
+                // SAFETY: the caller's promise (`plugin_input_with`).
+                if unsafe { super::fast::directive_in_place(r, slot) } {
+                    return;
+                }
+            } else if super::fast::directive(r, slot) {
                 return;
             }
             wrapper(r, slot);

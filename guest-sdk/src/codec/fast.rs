@@ -23,7 +23,9 @@ use rlplugin_types::{
     TransactionData,
 };
 
-use super::read::{HIGH_BITS, Reader, WORD_MASKS, ascii_string, fixstr_ascii, small_uint, utf8};
+use super::read::{
+    HIGH_BITS, Reader, WORD_MASKS, ascii_string, fixstr_ascii, fixstr_ascii_len, small_uint, utf8,
+};
 use super::schema::{self, cost, key, meta};
 use crate::arena::vec_with_capacity;
 
@@ -90,12 +92,16 @@ const LINENO: Expected = Expected::key(key::LINENO);
 const TYPE: Expected = Expected::key(key::TYPE);
 
 /// A cursor kept in locals: every method is inlined into [`decode_directive`].
-struct Cursor<'a> {
+///
+/// `IN_PLACE` says where its strings live: copied into blocks of their own, or, when the
+/// input is a block the guest owns for good ([`directive_in_place`]), left where they are
+/// in the input, which saves a bump allocation and the copy of every string.
+struct Cursor<'a, const IN_PLACE: bool> {
     buf: &'a [u8],
     pos: usize,
 }
 
-impl Cursor<'_> {
+impl<const IN_PLACE: bool> Cursor<'_, IN_PLACE> {
     #[inline(always)]
     fn word(&self, at: usize) -> Option<u64> {
         let bytes: &[u8; 8] = self.buf.get(at..at.checked_add(8)?)?.try_into().ok()?;
@@ -158,10 +164,18 @@ impl Cursor<'_> {
         let at = self.pos;
         if let Some(window) = self.buf.get(at..at.wrapping_add(33))
             && let Ok(window) = <&[u8; 33]>::try_from(window)
-            && let Some(text) = fixstr_ascii(window)
         {
-            self.pos = at + 1 + text.len();
-            return Some(text);
+            if IN_PLACE {
+                if let Some(len) = fixstr_ascii_len(window) {
+                    self.pos = at + 1 + len;
+                    // SAFETY: the window holds the string's `len` ASCII bytes after the
+                    // marker; `IN_PLACE` is the caller's promise that the input may own them.
+                    return Some(unsafe { in_place_string(window[1..].as_ptr(), len) });
+                }
+            } else if let Some(text) = fixstr_ascii(window) {
+                self.pos = at + 1 + text.len();
+                return Some(text);
+            }
         }
         let marker = *self.buf.get(at)?;
         let (start, len) = if marker & 0xe0 == 0xa0 {
@@ -201,11 +215,21 @@ impl Cursor<'_> {
             }
         };
         self.pos = end;
-        if ascii {
-            // SAFETY: `bytes` is readable and every byte is below 0x80, so it is UTF-8.
-            return Some(unsafe { ascii_string(bytes.as_ptr(), len) });
+        let text = if ascii {
+            // SAFETY: every byte is below 0x80, so it is UTF-8.
+            unsafe { core::str::from_utf8_unchecked(bytes) }
+        } else {
+            utf8(bytes)?
+        };
+        if IN_PLACE {
+            // SAFETY: `text` lies in the input, which `IN_PLACE` promises may own it.
+            return Some(unsafe { in_place_string(text.as_ptr(), len) });
         }
-        utf8(bytes).map(str::to_owned)
+        if ascii {
+            // SAFETY: `text` is readable UTF-8.
+            return Some(unsafe { ascii_string(text.as_ptr(), len) });
+        }
+        Some(text.to_owned())
     }
 
     /// A string, read by the copy of [`string`](Self::string) inlined here or, if `SHARED`,
@@ -461,7 +485,7 @@ impl Cursor<'_> {
         // of their own: carrying two large optional values through the common path would
         // cost every posting a copy of both.
         if self.word(self.pos).is_none_or(|w| w & 0xffff != 0xc0c0) {
-            let mut copy = Cursor {
+            let mut copy = Self {
                 buf: self.buf,
                 pos: self.pos,
             };
@@ -551,7 +575,49 @@ impl Cursor<'_> {
 /// host writes it; `false`, with nothing consumed and `slot` untouched, otherwise.
 #[inline(always)]
 pub(super) fn directive(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrapper>) -> bool {
-    match decode_directive(r.buf(), r.pos(), slot) {
+    seek_past(r, decode_directive::<false>(r.buf(), r.pos(), slot))
+}
+
+/// [`directive`], each string left where it is in the input: its `String` owns those bytes
+/// instead of a copy. Every directive carries a dozen strings or more, and this saves each
+/// a bump allocation and its copy.
+///
+/// # Safety
+///
+/// The reader's input is a block the global allocator handed out, whose address has been
+/// exposed ([`expose_provenance`](pointer::expose_provenance)), that the arena never
+/// reuses and frees nothing of, and that nothing but the decoded values reads or writes
+/// once they are handed out.
+#[cfg_attr(not(any(rlplugin_in_place, test)), allow(dead_code))]
+#[inline(always)]
+pub(super) unsafe fn directive_in_place(
+    r: &mut Reader<'_>,
+    slot: &mut MaybeUninit<DirectiveWrapper>,
+) -> bool {
+    seek_past(r, decode_directive::<true>(r.buf(), r.pos(), slot))
+}
+
+/// A string of `len` bytes at `ptr` in the input, owning them where they are.
+///
+/// # Safety
+///
+/// `ptr..ptr + len` is UTF-8 inside an input that [`directive_in_place`]'s promise covers.
+/// The `String` then owns bytes no other value does (strings never overlap), and the arena
+/// treats them as a block of its own: freeing it does nothing, and growing it copies it out
+/// unless it ends where the arena's free memory starts, which only the input's last bytes
+/// can, and they belong to no other value.
+#[inline(always)]
+unsafe fn in_place_string(ptr: *const u8, len: usize) -> String {
+    // The exposed provenance of the input's block, which allows writes; `ptr` itself comes
+    // from a shared borrow of the input, which does not.
+    let ptr = core::ptr::with_exposed_provenance_mut::<u8>(ptr.addr());
+    // SAFETY: the caller's promise.
+    unsafe { String::from_raw_parts(ptr, len, len) }
+}
+
+#[inline(always)]
+fn seek_past(r: &mut Reader<'_>, end: Option<usize>) -> bool {
+    match end {
         Some(end) => {
             r.seek(end);
             true
@@ -562,12 +628,12 @@ pub(super) fn directive(r: &mut Reader<'_>, slot: &mut MaybeUninit<DirectiveWrap
 
 /// [`directive`] with the cursor in locals; returns the position after the directive.
 #[inline(never)]
-fn decode_directive(
+fn decode_directive<const IN_PLACE: bool>(
     buf: &[u8],
     pos: usize,
     slot: &mut MaybeUninit<DirectiveWrapper>,
 ) -> Option<usize> {
-    let c = &mut Cursor { buf, pos };
+    let c = &mut Cursor::<'_, IN_PLACE> { buf, pos };
     let marker = c.peek()?;
     if marker & 0xf0 != 0x80 {
         return None;
@@ -599,7 +665,7 @@ fn decode_directive(
     if !c.expect(const { &Expected::key(HOT.name) }) {
         // A copy: lending `c` itself to a call would move the first kind's cursor out of
         // its wasm local into memory.
-        let mut rest = Cursor {
+        let mut rest = Cursor::<'_, IN_PLACE> {
             buf: c.buf,
             pos: c.pos,
         };
@@ -717,7 +783,7 @@ macro_rules! fast_kinds {
 
         /// The first kind's keys, from its first on, each read in the host's order.
         #[inline(always)]
-        fn hot_data(c: &mut Cursor<'_>) -> Option<DirectiveData> {
+        fn hot_data<const IN_PLACE: bool>(c: &mut Cursor<'_, IN_PLACE>) -> Option<DirectiveData> {
             $(
                 c.key(const { &Expected::key(key::$HOT_KEY) })?;
                 let $hot_field = read_inline!(c, $HotValue);
@@ -730,7 +796,7 @@ macro_rules! fast_kinds {
             $($Variant,)+
         }
 
-        impl Cursor<'_> {
+        impl<const IN_PLACE: bool> Cursor<'_, IN_PLACE> {
             /// Every kind but the first and those with arbitrary values, from its type
             /// name on: its `own_keys` keys, each read in the host's order, written to
             /// `data`. (Struct expressions evaluate their fields in the order written,
@@ -775,7 +841,7 @@ macro_rules! fast_kinds {
 
 schema::kinds!(fast_kinds);
 
-impl Cursor<'_> {
+impl<const IN_PLACE: bool> Cursor<'_, IN_PLACE> {
     /// `key` followed by a string.
     #[inline(always)]
     fn string_at(&mut self, key: &Expected) -> Option<String> {
@@ -1162,8 +1228,49 @@ mod tests {
             .boxed()
     }
 
+    /// Decodes the host's encoding of `wrapper` in place: `None` if the fast path gave up,
+    /// else the decoded value and whether its date lies in the input. The input and the
+    /// value are leaked, as a guest's are: their strings share one block, which the native
+    /// allocator could not free piece by piece.
+    fn in_place(wrapper: &ours::DirectiveWrapper) -> Option<(String, bool)> {
+        let mut bytes = rmp_serde::to_vec(&support::to_upstream_wrapper(wrapper)).unwrap();
+        bytes.resize(bytes.len() + 8, 0xc0);
+        let bytes: &'static mut [u8] = bytes.leak();
+        let range = bytes.as_ptr_range();
+        bytes.as_mut_ptr().expose_provenance();
+        let sink = ErrorSink::default();
+        let mut reader = Reader::new(bytes, &sink);
+        let mut slot = MaybeUninit::uninit();
+        // SAFETY: a leaked block whose provenance is exposed, read by nothing else.
+        if !unsafe { directive_in_place(&mut reader, &mut slot) } {
+            return None;
+        }
+        // SAFETY: `directive_in_place` returned true, so it initialised the slot.
+        let decoded = unsafe { slot.assume_init() };
+        let inside = range.contains(&decoded.date.as_ptr());
+        let text = format!("{decoded:#?}");
+        core::mem::forget(decoded);
+        Some((text, inside))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Strings left in place decode to the same values as copies. Only shapes the fast
+        /// path takes: giving up drops what it decoded so far, which the arena ignores and
+        /// the native allocator would take for a bad free.
+        #[test]
+        #[cfg_attr(miri, ignore = "leaks the input by design, which Miri reports")]
+        fn strings_left_in_place_decode_as_copies(
+            wrapper in prop_oneof![shaped_transaction(), shaped_plain_directive()],
+        ) {
+            let copied = fast_with(&wrapper, 8).map(|decoded| format!("{decoded:#?}"));
+            let in_place = in_place(&wrapper);
+            prop_assert!(in_place.is_some(), "gave up on {wrapper:#?}");
+            let (text, inside) = in_place.unwrap();
+            prop_assert_eq!(Some(text), copied);
+            prop_assert!(inside || wrapper.date.is_empty(), "the date was copied");
+        }
 
         #[test]
         fn takes_every_plain_directive_of_the_usual_shape(wrapper in shaped_plain_directive()) {
@@ -1233,13 +1340,13 @@ mod tests {
             assert_eq!(expected.len, encoded.len(), "{string}");
             let mut buf = encoded.clone();
             buf.extend_from_slice(&[0xc0; 8]);
-            let mut cursor = Cursor { buf: &buf, pos: 0 };
+            let mut cursor = Cursor::<'_, false> { buf: &buf, pos: 0 };
             assert!(cursor.expect(&expected), "{string}");
             assert_eq!(cursor.pos, encoded.len());
             for at in 0..encoded.len() {
                 let mut changed = buf.clone();
                 changed[at] ^= 0x01;
-                let mut cursor = Cursor {
+                let mut cursor = Cursor::<'_, false> {
                     buf: &changed,
                     pos: 0,
                 };

@@ -6,7 +6,9 @@
 //! it is ours. A generic serde decoder spends most of a plugin's fuel budget (and more again
 //! through the directive wrapper's `flatten`, which buffers every field first); these
 //! functions walk the bytes along the known schema instead and build the `rlplugin-types`
-//! values directly.
+//! values directly. A wasm32 guest with the arena, which owns the host's input for good,
+//! leaves the strings of directives in the host's usual layout where they are in it: each
+//! `String` owns its bytes of the input, so decoding a string neither allocates nor copies.
 //!
 //! Decoding is tolerant, so a guest keeps working when a newer host appends fields: extra
 //! trailing array elements are skipped, missing trailing elements that have a default are
@@ -177,6 +179,31 @@ const fn marker_kind(marker: u8) -> &'static str {
 pub fn decode_plugin_input(bytes: &[u8]) -> Result<PluginInput, DecodeError> {
     let sink = ErrorSink::default();
     let mut reader = Reader::new(bytes, &sink);
+    let input = decode::plugin_input(&mut reader);
+    reader.finish(input)
+}
+
+/// [`decode_plugin_input`] on the host's input, which a guest built with the arena owns
+/// for good: there the directives' strings are left in place in it (each `String` owns its
+/// bytes of the input) instead of copied out.
+///
+/// # Safety
+///
+/// `ptr..ptr + len` is readable. Under the arena on wasm32, moreover, it is the block the
+/// `alloc` export handed the host (whose address it exposed), and nothing but the decoded
+/// values reads or writes it once they are handed out.
+pub(crate) unsafe fn decode_host_plugin_input(
+    ptr: *const u8,
+    len: usize,
+) -> Result<PluginInput, DecodeError> {
+    // SAFETY: readable, by the caller's promise.
+    let bytes = unsafe { core::slice::from_raw_parts(ptr, len) };
+    let sink = ErrorSink::default();
+    let mut reader = Reader::new(bytes, &sink);
+    // SAFETY: the arena's half of the caller's promise.
+    #[cfg(rlplugin_in_place)]
+    let input = unsafe { decode::plugin_input_in_place(&mut reader) };
+    #[cfg(not(rlplugin_in_place))]
     let input = decode::plugin_input(&mut reader);
     reader.finish(input)
 }

@@ -838,6 +838,30 @@ pub(super) fn fixstr_ascii(window: &[u8; 33]) -> Option<String> {
     Some(unsafe { String::from_raw_parts(dst, len, capacity) })
 }
 
+/// The length of the fixstr at `window[0]` if it is ASCII: [`fixstr_ascii`]'s check
+/// without its copy, for strings left in place in the input.
+#[cfg(not(rlplugin_small))] // only the fast path reads strings in place
+#[inline(always)]
+pub(super) fn fixstr_ascii_len(window: &[u8; 33]) -> Option<usize> {
+    let marker = window[0];
+    if marker & 0xe0 != 0xa0 {
+        return None;
+    }
+    let len = usize::from(marker & 0x1f);
+    let first = word(window, 1);
+    let high = if len <= 8 {
+        first & WORD_MASKS[len]
+    } else if len <= 16 {
+        first | (word(window, 9) & WORD_MASKS[len - 8])
+    } else {
+        first
+            | word(window, 9)
+            | (word(window, 17) & word_mask(len, 16))
+            | (word(window, 25) & word_mask(len, 24))
+    };
+    (high & HIGH_BITS == 0).then_some(len)
+}
+
 /// Eight bytes of `buf` at `at`, little-endian (the caller has checked they exist).
 #[cfg_attr(not(rlplugin_small), inline(always))]
 fn word(buf: &[u8], at: usize) -> u64 {

@@ -72,12 +72,15 @@ impl Writer {
     }
 
     /// Writes `prefix` (at most [`PREFIX_MAX`] bytes) and a wrapper after one reserve of a
-    /// constant bound; lists longer than the bound allows for reserve their excess
-    /// themselves ([`Out::list`]).
+    /// constant bound and the filename; lists longer than the bound allows for reserve their
+    /// excess themselves ([`Out::list`]). The filename, a path, is usually longer than the
+    /// bound counts a string as: reserved here, it is written without the growth check.
     #[cfg_attr(not(rlplugin_small), inline(always))]
     fn wrapper(&mut self, w: &DirectiveWrapper, prefix: impl FnOnce(Out) -> Out) {
-        // SAFETY: the bound covers the prefix and the wrapper, lists within their allowance.
-        self.raw(PREFIX_MAX + WRAPPER_FIXED, |out| unsafe {
+        let filename = w.filename.as_ref().map_or(0, String::len);
+        // SAFETY: the bound covers the prefix and the wrapper, lists within their allowance,
+        // and the filename with its longest header.
+        self.raw(PREFIX_MAX + WRAPPER_FIXED + filename + 5, |out| unsafe {
             prefix(out).wrapper(w)
         });
     }
@@ -490,10 +493,20 @@ impl Out {
     #[cold]
     #[inline(never)]
     unsafe fn long_str(at: *mut u8, s: &str) -> Self {
+        // SAFETY: `ensure` reserves the string and its header.
+        unsafe { Self::long_str_within(Self(at).ensure(s.len() + 5).0, s) }
+    }
+
+    /// [`Out::long_str`] where its length and header are reserved already.
+    ///
+    /// # Safety
+    /// `s.len() + 5` bytes from `at` are reserved.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    unsafe fn long_str_within(at: *mut u8, s: &str) -> Self {
         let len = s.len();
-        // SAFETY: `ensure` reserved the string and its header.
+        // SAFETY: the caller reserved the string and its header.
         unsafe {
-            let out = Self(at).ensure(len + 5);
+            let out = Self(at);
             let out = if let Ok(len) = u8::try_from(len) {
                 out.lit_pair(0xd9, len)
             } else if let Ok(len) = u16::try_from(len) {
@@ -825,7 +838,13 @@ impl Out {
                 .lit(wire!(key::DATE))
                 .str(&w.date);
             if let Some(filename) = &w.filename {
-                out = out.lit(wire!(key::FILENAME)).str(filename);
+                // The reserve counted the whole filename (`Writer::wrapper`).
+                out = out.lit(wire!(key::FILENAME));
+                out = if filename.len() < 32 {
+                    out.str(filename)
+                } else {
+                    Self::long_str_within(out.0, filename)
+                };
             }
             if let Some(lineno) = w.lineno {
                 out = out.lit(wire!(key::LINENO)).small_uint(u64::from(lineno));

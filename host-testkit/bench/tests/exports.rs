@@ -160,8 +160,9 @@ fn importer_exports_exactly_the_importer_abi() {
     let importer = guest(GuestKind::Importer);
     assert_eq!(
         importer.sdk_cfgs,
-        Vec::<String>::new(),
-        "an opt-level 3 build gets the SDK's default form"
+        ["rlplugin_in_place"],
+        "an opt-level 3 build gets the SDK's default form, which decodes the host's input \
+         in place under the arena"
     );
     let module = inspect(importer.guest.wasm_bytes());
     assert_eq!(module.imports, Vec::<String>::new());
