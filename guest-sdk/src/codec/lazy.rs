@@ -679,7 +679,8 @@ fn kind_in(b: &[u8], at: usize) -> Option<u8> {
 /// Pushes what it found onto `directives` and returns where the directive ends. The host
 /// layout's walk pushes its own record, so its fields go straight from the walk into the
 /// list rather than through a record shared with the general walk.
-#[cfg_attr(not(rlplugin_small), inline(always))]
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
 fn locate(
     b: &[u8],
     at: usize,
@@ -687,15 +688,19 @@ fn locate(
     postings: &mut Vec<usize>,
 ) -> Option<usize> {
     let mark = postings.len();
-    #[cfg(not(rlplugin_small))]
-    {
-        if let Some(found) = locate_host(b, at, postings) {
-            directives.push(found);
-            return Some(found.end);
-        }
-        postings.truncate(mark);
+    if let Some(found) = locate_host(b, at, postings) {
+        directives.push(found);
+        return Some(found.end);
     }
+    postings.truncate(mark);
     let found = locate_general(b, at, mark)?;
+    directives.push(found);
+    Some(found.end)
+}
+
+#[cfg(rlplugin_small)]
+fn locate(b: &[u8], at: usize, directives: &mut Vec<Loc>, postings: &mut [usize]) -> Option<usize> {
+    let found = locate_general(b, at, postings.len())?;
     directives.push(found);
     Some(found.end)
 }
