@@ -120,16 +120,30 @@ pub fn check(ledger: LedgerView<'_>, config: Config) -> ViewOps {
 }
 
 /// The declared currencies. FxHash reads a word per step, where std's SipHash spends
-/// several fuel per byte.
-struct Declared<'a>(FxHashSet<&'a str>);
+/// several fuel per byte; and most postings repeat the currency of the one before, which is
+/// compared first.
+struct Declared<'a> {
+    set: FxHashSet<&'a str>,
+    last: core::cell::Cell<&'a str>,
+}
 
 impl<'a> Declared<'a> {
     fn new(currencies: impl Iterator<Item = &'a str>) -> Self {
-        Self(currencies.collect())
+        Self {
+            set: currencies.collect(),
+            last: core::cell::Cell::new(""),
+        }
     }
 
-    fn contains(&self, currency: &str) -> bool {
-        self.0.contains(currency)
+    fn contains(&self, currency: &'a str) -> bool {
+        if currency == self.last.get() && !currency.is_empty() {
+            return true;
+        }
+        let declared = self.set.contains(currency);
+        if declared {
+            self.last.set(currency);
+        }
+        declared
     }
 }
 
