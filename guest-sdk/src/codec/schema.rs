@@ -484,8 +484,10 @@ mod tests {
     use rlplugin_types as ours;
 
     use super::{DATE, DIRECTIVE_TYPE, FILENAME, Field, KINDS, Kind, LINENO, TYPE, Value, meta};
+    #[cfg(not(rlplugin_small))]
+    use crate::codec::fast;
     use crate::codec::read::{ErrorSink, KeyCode, Reader, key_code};
-    use crate::codec::{decode_plugin_input, encode_importer_output, fast, support};
+    use crate::codec::{decode_plugin_input, encode_importer_output, support};
 
     /// A directive of `kind` with every field set to something other than its default,
     /// `filename` and `lineno` included, and every string its own (named after the kind and
@@ -658,7 +660,9 @@ mod tests {
         decode_plugin_input(&input(directive)).map(|mut input| input.directives.remove(0))
     }
 
-    /// The fast path on the directive `directive`, or `None` where it declines.
+    /// The fast path on the directive `directive`, or `None` where it declines (the small
+    /// form has none).
+    #[cfg(not(rlplugin_small))]
     fn fast(directive: &[u8]) -> Option<ours::DirectiveWrapper> {
         let bytes = input(directive);
         let sink = ErrorSink::default();
@@ -727,6 +731,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(rlplugin_small))]
     fn the_fast_path_takes_exactly_the_declared_layout() {
         for kind in kinds() {
             let sample = sample(kind);
@@ -918,6 +923,7 @@ mod tests {
                 .expect("the general decoder reads it");
             assert_eq!(debug(&general), debug(&sample), "{}", kind.name);
 
+            #[cfg(not(rlplugin_small))]
             match fast(&bytes) {
                 Some(taken) => assert_eq!(debug(&taken), debug(&sample), "{}", kind.name),
                 None => assert!(!fast::predictable(kind), "declined a {}", kind.name),

@@ -9,6 +9,7 @@ use rlplugin_types::{
 };
 
 use super::{Edit, Kind, LedgerView, ViewOps, encode_input};
+#[cfg(not(rlplugin_small))]
 use crate::codec::lazy::{self, Loc};
 use crate::guest::{run_plugin, run_view_plugin, view_plugin_output};
 use crate::ops::{Ops, OpsError};
@@ -28,7 +29,12 @@ fn host_bytes(directives: &[DirectiveWrapper], config: Option<&str>) -> Vec<u8> 
 /// window, which reads a fixed length past a directive's start (and the directives of a
 /// short input without it, through the general walk).
 fn long_config() -> String {
-    "c".repeat(crate::codec::lazy::WINDOW + 8)
+    #[cfg(not(rlplugin_small))]
+    let window = crate::codec::lazy::WINDOW;
+    // The small form has no window: every directive takes the general walk.
+    #[cfg(rlplugin_small)]
+    let window = 0;
+    "c".repeat(window + 8)
 }
 
 /// A directive as rustledger sends it: a calendar date, a one-character flag, and numbers
@@ -733,7 +739,8 @@ proptest! {
 /// For each of `directives` as the host encodes them: where the frame's walk of the host's
 /// layout finds it, where the general walk does, and where the frame finds it in an input
 /// too short for the window (where it takes the general walk, or the reader's skip when
-/// that gives up).
+/// that gives up). The small form has only the general walk.
+#[cfg(not(rlplugin_small))]
 fn both_walks(directives: &[DirectiveWrapper]) -> Vec<(Option<Loc>, Option<Loc>, Loc)> {
     let bytes = host_bytes(directives, Some(&long_config()));
     let short = host_bytes(directives, None);
@@ -757,6 +764,7 @@ fn both_walks(directives: &[DirectiveWrapper]) -> Vec<(Option<Loc>, Option<Loc>,
 
 proptest! {
     #[test]
+    #[cfg(not(rlplugin_small))]
     fn the_host_layout_walk_locates_what_the_general_walk_does(
         directives in prop::collection::vec(support::arb_wrapper(), 1..6),
     ) {
@@ -775,6 +783,7 @@ proptest! {
 }
 
 #[test]
+#[cfg(not(rlplugin_small))]
 fn the_common_kinds_take_the_host_layout_walk() {
     use super::tests_support::{open, price, transaction};
     let directives = [
@@ -793,6 +802,7 @@ fn the_common_kinds_take_the_host_layout_walk() {
 }
 
 #[test]
+#[cfg(not(rlplugin_small))]
 fn a_transaction_of_more_postings_than_a_short_array_holds_is_read_from_the_frames_notes() {
     let mut many = super::tests_support::transaction("2024-01-02", "Split", &[]);
     let DirectiveData::Transaction(txn) = &mut many.data else {
