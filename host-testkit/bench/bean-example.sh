@@ -7,7 +7,10 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$root/target/bean-example"
 venv="$out/venv"
 beancount="beancount==3.2.3"
-if [ ! -x "$venv/bin/bean-example" ]; then
+# A venv whose generator does not start (made by another Python, or moved: its scripts name
+# the interpreter by absolute path) is made again.
+if ! "$venv/bin/bean-example" --help >/dev/null 2>&1; then
+  rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "$beancount"
 fi
