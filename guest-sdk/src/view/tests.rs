@@ -395,6 +395,20 @@ proptest! {
     }
 }
 
+/// The view's answer for `bytes` when `change` edits the first directive: that directive,
+/// as the answer's `Modify` carries it.
+fn edited_first(bytes: &[u8], change: impl Fn(Edit<'_>) -> Edit<'_>) -> DirectiveWrapper {
+    let output = view_plugin_output(bytes, |ledger: LedgerView<'_>| {
+        let mut ops = ledger.ops();
+        ops.edit(change(ledger.get(0).unwrap().edit())).unwrap();
+        ops
+    });
+    match output.ops.into_iter().next() {
+        Some(PluginOp::Modify(0, modified)) => modified,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn an_edit_copies_the_input_and_writes_only_the_change() {
     let coffee = super::tests_support::transaction("2024-01-02", "Coffee", &["food"]);
@@ -408,15 +422,7 @@ fn an_edit_copies_the_input_and_writes_only_the_change() {
     }];
     let (drop_in, view) = answers(&bytes, &changes);
     assert_eq!(drop_in, view);
-    let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
-        let mut ops = ledger.ops();
-        ops.edit(ledger.get(0).unwrap().edit().push_tag("reviewed"))
-            .unwrap();
-        ops
-    });
-    let PluginOp::Modify(0, modified) = &output.ops[0] else {
-        panic!("{:?}", output.ops)
-    };
+    let modified = edited_first(&bytes, |edit| edit.push_tag("reviewed"));
     let DirectiveData::Transaction(txn) = &modified.data else {
         panic!("{modified:?}")
     };
@@ -443,19 +449,10 @@ fn an_edit_replaces_a_postings_account_and_copies_the_rest() {
         let (drop_in, view) = answers_made(&bytes, &changes, How::all()[0]);
         assert_eq!(drop_in, view, "{accounts:?}");
     }
-    let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
-        let mut ops = ledger.ops();
-        let edit = ledger.get(0).unwrap().edit();
-        ops.edit(
-            edit.set_posting_account(1, "Assets:Bank")
-                .set_posting_account(1, "Assets:Wallet"),
-        )
-        .unwrap();
-        ops
+    let modified = edited_first(&bytes, |edit| {
+        edit.set_posting_account(1, "Assets:Bank")
+            .set_posting_account(1, "Assets:Wallet")
     });
-    let PluginOp::Modify(0, modified) = &output.ops[0] else {
-        panic!("{:?}", output.ops)
-    };
     let DirectiveData::Transaction(txn) = &modified.data else {
         panic!("{modified:?}")
     };
