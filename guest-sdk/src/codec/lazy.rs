@@ -1784,6 +1784,19 @@ fn edit_exact(
     Some(())
 }
 
+/// The length of the list whose header is at `pos` and where its first element starts, for
+/// the headers the host writes (a fixarray or an array16).
+fn list_header(b: &[u8], pos: usize) -> Option<(usize, usize)> {
+    match *b.get(pos)? {
+        marker @ 0x90..=0x9f => Some((usize::from(marker & 0x0f), pos + 1)),
+        0xdc => Some((
+            usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
+            pos + 3,
+        )),
+        _ => None,
+    }
+}
+
 /// Writes `change` to the value at `pos..end`.
 fn write_change(
     b: &[u8],
@@ -1794,15 +1807,7 @@ fn write_change(
 ) -> Option<()> {
     match change {
         Change::Append(extra) => {
-            let marker = *b.get(pos)?;
-            let (count, items) = match marker {
-                0x90..=0x9f => (usize::from(marker & 0x0f), pos + 1),
-                0xdc => (
-                    usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
-                    pos + 3,
-                ),
-                _ => return None,
-            };
+            let (count, items) = list_header(b, pos)?;
             write::array_header(out, count + extra.len());
             out.extend_from_slice(b.get(items..end)?);
             for text in extra {
@@ -1813,15 +1818,7 @@ fn write_change(
         Change::OptText(Some(text)) => write::string(out, text),
         Change::OptText(None) => out.push(0xc0),
         Change::Accounts(accounts) => {
-            let marker = *b.get(pos)?;
-            let (count, mut at) = match marker {
-                0x90..=0x9f => (usize::from(marker & 0x0f), pos + 1),
-                0xdc => (
-                    usize::from(u16::from_be_bytes([*b.get(pos + 1)?, *b.get(pos + 2)?])),
-                    pos + 3,
-                ),
-                _ => return None,
-            };
+            let (count, mut at) = list_header(b, pos)?;
             let mut copy_from = pos;
             let mut stepped = 0;
             for (changed, account) in accounts {
