@@ -220,7 +220,8 @@ mod global {
                     let new = start as *mut u8;
                     // SAFETY: the new block is fresh, so it does not overlap the old one,
                     // and both hold at least `old_size` bytes (new_size > old_size here).
-                    // One `memory.copy`, whatever the length.
+                    // One `memory.copy` (fuel by the byte, but no per-byte loop in the
+                    // guest's code).
                     unsafe { core::ptr::copy_nonoverlapping(ptr, new, old_size) };
                     new
                 }
