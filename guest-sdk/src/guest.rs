@@ -9,9 +9,9 @@
 //!
 //! With the `guest` feature the module also has rustledger-plugin-types' serde helpers,
 //! under the same names and signatures, so hand-written exports that use them keep
-//! compiling after the dependency rename: [`from_slice`], [`to_vec`], [`DecodeError`],
-//! [`decode_input`] and [`pack_output`]. They are rmp-serde's general codec, not the fast
-//! one the macros use.
+//! compiling after the dependency rename: `from_slice`, `to_vec`, `DecodeError`,
+//! `decode_input` and `pack_output`. They are rmp-serde's general codec, not the fast one
+//! the macros use.
 
 use core::fmt::Display;
 

@@ -1,28 +1,4 @@
 //! [`Ops`]: build a plugin's answer without breaking the ops protocol.
-//!
-//! The host accepts a plugin's ops only if every input index appears exactly once in a
-//! `Keep`, `Modify` or `Delete`; a single slip discards all of them. `Ops` records at most
-//! one decision per index (a second one is an [`OpsError`]), keeps every index nobody
-//! decided on, and places inserted directives before or after any input or at the end.
-//! [`Ops::finish`] lists everything in input order, so its output always passes
-//! [`validate_op_coverage`](crate::validate_op_coverage).
-//!
-//! ```
-//! use rlplugin::{DirectiveData, Ops, PluginInput, PluginOutput};
-//!
-//! fn process(input: PluginInput) -> Result<PluginOutput, rlplugin::OpsError> {
-//!     let mut ops = Ops::new(input.directives.len());
-//!     for (index, mut directive) in input.directives.into_iter().enumerate() {
-//!         if let DirectiveData::Transaction(txn) = &mut directive.data {
-//!             txn.tags.push("reviewed".to_owned());
-//!             ops.modify(index, directive)?;
-//!         }
-//!     }
-//!     Ok(ops.finish())
-//! }
-//! # let input = PluginInput { directives: vec![], options: Default::default(), config: None };
-//! # assert!(process(input).unwrap().ops.is_empty());
-//! ```
 
 use core::fmt;
 
@@ -66,7 +42,31 @@ impl Place {
     }
 }
 
-/// A plugin's answer under construction; see the [module docs](self).
+/// A plugin's answer under construction, which cannot break the ops protocol.
+///
+/// The host accepts a plugin's ops only if every input index appears exactly once in a
+/// `Keep`, `Modify` or `Delete`; a single slip discards all of them. `Ops` records at most
+/// one decision per index (a second one is an [`OpsError`]), keeps every index nobody
+/// decided on, and places inserted directives before or after any input or at the end.
+/// [`Ops::finish`] lists everything in input order, so its output always passes
+/// [`validate_op_coverage`](crate::validate_op_coverage).
+///
+/// ```
+/// use rlplugin::{DirectiveData, Ops, PluginInput, PluginOutput};
+///
+/// fn process(input: PluginInput) -> Result<PluginOutput, rlplugin::OpsError> {
+///     let mut ops = Ops::new(input.directives.len());
+///     for (index, mut directive) in input.directives.into_iter().enumerate() {
+///         if let DirectiveData::Transaction(txn) = &mut directive.data {
+///             txn.tags.push("reviewed".to_owned());
+///             ops.modify(index, directive)?;
+///         }
+///     }
+///     Ok(ops.finish())
+/// }
+/// # let input = PluginInput { directives: vec![], options: Default::default(), config: None };
+/// # assert!(process(input).unwrap().ops.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ops {
     decisions: Vec<Decision>,

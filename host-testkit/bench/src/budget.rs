@@ -1,6 +1,6 @@
 //! The heavy-ledger budget every example and template plugin is held to: the ledgers, the
 //! share of rustledger's fuel it may use, and the line each budget test prints for the
-//! benchmark to collect ([`figures::parse_example_budgets`](crate::figures::parse_example_budgets)).
+//! benchmark to collect ([`crate::figures::parse_example_budgets`]).
 //!
 //! ```no_run
 //! use rlplugin_bench::budget::{self, Ledger};
