@@ -71,6 +71,9 @@ const DIRECTIVE: &str = "a directive (a map)";
 /// # Errors
 ///
 /// Input that is not a `PluginInput`'s frame, with the offset of the first bad value.
+// Out of line: inlined into the plugin's entry, the walk compiled to more instructions
+// per directive.
+#[cfg_attr(not(rlplugin_small), inline(never))]
 pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let sink = ErrorSink::default();
     let mut r = Reader::new(bytes, &sink);
@@ -726,33 +729,55 @@ pub(crate) const WINDOW: usize = 4096;
 /// that ran past the window reads bytes of no meaning (never out of bounds) and is caught
 /// once, at its end ([`Window::fits`]). Offsets only grow along a walk, so an end inside the
 /// window means every read was.
+///
+/// A step wraps its position once ([`Window::from`]) and reads at constant offsets from
+/// there, which the compiler folds into the loads instead of wrapping each.
 #[cfg(not(rlplugin_small))]
 #[derive(Clone, Copy)]
 struct Window<'a> {
-    bytes: &'a [u8; WINDOW + 8],
+    bytes: &'a [u8; WINDOW + REACH],
 }
+
+/// How many bytes past a position in the window one step of the walk reads ([`Window::from`]):
+/// the longest run of constants it compares (a [`Head`]) and a word.
+#[cfg(not(rlplugin_small))]
+pub(crate) const REACH: usize = 64;
 
 #[cfg(not(rlplugin_small))]
 impl<'a> Window<'a> {
     /// The window at `start`; `None` within a window's length of the input's end.
     #[inline(always)]
     fn new(input: &'a [u8], start: usize) -> Option<Self> {
-        let bytes = input.get(start..)?.first_chunk::<{ WINDOW + 8 }>()?;
+        let bytes = input.get(start..)?.first_chunk::<{ WINDOW + REACH }>()?;
         Some(Self { bytes })
+    }
+
+    /// The [`REACH`] bytes from `at` (wrapped into the window) on: a step's reads at
+    /// constant offsets from `at`, none checked.
+    #[inline(always)]
+    fn from(&self, at: usize) -> &'a [u8; REACH] {
+        const NOWHERE: [u8; REACH] = [0; REACH];
+        // A wrapped position is below the window's length, so the chunk always exists; the
+        // compiler sees that and drops the other arm.
+        match self
+            .bytes
+            .get(at % WINDOW..)
+            .and_then(<[u8]>::first_chunk::<REACH>)
+        {
+            Some(bytes) => bytes,
+            None => &NOWHERE,
+        }
     }
 
     #[inline(always)]
     fn byte(&self, at: usize) -> u8 {
-        self.bytes[at % WINDOW]
+        self.from(at)[0]
     }
 
     /// The eight bytes at `at`, little-endian.
     #[inline(always)]
     fn word(&self, at: usize) -> u64 {
-        let at = at % WINDOW;
-        let mut word = [0; 8];
-        word.copy_from_slice(&self.bytes[at..at + 8]);
-        u64::from_le_bytes(word)
+        word_in(self.from(at), 0)
     }
 
     /// Whether a walk that ended at `end` read only inside the window.
@@ -793,11 +818,12 @@ impl<'a> Window<'a> {
     /// After a fixstr or str8.
     #[inline(always)]
     fn text(&self, at: usize) -> Option<usize> {
-        let marker = self.byte(at);
+        let bytes = self.from(at);
+        let marker = bytes[0];
         if marker & 0xe0 == 0xa0 {
             Some(at + 1 + usize::from(marker & 0x1f))
         } else if marker == 0xd9 {
-            Some(at + 2 + usize::from(self.byte(at + 1)))
+            Some(at + 2 + usize::from(bytes[1]))
         } else {
             None
         }
@@ -818,8 +844,9 @@ impl<'a> Window<'a> {
     /// After `key`, if `key` is what the host wrote at `at`.
     #[inline(always)]
     fn key(&self, at: usize, key: &Key) -> Option<usize> {
-        (self.word(at) & mask(key.len) == key.first
-            && (key.len <= 8 || self.word(at + key.len - 8) == key.last))
+        let bytes = self.from(at);
+        (word_in(bytes, 0) & mask(key.len) == key.first
+            && (key.len <= 8 || word_in(bytes, key.len - 8) == key.last))
             .then_some(at + key.len)
     }
 
@@ -828,7 +855,8 @@ impl<'a> Window<'a> {
     #[inline(always)]
     fn value(&self, at: usize, value: schema::Value, postings: &mut Recorder<'_>) -> Option<usize> {
         use schema::Value;
-        let marker = self.byte(at);
+        let bytes = self.from(at);
+        let marker = bytes[0];
         match value {
             Value::OptText | Value::OptUint if marker == 0xc0 => Some(at + 1),
             Value::Text | Value::Kind | Value::OptText => self.text(at).or_else(|| self.any(at)),
@@ -846,7 +874,7 @@ impl<'a> Window<'a> {
             Value::Amount if marker == 0x92 => self.text(self.text(at + 1)?),
             Value::Postings if marker & 0xf0 == 0x90 || marker == 0xdc => {
                 let (count, mut at) = if marker == 0xdc {
-                    let count = u16::from_be_bytes([self.byte(at + 1), self.byte(at + 2)]);
+                    let count = u16::from_be_bytes([bytes[1], bytes[2]]);
                     (usize::from(count), at + 3)
                 } else {
                     (usize::from(marker & 0x0f), at + 1)
@@ -938,6 +966,18 @@ impl<'a> Window<'a> {
             }
         }
         UNKNOWN_KIND
+    }
+}
+
+/// The eight bytes at `at` of a step's bytes ([`Window::from`]), little-endian.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn word_in(bytes: &[u8; REACH], at: usize) -> u64 {
+    // Every caller reads at a constant offset inside the bytes, so the compiler drops the
+    // other arm; one outside them compares as zero, which no constant of the walk is.
+    match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(word) => u64::from_le_bytes(*word),
+        None => 0,
     }
 }
 
@@ -1105,10 +1145,11 @@ fn own_keys<const KIND: usize>(
     postings: &mut Recorder<'_>,
 ) -> Option<(usize, usize, usize)> {
     let head = const { &HEADS[KIND] };
+    let bytes = w.from(at);
     if entries != const { CODES_BY_KIND[KIND].len }
-        || (head.len > 16 && w.word(at + 8) != head.words[1])
-        || (head.len > 24 && w.word(at + 16) != head.words[2])
-        || w.word(at + head.len - 8) != head.last
+        || (head.len > 16 && word_in(bytes, 8) != head.words[1])
+        || (head.len > 24 && word_in(bytes, 16) != head.words[2])
+        || word_in(bytes, head.len - 8) != head.last
     {
         return None;
     }
@@ -1145,13 +1186,14 @@ fn own_key<const KIND: usize, const FIELD: usize>(
     // words: one compare for both when the key is short, else its first word and a word
     // that ends with the marker.
     let usual = const { usual_marker(CODES_BY_KIND[KIND].values[FIELD]) };
+    let bytes = w.from(*at);
     if let Some(marker) = usual
         && key.len < 16
         && if key.len < 8 {
-            w.word(*at) & mask(key.len + 1) == key.first | u64::from(marker) << (8 * key.len)
+            word_in(bytes, 0) & mask(key.len + 1) == key.first | u64::from(marker) << (8 * key.len)
         } else {
-            w.word(*at) == key.first
-                && w.word(*at + key.len - 7)
+            word_in(bytes, 0) == key.first
+                && word_in(bytes, key.len - 7)
                     == const {
                         key_then(
                             &CODES_BY_KIND[KIND].keys[FIELD],
@@ -1163,7 +1205,14 @@ fn own_key<const KIND: usize, const FIELD: usize>(
         *tail = *at + key.len;
         *at = *tail + 1;
         if marker == 0x92 {
-            *at = w.text(w.text(*at)?)?;
+            // The amount's number follows its header within the bytes already at hand.
+            let number = bytes[key.len + 1];
+            *at = if number & 0xe0 == 0xa0 {
+                *at + 1 + usize::from(number & 0x1f)
+            } else {
+                w.text(*at)?
+            };
+            *at = w.text(*at)?;
         }
         return Some(());
     }

@@ -30,11 +30,11 @@ fn host_bytes(directives: &[DirectiveWrapper], config: Option<&str>) -> Vec<u8> 
 /// short input without it, through the general walk).
 fn long_config() -> String {
     #[cfg(not(rlplugin_small))]
-    let window = crate::codec::lazy::WINDOW;
+    let window = crate::codec::lazy::WINDOW + crate::codec::lazy::REACH;
     // The small form has no window: every directive takes the general walk.
     #[cfg(rlplugin_small)]
-    let window = 0;
-    "c".repeat(window + 8)
+    let window = 8;
+    "c".repeat(window)
 }
 
 /// A directive as rustledger sends it: a calendar date, a one-character flag, and numbers
@@ -776,6 +776,38 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
+fn the_host_layout_walk_reads_up_to_the_inputs_last_byte_and_never_past_it() {
+    use super::tests_support::price;
+    let bytes = host_bytes(&[price("2024-01-02", "AAPL", "190.5", "USD")], None);
+    let start = lazy::frame(&bytes).unwrap().directives[0].start;
+    let general = lazy::locate_general(&bytes, start, 0).unwrap();
+    // The window reads a fixed length past the directive's start: padded to exactly that
+    // length the input holds the window, one byte shorter it does not.
+    let window = lazy::WINDOW + lazy::REACH;
+    let mut padded = bytes.clone();
+    padded.resize(start + window, 0xc0);
+    let host = lazy::locate_host(&padded, start, &mut Vec::new()).unwrap();
+    assert_eq!(
+        (host.start, host.end, host.kind),
+        (general.start, general.end, general.kind)
+    );
+    assert_eq!(
+        lazy::locate_host(&padded[..start + window - 1], start, &mut Vec::new()),
+        None
+    );
+    // Cut anywhere inside the directive, the input holds no window there, and the frame
+    // reports the cut instead of locating a directive.
+    for cut in start + 1..general.end {
+        assert_eq!(
+            lazy::locate_host(&bytes[..cut], start, &mut Vec::new()),
+            None
+        );
+        assert!(lazy::frame(&bytes[..cut]).is_err(), "cut at {cut}");
     }
 }
 
