@@ -1170,12 +1170,14 @@ pub(super) fn edits_output(
 /// (and a byte past 255), each index width in a loop of its own so no store branches.
 fn keep_run(w: &mut Writer, indices: core::ops::Range<usize>) {
     let core::ops::Range { start, end } = indices;
+    if start >= end {
+        return;
+    }
     // SAFETY: each op takes at most 8 bytes of header and 9 of index, and a word store
     // (eight bytes) is within that reserve from any op's start.
-    w.raw(
-        end.saturating_sub(start) * KEEP_OR_DELETE_MAX,
-        |mut out| unsafe {
-            let mut i = start;
+    w.raw((end - start) * KEEP_OR_DELETE_MAX, |mut out| unsafe {
+        let mut i = start;
+        if i < 0x100 {
             while i < end.min(0x80) {
                 out = out.word(KEEP_WORD | (i as u64) << 48, KEEP.len() + 1);
                 i += 1;
@@ -1184,22 +1186,22 @@ fn keep_run(w: &mut Writer, indices: core::ops::Range<usize>) {
                 out = out.word(KEEP_WORD | 0xcc << 48 | (i as u64) << 56, KEEP.len() + 2);
                 i += 1;
             }
-            while i < end.min(0x1_0000) {
-                out = out
-                    .word(
-                        KEEP_WORD | 0xcd << 48 | ((i >> 8) as u64) << 56,
-                        KEEP.len() + 2,
-                    )
-                    .byte(i as u8);
+        }
+        while i < end.min(0x1_0000) {
+            // The op and the index's high byte are one word for 256 indices in a row.
+            let word = KEEP_WORD | 0xcd << 48 | ((i >> 8) as u64) << 56;
+            let same_word = end.min((i | 0xff) + 1);
+            while i < same_word {
+                out = out.word(word, KEEP.len() + 2).byte(i as u8);
                 i += 1;
             }
-            while i < end {
-                out = out.lit(KEEP).small_uint(i as u64);
-                i += 1;
-            }
-            out
-        },
-    );
+        }
+        while i < end {
+            out = out.lit(KEEP).small_uint(i as u64);
+            i += 1;
+        }
+        out
+    });
 }
 
 /// The most bytes [`stream_start`] and [`stream_to`] write for an answer of `len` inputs,
@@ -1498,7 +1500,14 @@ mod tests {
     #[test]
     fn keep_runs_across_every_index_width_write_the_hosts_ops() {
         let widest = u32::MAX as usize;
-        for run in [0..0, 0..1, 120..300, 65_530..65_541, widest - 3..widest + 1] {
+        for run in [
+            0..0,
+            0..1,
+            120..300,
+            500..800,
+            65_530..65_541,
+            widest - 3..widest + 1,
+        ] {
             let output = PluginOutput {
                 ops: run.clone().map(PluginOp::Keep).collect(),
                 errors: Vec::new(),
