@@ -872,6 +872,7 @@ impl<'a> Window<'a> {
                 Some(at)
             }
             Value::Amount if marker == 0x92 => self.text(self.text(at + 1)?),
+            Value::Metadata => self.metadata(at),
             Value::Postings if marker & 0xf0 == 0x90 || marker == 0xdc => {
                 let (count, mut at) = if marker == 0xdc {
                     let count = u16::from_be_bytes([bytes[1], bytes[2]]);
@@ -924,27 +925,116 @@ impl<'a> Window<'a> {
         if self.word(at) & mask(5) == POSTING_PLAIN_TAIL {
             return self.uint(self.uint(self.uint(at + 5)?)?);
         }
-        for _ in 0..2 {
-            at = if self.byte(at) == 0xc0 {
-                at + 1
-            } else {
-                self.any(at)?
-            };
-        }
-        at = if self.byte(at) == 0xc0 {
-            at + 1
-        } else {
-            self.text(at)?
+        self.posting_rest(at)
+    }
+
+    /// After a posting's cost, price, flag, metadata and span, when they are not the usual
+    /// posting's: out of line, so the usual posting's walk stays short.
+    #[inline(never)]
+    fn posting_rest(self, at: usize) -> Option<usize> {
+        let mut at = at;
+        at = match self.byte(at) {
+            0xc0 => at + 1,
+            _ => self.cost(at).or_else(|| self.any(at))?,
         };
-        at = if self.byte(at) == 0x90 {
-            at + 1
-        } else {
-            self.any(at)?
+        at = match self.byte(at) {
+            0xc0 => at + 1,
+            _ => self.price(at).or_else(|| self.any(at))?,
+        };
+        at = self.opt_text(at)?;
+        at = match self.byte(at) {
+            0x90 => at + 1,
+            _ => self.metadata(at)?,
         };
         match self.byte(at) {
             0xc0 => Some(at + 1),
             0x93 => self.uint(self.uint(self.uint(at + 1)?)?),
             _ => self.any(at),
+        }
+    }
+
+    /// After a string or nil.
+    #[inline(always)]
+    fn opt_text(&self, at: usize) -> Option<usize> {
+        if self.byte(at) == 0xc0 {
+            Some(at + 1)
+        } else {
+            self.text(at)
+        }
+    }
+
+    /// After a boolean.
+    #[inline(always)]
+    fn bool(&self, at: usize) -> Option<usize> {
+        matches!(self.byte(at), 0xc2 | 0xc3).then_some(at + 1)
+    }
+
+    /// After a cost as the host writes one: `[number, currency, date, label, merge]`, its
+    /// number nil or `[kind, numbers…]` of one or two numbers ([`schema::cost`]).
+    #[inline(always)]
+    fn cost(&self, at: usize) -> Option<usize> {
+        if self.byte(at) != 0x95 {
+            return None;
+        }
+        let mut at = at + 1;
+        at = match self.byte(at) {
+            0xc0 => at + 1,
+            0x92 => self.text(self.text(at + 1)?)?,
+            0x93 => self.text(self.text(self.text(at + 1)?)?)?,
+            _ => return None,
+        };
+        at = self.opt_text(self.opt_text(self.opt_text(at)?)?)?;
+        self.bool(at)
+    }
+
+    /// After a price annotation as the host writes one: `[is_total, amount, number,
+    /// currency]`, its amount nil or two strings.
+    #[inline(always)]
+    fn price(&self, at: usize) -> Option<usize> {
+        if self.byte(at) != 0x94 {
+            return None;
+        }
+        let mut at = self.bool(at + 1)?;
+        at = match self.byte(at) {
+            0xc0 => at + 1,
+            0x92 => self.text(self.text(at + 1)?)?,
+            _ => return None,
+        };
+        self.opt_text(self.opt_text(at)?)
+    }
+
+    /// After a metadata list as the host writes one: `[key, [type, value]]` pairs whose
+    /// value is a string, an amount (two strings) or a boolean ([`schema::meta`]); a pair
+    /// of any other shape takes the table walk. Out of line: most lists are empty, and
+    /// the caller steps over those.
+    #[inline(never)]
+    fn metadata(self, at: usize) -> Option<usize> {
+        let marker = self.byte(at);
+        if marker & 0xf0 != 0x90 {
+            return self.any(at);
+        }
+        let mut at = at + 1;
+        for _ in 0..marker & 0x0f {
+            at = self.meta_pair(at).or_else(|| self.any(at))?;
+        }
+        Some(at)
+    }
+
+    /// After one metadata pair in the host's shape ([`metadata`](Self::metadata)).
+    #[inline(always)]
+    fn meta_pair(&self, at: usize) -> Option<usize> {
+        if self.byte(at) != 0x92 {
+            return None;
+        }
+        let at = self.text(at + 1)?;
+        if self.byte(at) != 0x92 {
+            return None;
+        }
+        let at = self.text(at + 1)?;
+        match self.byte(at) {
+            0xc2 | 0xc3 => Some(at + 1),
+            0x92 => self.text(self.text(at + 1)?),
+            _ => self.text(at),
         }
     }
 
