@@ -880,10 +880,17 @@ impl<'a> Window<'a> {
                 } else {
                     (usize::from(marker & 0x0f), at + 1)
                 };
-                for _ in 0..count {
-                    postings.starts.push(postings.base + at);
+                // Room for every start at once, rather than a check per posting.
+                let starts = &mut *postings.starts;
+                starts.reserve(count);
+                let first = starts.len();
+                for start in starts.spare_capacity_mut().get_mut(..count)? {
+                    start.write(postings.base + at);
                     at = self.posting(at)?;
                 }
+                // SAFETY: the loop wrote the `count` slots past the list's length, which
+                // `reserve` made room for.
+                unsafe { starts.set_len(first + count) };
                 Some(at)
             }
             _ => self.any(at),
