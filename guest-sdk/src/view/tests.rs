@@ -997,6 +997,52 @@ fn an_annotated_transaction_cut_short_is_reported_not_located() {
 
 #[test]
 #[cfg(not(rlplugin_small))]
+fn posting_spans_of_every_width_take_the_host_layout_walk() {
+    use rlplugin_types::SourceSpan;
+    let mut txn = super::tests_support::transaction("2024-01-02", "Spans", &[]);
+    let DirectiveData::Transaction(data) = &mut txn.data else {
+        unreachable!("a transaction")
+    };
+    let template = data.postings[0].clone();
+    // Offsets of one, two and four bytes, mixed widths, and file indices on either side of
+    // a one-byte integer's range.
+    let spans = [
+        (1, 100, 0),
+        (300, 400, 0),
+        (70_000, 70_100, 0),
+        (300, 70_000, 0),
+        (1, 300, 0),
+        (300, 400, 127),
+        (300, 400, 128),
+        (70_000, 70_100, 127),
+        (70_000, 70_100, 300),
+    ];
+    data.postings = spans
+        .into_iter()
+        .map(|(start, end, file_id)| PostingData {
+            span: Some(SourceSpan {
+                start,
+                end,
+                file_id,
+            }),
+            ..template.clone()
+        })
+        .collect();
+    let [(host, general, without)] = both_walks(core::slice::from_ref(&txn))[..] else {
+        panic!("one directive")
+    };
+    assert!(host.is_some());
+    assert_eq!(host, general);
+    assert_eq!(Some(without), general);
+    let bytes = host_bytes(core::slice::from_ref(&txn), None);
+    let start = lazy::frame(&bytes).unwrap().directives[0].start;
+    for cut in start + 1..without.end {
+        assert!(lazy::frame(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
 fn a_transaction_of_more_postings_than_a_short_array_holds_is_read_from_the_frames_notes() {
     let mut many = super::tests_support::transaction("2024-01-02", "Split", &[]);
     let DirectiveData::Transaction(txn) = &mut many.data else {
