@@ -1124,6 +1124,48 @@ impl Head {
     }
 }
 
+/// A transaction's keys after its narration as the host writes them when its tags, links and
+/// metadata are empty lists (most transactions'), up to its postings' value: no byte of the
+/// run varies, so it is compared as words.
+#[cfg(not(rlplugin_small))]
+struct Run {
+    len: usize,
+    words: [u64; 4],
+}
+
+#[cfg(not(rlplugin_small))]
+const EMPTY_THEN_POSTINGS: Run = {
+    let fields = schema::TRANSACTION.fields;
+    let mut bytes = [0u8; 40];
+    let mut len = 0;
+    let mut field = 3;
+    while field < fields.len() {
+        len = push_fixstr(&mut bytes, len, fields[field].key);
+        if field + 1 < fields.len() {
+            assert!(
+                matches!(usual_marker(fields[field].value), Some(0x90)),
+                "the run's keys before the postings hold lists"
+            );
+            bytes[len] = 0x90;
+            len += 1;
+        }
+        field += 1;
+    }
+    assert!(
+        len == 32 && schema::same(fields[fields.len() - 1].key, key::POSTINGS),
+        "the run ends with the postings' key and fills four words"
+    );
+    Run {
+        len,
+        words: [
+            word_of(&bytes, 0),
+            word_of(&bytes, 8),
+            word_of(&bytes, 16),
+            word_of(&bytes, 24),
+        ],
+    }
+};
+
 /// The eight bytes of `bytes` at `at`, little-endian, at compile time.
 #[cfg(not(rlplugin_small))]
 const fn word_of(bytes: &[u8; 40], at: usize) -> u64 {
@@ -1284,6 +1326,19 @@ fn own_keys<const KIND: usize>(
     at = w.value(at, const { CODES_BY_KIND[KIND].values[0] }, postings)?;
     own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
+    if KIND == Kind::Transaction as usize {
+        let bytes = w.from(at);
+        let run = const { &EMPTY_THEN_POSTINGS.words };
+        if word_in(bytes, 0) == run[0]
+            && word_in(bytes, 8) == run[1]
+            && word_in(bytes, 16) == run[2]
+            && word_in(bytes, 24) == run[3]
+        {
+            tail = at + EMPTY_THEN_POSTINGS.len;
+            at = w.value(tail, schema::Value::Postings, postings)?;
+            return Some((own, at, tail));
+        }
+    }
     own_key::<KIND, 3>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 4>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 5>(w, &mut at, &mut tail, postings)?;
