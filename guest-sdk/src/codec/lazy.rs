@@ -911,10 +911,17 @@ impl<'a> Window<'a> {
     /// start.
     #[inline(always)]
     fn posting_fields(&self, at: usize) -> Option<(usize, usize)> {
-        if self.byte(at) != 0x97 {
+        let bytes = self.from(at);
+        if bytes[0] != 0x97 {
             return None;
         }
-        let units = self.text(at + 1)?;
+        // The account's header is in the bytes at hand.
+        let account = bytes[1];
+        let units = if account & 0xe0 == 0xa0 {
+            at + 2 + usize::from(account & 0x1f)
+        } else {
+            self.text(at + 1)?
+        };
         let at = self.posting_tail(units)?;
         Some((at, units))
     }
@@ -922,8 +929,18 @@ impl<'a> Window<'a> {
     /// After a posting's units and the fields that follow them.
     #[inline(always)]
     fn posting_tail(&self, at: usize) -> Option<usize> {
-        let mut at = at;
-        at = match self.byte(at) {
+        let bytes = self.from(at);
+        let number = usize::from(bytes[1] & 0x1f);
+        let at = match bytes[0] {
+            // A short number: the currency's header is in the bytes at hand too.
+            0x92 if bytes[1] & 0xe0 == 0xa0 => {
+                let currency = bytes[2 + number];
+                if currency & 0xe0 == 0xa0 {
+                    at + 3 + number + usize::from(currency & 0x1f)
+                } else {
+                    self.text(at + 2 + number)?
+                }
+            }
             0x92 => self.text(self.text(at + 1)?)?,
             0xc0 => at + 1,
             _ => self.any(at)?,

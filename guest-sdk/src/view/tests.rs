@@ -1043,6 +1043,49 @@ fn posting_spans_of_every_width_take_the_host_layout_walk() {
 
 #[test]
 #[cfg(not(rlplugin_small))]
+fn posting_accounts_and_units_of_every_string_length_take_the_host_layout_walk() {
+    let mut txn = super::tests_support::transaction("2024-01-02", "Lengths", &[]);
+    let DirectiveData::Transaction(data) = &mut txn.data else {
+        unreachable!("a transaction")
+    };
+    let template = data.postings[0].clone();
+    // Each string at a fixstr's longest and a str8's shortest, and units left out.
+    let (fix, long) = ("1".repeat(31), "2".repeat(32));
+    let strings = [
+        ("A", "1", "U"),
+        (&*fix, &*fix, &*fix),
+        (&*long, &*long, &*long),
+    ];
+    let mut postings: Vec<_> = strings
+        .iter()
+        .flat_map(|&(account, number, currency)| {
+            [
+                (account, number, "U"),
+                ("A", number, currency),
+                (account, "1", currency),
+            ]
+        })
+        .map(|(account, number, currency)| PostingData {
+            account: account.to_owned(),
+            units: Some(AmountData::new(number, currency)),
+            ..template.clone()
+        })
+        .collect();
+    postings.push(PostingData {
+        units: None,
+        ..template
+    });
+    data.postings = postings;
+    let [(host, general, without)] = both_walks(core::slice::from_ref(&txn))[..] else {
+        panic!("one directive")
+    };
+    assert!(host.is_some());
+    assert_eq!(host, general);
+    assert_eq!(Some(without), general);
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
 fn a_transaction_of_more_postings_than_a_short_array_holds_is_read_from_the_frames_notes() {
     let mut many = super::tests_support::transaction("2024-01-02", "Split", &[]);
     let DirectiveData::Transaction(txn) = &mut many.data else {
