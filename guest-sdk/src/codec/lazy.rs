@@ -71,6 +71,9 @@ const DIRECTIVE: &str = "a directive (a map)";
 /// # Errors
 ///
 /// Input that is not a `PluginInput`'s frame, with the offset of the first bad value.
+// Out of line: inlined into the plugin's entry, the walk compiled to more instructions
+// per directive.
+#[cfg_attr(not(rlplugin_small), inline(never))]
 pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
     let sink = ErrorSink::default();
     let mut r = Reader::new(bytes, &sink);
@@ -726,33 +729,55 @@ pub(crate) const WINDOW: usize = 4096;
 /// that ran past the window reads bytes of no meaning (never out of bounds) and is caught
 /// once, at its end ([`Window::fits`]). Offsets only grow along a walk, so an end inside the
 /// window means every read was.
+///
+/// A step wraps its position once ([`Window::from`]) and reads at constant offsets from
+/// there, which the compiler folds into the loads instead of wrapping each.
 #[cfg(not(rlplugin_small))]
 #[derive(Clone, Copy)]
 struct Window<'a> {
-    bytes: &'a [u8; WINDOW + 8],
+    bytes: &'a [u8; WINDOW + REACH],
 }
+
+/// How many bytes past a position in the window one step of the walk reads ([`Window::from`]):
+/// the longest run of constants it compares (a [`Head`]) and a word.
+#[cfg(not(rlplugin_small))]
+pub(crate) const REACH: usize = 64;
 
 #[cfg(not(rlplugin_small))]
 impl<'a> Window<'a> {
     /// The window at `start`; `None` within a window's length of the input's end.
     #[inline(always)]
     fn new(input: &'a [u8], start: usize) -> Option<Self> {
-        let bytes = input.get(start..)?.first_chunk::<{ WINDOW + 8 }>()?;
+        let bytes = input.get(start..)?.first_chunk::<{ WINDOW + REACH }>()?;
         Some(Self { bytes })
+    }
+
+    /// The [`REACH`] bytes from `at` (wrapped into the window) on: a step's reads at
+    /// constant offsets from `at`, none checked.
+    #[inline(always)]
+    fn from(&self, at: usize) -> &'a [u8; REACH] {
+        const NOWHERE: [u8; REACH] = [0; REACH];
+        // A wrapped position is below the window's length, so the chunk always exists; the
+        // compiler sees that and drops the other arm.
+        match self
+            .bytes
+            .get(at % WINDOW..)
+            .and_then(<[u8]>::first_chunk::<REACH>)
+        {
+            Some(bytes) => bytes,
+            None => &NOWHERE,
+        }
     }
 
     #[inline(always)]
     fn byte(&self, at: usize) -> u8 {
-        self.bytes[at % WINDOW]
+        self.from(at)[0]
     }
 
     /// The eight bytes at `at`, little-endian.
     #[inline(always)]
     fn word(&self, at: usize) -> u64 {
-        let at = at % WINDOW;
-        let mut word = [0; 8];
-        word.copy_from_slice(&self.bytes[at..at + 8]);
-        u64::from_le_bytes(word)
+        word_in(self.from(at), 0)
     }
 
     /// Whether a walk that ended at `end` read only inside the window.
@@ -793,11 +818,12 @@ impl<'a> Window<'a> {
     /// After a fixstr or str8.
     #[inline(always)]
     fn text(&self, at: usize) -> Option<usize> {
-        let marker = self.byte(at);
+        let bytes = self.from(at);
+        let marker = bytes[0];
         if marker & 0xe0 == 0xa0 {
             Some(at + 1 + usize::from(marker & 0x1f))
         } else if marker == 0xd9 {
-            Some(at + 2 + usize::from(self.byte(at + 1)))
+            Some(at + 2 + usize::from(bytes[1]))
         } else {
             None
         }
@@ -818,8 +844,9 @@ impl<'a> Window<'a> {
     /// After `key`, if `key` is what the host wrote at `at`.
     #[inline(always)]
     fn key(&self, at: usize, key: &Key) -> Option<usize> {
-        (self.word(at) & mask(key.len) == key.first
-            && (key.len <= 8 || self.word(at + key.len - 8) == key.last))
+        let bytes = self.from(at);
+        (word_in(bytes, 0) & mask(key.len) == key.first
+            && (key.len <= 8 || word_in(bytes, key.len - 8) == key.last))
             .then_some(at + key.len)
     }
 
@@ -828,7 +855,8 @@ impl<'a> Window<'a> {
     #[inline(always)]
     fn value(&self, at: usize, value: schema::Value, postings: &mut Recorder<'_>) -> Option<usize> {
         use schema::Value;
-        let marker = self.byte(at);
+        let bytes = self.from(at);
+        let marker = bytes[0];
         match value {
             Value::OptText | Value::OptUint if marker == 0xc0 => Some(at + 1),
             Value::Text | Value::Kind | Value::OptText => self.text(at).or_else(|| self.any(at)),
@@ -844,17 +872,25 @@ impl<'a> Window<'a> {
                 Some(at)
             }
             Value::Amount if marker == 0x92 => self.text(self.text(at + 1)?),
+            Value::Metadata => self.metadata(at),
             Value::Postings if marker & 0xf0 == 0x90 || marker == 0xdc => {
                 let (count, mut at) = if marker == 0xdc {
-                    let count = u16::from_be_bytes([self.byte(at + 1), self.byte(at + 2)]);
+                    let count = u16::from_be_bytes([bytes[1], bytes[2]]);
                     (usize::from(count), at + 3)
                 } else {
                     (usize::from(marker & 0x0f), at + 1)
                 };
-                for _ in 0..count {
-                    postings.starts.push(postings.base + at);
+                // Room for every start at once, rather than a check per posting.
+                let starts = &mut *postings.starts;
+                starts.reserve(count);
+                let first = starts.len();
+                for start in starts.spare_capacity_mut().get_mut(..count)? {
+                    start.write(postings.base + at);
                     at = self.posting(at)?;
                 }
+                // SAFETY: the loop wrote the `count` slots past the list's length, which
+                // `reserve` made room for.
+                unsafe { starts.set_len(first + count) };
                 Some(at)
             }
             _ => self.any(at),
@@ -875,10 +911,17 @@ impl<'a> Window<'a> {
     /// start.
     #[inline(always)]
     fn posting_fields(&self, at: usize) -> Option<(usize, usize)> {
-        if self.byte(at) != 0x97 {
+        let bytes = self.from(at);
+        if bytes[0] != 0x97 {
             return None;
         }
-        let units = self.text(at + 1)?;
+        // The account's header is in the bytes at hand.
+        let account = bytes[1];
+        let units = if account & 0xe0 == 0xa0 {
+            at + 2 + usize::from(account & 0x1f)
+        } else {
+            self.text(at + 1)?
+        };
         let at = self.posting_tail(units)?;
         Some((at, units))
     }
@@ -886,37 +929,146 @@ impl<'a> Window<'a> {
     /// After a posting's units and the fields that follow them.
     #[inline(always)]
     fn posting_tail(&self, at: usize) -> Option<usize> {
-        let mut at = at;
-        at = match self.byte(at) {
+        let bytes = self.from(at);
+        let number = usize::from(bytes[1] & 0x1f);
+        let at = match bytes[0] {
+            // A short number: the currency's header is in the bytes at hand too.
+            0x92 if bytes[1] & 0xe0 == 0xa0 => {
+                let currency = bytes[2 + number];
+                if currency & 0xe0 == 0xa0 {
+                    at + 3 + number + usize::from(currency & 0x1f)
+                } else {
+                    self.text(at + 2 + number)?
+                }
+            }
             0x92 => self.text(self.text(at + 1)?)?,
             0xc0 => at + 1,
             _ => self.any(at)?,
         };
         // No cost, price or flag, no metadata, and a span: the usual posting's tail.
-        if self.word(at) & mask(5) == POSTING_PLAIN_TAIL {
+        let bytes = self.from(at);
+        if word_in(bytes, 0) & mask(5) == POSTING_PLAIN_TAIL {
+            // The span's two offsets of the same width and a small file index: one
+            // compare of the bytes already at hand instead of three steps.
+            let span = word_in(bytes, 5);
+            if span & SPAN_16_MASK == SPAN_16 {
+                return Some(at + 5 + SPAN_16_LEN);
+            }
+            if span & SPAN_32_MASK == SPAN_32 && bytes[5 + SPAN_32_LEN - 1] < 0x80 {
+                return Some(at + 5 + SPAN_32_LEN);
+            }
             return self.uint(self.uint(self.uint(at + 5)?)?);
         }
-        for _ in 0..2 {
-            at = if self.byte(at) == 0xc0 {
-                at + 1
-            } else {
-                self.any(at)?
-            };
-        }
-        at = if self.byte(at) == 0xc0 {
-            at + 1
-        } else {
-            self.text(at)?
+        self.posting_rest(at)
+    }
+
+    /// After a posting's cost, price, flag, metadata and span, when they are not the usual
+    /// posting's: out of line, so the usual posting's walk stays short.
+    #[inline(never)]
+    fn posting_rest(self, at: usize) -> Option<usize> {
+        let mut at = at;
+        at = match self.byte(at) {
+            0xc0 => at + 1,
+            _ => self.cost(at).or_else(|| self.any(at))?,
         };
-        at = if self.byte(at) == 0x90 {
-            at + 1
-        } else {
-            self.any(at)?
+        at = match self.byte(at) {
+            0xc0 => at + 1,
+            _ => self.price(at).or_else(|| self.any(at))?,
+        };
+        at = self.opt_text(at)?;
+        at = match self.byte(at) {
+            0x90 => at + 1,
+            _ => self.metadata(at)?,
         };
         match self.byte(at) {
             0xc0 => Some(at + 1),
             0x93 => self.uint(self.uint(self.uint(at + 1)?)?),
             _ => self.any(at),
+        }
+    }
+
+    /// After a string or nil.
+    #[inline(always)]
+    fn opt_text(&self, at: usize) -> Option<usize> {
+        if self.byte(at) == 0xc0 {
+            Some(at + 1)
+        } else {
+            self.text(at)
+        }
+    }
+
+    /// After a boolean.
+    #[inline(always)]
+    fn bool(&self, at: usize) -> Option<usize> {
+        matches!(self.byte(at), 0xc2 | 0xc3).then_some(at + 1)
+    }
+
+    /// After a cost as the host writes one: `[number, currency, date, label, merge]`, its
+    /// number nil or `[kind, numbers…]` of one or two numbers ([`schema::cost`]).
+    #[inline(always)]
+    fn cost(&self, at: usize) -> Option<usize> {
+        if self.byte(at) != 0x95 {
+            return None;
+        }
+        let mut at = at + 1;
+        at = match self.byte(at) {
+            0xc0 => at + 1,
+            0x92 => self.text(self.text(at + 1)?)?,
+            0x93 => self.text(self.text(self.text(at + 1)?)?)?,
+            _ => return None,
+        };
+        at = self.opt_text(self.opt_text(self.opt_text(at)?)?)?;
+        self.bool(at)
+    }
+
+    /// After a price annotation as the host writes one: `[is_total, amount, number,
+    /// currency]`, its amount nil or two strings.
+    #[inline(always)]
+    fn price(&self, at: usize) -> Option<usize> {
+        if self.byte(at) != 0x94 {
+            return None;
+        }
+        let mut at = self.bool(at + 1)?;
+        at = match self.byte(at) {
+            0xc0 => at + 1,
+            0x92 => self.text(self.text(at + 1)?)?,
+            _ => return None,
+        };
+        self.opt_text(self.opt_text(at)?)
+    }
+
+    /// After a metadata list as the host writes one: `[key, [type, value]]` pairs whose
+    /// value is a string, an amount (two strings) or a boolean ([`schema::meta`]); a pair
+    /// of any other shape takes the table walk. Out of line: most lists are empty, and
+    /// the caller steps over those.
+    #[inline(never)]
+    fn metadata(self, at: usize) -> Option<usize> {
+        let marker = self.byte(at);
+        if marker & 0xf0 != 0x90 {
+            return self.any(at);
+        }
+        let mut at = at + 1;
+        for _ in 0..marker & 0x0f {
+            at = self.meta_pair(at).or_else(|| self.any(at))?;
+        }
+        Some(at)
+    }
+
+    /// After one metadata pair in the host's shape ([`metadata`](Self::metadata)).
+    #[inline(always)]
+    fn meta_pair(&self, at: usize) -> Option<usize> {
+        if self.byte(at) != 0x92 {
+            return None;
+        }
+        let at = self.text(at + 1)?;
+        if self.byte(at) != 0x92 {
+            return None;
+        }
+        let at = self.text(at + 1)?;
+        match self.byte(at) {
+            0xc2 | 0xc3 => Some(at + 1),
+            0x92 => self.text(self.text(at + 1)?),
+            _ => self.text(at),
         }
     }
 
@@ -938,6 +1090,18 @@ impl<'a> Window<'a> {
             }
         }
         UNKNOWN_KIND
+    }
+}
+
+/// The eight bytes at `at` of a step's bytes ([`Window::from`]), little-endian.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn word_in(bytes: &[u8; REACH], at: usize) -> u64 {
+    // Every caller reads at a constant offset inside the bytes, so the compiler drops the
+    // other arm; one outside them compares as zero, which no constant of the walk is.
+    match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(word) => u64::from_le_bytes(*word),
+        None => 0,
     }
 }
 
@@ -976,6 +1140,48 @@ impl Head {
         }
     }
 }
+
+/// A transaction's keys after its narration as the host writes them when its tags, links and
+/// metadata are empty lists (most transactions'), up to its postings' value: no byte of the
+/// run varies, so it is compared as words.
+#[cfg(not(rlplugin_small))]
+struct Run {
+    len: usize,
+    words: [u64; 4],
+}
+
+#[cfg(not(rlplugin_small))]
+const EMPTY_THEN_POSTINGS: Run = {
+    let fields = schema::TRANSACTION.fields;
+    let mut bytes = [0u8; 40];
+    let mut len = 0;
+    let mut field = 3;
+    while field < fields.len() {
+        len = push_fixstr(&mut bytes, len, fields[field].key);
+        if field + 1 < fields.len() {
+            assert!(
+                matches!(usual_marker(fields[field].value), Some(0x90)),
+                "the run's keys before the postings hold lists"
+            );
+            bytes[len] = 0x90;
+            len += 1;
+        }
+        field += 1;
+    }
+    assert!(
+        len == 32 && schema::same(fields[fields.len() - 1].key, key::POSTINGS),
+        "the run ends with the postings' key and fills four words"
+    );
+    Run {
+        len,
+        words: [
+            word_of(&bytes, 0),
+            word_of(&bytes, 8),
+            word_of(&bytes, 16),
+            word_of(&bytes, 24),
+        ],
+    }
+};
 
 /// The eight bytes of `bytes` at `at`, little-endian, at compile time.
 #[cfg(not(rlplugin_small))]
@@ -1026,6 +1232,24 @@ const HEADS: [Head; 12] = {
 /// A posting's cost, price and flag all nil, its metadata empty and its span's header.
 #[cfg(not(rlplugin_small))]
 const POSTING_PLAIN_TAIL: u64 = 0x93_90_c0_c0_c0;
+
+/// A span's fields (after its header) as two 16-bit offsets and a file index below 128,
+/// compared in the bytes [`SPAN_16_MASK`] keeps: both offsets' markers and the top bit of
+/// the index.
+#[cfg(not(rlplugin_small))]
+const SPAN_16: u64 = 0xcd | 0xcd << 24;
+#[cfg(not(rlplugin_small))]
+const SPAN_16_MASK: u64 = 0xff | 0xff << 24 | 0x80 << 48;
+#[cfg(not(rlplugin_small))]
+const SPAN_16_LEN: usize = 7;
+/// A span's fields as two 32-bit offsets, compared in the bytes [`SPAN_32_MASK`] keeps
+/// (the offsets' markers); the file index, past the word, is compared on its own.
+#[cfg(not(rlplugin_small))]
+const SPAN_32: u64 = 0xce | 0xce << 40;
+#[cfg(not(rlplugin_small))]
+const SPAN_32_MASK: u64 = 0xff | 0xff << 40;
+#[cfg(not(rlplugin_small))]
+const SPAN_32_LEN: usize = 11;
 
 /// [`locate`] in the host's layout: `date`, `filename` and `lineno` when the directive has
 /// them, `type` with a kind the SDK knows, then exactly that kind's own keys, each value
@@ -1105,10 +1329,11 @@ fn own_keys<const KIND: usize>(
     postings: &mut Recorder<'_>,
 ) -> Option<(usize, usize, usize)> {
     let head = const { &HEADS[KIND] };
+    let bytes = w.from(at);
     if entries != const { CODES_BY_KIND[KIND].len }
-        || (head.len > 16 && w.word(at + 8) != head.words[1])
-        || (head.len > 24 && w.word(at + 16) != head.words[2])
-        || w.word(at + head.len - 8) != head.last
+        || (head.len > 16 && word_in(bytes, 8) != head.words[1])
+        || (head.len > 24 && word_in(bytes, 16) != head.words[2])
+        || word_in(bytes, head.len - 8) != head.last
     {
         return None;
     }
@@ -1118,6 +1343,19 @@ fn own_keys<const KIND: usize>(
     at = w.value(at, const { CODES_BY_KIND[KIND].values[0] }, postings)?;
     own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
+    if KIND == Kind::Transaction as usize {
+        let bytes = w.from(at);
+        let run = const { &EMPTY_THEN_POSTINGS.words };
+        if word_in(bytes, 0) == run[0]
+            && word_in(bytes, 8) == run[1]
+            && word_in(bytes, 16) == run[2]
+            && word_in(bytes, 24) == run[3]
+        {
+            tail = at + EMPTY_THEN_POSTINGS.len;
+            at = w.value(tail, schema::Value::Postings, postings)?;
+            return Some((own, at, tail));
+        }
+    }
     own_key::<KIND, 3>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 4>(w, &mut at, &mut tail, postings)?;
     own_key::<KIND, 5>(w, &mut at, &mut tail, postings)?;
@@ -1145,13 +1383,14 @@ fn own_key<const KIND: usize, const FIELD: usize>(
     // words: one compare for both when the key is short, else its first word and a word
     // that ends with the marker.
     let usual = const { usual_marker(CODES_BY_KIND[KIND].values[FIELD]) };
+    let bytes = w.from(*at);
     if let Some(marker) = usual
         && key.len < 16
         && if key.len < 8 {
-            w.word(*at) & mask(key.len + 1) == key.first | u64::from(marker) << (8 * key.len)
+            word_in(bytes, 0) & mask(key.len + 1) == key.first | u64::from(marker) << (8 * key.len)
         } else {
-            w.word(*at) == key.first
-                && w.word(*at + key.len - 7)
+            word_in(bytes, 0) == key.first
+                && word_in(bytes, key.len - 7)
                     == const {
                         key_then(
                             &CODES_BY_KIND[KIND].keys[FIELD],
@@ -1163,7 +1402,14 @@ fn own_key<const KIND: usize, const FIELD: usize>(
         *tail = *at + key.len;
         *at = *tail + 1;
         if marker == 0x92 {
-            *at = w.text(w.text(*at)?)?;
+            // The amount's number follows its header within the bytes already at hand.
+            let number = bytes[key.len + 1];
+            *at = if number & 0xe0 == 0xa0 {
+                *at + 1 + usize::from(number & 0x1f)
+            } else {
+                w.text(*at)?
+            };
+            *at = w.text(*at)?;
         }
         return Some(());
     }

@@ -455,6 +455,20 @@ impl Out {
         }
     }
 
+    /// Writes the eight bytes of `word` (little-endian) and moves on by `len` of them: one
+    /// store where the bytes wanted are fewer, the rest overwritten by what follows.
+    ///
+    /// # Safety
+    /// Eight bytes from here are reserved, and `len` is at most eight.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    unsafe fn word(self, word: u64, len: usize) -> Self {
+        // SAFETY: the caller reserved the room; an unaligned write needs no alignment.
+        unsafe {
+            self.0.cast::<u64>().write_unaligned(word.to_le());
+            Self(self.0.add(len))
+        }
+    }
+
     /// # Safety
     /// One byte from here is reserved.
     #[cfg_attr(not(rlplugin_small), inline(always))]
@@ -895,6 +909,21 @@ const INSERT: &[u8] = b"\x81\xa6Insert";
 /// An encoded `Keep` or `Delete` op at most: map header, key, index.
 const KEEP_OR_DELETE_MAX: usize = 1 + 7 + 9;
 
+/// [`KEEP`] as the low bytes of a little-endian word, whose high bytes the index fills.
+const KEEP_WORD: u64 = {
+    let mut word = 0;
+    let mut i = 0;
+    while i < KEEP.len() {
+        word |= (KEEP[i] as u64) << (8 * i);
+        i += 1;
+    }
+    word
+};
+const _: () = assert!(
+    KEEP.len() == 6,
+    "a Keep and a one- or two-byte index fill one word"
+);
+
 pub(super) fn plugin_output(output: &PluginOutput) -> Vec<u8> {
     let mut w = Writer::with_capacity(16 + output.ops.len() * 8 + output.errors.len() * 64);
     w.byte(0x92);
@@ -1137,12 +1166,39 @@ pub(super) fn edits_output(
     w.buf
 }
 
-/// `Keep` for each input of `indices`.
+/// `Keep` for each input of `indices`. A Keep with an index below 65,536 is one word store
+/// (and a byte past 255), each index width in a loop of its own so no store branches.
 fn keep_run(w: &mut Writer, indices: core::ops::Range<usize>) {
-    // SAFETY: each op takes at most 8 bytes of header and 9 of index.
-    w.raw(indices.len() * KEEP_OR_DELETE_MAX, |mut out| unsafe {
-        for i in indices {
+    let core::ops::Range { start, end } = indices;
+    if start >= end {
+        return;
+    }
+    // SAFETY: each op takes at most 8 bytes of header and 9 of index, and a word store
+    // (eight bytes) is within that reserve from any op's start.
+    w.raw((end - start) * KEEP_OR_DELETE_MAX, |mut out| unsafe {
+        let mut i = start;
+        if i < 0x100 {
+            while i < end.min(0x80) {
+                out = out.word(KEEP_WORD | (i as u64) << 48, KEEP.len() + 1);
+                i += 1;
+            }
+            while i < end.min(0x100) {
+                out = out.word(KEEP_WORD | 0xcc << 48 | (i as u64) << 56, KEEP.len() + 2);
+                i += 1;
+            }
+        }
+        while i < end.min(0x1_0000) {
+            // The op and the index's high byte are one word for 256 indices in a row.
+            let word = KEEP_WORD | 0xcd << 48 | ((i >> 8) as u64) << 56;
+            let same_word = end.min((i | 0xff) + 1);
+            while i < same_word {
+                out = out.word(word, KEEP.len() + 2).byte(i as u8);
+                i += 1;
+            }
+        }
+        while i < end {
             out = out.lit(KEEP).small_uint(i as u64);
+            i += 1;
         }
         out
     });
@@ -1189,13 +1245,7 @@ pub(super) fn keep_all(len: usize, errors: &[PluginError]) -> Vec<u8> {
     let mut w = Writer::with_capacity(16 + len * 8 + errors.len() * 64);
     w.byte(0x92);
     w.array(len);
-    // SAFETY: each op takes at most 8 bytes of header and 9 of index.
-    w.raw(len * KEEP_OR_DELETE_MAX, |mut out| unsafe {
-        for i in 0..len {
-            out = out.lit(KEEP).small_uint(i as u64);
-        }
-        out
-    });
+    keep_run(&mut w, 0..len);
     w.errors(errors);
     w.buf
 }
@@ -1445,6 +1495,36 @@ mod tests {
             importer_output(&output),
             rmp_serde::to_vec(&support::to_upstream_importer_output(&output)).unwrap()
         );
+    }
+
+    #[test]
+    fn keep_runs_across_every_index_width_write_the_hosts_ops() {
+        let widest = u32::MAX as usize;
+        for run in [
+            0..0,
+            0..1,
+            120..300,
+            500..800,
+            65_530..65_541,
+            widest - 3..widest + 1,
+        ] {
+            let output = PluginOutput {
+                ops: run.clone().map(PluginOp::Keep).collect(),
+                errors: Vec::new(),
+            };
+            let host = rmp_serde::to_vec(&support::to_upstream_output(&output)).unwrap();
+            let mut header = Writer { buf: Vec::new() };
+            header.byte(0x92);
+            header.array(output.ops.len());
+            let mut w = Writer { buf: Vec::new() };
+            keep_run(&mut w, run.clone());
+            // The host's answer is the header, the ops, then an empty list of errors.
+            assert_eq!(
+                w.buf,
+                host[header.buf.len()..host.len() - 1],
+                "keeps of {run:?}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use proptest::prelude::*;
 use rlplugin_bench::wire as support;
 use rlplugin_types::{
-    AmountData, DirectiveData, DirectiveWrapper, PluginInput, PluginOp, PluginOptions, PluginOutput,
+    AmountData, DirectiveData, DirectiveWrapper, PluginInput, PluginOp, PluginOptions,
+    PluginOutput, PostingData,
 };
 
 use super::{Edit, Kind, LedgerView, ViewOps, encode_input};
@@ -30,11 +31,11 @@ fn host_bytes(directives: &[DirectiveWrapper], config: Option<&str>) -> Vec<u8> 
 /// short input without it, through the general walk).
 fn long_config() -> String {
     #[cfg(not(rlplugin_small))]
-    let window = crate::codec::lazy::WINDOW;
+    let window = crate::codec::lazy::WINDOW + crate::codec::lazy::REACH;
     // The small form has no window: every directive takes the general walk.
     #[cfg(rlplugin_small)]
-    let window = 0;
-    "c".repeat(window + 8)
+    let window = 8;
+    "c".repeat(window)
 }
 
 /// A directive as rustledger sends it: a calendar date, a one-character flag, and numbers
@@ -781,6 +782,38 @@ proptest! {
 
 #[test]
 #[cfg(not(rlplugin_small))]
+fn the_host_layout_walk_reads_up_to_the_inputs_last_byte_and_never_past_it() {
+    use super::tests_support::price;
+    let bytes = host_bytes(&[price("2024-01-02", "AAPL", "190.5", "USD")], None);
+    let start = lazy::frame(&bytes).unwrap().directives[0].start;
+    let general = lazy::locate_general(&bytes, start, 0).unwrap();
+    // The window reads a fixed length past the directive's start: padded to exactly that
+    // length the input holds the window, one byte shorter it does not.
+    let window = lazy::WINDOW + lazy::REACH;
+    let mut padded = bytes.clone();
+    padded.resize(start + window, 0xc0);
+    let host = lazy::locate_host(&padded, start, &mut Vec::new()).unwrap();
+    assert_eq!(
+        (host.start, host.end, host.kind),
+        (general.start, general.end, general.kind)
+    );
+    assert_eq!(
+        lazy::locate_host(&padded[..start + window - 1], start, &mut Vec::new()),
+        None
+    );
+    // Cut anywhere inside the directive, the input holds no window there, and the frame
+    // reports the cut instead of locating a directive.
+    for cut in start + 1..general.end {
+        assert_eq!(
+            lazy::locate_host(&bytes[..cut], start, &mut Vec::new()),
+            None
+        );
+        assert!(lazy::frame(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
 fn the_common_kinds_take_the_host_layout_walk() {
     use super::tests_support::{open, price, transaction};
     let directives = [
@@ -796,6 +829,259 @@ fn the_common_kinds_take_the_host_layout_walk() {
         // Within a window's length of the input's end, only the general walk reads.
         assert_eq!(Some(without), general);
     }
+}
+
+/// A transaction with metadata of every value shape, on itself and on a posting, and
+/// postings with a cost of each number shape and a price with and without an amount.
+#[cfg(not(rlplugin_small))]
+fn richly_annotated_transaction() -> DirectiveWrapper {
+    use rlplugin_types::{CostData, CostNumberData, MetaValueData, PriceAnnotationData};
+    let mut txn = super::tests_support::transaction("2024-01-02", "Rebalance", &["trade"]);
+    let DirectiveData::Transaction(data) = &mut txn.data else {
+        unreachable!("a transaction")
+    };
+    let metadata = vec![
+        (
+            "note".to_owned(),
+            MetaValueData::String("from the broker".to_owned()),
+        ),
+        (
+            "amount".to_owned(),
+            MetaValueData::Number("12.5".to_owned()),
+        ),
+        (
+            "settled".to_owned(),
+            MetaValueData::Date("2024-01-04".to_owned()),
+        ),
+        (
+            "from".to_owned(),
+            MetaValueData::Account("Assets:Cash".to_owned()),
+        ),
+        ("unit".to_owned(), MetaValueData::Currency("USD".to_owned())),
+        ("tag".to_owned(), MetaValueData::Tag("t".to_owned())),
+        ("link".to_owned(), MetaValueData::Link("l".to_owned())),
+        (
+            "fee".to_owned(),
+            MetaValueData::Amount(AmountData::new("1.25", "USD")),
+        ),
+        ("checked".to_owned(), MetaValueData::Bool(true)),
+        ("pending".to_owned(), MetaValueData::Bool(false)),
+    ];
+    data.metadata = metadata.clone();
+    let template = data.postings[0].clone();
+    let cost = |number| CostData {
+        number,
+        currency: Some("USD".to_owned()),
+        date: Some("2024-01-02".to_owned()),
+        label: Some("lot".to_owned()),
+        merge: false,
+    };
+    let numbers = [
+        None,
+        Some(CostNumberData::PerUnit {
+            value: "190.5".to_owned(),
+        }),
+        Some(CostNumberData::Total {
+            value: "1905".to_owned(),
+        }),
+        Some(CostNumberData::Compound {
+            per_unit: "190".to_owned(),
+            total: "5".to_owned(),
+        }),
+        Some(CostNumberData::PerUnitFromTotal {
+            per_unit: "190.5".to_owned(),
+            total: "1905".to_owned(),
+        }),
+    ];
+    let mut postings: Vec<_> = numbers
+        .into_iter()
+        .map(|number| PostingData {
+            cost: Some(cost(number)),
+            ..template.clone()
+        })
+        .collect();
+    postings.push(PostingData {
+        price: Some(PriceAnnotationData {
+            is_total: true,
+            amount: Some(AmountData::new("1.1", "USD")),
+            number: None,
+            currency: None,
+        }),
+        flag: Some("!".to_owned()),
+        metadata,
+        ..template.clone()
+    });
+    postings.push(PostingData {
+        price: Some(PriceAnnotationData {
+            is_total: false,
+            amount: None,
+            number: Some("1.1".to_owned()),
+            currency: None,
+        }),
+        ..template
+    });
+    data.postings = postings;
+    txn
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
+fn metadata_costs_and_prices_of_every_shape_take_the_host_layout_walk() {
+    let txn = richly_annotated_transaction();
+    let [(host, general, without)] = both_walks(core::slice::from_ref(&txn))[..] else {
+        panic!("one directive")
+    };
+    assert!(host.is_some());
+    assert_eq!(host, general);
+    assert_eq!(Some(without), general);
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
+fn annotations_in_another_layout_are_located_as_the_general_walk_locates_them() {
+    let txn = richly_annotated_transaction();
+    let bytes = host_bytes(core::slice::from_ref(&txn), Some(&long_config()));
+    let start = lazy::frame(&bytes).unwrap().directives[0].start;
+    // Each edit keeps the input one well-formed value: a metadata value of three elements,
+    // a metadata pair that is a map, a cost of six fields, a price whose flag is an integer.
+    let edits: [(&[u8], &[u8]); 4] = [
+        (
+            b"\x92\xa6string\xaffrom the broker",
+            b"\x93\xa6string\xaffrom the broker\xc0",
+        ),
+        (b"\x92\xa4note", b"\x81\xa4note"),
+        (b"\x95\xc0", b"\x96\xc0\xc0"),
+        (b"\x94\xc3", b"\x94\x01"),
+    ];
+    for (from, to) in edits {
+        let at = bytes
+            .windows(from.len())
+            .position(|w| w == from)
+            .unwrap_or_else(|| panic!("{from:x?} in the input"));
+        let mut edited = bytes[..at].to_vec();
+        edited.extend_from_slice(to);
+        edited.extend_from_slice(&bytes[at + from.len()..]);
+        let general = lazy::locate_general(&edited, start, 0).unwrap();
+        let host = lazy::locate_host(&edited, start, &mut Vec::new()).map(|loc| Loc {
+            exact: false,
+            postings: 0,
+            ..loc
+        });
+        assert_eq!(host, Some(general), "{to:x?}");
+        let frame = lazy::frame(&edited).unwrap();
+        assert_eq!(frame.directives[0].end, general.end, "{to:x?}");
+    }
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
+fn an_annotated_transaction_cut_short_is_reported_not_located() {
+    let bytes = host_bytes(&[richly_annotated_transaction()], None);
+    let start = lazy::frame(&bytes).unwrap().directives[0].start;
+    let end = lazy::locate_general(&bytes, start, 0).unwrap().end;
+    let window = lazy::WINDOW + lazy::REACH;
+    for cut in start + 1..end {
+        // Padded past the window with bytes that continue no value, the walk reads the cut
+        // directive's bytes and then padding, and never locates it where the whole one ends.
+        let mut padded = bytes[..cut].to_vec();
+        padded.resize(start + window, 0xc1);
+        let host = lazy::locate_host(&padded, start, &mut Vec::new());
+        assert!(host.is_none_or(|loc| loc.end != end), "cut at {cut}");
+        assert_eq!(
+            lazy::locate_host(&bytes[..cut], start, &mut Vec::new()),
+            None
+        );
+        assert!(lazy::frame(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
+fn posting_spans_of_every_width_take_the_host_layout_walk() {
+    use rlplugin_types::SourceSpan;
+    let mut txn = super::tests_support::transaction("2024-01-02", "Spans", &[]);
+    let DirectiveData::Transaction(data) = &mut txn.data else {
+        unreachable!("a transaction")
+    };
+    let template = data.postings[0].clone();
+    // Offsets of one, two and four bytes, mixed widths, and file indices on either side of
+    // a one-byte integer's range.
+    let spans = [
+        (1, 100, 0),
+        (300, 400, 0),
+        (70_000, 70_100, 0),
+        (300, 70_000, 0),
+        (1, 300, 0),
+        (300, 400, 127),
+        (300, 400, 128),
+        (70_000, 70_100, 127),
+        (70_000, 70_100, 300),
+    ];
+    data.postings = spans
+        .into_iter()
+        .map(|(start, end, file_id)| PostingData {
+            span: Some(SourceSpan {
+                start,
+                end,
+                file_id,
+            }),
+            ..template.clone()
+        })
+        .collect();
+    let [(host, general, without)] = both_walks(core::slice::from_ref(&txn))[..] else {
+        panic!("one directive")
+    };
+    assert!(host.is_some());
+    assert_eq!(host, general);
+    assert_eq!(Some(without), general);
+    let bytes = host_bytes(core::slice::from_ref(&txn), None);
+    let start = lazy::frame(&bytes).unwrap().directives[0].start;
+    for cut in start + 1..without.end {
+        assert!(lazy::frame(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+}
+
+#[test]
+#[cfg(not(rlplugin_small))]
+fn posting_accounts_and_units_of_every_string_length_take_the_host_layout_walk() {
+    let mut txn = super::tests_support::transaction("2024-01-02", "Lengths", &[]);
+    let DirectiveData::Transaction(data) = &mut txn.data else {
+        unreachable!("a transaction")
+    };
+    let template = data.postings[0].clone();
+    // Each string at a fixstr's longest and a str8's shortest, and units left out.
+    let (fix, long) = ("1".repeat(31), "2".repeat(32));
+    let strings = [
+        ("A", "1", "U"),
+        (&*fix, &*fix, &*fix),
+        (&*long, &*long, &*long),
+    ];
+    let mut postings: Vec<_> = strings
+        .iter()
+        .flat_map(|&(account, number, currency)| {
+            [
+                (account, number, "U"),
+                ("A", number, currency),
+                (account, "1", currency),
+            ]
+        })
+        .map(|(account, number, currency)| PostingData {
+            account: account.to_owned(),
+            units: Some(AmountData::new(number, currency)),
+            ..template.clone()
+        })
+        .collect();
+    postings.push(PostingData {
+        units: None,
+        ..template
+    });
+    data.postings = postings;
+    let [(host, general, without)] = both_walks(core::slice::from_ref(&txn))[..] else {
+        panic!("one directive")
+    };
+    assert!(host.is_some());
+    assert_eq!(host, general);
+    assert_eq!(Some(without), general);
 }
 
 #[test]
