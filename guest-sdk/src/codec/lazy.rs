@@ -1376,20 +1376,30 @@ impl At<'_> {
         }
     }
 
+    /// The eight bytes after the units of the posting whose units start here, when the
+    /// units are laid out as the host writes them (nil, or an amount of two strings): the
+    /// markers of its cost, price, flag and metadata, the cost's in the lowest byte. Read
+    /// with no reader, so a posting without a cost or a price answers without a call; `None`
+    /// for any other layout, which the caller then reads field by field.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn posting_tail_word(self) -> Option<u64> {
+        let (b, at) = (self.bytes, self.pos);
+        let tail = match b.get(at) {
+            Some(0xc0) => at + 1,
+            Some(0x92) => text(b, text(b, at + 1)?)?,
+            _ => return None,
+        };
+        word(b, tail)
+    }
+
     /// Whether the posting whose units start here has, as the host writes such a posting,
     /// units that are nil or an amount of two strings, then no cost, price or flag and empty
     /// metadata: its units and four marker bytes, read with no reader. `false` for any
     /// other layout, which the caller then reads field by field.
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(crate) fn posting_tail_is_plain(self) -> bool {
-        let (b, at) = (self.bytes, self.pos);
-        let tail = match b.get(at) {
-            Some(0xc0) => Some(at + 1),
-            Some(0x92) => text(b, at + 1).and_then(|at| text(b, at)),
-            _ => None,
-        };
         // Cost, price and flag nil, and an empty metadata array.
-        tail.and_then(|tail| word(b, tail))
+        self.posting_tail_word()
             .is_some_and(|word| word & mask(4) == 0x90_c0_c0_c0)
     }
 

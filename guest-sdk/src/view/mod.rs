@@ -639,6 +639,7 @@ pub struct Amount<'a> {
 }
 
 impl<'a> Amount<'a> {
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     fn read(mut at: At<'a>) -> Self {
         if !at.marker(AMOUNT_HEADER) {
             at.struct_len(At::label(lazy::AMOUNT), 2);
@@ -651,6 +652,9 @@ impl<'a> Amount<'a> {
 
 /// An amount's header as the host writes it: an array of two.
 const AMOUNT_HEADER: u8 = 0x92;
+
+/// An absent value's marker: nil.
+const NIL_MARKER: u64 = 0xc0;
 
 /// A list of strings (tags, links), borrowed from the input.
 ///
@@ -797,6 +801,13 @@ impl<'a> PostingView<'a> {
         }
     }
 
+    /// The marker bytes that follow the posting's units, when the units are laid out as the
+    /// host writes them: the cost's first (see [`At::posting_tail_word`]).
+    #[inline]
+    fn tail_word(&self) -> Option<u64> {
+        self.units_at()?.posting_tail_word()
+    }
+
     /// At the posting's field `field` past its units (2 is the cost, 5 the metadata),
     /// stepping over nils and the two strings of an amount as the host writes them, and
     /// over anything else with the general skip.
@@ -895,6 +906,12 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn cost_currency(&self) -> Option<&'a str> {
+        if self
+            .tail_word()
+            .is_some_and(|markers| markers & 0xff == NIL_MARKER)
+        {
+            return None;
+        }
         let mut at = self.field_after_units(2);
         if at.nil() {
             return None;
@@ -922,6 +939,13 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn price_currency(&self) -> Option<&'a str> {
+        // A nil cost, then a nil price.
+        if self
+            .tail_word()
+            .is_some_and(|markers| markers & 0xffff == NIL_MARKER * 0x0101)
+        {
+            return None;
+        }
         let mut at = self.field_after_units(3);
         if at.nil() {
             return None;
