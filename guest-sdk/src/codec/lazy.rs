@@ -1300,6 +1300,17 @@ pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
     })
 }
 
+/// The value of a directive's `date` when the frame found the directive in exactly the
+/// host's layout, which starts every map with that key; `None` otherwise (the caller then
+/// looks the key up).
+#[cfg_attr(not(rlplugin_small), inline(always))]
+pub(crate) fn date_at<'a>(at: At<'a>, loc: &Loc) -> Option<At<'a>> {
+    loc.exact.then_some(At {
+        pos: loc.start + 1 + DATE.len,
+        ..at
+    })
+}
+
 /// The value of a transaction's postings, the last key the schema gives the kind, when the
 /// frame found the directive in exactly the host's layout and noted where it starts;
 /// `None` otherwise (the caller then looks the key up).

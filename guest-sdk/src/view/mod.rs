@@ -389,10 +389,14 @@ impl<'a> DirectiveView<'a> {
     /// ```
     #[must_use]
     pub fn date(&self) -> &'a str {
-        self.text(lazy::DATE).unwrap_or_else(|| {
-            lazy::missing(self.at(), "a directive with a `date` key");
-            ""
-        })
+        let value = lazy::date_at(self.at(), self.loc).or_else(|| self.field(lazy::DATE));
+        value.map_or_else(
+            || {
+                lazy::missing(self.at(), "a directive with a `date` key");
+                ""
+            },
+            |mut at| at.str(At::label(lazy::DATE)),
+        )
     }
 
     /// The file the directive came from, if the host sent one.
