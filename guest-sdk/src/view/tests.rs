@@ -858,3 +858,23 @@ fn an_answer_of_edits_alone_is_the_drop_in_apis_in_any_order() {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn an_amounts_number_reads_as_str_parse_reads_it(
+        number in prop_oneof![
+            r"[+-]?[0-9]{0,17}(\.[0-9]{0,24})?",
+            r"[+-]?[0-9.eE+-]{0,8}",
+            any::<f64>().prop_map(|value| value.to_string()),
+        ],
+    ) {
+        let amount = super::Amount { number: &number, currency: "USD" };
+        let parsed = number.parse::<f64>().ok();
+        prop_assert_eq!(
+            amount.number_f64().map(f64::to_bits),
+            parsed.map(f64::to_bits),
+            "{}",
+            number
+        );
+    }
+}
