@@ -655,7 +655,7 @@ impl<'a> Amount<'a> {
 }
 
 impl Amount<'_> {
-    /// The number as an `f64`, the value [`str::parse::<f64>`] reads from it; `None` where
+    /// The number as an `f64`, the value [`str::parse`] reads from it; `None` where
     /// that fails (an amount without a number). A plain decimal of up to 15 significant
     /// digits, as a ledger writes its amounts, takes a short path: its digits make an exact
     /// integer and one division by an exact power of ten rounds as the general parser does,
