@@ -1552,6 +1552,7 @@ impl ViewOps {
             directive.loc,
             kind,
             changes,
+            &directive.frame.postings,
             &mut self.edited,
         ) {
             if !streaming && let Err(error) = self.may_edit(index) {
