@@ -18,6 +18,8 @@
 //! Run it: `cargo test -p dedupe` (builds the wasm, runs it in the production sandbox),
 //! `cargo build -p dedupe --release --target wasm32-unknown-unknown` for the module.
 
+use core::hash::BuildHasher;
+
 use rlplugin::view::{DirectiveView, Kind, LedgerView, ViewOps};
 use rlplugin::{OpsError, PluginError};
 use rustc_hash::FxHashMap;
@@ -85,29 +87,35 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     Ok(ops)
 }
 
-/// A transaction's date and the amounts of its postings as `(number, currency)`, sorted so
-/// that posting order does not matter, with numbers normalized so `12.5` and `12.50`
-/// agree: what duplicates have in common, and what transactions are grouped by.
+/// A transaction's date and a digest of the amounts of its postings, `(number, currency)`
+/// with numbers normalized so `12.5` and `12.50` agree: what duplicates have in common, and
+/// what transactions are grouped by.
+///
+/// The digest adds the postings' hashes, so posting order does not matter without sorting
+/// them or collecting them into a vector per transaction. Two transactions can share a
+/// signature without being duplicates (the digests of different amounts can collide);
+/// [`legs`] compares the postings themselves before anything is deleted.
 ///
 /// Accounts are left out: they are long, and reading and hashing them would cost fuel for
 /// every transaction; [`legs`] compares them only for transactions that share a signature.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Signature<'a> {
     date: &'a str,
-    amounts: Vec<(&'a str, &'a str)>,
+    amounts: u64,
 }
 
 /// The [`Signature`] of a transaction.
 #[must_use]
 pub fn signature<'a>(txn: &DirectiveView<'a>) -> Signature<'a> {
-    let mut amounts: Vec<_> = txn
+    let amounts = txn
         .postings()
-        .map(|posting| match posting.units() {
-            Some(units) => (normalize_number(units.number), units.currency),
-            None => ("", ""),
+        .map(|posting| {
+            let amount = posting.units().map_or(("", ""), |units| {
+                (normalize_number(units.number), units.currency)
+            });
+            rustc_hash::FxBuildHasher.hash_one(amount)
         })
-        .collect();
-    amounts.sort_unstable();
+        .fold(0, u64::wrapping_add);
     Signature {
         date: txn.date(),
         amounts,

@@ -1546,6 +1546,17 @@ pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
     })
 }
 
+/// The value of a directive's `date` when the frame found the directive in exactly the
+/// host's layout, which starts every map with that key; `None` otherwise (the caller then
+/// looks the key up).
+#[cfg_attr(not(rlplugin_small), inline(always))]
+pub(crate) fn date_at<'a>(at: At<'a>, loc: &Loc) -> Option<At<'a>> {
+    loc.exact.then_some(At {
+        pos: loc.start + 1 + DATE.len,
+        ..at
+    })
+}
+
 /// The value of a transaction's postings, the last key the schema gives the kind, when the
 /// frame found the directive in exactly the host's layout and noted where it starts;
 /// `None` otherwise (the caller then looks the key up).
@@ -1622,20 +1633,30 @@ impl At<'_> {
         }
     }
 
+    /// The eight bytes after the units of the posting whose units start here, when the
+    /// units are laid out as the host writes them (nil, or an amount of two strings): the
+    /// markers of its cost, price, flag and metadata, the cost's in the lowest byte. Read
+    /// with no reader, so a posting without a cost or a price answers without a call; `None`
+    /// for any other layout, which the caller then reads field by field.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn posting_tail_word(self) -> Option<u64> {
+        let (b, at) = (self.bytes, self.pos);
+        let tail = match b.get(at) {
+            Some(0xc0) => at + 1,
+            Some(0x92) => text(b, text(b, at + 1)?)?,
+            _ => return None,
+        };
+        word(b, tail)
+    }
+
     /// Whether the posting whose units start here has, as the host writes such a posting,
     /// units that are nil or an amount of two strings, then no cost, price or flag and empty
     /// metadata: its units and four marker bytes, read with no reader. `false` for any
     /// other layout, which the caller then reads field by field.
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(crate) fn posting_tail_is_plain(self) -> bool {
-        let (b, at) = (self.bytes, self.pos);
-        let tail = match b.get(at) {
-            Some(0xc0) => Some(at + 1),
-            Some(0x92) => text(b, at + 1).and_then(|at| text(b, at)),
-            _ => None,
-        };
         // Cost, price and flag nil, and an empty metadata array.
-        tail.and_then(|tail| word(b, tail))
+        self.posting_tail_word()
             .is_some_and(|word| word & mask(4) == 0x90_c0_c0_c0)
     }
 
@@ -1980,11 +2001,12 @@ pub(crate) fn edit(
     loc: &Loc,
     kind: Kind,
     changes: &[(&'static Key, Change<'_>)],
+    postings: &[usize],
     out: &mut Vec<u8>,
 ) -> bool {
     let mark = out.len();
     let edited = if loc.exact {
-        edit_exact(at.bytes, loc, kind, changes, out)
+        edit_exact(at.bytes, loc, kind, changes, postings, out)
     } else {
         edit_in(at.bytes, at.pos, kind, changes, out)
     };
@@ -1996,29 +2018,48 @@ pub(crate) fn edit(
 }
 
 /// [`edit`] of a directive the frame found in exactly the host's layout ([`Loc::exact`]):
-/// its own keys are stepped over only up to the last one changed, and the rest is copied
-/// up to its end.
+/// its own keys are stepped over only up to the last one changed, the last key's value
+/// (which ends where the directive does) is not stepped over, a transaction's postings are
+/// found where the frame noted them (`postings` is [`Frame::postings`]), and the rest is
+/// copied up to its end.
 fn edit_exact(
     b: &[u8],
     loc: &Loc,
     kind: Kind,
     changes: &[(&'static Key, Change<'_>)],
+    postings: &[usize],
     out: &mut Vec<u8>,
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;
+    let last = codes.len.checked_sub(1)?;
     let mut pos = loc.own;
     let mut copy_from = loc.start;
     let mut applied = 0;
-    for (key, value) in codes.keys.iter().zip(codes.values).take(codes.len) {
+    for (index, (key, value)) in codes
+        .keys
+        .iter()
+        .zip(codes.values)
+        .take(codes.len)
+        .enumerate()
+    {
         if applied == changes.len() {
             break;
         }
         pos += key.len;
-        let end = skip_shaped(b, pos, value)?;
+        let end = if index == last {
+            loc.end
+        } else {
+            skip_shaped(b, pos, value)?
+        };
         if let Some((_, change)) = changes.iter().find(|(changed, _)| changed.code == key.code) {
             applied += 1;
             out.extend_from_slice(b.get(copy_from..pos)?);
-            write_change(b, pos, end, *change, out)?;
+            let starts = if index == last {
+                postings.get(loc.postings..).unwrap_or_default()
+            } else {
+                &[]
+            };
+            write_change(b, pos, end, *change, starts, out)?;
             copy_from = end;
         }
         pos = end;
@@ -2043,12 +2084,15 @@ fn list_header(b: &[u8], pos: usize) -> Option<(usize, usize)> {
     }
 }
 
-/// Writes `change` to the value at `pos..end`.
+/// Writes `change` to the value at `pos..end`. `starts`, when it holds a start for each
+/// posting of a list of postings there, is where each starts, as the frame noted them; the
+/// postings are stepped over otherwise.
 fn write_change(
     b: &[u8],
     pos: usize,
     end: usize,
     change: Change<'_>,
+    starts: &[usize],
     out: &mut Vec<u8>,
 ) -> Option<()> {
     match change {
@@ -2065,6 +2109,7 @@ fn write_change(
         Change::OptText(None) => out.push(0xc0),
         Change::Accounts(accounts) => {
             let (count, mut at) = list_header(b, pos)?;
+            let starts = starts.get(..count).unwrap_or_default();
             let mut copy_from = pos;
             let mut stepped = 0;
             for (changed, account) in accounts {
@@ -2072,9 +2117,17 @@ fn write_change(
                 if *changed >= count {
                     return None;
                 }
-                while stepped < *changed {
-                    at = posting(b, at)?;
-                    stepped += 1;
+                if let Some(&start) = starts.get(*changed) {
+                    // Noted by the frame: within the list and after the last change.
+                    if start < copy_from.max(at) || start >= end {
+                        return None;
+                    }
+                    at = start;
+                } else {
+                    while stepped < *changed {
+                        at = posting(b, at)?;
+                        stepped += 1;
+                    }
                 }
                 // The account is a posting's first field: a fixarray of at least one.
                 if !(0x91..=0x9f).contains(b.get(at)?) {
@@ -2140,7 +2193,7 @@ fn edit_in(
         if let Some((_, change)) = changes.iter().find(|(changed, _)| changed.code == key.code) {
             applied += 1;
             out.extend_from_slice(b.get(copy_from..pos)?);
-            write_change(b, pos, end, *change, out)?;
+            write_change(b, pos, end, *change, &[], out)?;
             copy_from = end;
         }
         pos = end;

@@ -466,6 +466,59 @@ fn an_edit_replaces_a_postings_account_and_copies_the_rest() {
 }
 
 #[test]
+#[cfg(not(rlplugin_small))]
+fn an_edit_of_a_transaction_of_more_postings_than_a_short_array_holds_replaces_its_accounts() {
+    let mut many = super::tests_support::transaction("2024-01-02", "Split", &["food"]);
+    let DirectiveData::Transaction(txn) = &mut many.data else {
+        unreachable!("a transaction")
+    };
+    let posting = txn.postings[0].clone();
+    txn.postings = (0..20)
+        .map(|i| {
+            let mut posting = posting.clone();
+            posting.account = format!("Expenses:Part{i}");
+            posting
+        })
+        .collect();
+    let bytes = host_bytes(core::slice::from_ref(&many), None);
+    // The frame noted where each posting starts: the edit goes there, in input order or
+    // not, alone or after a change to a key before the postings.
+    for (tags, accounts) in [
+        (vec![], vec![(17, "Assets:Wallet".to_owned())]),
+        (
+            vec!["reviewed".to_owned()],
+            vec![(3, "Assets:Bank".to_owned()), (19, "A".repeat(40))],
+        ),
+        (
+            vec![],
+            vec![(0, "Assets:Cash".to_owned()), (16, "B".to_owned())],
+        ),
+    ] {
+        let changes = [Change::Edit {
+            tags,
+            links: vec![],
+            narration: None,
+            payee: None,
+            accounts: accounts.clone(),
+        }];
+        for how in How::all() {
+            let (drop_in, view) = answers_made(&bytes, &changes, how);
+            assert_eq!(drop_in, view, "{accounts:?}");
+        }
+    }
+    let modified = edited_first(&bytes, |edit| edit.set_posting_account(18, "Assets:Wallet"));
+    let DirectiveData::Transaction(edited) = &modified.data else {
+        panic!("{modified:?}")
+    };
+    let DirectiveData::Transaction(original) = &many.data else {
+        unreachable!()
+    };
+    assert_eq!(edited.postings[18].account, "Assets:Wallet");
+    assert_eq!(edited.postings[17], original.postings[17]);
+    assert_eq!(edited.postings[19], original.postings[19]);
+}
+
+#[test]
 fn an_edit_of_a_posting_or_field_the_directive_lacks_is_refused_and_decides_nothing() {
     use super::tests_support::{price, transaction};
     let directives = [
@@ -1142,5 +1195,25 @@ fn an_answer_of_edits_alone_is_the_drop_in_apis_in_any_order() {
             let (drop_in, view) = answers_made(&bytes, &changes, how);
             assert_eq!(drop_in, view, "{how:?}");
         }
+    }
+}
+
+proptest! {
+    #[test]
+    fn an_amounts_number_reads_as_str_parse_reads_it(
+        number in prop_oneof![
+            r"[+-]?[0-9]{0,17}(\.[0-9]{0,24})?",
+            r"[+-]?[0-9.eE+-]{0,8}",
+            any::<f64>().prop_map(|value| value.to_string()),
+        ],
+    ) {
+        let amount = super::Amount { number: &number, currency: "USD" };
+        let parsed = number.parse::<f64>().ok();
+        prop_assert_eq!(
+            amount.number_f64().map(f64::to_bits),
+            parsed.map(f64::to_bits),
+            "{}",
+            number
+        );
     }
 }
