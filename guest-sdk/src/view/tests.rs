@@ -311,6 +311,33 @@ fn answers_made(bytes: &[u8], changes: &[Change], how: How) -> (Vec<u8>, Vec<u8>
     (drop_in, view)
 }
 
+/// Asserts that the host layout's walk locates `txn` (alone in an input) where the general
+/// walk does, and where the frame of an input too short for the window does.
+#[cfg(not(rlplugin_small))]
+fn assert_the_host_walk_locates(txn: &DirectiveWrapper) -> Loc {
+    let [(host, general, without)] = both_walks(core::slice::from_ref(txn))[..] else {
+        panic!("one directive")
+    };
+    assert!(host.is_some(), "the host layout's walk gave up");
+    assert_eq!(host, general);
+    assert_eq!(Some(without), general);
+    without
+}
+
+/// A transaction whose postings `postings` makes from a plain posting.
+#[cfg(not(rlplugin_small))]
+fn transaction_with_postings(
+    narration: &str,
+    postings: impl FnOnce(PostingData) -> Vec<PostingData>,
+) -> DirectiveWrapper {
+    let mut txn = super::tests_support::transaction("2024-01-02", narration, &[]);
+    let DirectiveData::Transaction(data) = &mut txn.data else {
+        unreachable!("a transaction")
+    };
+    data.postings = postings(data.postings[0].clone());
+    txn
+}
+
 proptest! {
     #[test]
     fn answers_the_drop_in_apis_bytes_for_the_same_changes(
@@ -981,12 +1008,7 @@ fn richly_annotated_transaction() -> DirectiveWrapper {
 #[cfg(not(rlplugin_small))]
 fn metadata_costs_and_prices_of_every_shape_take_the_host_layout_walk() {
     let txn = richly_annotated_transaction();
-    let [(host, general, without)] = both_walks(core::slice::from_ref(&txn))[..] else {
-        panic!("one directive")
-    };
-    assert!(host.is_some());
-    assert_eq!(host, general);
-    assert_eq!(Some(without), general);
+    assert_the_host_walk_locates(&txn);
 }
 
 #[test]
@@ -1052,11 +1074,6 @@ fn an_annotated_transaction_cut_short_is_reported_not_located() {
 #[cfg(not(rlplugin_small))]
 fn posting_spans_of_every_width_take_the_host_layout_walk() {
     use rlplugin_types::SourceSpan;
-    let mut txn = super::tests_support::transaction("2024-01-02", "Spans", &[]);
-    let DirectiveData::Transaction(data) = &mut txn.data else {
-        unreachable!("a transaction")
-    };
-    let template = data.postings[0].clone();
     // Offsets of one, two and four bytes, mixed widths, and file indices on either side of
     // a one-byte integer's range.
     let spans = [
@@ -1070,23 +1087,20 @@ fn posting_spans_of_every_width_take_the_host_layout_walk() {
         (70_000, 70_100, 127),
         (70_000, 70_100, 300),
     ];
-    data.postings = spans
-        .into_iter()
-        .map(|(start, end, file_id)| PostingData {
-            span: Some(SourceSpan {
-                start,
-                end,
-                file_id,
-            }),
-            ..template.clone()
-        })
-        .collect();
-    let [(host, general, without)] = both_walks(core::slice::from_ref(&txn))[..] else {
-        panic!("one directive")
-    };
-    assert!(host.is_some());
-    assert_eq!(host, general);
-    assert_eq!(Some(without), general);
+    let txn = transaction_with_postings("Spans", |template| {
+        spans
+            .into_iter()
+            .map(|(start, end, file_id)| PostingData {
+                span: Some(SourceSpan {
+                    start,
+                    end,
+                    file_id,
+                }),
+                ..template.clone()
+            })
+            .collect()
+    });
+    let without = assert_the_host_walk_locates(&txn);
     let bytes = host_bytes(core::slice::from_ref(&txn), None);
     let start = lazy::frame(&bytes).unwrap().directives[0].start;
     for cut in start + 1..without.end {
@@ -1097,11 +1111,6 @@ fn posting_spans_of_every_width_take_the_host_layout_walk() {
 #[test]
 #[cfg(not(rlplugin_small))]
 fn posting_accounts_and_units_of_every_string_length_take_the_host_layout_walk() {
-    let mut txn = super::tests_support::transaction("2024-01-02", "Lengths", &[]);
-    let DirectiveData::Transaction(data) = &mut txn.data else {
-        unreachable!("a transaction")
-    };
-    let template = data.postings[0].clone();
     // Each string at a fixstr's longest and a str8's shortest, and units left out.
     let (fix, long) = ("1".repeat(31), "2".repeat(32));
     let strings = [
@@ -1109,32 +1118,29 @@ fn posting_accounts_and_units_of_every_string_length_take_the_host_layout_walk()
         (&*fix, &*fix, &*fix),
         (&*long, &*long, &*long),
     ];
-    let mut postings: Vec<_> = strings
-        .iter()
-        .flat_map(|&(account, number, currency)| {
-            [
-                (account, number, "U"),
-                ("A", number, currency),
-                (account, "1", currency),
-            ]
-        })
-        .map(|(account, number, currency)| PostingData {
-            account: account.to_owned(),
-            units: Some(AmountData::new(number, currency)),
-            ..template.clone()
-        })
-        .collect();
-    postings.push(PostingData {
-        units: None,
-        ..template
+    let txn = transaction_with_postings("Lengths", |template| {
+        let mut postings: Vec<_> = strings
+            .iter()
+            .flat_map(|&(account, number, currency)| {
+                [
+                    (account, number, "U"),
+                    ("A", number, currency),
+                    (account, "1", currency),
+                ]
+            })
+            .map(|(account, number, currency)| PostingData {
+                account: account.to_owned(),
+                units: Some(AmountData::new(number, currency)),
+                ..template.clone()
+            })
+            .collect();
+        postings.push(PostingData {
+            units: None,
+            ..template
+        });
+        postings
     });
-    data.postings = postings;
-    let [(host, general, without)] = both_walks(core::slice::from_ref(&txn))[..] else {
-        panic!("one directive")
-    };
-    assert!(host.is_some());
-    assert_eq!(host, general);
-    assert_eq!(Some(without), general);
+    assert_the_host_walk_locates(&txn);
 }
 
 #[test]
