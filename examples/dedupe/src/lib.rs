@@ -122,8 +122,8 @@ pub fn signature<'a>(txn: &DirectiveView<'a>) -> Signature<'a> {
     }
 }
 
-/// A transaction's postings as `(account, number, currency)`, sorted as in [`signature`]:
-/// equal for duplicates.
+/// A transaction's postings as `(account, number, currency)`, numbers normalized as in
+/// [`signature`] and sorted so posting order does not matter: equal for duplicates.
 #[must_use]
 pub fn legs<'a>(txn: &DirectiveView<'a>) -> Vec<(&'a str, &'a str, &'a str)> {
     let mut legs: Vec<_> = txn
