@@ -1046,7 +1046,7 @@ mod tests {
     use support::WireNormalized;
 
     use super::*;
-    use crate::codec::{DecodeError, support};
+    use crate::codec::{CUT_STRIDE, DecodeError, support};
 
     /// A string of `len` bytes that is not all ASCII.
     fn text(len: usize) -> String {
@@ -1226,10 +1226,6 @@ mod tests {
             .flat_map(|(len, items)| every_kind(len, items))
             .collect()
     }
-
-    /// Every how many bytes a truncation is tried: interpreted, each decode is slow enough
-    /// that every cut of every kind would dominate the Miri run.
-    const CUT_STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
 
     fn host_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
         rmp_serde::to_vec(value).unwrap()

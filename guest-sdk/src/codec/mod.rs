@@ -39,6 +39,11 @@ mod write;
 #[cfg(test)]
 use rlplugin_bench::wire as support;
 
+/// Every how many bytes the tests that cut an input short try a cut: interpreted, each walk
+/// or decode is slow enough that every cut of every input would dominate the Miri run.
+#[cfg(test)]
+pub(crate) const CUT_STRIDE: usize = if cfg!(miri) { 29 } else { 1 };
+
 use core::fmt;
 
 use rlplugin_types::{

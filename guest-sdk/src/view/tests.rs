@@ -4,9 +4,10 @@
 
 use proptest::prelude::*;
 use rlplugin_bench::wire as support;
+#[cfg(not(rlplugin_small))]
+use rlplugin_types::PostingData;
 use rlplugin_types::{
-    AmountData, DirectiveData, DirectiveWrapper, PluginInput, PluginOp, PluginOptions,
-    PluginOutput, PostingData,
+    AmountData, DirectiveData, DirectiveWrapper, PluginInput, PluginOp, PluginOptions, PluginOutput,
 };
 
 use super::{Edit, Kind, LedgerView, ViewOps, encode_input};
@@ -883,7 +884,7 @@ fn the_host_layout_walk_reads_up_to_the_inputs_last_byte_and_never_past_it() {
     );
     // Cut anywhere inside the directive, the input holds no window there, and the frame
     // reports the cut instead of locating a directive.
-    for cut in start + 1..general.end {
+    for cut in (start + 1..general.end).step_by(crate::codec::CUT_STRIDE) {
         assert_eq!(
             lazy::locate_host(&bytes[..cut], start, &mut Vec::new()),
             None
@@ -1055,7 +1056,7 @@ fn an_annotated_transaction_cut_short_is_reported_not_located() {
     let start = lazy::frame(&bytes).unwrap().directives[0].start;
     let end = lazy::locate_general(&bytes, start, 0).unwrap().end;
     let window = lazy::WINDOW + lazy::REACH;
-    for cut in start + 1..end {
+    for cut in (start + 1..end).step_by(crate::codec::CUT_STRIDE) {
         // Padded past the window with bytes that continue no value, the walk reads the cut
         // directive's bytes and then padding, and never locates it where the whole one ends.
         let mut padded = bytes[..cut].to_vec();
@@ -1103,7 +1104,7 @@ fn posting_spans_of_every_width_take_the_host_layout_walk() {
     let without = assert_the_host_walk_locates(&txn);
     let bytes = host_bytes(core::slice::from_ref(&txn), None);
     let start = lazy::frame(&bytes).unwrap().directives[0].start;
-    for cut in start + 1..without.end {
+    for cut in (start + 1..without.end).step_by(crate::codec::CUT_STRIDE) {
         assert!(lazy::frame(&bytes[..cut]).is_err(), "cut at {cut}");
     }
 }
