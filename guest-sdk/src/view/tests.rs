@@ -312,6 +312,24 @@ fn answers_made(bytes: &[u8], changes: &[Change], how: How) -> (Vec<u8>, Vec<u8>
     (drop_in, view)
 }
 
+/// A transaction tagged `tags` of twenty postings, to accounts `Expenses:Part0` to
+/// `Expenses:Part19`: more than a short array holds.
+#[cfg(not(rlplugin_small))]
+fn split_in_twenty(tags: &[&str]) -> DirectiveWrapper {
+    let mut many = super::tests_support::transaction("2024-01-02", "Split", tags);
+    let DirectiveData::Transaction(txn) = &mut many.data else {
+        unreachable!("a transaction")
+    };
+    let posting = txn.postings[0].clone();
+    txn.postings = (0..20)
+        .map(|i| PostingData {
+            account: format!("Expenses:Part{i}"),
+            ..posting.clone()
+        })
+        .collect();
+    many
+}
+
 /// Asserts that the host layout's walk locates `txn` (alone in an input) where the general
 /// walk does, and where the frame of an input too short for the window does.
 #[cfg(not(rlplugin_small))]
@@ -496,18 +514,7 @@ fn an_edit_replaces_a_postings_account_and_copies_the_rest() {
 #[test]
 #[cfg(not(rlplugin_small))]
 fn an_edit_of_a_transaction_of_more_postings_than_a_short_array_holds_replaces_its_accounts() {
-    let mut many = super::tests_support::transaction("2024-01-02", "Split", &["food"]);
-    let DirectiveData::Transaction(txn) = &mut many.data else {
-        unreachable!("a transaction")
-    };
-    let posting = txn.postings[0].clone();
-    txn.postings = (0..20)
-        .map(|i| {
-            let mut posting = posting.clone();
-            posting.account = format!("Expenses:Part{i}");
-            posting
-        })
-        .collect();
+    let many = split_in_twenty(&["food"]);
     let bytes = host_bytes(core::slice::from_ref(&many), None);
     // The frame noted where each posting starts: the edit goes there, in input order or
     // not, alone or after a change to a key before the postings.
@@ -1148,18 +1155,10 @@ fn posting_accounts_and_units_of_every_string_length_take_the_host_layout_walk()
 #[test]
 #[cfg(not(rlplugin_small))]
 fn a_transaction_of_more_postings_than_a_short_array_holds_is_read_from_the_frames_notes() {
-    let mut many = super::tests_support::transaction("2024-01-02", "Split", &[]);
-    let DirectiveData::Transaction(txn) = &mut many.data else {
+    let many = split_in_twenty(&[]);
+    let DirectiveData::Transaction(txn) = &many.data else {
         unreachable!("a transaction")
     };
-    let posting = txn.postings[0].clone();
-    txn.postings = (0..20)
-        .map(|i| {
-            let mut posting = posting.clone();
-            posting.account = format!("Expenses:Part{i}");
-            posting
-        })
-        .collect();
     let expected: Vec<String> = txn.postings.iter().map(|p| p.account.clone()).collect();
     let [(host, _, without)] = both_walks(core::slice::from_ref(&many))[..] else {
         panic!("one directive")
