@@ -41,13 +41,15 @@ pub(crate) struct Frame<'a> {
 pub(crate) struct Loc {
     /// Where the directive's map starts.
     pub(crate) start: usize,
-    /// Where it ends.
-    pub(crate) end: usize,
-    /// Where its own keys start (after its `type`), or 0 when not found.
-    pub(crate) own: usize,
-    /// Where the value of its last own key starts (a transaction's postings), or 0 when not
-    /// found.
-    pub(crate) tail: usize,
+    /// Its length in bytes ([`end`](Self::end)). This and the other offsets count from
+    /// [`start`](Self::start), as the walk does: none costs an addition per directive.
+    pub(crate) len: usize,
+    /// How far past the start its own keys start (after its `type`), or 0 when not found
+    /// ([`own`](Self::own)).
+    pub(crate) own_offset: usize,
+    /// How far past the start the value of its last own key starts (a transaction's
+    /// postings), or 0 when not found ([`tail`](Self::tail)).
+    pub(crate) tail_offset: usize,
     /// Its kind as found while locating it ([`Kind`] as `u8`), or [`UNKNOWN_KIND`] when it
     /// was not where the host writes it.
     pub(crate) kind: u8,
@@ -58,6 +60,31 @@ pub(crate) struct Loc {
     /// For a transaction with `exact` and fewer than 65,536 postings, where its postings'
     /// starts begin in [`Frame::postings`].
     pub(crate) postings: usize,
+}
+
+impl Loc {
+    /// Where the directive ends.
+    pub(crate) const fn end(&self) -> usize {
+        self.start + self.len
+    }
+
+    /// Where its own keys start, or 0 when not found.
+    pub(crate) const fn own(&self) -> usize {
+        if self.own_offset == 0 {
+            0
+        } else {
+            self.start + self.own_offset
+        }
+    }
+
+    /// Where the value of its last own key starts, or 0 when not found.
+    pub(crate) const fn tail(&self) -> usize {
+        if self.tail_offset == 0 {
+            0
+        } else {
+            self.start + self.tail_offset
+        }
+    }
 }
 
 const PLUGIN_INPUT: &str = "plugin input (an array of 3)";
@@ -98,9 +125,9 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
         }
         directives.push(Loc {
             start: pos,
-            end: r.pos(),
-            own: 0,
-            tail: 0,
+            len: r.pos() - pos,
+            own_offset: 0,
+            tail_offset: 0,
             kind: UNKNOWN_KIND,
             exact: false,
             postings: postings.len(),
@@ -693,19 +720,19 @@ fn locate(
     let mark = postings.len();
     if let Some(found) = locate_host(b, at, postings) {
         directives.push(found);
-        return Some(found.end);
+        return Some(found.end());
     }
     postings.truncate(mark);
     let found = locate_general(b, at, mark)?;
     directives.push(found);
-    Some(found.end)
+    Some(found.end())
 }
 
 #[cfg(rlplugin_small)]
 fn locate(b: &[u8], at: usize, directives: &mut Vec<Loc>, postings: &mut [usize]) -> Option<usize> {
     let found = locate_general(b, at, postings.len())?;
     directives.push(found);
-    Some(found.end)
+    Some(found.end())
 }
 
 /// The map's first eight bytes when it starts as the host writes every directive: a short
@@ -1306,9 +1333,9 @@ pub(crate) fn locate_host(b: &[u8], start: usize, postings: &mut Vec<usize>) -> 
     }?;
     Window::fits(end).then_some(Loc {
         start,
-        end: start + end,
-        own: start + own,
-        tail: start + tail,
+        len: end,
+        own_offset: own,
+        tail_offset: tail,
         kind,
         exact: true,
         postings: first_posting,
@@ -1479,7 +1506,7 @@ pub(crate) fn locate_general(b: &[u8], start: usize, postings: usize) -> Option<
             None => uint(b, at).or_else(|| any(b, at))?,
         };
     }
-    let own_at = if kind == UNKNOWN_KIND { 0 } else { at };
+    let own_offset = if kind == UNKNOWN_KIND { 0 } else { at - start };
     let own = CODES.get(usize::from(kind));
     let last = own.map_or(usize::MAX, |codes| codes.len - 1);
     let mut tail = 0;
@@ -1498,9 +1525,9 @@ pub(crate) fn locate_general(b: &[u8], start: usize, postings: usize) -> Option<
     }
     (at <= b.len()).then_some(Loc {
         start,
-        end: at,
-        own: own_at,
-        tail,
+        len: at - start,
+        own_offset,
+        tail_offset: if tail == 0 { 0 } else { tail - start },
         kind,
         exact: false,
         postings,
@@ -1513,9 +1540,7 @@ pub(crate) fn locate_general(b: &[u8], start: usize, postings: usize) -> Option<
 /// (the caller then looks the key up in the whole map).
 #[cfg_attr(not(rlplugin_small), inline(always))]
 pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
-    let Loc {
-        own, tail, kind, ..
-    } = *loc;
+    let (own, tail, kind) = (loc.own(), loc.tail(), loc.kind);
     if own == 0 {
         return None;
     }
@@ -1570,7 +1595,7 @@ pub(crate) fn postings_at<'a>(at: At<'a>, loc: &Loc) -> Option<At<'a>> {
         );
     };
     (loc.exact && usize::from(loc.kind) == TRANSACTION).then_some(At {
-        pos: loc.tail,
+        pos: loc.tail(),
         ..at
     })
 }
@@ -2032,7 +2057,7 @@ fn edit_exact(
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;
     let last = codes.len.checked_sub(1)?;
-    let mut pos = loc.own;
+    let mut pos = loc.own();
     let mut copy_from = loc.start;
     let mut applied = 0;
     for (index, (key, value)) in codes
@@ -2047,7 +2072,7 @@ fn edit_exact(
         }
         pos += key.len;
         let end = if index == last {
-            loc.end
+            loc.end()
         } else {
             skip_shaped(b, pos, value)?
         };
@@ -2067,7 +2092,7 @@ fn edit_exact(
     if applied != changes.len() {
         return None;
     }
-    out.extend_from_slice(b.get(copy_from..loc.end)?);
+    out.extend_from_slice(b.get(copy_from..loc.end())?);
     Some(())
 }
 

@@ -859,7 +859,7 @@ proptest! {
             // than 255 bytes), and then the general walk locates the directive; the general
             // walk gives up on a list longer than fifteen, and then the reader skips it.
             if let Some(host) = host {
-                prop_assert_eq!((host.start, host.end), (without.start, without.end));
+                prop_assert_eq!((host.start, host.end()), (without.start, without.end()));
                 if general.is_some() {
                     prop_assert_eq!(Some(host), general);
                 }
@@ -882,14 +882,14 @@ fn the_host_layout_walk_reads_up_to_the_inputs_last_byte_and_never_past_it() {
     padded.resize(start + window, 0xc0);
     let host = lazy::locate_host(&padded, start, &mut Vec::new()).unwrap();
     assert_eq!(
-        (host.start, host.end, host.kind),
-        (general.start, general.end, general.kind)
+        (host.start, host.end(), host.kind),
+        (general.start, general.end(), general.kind)
     );
     assert_eq!(
         lazy::locate_host(&padded[..start + window - 1], start, &mut Vec::new()),
         None
     );
-    assert_every_cut_is_reported(&bytes, start, general.end);
+    assert_every_cut_is_reported(&bytes, start, general.end());
 }
 
 /// Asserts that `bytes` cut anywhere inside the directive at `start..end` holds no window
@@ -1059,7 +1059,7 @@ fn annotations_in_another_layout_are_located_as_the_general_walk_locates_them() 
         });
         assert_eq!(host, Some(general), "{to:x?}");
         let frame = lazy::frame(&edited).unwrap();
-        assert_eq!(frame.directives[0].end, general.end, "{to:x?}");
+        assert_eq!(frame.directives[0].end(), general.end(), "{to:x?}");
     }
 }
 
@@ -1068,7 +1068,7 @@ fn annotations_in_another_layout_are_located_as_the_general_walk_locates_them() 
 fn an_annotated_transaction_cut_short_is_reported_not_located() {
     let bytes = host_bytes(&[richly_annotated_transaction()], None);
     let start = lazy::frame(&bytes).unwrap().directives[0].start;
-    let end = lazy::locate_general(&bytes, start, 0).unwrap().end;
+    let end = lazy::locate_general(&bytes, start, 0).unwrap().end();
     let window = lazy::WINDOW + lazy::REACH;
     for cut in (start + 1..end).step_by(crate::codec::CUT_STRIDE) {
         // Padded past the window with bytes that continue no value, the walk reads the cut
@@ -1076,7 +1076,7 @@ fn an_annotated_transaction_cut_short_is_reported_not_located() {
         let mut padded = bytes[..cut].to_vec();
         padded.resize(start + window, 0xc1);
         let host = lazy::locate_host(&padded, start, &mut Vec::new());
-        assert!(host.is_none_or(|loc| loc.end != end), "cut at {cut}");
+        assert!(host.is_none_or(|loc| loc.end() != end), "cut at {cut}");
     }
     assert_every_cut_is_reported(&bytes, start, end);
 }
@@ -1114,7 +1114,7 @@ fn posting_spans_of_every_width_take_the_host_layout_walk() {
     let without = assert_the_host_walk_locates(&txn);
     let bytes = host_bytes(core::slice::from_ref(&txn), None);
     let start = lazy::frame(&bytes).unwrap().directives[0].start;
-    assert_every_cut_is_reported(&bytes, start, without.end);
+    assert_every_cut_is_reported(&bytes, start, without.end());
 }
 
 #[test]
@@ -1164,7 +1164,7 @@ fn a_transaction_of_more_postings_than_a_short_array_holds_is_read_from_the_fram
         panic!("one directive")
     };
     let host = host.unwrap();
-    assert_eq!((host.start, host.end), (without.start, without.end));
+    assert_eq!((host.start, host.end()), (without.start, without.end()));
     let bytes = host_bytes(core::slice::from_ref(&many), Some(&long_config()));
     let output = view_plugin_output(&bytes, |ledger: LedgerView<'_>| {
         let accounts: Vec<&str> = ledger
