@@ -742,6 +742,9 @@ const DATE_START: u64 = 0x80 | DATE.first << 8 | 0xaa << (8 * (1 + DATE.len));
 /// The bytes [`DATE_START`] compares: all but the map's length, the date's first two.
 #[cfg(not(rlplugin_small))]
 const DATE_MASK: u64 = mask(2 + DATE.len) & !0x0f;
+/// The `lineno` key followed by the marker of a 16-bit unsigned integer.
+#[cfg(not(rlplugin_small))]
+const LINENO_16: u64 = LINENO.first | 0xcd << (8 * LINENO.len);
 /// From the map's start past the date's value.
 #[cfg(not(rlplugin_small))]
 const DATE_END: usize = 1 + DATE.len + 11;
@@ -1309,7 +1312,13 @@ pub(crate) fn locate_host(b: &[u8], start: usize, postings: &mut Vec<usize>) -> 
         header += 1;
         key = w.word(at);
     }
-    if key & mask(LINENO.len) == LINENO.first {
+    if key & mask(LINENO.len + 1) == LINENO_16 {
+        // A line number of sixteen bits, as most are: the key and the number's marker are
+        // one compare.
+        at += LINENO.len + 3;
+        header += 1;
+        key = w.word(at);
+    } else if key & mask(LINENO.len) == LINENO.first {
         at = w.uint(at + LINENO.len)?;
         header += 1;
         key = w.word(at);
