@@ -745,6 +745,9 @@ const DATE_MASK: u64 = mask(2 + DATE.len) & !0x0f;
 /// The `lineno` key followed by the marker of a 16-bit unsigned integer.
 #[cfg(not(rlplugin_small))]
 const LINENO_16: u64 = LINENO.first | 0xcd << (8 * LINENO.len);
+/// The last seven bytes of the `filename` key followed by a str8's marker.
+#[cfg(not(rlplugin_small))]
+const FILENAME_STR8: u64 = key_then(&FILENAME, Some(0xd9));
 /// From the map's start past the date's value.
 #[cfg(not(rlplugin_small))]
 const DATE_END: usize = 1 + DATE.len + 11;
@@ -1302,7 +1305,14 @@ pub(crate) fn locate_host(b: &[u8], start: usize, postings: &mut Vec<usize>) -> 
     let mut at = DATE_END;
     let mut header = 2;
     let mut key = w.word(at);
-    if key == FILENAME.first && w.key(at, &FILENAME).is_some() {
+    let bytes = w.from(at);
+    if key == FILENAME.first && word_in(bytes, FILENAME.len - 7) == FILENAME_STR8 {
+        // A path longer than a fixstr holds, as most are: the key's tail and the str8's
+        // marker are one compare, and its length is the byte after.
+        at += FILENAME.len + 2 + usize::from(bytes[FILENAME.len + 1]);
+        header += 1;
+        key = w.word(at);
+    } else if key == FILENAME.first && w.key(at, &FILENAME).is_some() {
         at += FILENAME.len;
         at = if w.byte(at) == 0xc0 {
             at + 1
