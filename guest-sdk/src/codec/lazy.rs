@@ -1216,6 +1216,36 @@ const EMPTY_THEN_POSTINGS: Run = {
     }
 };
 
+/// A transaction's flag as a fixstr of one character and its second key, which fill a
+/// word: compared with the flag's character masked off ([`FLAG_CHAR`]).
+#[cfg(not(rlplugin_small))]
+struct FlagThen {
+    len: usize,
+    first: u64,
+    /// What the second key's value holds.
+    value: schema::Value,
+}
+
+/// The byte of [`FLAG_THEN_PAYEE`] that holds the flag's character.
+#[cfg(not(rlplugin_small))]
+const FLAG_CHAR: u64 = 0xff << 8;
+
+#[cfg(not(rlplugin_small))]
+const FLAG_THEN_PAYEE: FlagThen = {
+    let fields = schema::TRANSACTION.fields;
+    assert!(
+        schema::same(fields[0].key, key::FLAG),
+        "a transaction's own keys start with its flag"
+    );
+    let next = Key::new(fields[1].key, fields[1].label);
+    assert!(2 + next.len == 8, "the flag and the next key fill a word");
+    FlagThen {
+        len: 2 + next.len,
+        first: 0xa1 | next.first << 16,
+        value: fields[1].value,
+    }
+};
+
 /// The eight bytes of `bytes` at `at`, little-endian, at compile time.
 #[cfg(not(rlplugin_small))]
 const fn word_of(bytes: &[u8; 40], at: usize) -> u64 {
@@ -1386,8 +1416,17 @@ fn own_keys<const KIND: usize>(
     let own = at + head.own;
     let mut at = at + head.len;
     let mut tail = at;
-    at = w.value(at, const { CODES_BY_KIND[KIND].values[0] }, postings)?;
-    own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
+    if KIND == Kind::Transaction as usize
+        && word_in(w.from(at), 0) & !FLAG_CHAR == FLAG_THEN_PAYEE.first
+    {
+        // A flag of one character, as the host writes every flag, then the payee's key:
+        // one compare for both.
+        tail = at + FLAG_THEN_PAYEE.len;
+        at = w.value(tail, FLAG_THEN_PAYEE.value, postings)?;
+    } else {
+        at = w.value(at, const { CODES_BY_KIND[KIND].values[0] }, postings)?;
+        own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
+    }
     own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
     if KIND == Kind::Transaction as usize {
         let bytes = w.from(at);
