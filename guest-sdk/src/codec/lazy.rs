@@ -1423,6 +1423,8 @@ fn own_keys<const KIND: usize>(
         // one compare for both.
         tail = at + FLAG_THEN_PAYEE.len;
         at = w.value(tail, FLAG_THEN_PAYEE.value, postings)?;
+    } else if let Some(after) = text_then_usual::<KIND>(w, at) {
+        (tail, at) = after?;
     } else {
         at = w.value(at, const { CODES_BY_KIND[KIND].values[0] }, postings)?;
         own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
@@ -1447,6 +1449,49 @@ fn own_keys<const KIND: usize>(
     own_key::<KIND, 6>(w, &mut at, &mut tail, postings)?;
     const { assert!(MAX_FIELDS == 7, "one step per key a kind may have") };
     Some((own, at, tail))
+}
+
+/// The first two steps of [`own_keys`] at once, for a kind whose first own value is a
+/// string and whose second key is short with a value of a usual marker (a price's currency
+/// then its amount, a balance's account then its amount): when the string is a fixstr, as
+/// an account or a currency is, the second key and that marker are in the bytes already at
+/// hand. Where the second key's value starts and where it ends; `None` when this does not
+/// apply, for the steps one by one.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn text_then_usual<const KIND: usize>(w: Window<'_>, at: usize) -> Option<Option<(usize, usize)>> {
+    let key = const { &CODES_BY_KIND[KIND].keys[1] };
+    let usual = const { usual_marker(CODES_BY_KIND[KIND].values[1]) }?;
+    if !matches!(const { CODES_BY_KIND[KIND].values[0] }, schema::Value::Text) || key.len >= 8 {
+        return None;
+    }
+    let bytes = w.from(at);
+    let marker = bytes[0];
+    let next = 1 + usize::from(marker & 0x1f);
+    if marker & 0xe0 != 0xa0
+        || word_in(bytes, next) & mask(key.len + 1) != key.first | u64::from(usual) << (8 * key.len)
+    {
+        return None;
+    }
+    let tail = at + next + key.len;
+    let mut end = tail + 1;
+    if usual == 0x92 {
+        // The amount's number follows its header within the bytes at hand too.
+        let number = bytes[next + key.len + 1];
+        end = if number & 0xe0 == 0xa0 {
+            end + 1 + usize::from(number & 0x1f)
+        } else {
+            match w.text(end) {
+                Some(end) => end,
+                None => return Some(None),
+            }
+        };
+        end = match w.text(end) {
+            Some(end) => end,
+            None => return Some(None),
+        };
+    }
+    Some(Some((tail, end)))
 }
 
 /// One step of [`own_keys`]: key `FIELD` of kind `KIND` and its value, if the kind has it.
