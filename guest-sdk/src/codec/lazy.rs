@@ -781,7 +781,10 @@ impl<'a> Window<'a> {
     /// The window at `start`; `None` within a window's length of the input's end.
     #[inline(always)]
     fn new(input: &'a [u8], start: usize) -> Option<Self> {
-        let bytes = input.get(start..)?.first_chunk::<{ WINDOW + REACH }>()?;
+        // The window's end compared with the input's once: a range whose end wrapped
+        // below its start is refused as well.
+        let end = start.wrapping_add(WINDOW + REACH);
+        let bytes = input.get(start..end)?.first_chunk::<{ WINDOW + REACH }>()?;
         Some(Self { bytes })
     }
 
