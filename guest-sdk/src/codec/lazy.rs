@@ -53,16 +53,24 @@ pub(crate) struct Loc {
     /// Its kind as found while locating it ([`Kind`] as `u8`), or [`UNKNOWN_KIND`] when it
     /// was not where the host writes it.
     pub(crate) kind: u8,
-    /// Whether it is laid out exactly as the host writes it (its header keys, then its
-    /// kind's own keys in the schema's order, each once, no others, a file name only when
-    /// it has one): an edit then copies what it does not change without walking it again.
-    pub(crate) exact: bool,
-    /// For a transaction with `exact` and fewer than 65,536 postings, where its postings'
-    /// starts begin in [`Frame::postings`].
+    /// [`NOT_EXACT`] unless it is laid out exactly as the host writes it
+    /// ([`exact`](Self::exact)); then, for a transaction with fewer than 65,536 postings,
+    /// where its postings' starts begin in [`Frame::postings`]. One field for both, so
+    /// locating a directive stores one fewer.
     pub(crate) postings: usize,
 }
 
+/// What [`Loc::postings`] holds for a directive not laid out exactly as the host writes it.
+pub(crate) const NOT_EXACT: usize = usize::MAX;
+
 impl Loc {
+    /// Whether it is laid out exactly as the host writes it (its header keys, then its
+    /// kind's own keys in the schema's order, each once, no others, a file name only when
+    /// it has one): an edit then copies what it does not change without walking it again.
+    pub(crate) const fn exact(&self) -> bool {
+        self.postings != NOT_EXACT
+    }
+
     /// Where the directive ends.
     pub(crate) const fn end(&self) -> usize {
         self.start + self.len
@@ -129,8 +137,7 @@ pub(crate) fn frame(bytes: &[u8]) -> Result<Frame<'_>, DecodeError> {
             own_offset: 0,
             tail_offset: 0,
             kind: UNKNOWN_KIND,
-            exact: false,
-            postings: postings.len(),
+            postings: NOT_EXACT,
         });
         pos = r.pos();
     }
@@ -723,14 +730,20 @@ fn locate(
         return Some(found.end());
     }
     postings.truncate(mark);
-    let found = locate_general(b, at, mark)?;
+    let found = locate_general(b, at)?;
     directives.push(found);
     Some(found.end())
 }
 
 #[cfg(rlplugin_small)]
-fn locate(b: &[u8], at: usize, directives: &mut Vec<Loc>, postings: &mut [usize]) -> Option<usize> {
-    let found = locate_general(b, at, postings.len())?;
+// The small build notes no posting starts: its walk is the general one.
+fn locate(
+    b: &[u8],
+    at: usize,
+    directives: &mut Vec<Loc>,
+    _postings: &mut [usize],
+) -> Option<usize> {
+    let found = locate_general(b, at)?;
     directives.push(found);
     Some(found.end())
 }
@@ -1389,7 +1402,6 @@ pub(crate) fn locate_host(b: &[u8], start: usize, postings: &mut Vec<usize>) -> 
         own_offset: own,
         tail_offset: tail,
         kind,
-        exact: true,
         postings: first_posting,
     })
 }
@@ -1587,7 +1599,7 @@ const fn usual_marker(value: schema::Value) -> Option<u8> {
 /// ([`UNKNOWN_KIND`] if its `type` is not among its first four keys) and the rest walked
 /// key by key.
 #[cfg_attr(not(rlplugin_small), cold, inline(never))]
-pub(crate) fn locate_general(b: &[u8], start: usize, postings: usize) -> Option<Loc> {
+pub(crate) fn locate_general(b: &[u8], start: usize) -> Option<Loc> {
     let marker = *b.get(start)?;
     if marker & 0xf0 != 0x80 {
         return None;
@@ -1635,8 +1647,7 @@ pub(crate) fn locate_general(b: &[u8], start: usize, postings: usize) -> Option<
         own_offset,
         tail_offset: if tail == 0 { 0 } else { tail - start },
         kind,
-        exact: false,
-        postings,
+        postings: NOT_EXACT,
     })
 }
 
@@ -1658,7 +1669,7 @@ pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
     let b = at.bytes;
     // The last key's value, noted by the frame: checked by the key before it, unless the
     // frame checked every key.
-    if index + 1 == codes.len && loc.exact {
+    if index + 1 == codes.len && loc.exact() {
         return Some(At { pos: tail, ..at });
     }
     if index + 1 == codes.len && tail > key.len {
@@ -1682,7 +1693,7 @@ pub(crate) fn own_field<'a>(at: At<'a>, loc: &Loc, key: Key) -> Option<At<'a>> {
 /// looks the key up).
 #[cfg_attr(not(rlplugin_small), inline(always))]
 pub(crate) fn date_at<'a>(at: At<'a>, loc: &Loc) -> Option<At<'a>> {
-    loc.exact.then_some(At {
+    loc.exact().then_some(At {
         pos: loc.start + 1 + DATE.len,
         ..at
     })
@@ -1700,7 +1711,7 @@ pub(crate) fn postings_at<'a>(at: At<'a>, loc: &Loc) -> Option<At<'a>> {
             "a transaction's postings are its last key"
         );
     };
-    (loc.exact && usize::from(loc.kind) == TRANSACTION).then_some(At {
+    (loc.exact() && usize::from(loc.kind) == TRANSACTION).then_some(At {
         pos: loc.tail(),
         ..at
     })
@@ -2136,7 +2147,7 @@ pub(crate) fn edit(
     out: &mut Vec<u8>,
 ) -> bool {
     let mark = out.len();
-    let edited = if loc.exact {
+    let edited = if loc.exact() {
         edit_exact(at.bytes, loc, kind, changes, postings, out)
     } else {
         edit_in(at.bytes, at.pos, kind, changes, out)

@@ -559,7 +559,7 @@ impl<'a> DirectiveView<'a> {
                 let noted = at.is_array16();
                 let left = at.array_len(At::label(lazy::POSTINGS));
                 // Where the frame noted each posting's start, if it did.
-                let starts = if self.loc.exact && noted {
+                let starts = if self.loc.exact() && noted {
                     let from = self.loc.postings;
                     self.frame
                         .postings

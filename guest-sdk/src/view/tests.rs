@@ -839,11 +839,10 @@ fn both_walks(directives: &[DirectiveWrapper]) -> Vec<(Option<Loc>, Option<Loc>,
         .map(|(loc, without)| {
             // Only the host layout's walk tells an exact layout: the rest must agree.
             let host = lazy::locate_host(&bytes, loc.start, &mut Vec::new()).map(|loc| Loc {
-                exact: false,
-                postings: 0,
+                postings: lazy::NOT_EXACT,
                 ..loc
             });
-            (host, lazy::locate_general(&bytes, loc.start, 0), *without)
+            (host, lazy::locate_general(&bytes, loc.start), *without)
         })
         .collect()
 }
@@ -874,7 +873,7 @@ fn the_host_layout_walk_reads_up_to_the_inputs_last_byte_and_never_past_it() {
     use super::tests_support::price;
     let bytes = host_bytes(&[price("2024-01-02", "AAPL", "190.5", "USD")], None);
     let start = lazy::frame(&bytes).unwrap().directives[0].start;
-    let general = lazy::locate_general(&bytes, start, 0).unwrap();
+    let general = lazy::locate_general(&bytes, start).unwrap();
     // The window reads a fixed length past the directive's start: padded to exactly that
     // length the input holds the window, one byte shorter it does not.
     let window = lazy::WINDOW + lazy::REACH;
@@ -1051,10 +1050,9 @@ fn annotations_in_another_layout_are_located_as_the_general_walk_locates_them() 
         let mut edited = bytes[..at].to_vec();
         edited.extend_from_slice(to);
         edited.extend_from_slice(&bytes[at + from.len()..]);
-        let general = lazy::locate_general(&edited, start, 0).unwrap();
+        let general = lazy::locate_general(&edited, start).unwrap();
         let host = lazy::locate_host(&edited, start, &mut Vec::new()).map(|loc| Loc {
-            exact: false,
-            postings: 0,
+            postings: lazy::NOT_EXACT,
             ..loc
         });
         assert_eq!(host, Some(general), "{to:x?}");
@@ -1068,7 +1066,7 @@ fn annotations_in_another_layout_are_located_as_the_general_walk_locates_them() 
 fn an_annotated_transaction_cut_short_is_reported_not_located() {
     let bytes = host_bytes(&[richly_annotated_transaction()], None);
     let start = lazy::frame(&bytes).unwrap().directives[0].start;
-    let end = lazy::locate_general(&bytes, start, 0).unwrap().end();
+    let end = lazy::locate_general(&bytes, start).unwrap().end();
     let window = lazy::WINDOW + lazy::REACH;
     for cut in (start + 1..end).step_by(crate::codec::CUT_STRIDE) {
         // Padded past the window with bytes that continue no value, the walk reads the cut
