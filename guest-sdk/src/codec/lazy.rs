@@ -1660,6 +1660,13 @@ impl At<'_> {
             .is_some_and(|word| word & mask(4) == 0x90_c0_c0_c0)
     }
 
+    /// The eight bytes from this position, with no reader; `None` within eight bytes of the
+    /// input's end.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn next_word(self) -> Option<u64> {
+        word(self.bytes, self.pos)
+    }
+
     /// The same reader at `pos`.
     pub(crate) const fn at(self, pos: usize) -> Self {
         Self { pos, ..self }

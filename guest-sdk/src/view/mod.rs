@@ -979,7 +979,11 @@ impl<'a> PostingView<'a> {
         {
             return None;
         }
-        let mut at = self.field_after_units(2);
+        Self::cost_currency_at(self.field_after_units(2))
+    }
+
+    /// The currency of the cost at `at`.
+    fn cost_currency_at(mut at: At<'a>) -> Option<&'a str> {
         if at.nil() {
             return None;
         }
@@ -1013,7 +1017,11 @@ impl<'a> PostingView<'a> {
         {
             return None;
         }
-        let mut at = self.field_after_units(3);
+        Self::price_currency_at(self.field_after_units(3))
+    }
+
+    /// The currency of the price annotation at `at`.
+    fn price_currency_at(mut at: At<'a>) -> Option<&'a str> {
         if at.nil() {
             return None;
         }
@@ -1024,6 +1032,66 @@ impl<'a> PostingView<'a> {
             at.opt_str("a price currency (a string or nil)")
         } else {
             Some(Amount::read(at).currency)
+        }
+    }
+
+    /// The currencies the posting names: its units', its cost's and its price's, the
+    /// answers of [`units`](Self::units) (its currency), [`cost_currency`](Self::cost_currency)
+    /// and [`price_currency`](Self::price_currency). A posting laid out as the host writes
+    /// one, with neither a cost nor a price, is read in one pass instead of three: for a
+    /// plugin that checks every posting's currencies.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, PostingCurrencies, tests_support::{input, transaction}};
+    /// # use rlplugin::{AmountData, DirectiveData, PriceAnnotationData};
+    /// # let mut buy = transaction("2024-01-02", "Buy", &[]);
+    /// # let DirectiveData::Transaction(txn) = &mut buy.data else { unreachable!() };
+    /// # txn.postings[0].price = Some(PriceAnnotationData { is_total: false, amount: Some(AmountData::new("1.08", "EUR")), number: None, currency: None });
+    /// # let bytes = input(&[buy]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let posting = ledger.get(0).unwrap().postings().next().unwrap();
+    /// let currencies = posting.currencies();
+    /// assert_eq!(currencies, PostingCurrencies { units: Some("USD"), cost: None, price: Some("EUR") });
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    pub fn currencies(&self) -> PostingCurrencies<'a> {
+        if let Some(mut at) = self.units_at() {
+            let units = if at.nil() {
+                Some(None)
+            } else if at.marker(AMOUNT_HEADER) && at.skip_text() {
+                Some(Some(at.str(lazy::CURRENCY_LABEL)))
+            } else {
+                None
+            };
+            if let Some(units) = units {
+                // A nil cost, then a nil price, in the bytes after the units.
+                if at
+                    .next_word()
+                    .is_some_and(|markers| markers & 0xffff == NIL_MARKER * 0x0101)
+                {
+                    return PostingCurrencies {
+                        units,
+                        cost: None,
+                        price: None,
+                    };
+                }
+                // The cost and the price are read from where the units end, not found again.
+                let cost = Self::cost_currency_at(at);
+                if !at.nil() {
+                    at.skip_value();
+                }
+                return PostingCurrencies {
+                    units,
+                    cost,
+                    price: Self::price_currency_at(at),
+                };
+            }
+        }
+        PostingCurrencies {
+            units: self.units().map(|units| units.currency),
+            cost: self.cost_currency(),
+            price: self.price_currency(),
         }
     }
 
@@ -1069,6 +1137,18 @@ impl<'a> PostingView<'a> {
         }
         false
     }
+}
+
+/// The currencies one posting names, from [`PostingView::currencies`]; `None` where the
+/// part is absent or names no currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostingCurrencies<'a> {
+    /// The units' currency (empty if the units have none).
+    pub units: Option<&'a str>,
+    /// The cost's currency.
+    pub cost: Option<&'a str>,
+    /// The price's currency.
+    pub price: Option<&'a str>,
 }
 
 /// A change to one directive, applied by [`ViewOps::edit`]: the changed values are written
