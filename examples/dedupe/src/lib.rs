@@ -24,6 +24,7 @@ use rlplugin::view::{DirectiveView, Kind, LedgerView, ViewOps};
 use rlplugin::{OpsError, PluginError};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
+use std::collections::hash_map::Entry;
 
 rlplugin::wasm_plugin_main! { view: process }
 
@@ -57,25 +58,30 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     // FxHash reads a word per step, where std's SipHash spends several fuel per byte. Sized
     // for every directive up front: growing rehashes every signature kept so far, which
     // costs more than the table's memory.
-    let mut kept: FxHashMap<Signature<'_>, Vec<DirectiveView<'_>>> =
+    let mut kept: FxHashMap<Signature<'_>, Group<'_>> =
         FxHashMap::with_capacity_and_hasher(ledger.len(), rustc_hash::FxBuildHasher);
     for directive in ledger.directives() {
         if directive.kind() != Some(Kind::Transaction) {
             continue;
         }
-        let same = kept.entry(signature(&directive)).or_default();
-        // Accounts and names are compared only when there is a candidate: most signatures
-        // are unique.
-        let original = if same.is_empty() {
-            None
-        } else {
-            let (legs, name) = (legs(&directive), normalize(txn_name(&directive)));
-            same.iter().copied().find(|candidate| {
-                legs == self::legs(candidate) && similar(&name, &normalize(txn_name(candidate)))
-            })
+        let group = match kept.entry(signature(&directive)) {
+            // Most signatures are unique: the first of each is kept without a search.
+            Entry::Vacant(vacant) => {
+                vacant.insert(Group {
+                    first: directive,
+                    more: Vec::new(),
+                });
+                continue;
+            }
+            Entry::Occupied(occupied) => occupied.into_mut(),
         };
+        // Accounts and names are compared only when there is a candidate.
+        let (legs, name) = (legs(&directive), normalize(txn_name(&directive)));
+        let original = group.iter().find(|candidate| {
+            legs == self::legs(candidate) && similar(&name, &normalize(txn_name(candidate)))
+        });
         match original {
-            None => same.push(directive),
+            None => group.more.push(directive),
             Some(original) => {
                 ops.error(duplicate_warning(&original, &directive, config.dry_run));
                 if !config.dry_run {
@@ -85,6 +91,19 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
         }
     }
     Ok(ops)
+}
+
+/// The transactions kept under one signature. The first is held inline, so a signature
+/// that only one transaction has, as most have, allocates nothing.
+struct Group<'a> {
+    first: DirectiveView<'a>,
+    more: Vec<DirectiveView<'a>>,
+}
+
+impl<'a> Group<'a> {
+    fn iter(&self) -> impl Iterator<Item = DirectiveView<'a>> + '_ {
+        core::iter::once(self.first).chain(self.more.iter().copied())
+    }
 }
 
 /// A transaction's date and a digest of the amounts of its postings, `(number, currency)`
@@ -198,20 +217,23 @@ pub fn normalize_number(number: &str) -> &str {
     {
         return number;
     }
+    // Trailing zeros, then the dot, counted from the end: one short pass, where a number
+    // written with cents (`4.00`, `12.50`) ends in a zero more often than not.
     let mut end = bytes.len();
-    if bytes.iter().any(|&b| b == b'.') {
-        while end > 0 && bytes[end - 1] == b'0' {
-            end -= 1;
-        }
-        while end > 0 && bytes[end - 1] == b'.' {
-            end -= 1;
-        }
+    while end > 0 && bytes[end - 1] == b'0' {
+        end -= 1;
     }
-    let mut digits = 0;
-    while digits < end && matches!(bytes[digits], b'-' | b'+') {
-        digits += 1;
+    if end > 0 && bytes[end - 1] == b'.' {
+        end -= 1;
+    } else if !bytes[..end].iter().any(|&b| b == b'.') {
+        // An integer (`1200`): its zeros are significant.
+        end = bytes.len();
     }
-    if bytes[digits..end].iter().all(|&b| b == b'0' || b == b'.') {
+    let mut start = 0;
+    while start < end && matches!(bytes[start], b'-' | b'+') {
+        start += 1;
+    }
+    if bytes[start..end].iter().all(|&b| b == b'0' || b == b'.') {
         return "0";
     }
     let mut start = 0;
