@@ -106,17 +106,17 @@ impl<'a> Group<'a> {
     }
 }
 
-/// A transaction's date and a digest of the amounts of its postings, `(number, currency)`
-/// with numbers normalized so `12.5` and `12.50` agree: what duplicates have in common, and
-/// what transactions are grouped by.
+/// A transaction's date and a digest of the numbers of its postings, normalized so `12.5`
+/// and `12.50` agree: what duplicates have in common, and what transactions are grouped by.
 ///
 /// The digest adds the postings' hashes, so posting order does not matter without sorting
 /// them or collecting them into a vector per transaction. Two transactions can share a
 /// signature without being duplicates (the digests of different amounts can collide);
 /// [`legs`] compares the postings themselves before anything is deleted.
 ///
-/// Accounts are left out: they are long, and reading and hashing them would cost fuel for
-/// every transaction; [`legs`] compares them only for transactions that share a signature.
+/// Accounts and currencies are left out: hashing them would cost fuel for every
+/// transaction, and they rarely tell apart transactions of the same date and numbers;
+/// [`legs`] compares them only for transactions that share a signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Signature<'a> {
     date: &'a str,
@@ -129,10 +129,10 @@ pub fn signature<'a>(txn: &DirectiveView<'a>) -> Signature<'a> {
     let amounts = txn
         .postings()
         .map(|posting| {
-            let amount = posting.units().map_or(("", ""), |units| {
-                (normalize_number(units.number), units.currency)
-            });
-            rustc_hash::FxBuildHasher.hash_one(amount)
+            let number = posting
+                .units()
+                .map_or("", |units| normalize_number(units.number));
+            rustc_hash::FxBuildHasher.hash_one(number)
         })
         .fold(0, u64::wrapping_add);
     Signature {
