@@ -675,40 +675,42 @@ impl Amount<'_> {
     }
 }
 
-/// `text` as an `f64` when it is a plain decimal (a sign, digits, at most one dot) whose
-/// digits fit 53 bits and whose fraction has at most 22 digits: the digits are then an
-/// exact `f64`, and so is the power of ten, and IEEE division rounds their quotient
-/// correctly, which is what `str::parse` answers. `None` for anything else.
+/// `text` as an `f64` when it is a plain decimal (a sign, digits, at most one dot) of at
+/// most fifteen bytes after its sign: its digits then make an integer below 2^53, an exact
+/// `f64`, and so is the power of ten, and IEEE division rounds their quotient correctly,
+/// which is what `str::parse` answers. `None` for anything else. The length bound, checked
+/// once, spares the loop a range check per digit.
 fn plain_decimal(text: &str) -> Option<f64> {
-    /// The powers of ten an `f64` holds exactly.
-    const POWERS: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    /// The powers of ten an `f64` holds exactly, as far as a fifteen-byte fraction needs.
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    const EXACT: u64 = 1 << 53;
+    /// Fifteen digits stay below 10^15 < 2^53.
+    const MAX_LEN: usize = 15;
     let (negative, digits) = match text.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
         bytes => (false, bytes),
     };
-    let (mut mantissa, mut fraction, mut dot, mut any) = (0_u64, 0_usize, false, false);
-    for &byte in digits {
-        match byte {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(byte - b'0');
-                fraction += usize::from(dot);
-                any = true;
-            }
-            b'.' if !dot => dot = true,
-            _ => return None,
-        }
-        if mantissa >= EXACT {
+    if digits.len() > MAX_LEN {
+        return None;
+    }
+    let (mut mantissa, mut dot) = (0_u64, None);
+    for (index, &byte) in digits.iter().enumerate() {
+        let digit = byte.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if byte == b'.' && dot.is_none() {
+            dot = Some(index);
+        } else {
             return None;
         }
     }
-    if !any {
+    // No digit at all (``, `.`): not a number.
+    if digits.len() == usize::from(dot.is_some()) {
         return None;
     }
+    let fraction = dot.map_or(0, |dot| digits.len() - dot - 1);
     #[expect(
         clippy::cast_precision_loss,
         reason = "below 2^53, every integer is an exact f64"
@@ -918,7 +920,11 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn account(&self) -> &'a str {
-        self.field(0).str(lazy::POSTING_ACCOUNT_LABEL)
+        // In the host's layout the account is the first field: read without the general
+        // field lookup, as a plugin reads the account of nearly every posting.
+        lazy::posting_fields(self.at)
+            .unwrap_or_else(|| self.field(0))
+            .str(lazy::POSTING_ACCOUNT_LABEL)
     }
 
     /// The units, if the posting has them.
