@@ -1756,6 +1756,20 @@ impl<'a> At<'a> {
         value
     }
 
+    /// The bytes of the string at this position (a fixstr or a str8, as the host writes a
+    /// name), not checked as UTF-8; `None` for any other value or one that does not end
+    /// inside the input.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn text_bytes(self) -> Option<&'a [u8]> {
+        let end = text(self.bytes, self.pos)?;
+        let header = if self.bytes.get(self.pos)? & 0xe0 == 0xa0 {
+            1
+        } else {
+            2
+        };
+        self.bytes.get(self.pos + header..end)
+    }
+
     /// A string borrowed from the input.
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub(crate) fn str(&mut self, label: &'static str) -> &'a str {

@@ -1287,3 +1287,35 @@ proptest! {
         });
     }
 }
+
+proptest! {
+    #[test]
+    fn a_postings_account_compared_in_place_is_the_account_read_and_compared(
+        directives in prop::collection::vec(support::arb_wrapper(), 1..4),
+        long in any::<bool>(),
+        other in "[A-Za-z:]{0,30}",
+    ) {
+        let bytes = host_bytes(&directives, long.then(long_config).as_deref());
+        run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+            for directive in ledger.directives() {
+                for posting in directive.postings() {
+                    let account = posting.account();
+                    // Itself, the same length changed in its last byte, a prefix, another.
+                    let mut changed = account.to_owned();
+                    if let Some(last) = changed.pop() {
+                        changed.push(if last == 'x' { 'y' } else { 'x' });
+                    }
+                    let prefix: String = account.chars().take(account.chars().count() / 2).collect();
+                    for candidate in [account, &changed, &prefix, &other, ""] {
+                        assert_eq!(
+                            posting.account_is(candidate),
+                            account == candidate,
+                            "{account:?} against {candidate:?}"
+                        );
+                    }
+                }
+            }
+            ledger.ops()
+        });
+    }
+}
