@@ -40,7 +40,9 @@ pub fn categorize(ledger: LedgerView<'_>, rules: &Rules) -> Result<ViewOps, OpsE
         }
         let (mut placeholder, mut postings) = (None, 0);
         for posting in directive.postings() {
-            if placeholder.is_none() && posting.account() == rules.placeholder {
+            // Compared where the account lies: most accounts differ in length or at their
+            // first bytes, and are then never read.
+            if placeholder.is_none() && posting.account_is(&rules.placeholder) {
                 placeholder = Some(postings);
             }
             postings += 1;
