@@ -54,34 +54,30 @@ pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, Box<dyn std::error::Er
 /// None in practice: each input index is decided at most once.
 pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsError> {
     let mut ops = ledger.ops();
-    // Transactions kept so far, by signature: only those can be duplicates of a later one.
-    // FxHash reads a word per step, where std's SipHash spends several fuel per byte. Sized
-    // for every directive up front: growing rehashes every signature kept so far, which
-    // costs more than the table's memory.
-    let mut kept: FxHashMap<Signature<'_>, Group<'_>> =
+    // Transactions kept so far, by date: only those can be duplicates of a later one, which
+    // has its original's date. Most dates have one transaction, so a transaction's postings
+    // are read only when another kept one shares its date. FxHash reads a word per step,
+    // where std's SipHash spends several fuel per byte. Sized for every directive up front:
+    // growing rehashes every date kept so far, which costs more than the table's memory.
+    let mut kept: FxHashMap<&str, Day<'_>> =
         FxHashMap::with_capacity_and_hasher(ledger.len(), rustc_hash::FxBuildHasher);
     for directive in ledger.directives() {
         if directive.kind() != Some(Kind::Transaction) {
             continue;
         }
-        let group = match kept.entry(signature(&directive)) {
-            // Most signatures are unique: the first of each is kept without a search.
+        let day = match kept.entry(directive.date()) {
             Entry::Vacant(vacant) => {
-                vacant.insert(Group {
-                    first: directive,
+                vacant.insert(Day {
+                    first: Kept::new(directive),
                     more: Vec::new(),
                 });
                 continue;
             }
             Entry::Occupied(occupied) => occupied.into_mut(),
         };
-        // Accounts and names are compared only when there is a candidate.
-        let (legs, name) = (legs(&directive), normalize(txn_name(&directive)));
-        let original = group.iter().find(|candidate| {
-            legs == self::legs(candidate) && similar(&name, &normalize(txn_name(candidate)))
-        });
-        match original {
-            None => group.more.push(directive),
+        let mut kept = Kept::new(directive);
+        match day.original_of(&mut kept) {
+            None => day.more.push(kept),
             Some(original) => {
                 ops.error(duplicate_warning(&original, &directive, config.dry_run));
                 if !config.dry_run {
@@ -93,21 +89,55 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     Ok(ops)
 }
 
-/// The transactions kept under one signature. The first is held inline, so a signature
-/// that only one transaction has, as most have, allocates nothing.
-struct Group<'a> {
-    first: DirectiveView<'a>,
-    more: Vec<DirectiveView<'a>>,
+/// The transactions kept for one date. The first is held inline, so a date that only one
+/// transaction has, as most have, allocates nothing.
+struct Day<'a> {
+    first: Kept<'a>,
+    more: Vec<Kept<'a>>,
 }
 
-impl<'a> Group<'a> {
-    fn iter(&self) -> impl Iterator<Item = DirectiveView<'a>> + '_ {
-        core::iter::once(self.first).chain(self.more.iter().copied())
+/// A kept transaction, with its [`Signature`] once a transaction of its date needed it.
+struct Kept<'a> {
+    txn: DirectiveView<'a>,
+    signature: Option<Signature<'a>>,
+}
+
+impl<'a> Kept<'a> {
+    fn new(txn: DirectiveView<'a>) -> Self {
+        Self {
+            txn,
+            signature: None,
+        }
+    }
+
+    fn signature(&mut self) -> Signature<'a> {
+        *self.signature.get_or_insert_with(|| signature(&self.txn))
+    }
+}
+
+impl<'a> Day<'a> {
+    /// The transaction of this date that `txn` duplicates. Signatures are compared first;
+    /// accounts and names only when they agree.
+    fn original_of(&mut self, txn: &mut Kept<'a>) -> Option<DirectiveView<'a>> {
+        let own = txn.signature();
+        let mut compared = None;
+        core::iter::once(&mut self.first)
+            .chain(&mut self.more)
+            .find_map(|candidate| {
+                let same = candidate.signature() == own && {
+                    let (legs, name) = compared
+                        .get_or_insert_with(|| (legs(&txn.txn), normalize(txn_name(&txn.txn))));
+                    *legs == self::legs(&candidate.txn)
+                        && similar(name, &normalize(txn_name(&candidate.txn)))
+                };
+                same.then_some(candidate.txn)
+            })
     }
 }
 
 /// A transaction's date and a digest of the numbers of its postings, normalized so `12.5`
-/// and `12.50` agree: what duplicates have in common, and what transactions are grouped by.
+/// and `12.50` agree: what duplicates have in common, and what transactions of one date
+/// are told apart by.
 ///
 /// The digest adds the postings' hashes, so posting order does not matter without sorting
 /// them or collecting them into a vector per transaction. Two transactions can share a
