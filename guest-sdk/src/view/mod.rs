@@ -934,6 +934,7 @@ impl<'a> PostingView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn account(&self) -> &'a str {
         // In the host's layout the account is the first field: read without the general
         // field lookup, as a plugin reads the account of nearly every posting.
@@ -957,6 +958,7 @@ impl<'a> PostingView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn account_is(&self, account: &str) -> bool {
         if let Some(stored) = lazy::posting_fields(self.at).and_then(At::text_bytes) {
             return same_bytes(stored, account.as_bytes());
@@ -975,6 +977,7 @@ impl<'a> PostingView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn units(&self) -> Option<Amount<'a>> {
         let mut at = self.units_at().unwrap_or_else(|| self.field(1));
         if at.nil() {
@@ -1098,6 +1101,7 @@ impl<'a> PostingView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn currencies(&self) -> PostingCurrencies<'a> {
         if let Some(mut at) = self.units_at() {
             let units = if at.nil() {
@@ -1154,6 +1158,7 @@ impl<'a> PostingView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn has_meta(&self, key: &str) -> bool {
         if self
             .units_at()
