@@ -42,8 +42,10 @@ pub fn categorize(ledger: LedgerView<'_>, rules: &Rules) -> Result<ViewOps, OpsE
         for posting in directive.postings() {
             // Compared where the account lies: most accounts differ in length or at their
             // first bytes, and are then never read.
-            if placeholder.is_none() && posting.account_is(&rules.placeholder) {
+            if posting.account_is(&rules.placeholder) {
+                // The count matters only to a transaction without a placeholder.
                 placeholder = Some(postings);
+                break;
             }
             postings += 1;
         }
