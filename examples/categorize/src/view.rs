@@ -40,8 +40,12 @@ pub fn categorize(ledger: LedgerView<'_>, rules: &Rules) -> Result<ViewOps, OpsE
         }
         let (mut placeholder, mut postings) = (None, 0);
         for posting in directive.postings() {
-            if placeholder.is_none() && posting.account() == rules.placeholder {
+            // Compared where the account lies: most accounts differ in length or at their
+            // first bytes, and are then never read.
+            if posting.account_is(&rules.placeholder) {
+                // The count matters only to a transaction without a placeholder.
                 placeholder = Some(postings);
+                break;
             }
             postings += 1;
         }

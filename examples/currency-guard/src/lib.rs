@@ -17,7 +17,7 @@
 //! sandbox), `cargo build -p currency-guard --release --target wasm32-unknown-unknown` for
 //! the module.
 
-use rlplugin::view::{Kind, LedgerView, PostingView, ViewOps};
+use rlplugin::view::{Kind, LedgerView, PostingCurrencies, ViewOps};
 use rlplugin::{DirectiveData, PluginError, PluginErrorSeverity, TransactionData};
 use rustc_hash::FxHashSet;
 use serde::Deserialize;
@@ -82,13 +82,14 @@ pub fn check(ledger: LedgerView<'_>, config: Config) -> ViewOps {
         // Decoded whole only to place a message: the posting's line counts metadata lines.
         let mut decoded: Option<TransactionData> = None;
         for (index, posting) in directive.postings().enumerate() {
-            let currencies = currencies(&posting);
-            if currencies
-                .iter()
-                .all(|(_, currency)| currency.is_none_or(|currency| declared.contains(currency)))
+            let named = posting.currencies();
+            if declared.allows(named.units)
+                && declared.allows(named.cost)
+                && declared.allows(named.price)
             {
                 continue;
             }
+            let currencies = by_role(named);
             let mut reported: [Option<&str>; 3] = [None; 3];
             for (slot, (role, currency)) in currencies.into_iter().enumerate() {
                 let Some(currency) = currency else { continue };
@@ -135,8 +136,13 @@ impl<'a> Declared<'a> {
         }
     }
 
+    /// Whether a posting may name `currency`: it is declared, or there is none.
+    fn allows(&self, currency: Option<&'a str>) -> bool {
+        currency.is_none_or(|currency| currency.is_empty() || self.contains(currency))
+    }
+
     fn contains(&self, currency: &'a str) -> bool {
-        if currency == self.last.get() && !currency.is_empty() {
+        if same_name(currency, self.last.get()) && !currency.is_empty() {
             return true;
         }
         let declared = self.set.contains(currency);
@@ -147,13 +153,22 @@ impl<'a> Declared<'a> {
     }
 }
 
+/// `a == b` for names as short as currencies: a byte loop the compiler keeps inline, where
+/// `==` on `&str` calls `memcmp`, whose setup costs more than comparing three or four bytes.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// The currencies a posting uses, named by role; `None` where a part is absent or
 /// currency-less.
-fn currencies<'a>(posting: &PostingView<'a>) -> [(&'static str, Option<&'a str>); 3] {
-    let units = posting.units().and_then(|units| non_empty(units.currency));
-    let cost = posting.cost_currency().and_then(non_empty);
-    let price = posting.price_currency().and_then(non_empty);
-    [("units", units), ("cost", cost), ("price", price)]
+fn by_role(
+    PostingCurrencies { units, cost, price }: PostingCurrencies<'_>,
+) -> [(&'static str, Option<&str>); 3] {
+    [
+        ("units", units.and_then(non_empty)),
+        ("cost", cost.and_then(non_empty)),
+        ("price", price.and_then(non_empty)),
+    ]
 }
 
 fn non_empty(text: &str) -> Option<&str> {

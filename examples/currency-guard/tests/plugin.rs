@@ -72,7 +72,6 @@ fn rledger_check_reports_the_posting_lines() {
 }
 
 #[test]
-#[ignore = "over the 50% budget today; what it uses is in host-testkit/bench/figures.json"]
 fn stays_within_budget_on_bean_example() {
     let run = budget::run(guest().plugin(), Ledger::BeanExample).unwrap();
     budget::check("currency-guard", Ledger::BeanExample, &run);

@@ -24,6 +24,7 @@ use rlplugin::view::{DirectiveView, Kind, LedgerView, ViewOps};
 use rlplugin::{OpsError, PluginError};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
+use std::collections::hash_map::Entry;
 
 rlplugin::wasm_plugin_main! { view: process }
 
@@ -53,29 +54,30 @@ pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, Box<dyn std::error::Er
 /// None in practice: each input index is decided at most once.
 pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsError> {
     let mut ops = ledger.ops();
-    // Transactions kept so far, by signature: only those can be duplicates of a later one.
-    // FxHash reads a word per step, where std's SipHash spends several fuel per byte. Sized
-    // for every directive up front: growing rehashes every signature kept so far, which
-    // costs more than the table's memory.
-    let mut kept: FxHashMap<Signature<'_>, Vec<DirectiveView<'_>>> =
+    // Transactions kept so far, by date: only those can be duplicates of a later one, which
+    // has its original's date. Most dates have one transaction, so a transaction's postings
+    // are read only when another kept one shares its date. FxHash reads a word per step,
+    // where std's SipHash spends several fuel per byte. Sized for every directive up front:
+    // growing rehashes every date kept so far, which costs more than the table's memory.
+    let mut kept: FxHashMap<&str, Day<'_>> =
         FxHashMap::with_capacity_and_hasher(ledger.len(), rustc_hash::FxBuildHasher);
     for directive in ledger.directives() {
         if directive.kind() != Some(Kind::Transaction) {
             continue;
         }
-        let same = kept.entry(signature(&directive)).or_default();
-        // Accounts and names are compared only when there is a candidate: most signatures
-        // are unique.
-        let original = if same.is_empty() {
-            None
-        } else {
-            let (legs, name) = (legs(&directive), normalize(txn_name(&directive)));
-            same.iter().copied().find(|candidate| {
-                legs == self::legs(candidate) && similar(&name, &normalize(txn_name(candidate)))
-            })
+        let day = match kept.entry(directive.date()) {
+            Entry::Vacant(vacant) => {
+                vacant.insert(Day {
+                    first: Kept::new(directive),
+                    more: Vec::new(),
+                });
+                continue;
+            }
+            Entry::Occupied(occupied) => occupied.into_mut(),
         };
-        match original {
-            None => same.push(directive),
+        let mut kept = Kept::new(directive);
+        match day.original_of(&mut kept) {
+            None => day.more.push(kept),
             Some(original) => {
                 ops.error(duplicate_warning(&original, &directive, config.dry_run));
                 if !config.dry_run {
@@ -87,17 +89,64 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     Ok(ops)
 }
 
-/// A transaction's date and a digest of the amounts of its postings, `(number, currency)`
-/// with numbers normalized so `12.5` and `12.50` agree: what duplicates have in common, and
-/// what transactions are grouped by.
+/// The transactions kept for one date. The first is held inline, so a date that only one
+/// transaction has, as most have, allocates nothing.
+struct Day<'a> {
+    first: Kept<'a>,
+    more: Vec<Kept<'a>>,
+}
+
+/// A kept transaction, with its [`Signature`] once a transaction of its date needed it.
+struct Kept<'a> {
+    txn: DirectiveView<'a>,
+    signature: Option<Signature<'a>>,
+}
+
+impl<'a> Kept<'a> {
+    fn new(txn: DirectiveView<'a>) -> Self {
+        Self {
+            txn,
+            signature: None,
+        }
+    }
+
+    fn signature(&mut self) -> Signature<'a> {
+        *self.signature.get_or_insert_with(|| signature(&self.txn))
+    }
+}
+
+impl<'a> Day<'a> {
+    /// The transaction of this date that `txn` duplicates. Signatures are compared first;
+    /// accounts and names only when they agree.
+    fn original_of(&mut self, txn: &mut Kept<'a>) -> Option<DirectiveView<'a>> {
+        let own = txn.signature();
+        let mut compared = None;
+        core::iter::once(&mut self.first)
+            .chain(&mut self.more)
+            .find_map(|candidate| {
+                let same = candidate.signature() == own && {
+                    let (legs, name) = compared
+                        .get_or_insert_with(|| (legs(&txn.txn), normalize(txn_name(&txn.txn))));
+                    *legs == self::legs(&candidate.txn)
+                        && similar(name, &normalize(txn_name(&candidate.txn)))
+                };
+                same.then_some(candidate.txn)
+            })
+    }
+}
+
+/// A transaction's date and a digest of the numbers of its postings, normalized so `12.5`
+/// and `12.50` agree: what duplicates have in common, and what transactions of one date
+/// are told apart by.
 ///
 /// The digest adds the postings' hashes, so posting order does not matter without sorting
 /// them or collecting them into a vector per transaction. Two transactions can share a
 /// signature without being duplicates (the digests of different amounts can collide);
 /// [`legs`] compares the postings themselves before anything is deleted.
 ///
-/// Accounts are left out: they are long, and reading and hashing them would cost fuel for
-/// every transaction; [`legs`] compares them only for transactions that share a signature.
+/// Accounts and currencies are left out: hashing them would cost fuel for every
+/// transaction, and they rarely tell apart transactions of the same date and numbers;
+/// [`legs`] compares them only for transactions that share a signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Signature<'a> {
     date: &'a str,
@@ -110,10 +159,10 @@ pub fn signature<'a>(txn: &DirectiveView<'a>) -> Signature<'a> {
     let amounts = txn
         .postings()
         .map(|posting| {
-            let amount = posting.units().map_or(("", ""), |units| {
-                (normalize_number(units.number), units.currency)
-            });
-            rustc_hash::FxBuildHasher.hash_one(amount)
+            let number = posting
+                .units()
+                .map_or("", |units| normalize_number(units.number));
+            rustc_hash::FxBuildHasher.hash_one(number)
         })
         .fold(0, u64::wrapping_add);
     Signature {
@@ -198,20 +247,23 @@ pub fn normalize_number(number: &str) -> &str {
     {
         return number;
     }
+    // Trailing zeros, then the dot, counted from the end: one short pass, where a number
+    // written with cents (`4.00`, `12.50`) ends in a zero more often than not.
     let mut end = bytes.len();
-    if bytes.iter().any(|&b| b == b'.') {
-        while end > 0 && bytes[end - 1] == b'0' {
-            end -= 1;
-        }
-        while end > 0 && bytes[end - 1] == b'.' {
-            end -= 1;
-        }
+    while end > 0 && bytes[end - 1] == b'0' {
+        end -= 1;
     }
-    let mut digits = 0;
-    while digits < end && matches!(bytes[digits], b'-' | b'+') {
-        digits += 1;
+    if end > 0 && bytes[end - 1] == b'.' {
+        end -= 1;
+    } else if !bytes[..end].iter().any(|&b| b == b'.') {
+        // An integer (`1200`): its zeros are significant.
+        end = bytes.len();
     }
-    if bytes[digits..end].iter().all(|&b| b == b'0' || b == b'.') {
+    let mut start = 0;
+    while start < end && matches!(bytes[start], b'-' | b'+') {
+        start += 1;
+    }
+    if bytes[start..end].iter().all(|&b| b == b'0' || b == b'.') {
         return "0";
     }
     let mut start = 0;

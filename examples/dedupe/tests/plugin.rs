@@ -64,7 +64,6 @@ fn rledger_check_loads_each_transaction_once() {
 }
 
 #[test]
-#[ignore = "over the 50% budget today; what it uses is in host-testkit/bench/figures.json"]
 fn stays_within_budget_on_bean_example() {
     let run = budget::run(guest().plugin(), Ledger::BeanExample).unwrap();
     budget::check("dedupe", Ledger::BeanExample, &run);

@@ -1802,6 +1802,13 @@ impl At<'_> {
             .is_some_and(|word| word & mask(4) == 0x90_c0_c0_c0)
     }
 
+    /// The eight bytes from this position, with no reader; `None` within eight bytes of the
+    /// input's end.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn next_word(self) -> Option<u64> {
+        word(self.bytes, self.pos)
+    }
+
     /// The same reader at `pos`.
     pub(crate) const fn at(self, pos: usize) -> Self {
         Self { pos, ..self }
@@ -1889,6 +1896,20 @@ impl<'a> At<'a> {
         let value = read(&mut r);
         self.pos = r.pos();
         value
+    }
+
+    /// The bytes of the string at this position (a fixstr or a str8, as the host writes a
+    /// name), not checked as UTF-8; `None` for any other value or one that does not end
+    /// inside the input.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn text_bytes(self) -> Option<&'a [u8]> {
+        let end = text(self.bytes, self.pos)?;
+        let header = if self.bytes.get(self.pos)? & 0xe0 == 0xa0 {
+            1
+        } else {
+            2
+        };
+        self.bytes.get(self.pos + header..end)
     }
 
     /// A string borrowed from the input.

@@ -675,46 +675,63 @@ impl Amount<'_> {
     }
 }
 
-/// `text` as an `f64` when it is a plain decimal (a sign, digits, at most one dot) whose
-/// digits fit 53 bits and whose fraction has at most 22 digits: the digits are then an
-/// exact `f64`, and so is the power of ten, and IEEE division rounds their quotient
-/// correctly, which is what `str::parse` answers. `None` for anything else.
+/// `text` as an `f64` when it is a plain decimal (a sign, digits, at most one dot) of at
+/// most fifteen bytes after its sign: its digits then make an integer below 2^53, an exact
+/// `f64`, and so is the power of ten, and IEEE division rounds their quotient correctly,
+/// which is what `str::parse` answers. `None` for anything else. The length bound, checked
+/// once, spares the loop a range check per digit.
 fn plain_decimal(text: &str) -> Option<f64> {
-    /// The powers of ten an `f64` holds exactly.
-    const POWERS: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    /// The powers of ten an `f64` holds exactly, as far as a fifteen-byte fraction needs.
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    const EXACT: u64 = 1 << 53;
+    /// Fifteen digits stay below 10^15 < 2^53.
+    const MAX_LEN: usize = 15;
     let (negative, digits) = match text.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
         bytes => (false, bytes),
     };
-    let (mut mantissa, mut fraction, mut dot, mut any) = (0_u64, 0_usize, false, false);
-    for &byte in digits {
-        match byte {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(byte - b'0');
-                fraction += usize::from(dot);
-                any = true;
-            }
-            b'.' if !dot => dot = true,
-            _ => return None,
-        }
-        if mantissa >= EXACT {
+    if digits.len() > MAX_LEN {
+        return None;
+    }
+    let (mut mantissa, mut dot) = (0_u64, None);
+    for (index, &byte) in digits.iter().enumerate() {
+        let digit = byte.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if byte == b'.' && dot.is_none() {
+            dot = Some(index);
+        } else {
             return None;
         }
     }
-    if !any {
+    // No digit at all (``, `.`): not a number.
+    if digits.len() == usize::from(dot.is_some()) {
         return None;
     }
+    let fraction = dot.map_or(0, |dot| digits.len() - dot - 1);
     #[expect(
         clippy::cast_precision_loss,
         reason = "below 2^53, every integer is an exact f64"
     )]
     let value = mantissa as f64 / *POWERS.get(fraction)?;
     Some(if negative { -value } else { value })
+}
+
+/// `a == b`, eight bytes at a time in a loop the compiler keeps inline: `==` on slices
+/// calls `memcmp`, which compares a byte at a time after a setup that costs more than
+/// the first word or two at which most names differ.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let ((a_words, a_rest), (b_words, b_rest)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+    a_words
+        .iter()
+        .zip(b_words)
+        .all(|(a, b)| u64::from_ne_bytes(*a) == u64::from_ne_bytes(*b))
+        && a_rest.iter().zip(b_rest).all(|(a, b)| a == b)
 }
 
 /// An amount's header as the host writes it: an array of two.
@@ -917,8 +934,36 @@ impl<'a> PostingView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn account(&self) -> &'a str {
-        self.field(0).str(lazy::POSTING_ACCOUNT_LABEL)
+        // In the host's layout the account is the first field: read without the general
+        // field lookup, as a plugin reads the account of nearly every posting.
+        lazy::posting_fields(self.at)
+            .unwrap_or_else(|| self.field(0))
+            .str(lazy::POSTING_ACCOUNT_LABEL)
+    }
+
+    /// Whether the posting's account is `account`: `self.account() == account`, compared
+    /// in the input's bytes. An account of another length answers at its header, without
+    /// being read: for a plugin that looks for one account in every posting. An account
+    /// that differs is not checked as UTF-8, as one that is never read is not.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, tests_support::{input, transaction}};
+    /// # let bytes = input(&[transaction("2024-01-02", "Coffee", &["food"])]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let posting = ledger.get(0).unwrap().postings().next().unwrap();
+    /// assert!(posting.account_is("Expenses:Food"));
+    /// assert!(!posting.account_is("Expenses:Fool"));
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub fn account_is(&self, account: &str) -> bool {
+        if let Some(stored) = lazy::posting_fields(self.at).and_then(At::text_bytes) {
+            return same_bytes(stored, account.as_bytes());
+        }
+        self.account() == account
     }
 
     /// The units, if the posting has them.
@@ -932,6 +977,7 @@ impl<'a> PostingView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn units(&self) -> Option<Amount<'a>> {
         let mut at = self.units_at().unwrap_or_else(|| self.field(1));
         if at.nil() {
@@ -979,7 +1025,11 @@ impl<'a> PostingView<'a> {
         {
             return None;
         }
-        let mut at = self.field_after_units(2);
+        Self::cost_currency_at(self.field_after_units(2))
+    }
+
+    /// The currency of the cost at `at`.
+    fn cost_currency_at(mut at: At<'a>) -> Option<&'a str> {
         if at.nil() {
             return None;
         }
@@ -1013,7 +1063,11 @@ impl<'a> PostingView<'a> {
         {
             return None;
         }
-        let mut at = self.field_after_units(3);
+        Self::price_currency_at(self.field_after_units(3))
+    }
+
+    /// The currency of the price annotation at `at`.
+    fn price_currency_at(mut at: At<'a>) -> Option<&'a str> {
         if at.nil() {
             return None;
         }
@@ -1024,6 +1078,67 @@ impl<'a> PostingView<'a> {
             at.opt_str("a price currency (a string or nil)")
         } else {
             Some(Amount::read(at).currency)
+        }
+    }
+
+    /// The currencies the posting names: its units', its cost's and its price's, the
+    /// answers of [`units`](Self::units) (its currency), [`cost_currency`](Self::cost_currency)
+    /// and [`price_currency`](Self::price_currency). A posting laid out as the host writes
+    /// one, with neither a cost nor a price, is read in one pass instead of three: for a
+    /// plugin that checks every posting's currencies.
+    ///
+    /// ```
+    /// # use rlplugin::view::{LedgerView, PostingCurrencies, tests_support::{input, transaction}};
+    /// # use rlplugin::{AmountData, DirectiveData, PriceAnnotationData};
+    /// # let mut buy = transaction("2024-01-02", "Buy", &[]);
+    /// # let DirectiveData::Transaction(txn) = &mut buy.data else { unreachable!() };
+    /// # txn.postings[0].price = Some(PriceAnnotationData { is_total: false, amount: Some(AmountData::new("1.08", "EUR")), number: None, currency: None });
+    /// # let bytes = input(&[buy]);
+    /// # rlplugin::guest::run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+    /// let posting = ledger.get(0).unwrap().postings().next().unwrap();
+    /// let currencies = posting.currencies();
+    /// assert_eq!(currencies, PostingCurrencies { units: Some("USD"), cost: None, price: Some("EUR") });
+    /// # ledger.ops() });
+    /// ```
+    #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub fn currencies(&self) -> PostingCurrencies<'a> {
+        if let Some(mut at) = self.units_at() {
+            let units = if at.nil() {
+                Some(None)
+            } else if at.marker(AMOUNT_HEADER) && at.skip_text() {
+                Some(Some(at.str(lazy::CURRENCY_LABEL)))
+            } else {
+                None
+            };
+            if let Some(units) = units {
+                // A nil cost, then a nil price, in the bytes after the units.
+                if at
+                    .next_word()
+                    .is_some_and(|markers| markers & 0xffff == NIL_MARKER * 0x0101)
+                {
+                    return PostingCurrencies {
+                        units,
+                        cost: None,
+                        price: None,
+                    };
+                }
+                // The cost and the price are read from where the units end, not found again.
+                let cost = Self::cost_currency_at(at);
+                if !at.nil() {
+                    at.skip_value();
+                }
+                return PostingCurrencies {
+                    units,
+                    cost,
+                    price: Self::price_currency_at(at),
+                };
+            }
+        }
+        PostingCurrencies {
+            units: self.units().map(|units| units.currency),
+            cost: self.cost_currency(),
+            price: self.price_currency(),
         }
     }
 
@@ -1043,6 +1158,7 @@ impl<'a> PostingView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn has_meta(&self, key: &str) -> bool {
         if self
             .units_at()
@@ -1069,6 +1185,18 @@ impl<'a> PostingView<'a> {
         }
         false
     }
+}
+
+/// The currencies one posting names, from [`PostingView::currencies`]; `None` where the
+/// part is absent or names no currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostingCurrencies<'a> {
+    /// The units' currency (empty if the units have none).
+    pub units: Option<&'a str>,
+    /// The cost's currency.
+    pub cost: Option<&'a str>,
+    /// The price's currency.
+    pub price: Option<&'a str>,
 }
 
 /// A change to one directive, applied by [`ViewOps::edit`]: the changed values are written

@@ -788,6 +788,7 @@ fn read_everything(ledger: LedgerView<'_>) -> ViewOps {
         let _ = (d.tags().count(), d.links().count());
         for posting in d.postings() {
             let _ = (posting.account(), posting.units(), posting.flag());
+            let _ = (posting.currencies(), posting.has_meta("k"));
         }
         let _ = d.to_owned();
         if d.kind() == Some(Kind::Transaction) {
@@ -1220,5 +1221,99 @@ proptest! {
             "{}",
             number
         );
+    }
+}
+
+/// Each posting's currencies as the decoded directive holds them: the units', the cost's,
+/// and the price's amount's, else its own.
+fn decoded_currencies(directive: &DirectiveWrapper) -> Vec<super::PostingCurrencies<'_>> {
+    let DirectiveData::Transaction(txn) = &directive.data else {
+        return Vec::new();
+    };
+    txn.postings
+        .iter()
+        .map(|posting| super::PostingCurrencies {
+            units: posting.units.as_ref().map(|units| units.currency.as_str()),
+            cost: posting
+                .cost
+                .as_ref()
+                .and_then(|cost| cost.currency.as_deref()),
+            price: posting.price.as_ref().and_then(|price| {
+                price
+                    .amount
+                    .as_ref()
+                    .map_or(price.currency.as_deref(), |amount| {
+                        Some(amount.currency.as_str())
+                    })
+            }),
+        })
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn a_postings_currencies_read_in_one_pass_are_the_three_accessors_and_the_decoded_ones(
+        directives in prop::collection::vec(support::arb_wrapper(), 1..4),
+        plain in any::<bool>(),
+        long in any::<bool>(),
+    ) {
+        // Half the cases in the host's usual shape, mostly without costs or prices.
+        let directives: Vec<DirectiveWrapper> = if plain {
+            directives.into_iter().map(host_like).collect()
+        } else {
+            directives
+        };
+        let config = long.then(long_config);
+        let bytes = host_bytes(&directives, config.as_deref());
+        let expected: Vec<_> = directives.iter().map(decoded_currencies).collect();
+        run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+            for (directive, expected) in ledger.directives().zip(&expected) {
+                let postings: Vec<_> = directive.postings().collect();
+                let read: Vec<_> = postings.iter().map(super::PostingView::currencies).collect();
+                let each: Vec<_> = postings
+                    .iter()
+                    .map(|posting| super::PostingCurrencies {
+                        units: posting.units().map(|units| units.currency),
+                        cost: posting.cost_currency(),
+                        price: posting.price_currency(),
+                    })
+                    .collect();
+                assert_eq!(&read, expected);
+                assert_eq!(read, each);
+            }
+            ledger.ops()
+        });
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_postings_account_compared_in_place_is_the_account_read_and_compared(
+        directives in prop::collection::vec(support::arb_wrapper(), 1..4),
+        long in any::<bool>(),
+        other in "[A-Za-z:]{0,30}",
+    ) {
+        let bytes = host_bytes(&directives, long.then(long_config).as_deref());
+        run_view_plugin(&bytes, |ledger: LedgerView<'_>| {
+            for directive in ledger.directives() {
+                for posting in directive.postings() {
+                    let account = posting.account();
+                    // Itself, the same length changed in its last byte, a prefix, another.
+                    let mut changed = account.to_owned();
+                    if let Some(last) = changed.pop() {
+                        changed.push(if last == 'x' { 'y' } else { 'x' });
+                    }
+                    let prefix: String = account.chars().take(account.chars().count() / 2).collect();
+                    for candidate in [account, &changed, &prefix, &other, ""] {
+                        assert_eq!(
+                            posting.account_is(candidate),
+                            account == candidate,
+                            "{account:?} against {candidate:?}"
+                        );
+                    }
+                }
+            }
+            ledger.ops()
+        });
     }
 }

@@ -55,11 +55,12 @@ pub fn tag_large_expenses(
     // lossless and costs the least fuel.
     let mut ops = ledger.ops();
     for directive in ledger.directives() {
+        // The tags are read only for a transaction with a large expense: most have none.
         if directive.kind() == Some(Kind::Transaction)
-            && !directive.tags().any(|tag| tag == config.tag)
             && directive
                 .postings()
                 .any(|posting| is_large_expense(&posting, config.threshold, account_types))
+            && !directive.tags().any(|tag| tag == config.tag)
         {
             // The new tag is written; the rest of the transaction is copied as rustledger
             // sent it.
