@@ -95,20 +95,8 @@ fn has_root(account: &str, root: &str) -> bool {
     let (account, root) = (account.as_bytes(), root.as_bytes());
     account
         .get(..root.len())
-        .is_some_and(|prefix| same_bytes(prefix, root))
+        .is_some_and(|prefix| crate::__same_bytes(prefix, root))
         && account.get(root.len()).is_none_or(|&next| next == b':')
-}
-
-/// `a == b` for two slices of one length, eight bytes at a time in a loop the compiler
-/// keeps inline: `==` on slices calls `memcmp`, which compares a byte at a time after a
-/// setup that costs more than the first word, at which most account roots differ.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let ((a_words, a_rest), (b_words, b_rest)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
-    a_words
-        .iter()
-        .zip(b_words)
-        .all(|(a, b)| u64::from_ne_bytes(*a) == u64::from_ne_bytes(*b))
-        && a_rest.iter().zip(b_rest).all(|(a, b)| a == b)
 }
 
 /// What `process` returns: ops that rebuild the directive list, and diagnostics.

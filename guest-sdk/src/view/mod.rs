@@ -719,21 +719,6 @@ fn plain_decimal(text: &str) -> Option<f64> {
     Some(if negative { -value } else { value })
 }
 
-/// `a == b`, eight bytes at a time in a loop the compiler keeps inline: `==` on slices
-/// calls `memcmp`, which compares a byte at a time after a setup that costs more than
-/// the first word or two at which most names differ.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let ((a_words, a_rest), (b_words, b_rest)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
-    a_words
-        .iter()
-        .zip(b_words)
-        .all(|(a, b)| u64::from_ne_bytes(*a) == u64::from_ne_bytes(*b))
-        && a_rest.iter().zip(b_rest).all(|(a, b)| a == b)
-}
-
 /// An amount's header as the host writes it: an array of two.
 const AMOUNT_HEADER: u8 = 0x92;
 
@@ -961,7 +946,7 @@ impl<'a> PostingView<'a> {
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn account_is(&self, account: &str) -> bool {
         if let Some(stored) = lazy::posting_fields(self.at).and_then(At::text_bytes) {
-            return same_bytes(stored, account.as_bytes());
+            return rlplugin_types::__same_bytes(stored, account.as_bytes());
         }
         self.account() == account
     }
