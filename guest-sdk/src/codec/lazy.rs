@@ -1755,7 +1755,9 @@ impl At<'_> {
         }
         match posting(self.bytes, self.pos) {
             Some(next) if next <= self.bytes.len() => self.pos = next,
-            _ => self.skip(1),
+            // On a copy: a reader whose address reaches the general skip is kept in memory,
+            // and the caller's (a `Postings` iterator) would be read from there on every step.
+            _ => *self = self.skipped(1),
         }
         0
     }
@@ -1970,6 +1972,14 @@ impl<'a> At<'a> {
             Some(next) if next <= self.bytes.len() => self.pos = next,
             _ => self.skip(1),
         }
+    }
+
+    /// The reader after `count` values, taken by value so the caller's own reader stays out
+    /// of memory.
+    #[inline(never)]
+    pub(crate) fn skipped(mut self, count: usize) -> Self {
+        self.skip(count);
+        self
     }
 
     /// Skips `count` values.
