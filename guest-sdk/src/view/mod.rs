@@ -935,7 +935,23 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn units(&self) -> Option<Amount<'a>> {
-        let mut at = self.units_at().unwrap_or_else(|| self.field(1));
+        match self.units_at() {
+            Some(at) => Self::amount(at),
+            None => self.units_of_any_layout(),
+        }
+    }
+
+    /// The units of a posting not laid out as the host writes one. Out of line and by
+    /// value, so the fast path's reader is never merged with this one through memory.
+    #[cold]
+    #[inline(never)]
+    fn units_of_any_layout(self) -> Option<Amount<'a>> {
+        Self::amount(self.field(1))
+    }
+
+    /// The units at `at`: nil or an amount.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    fn amount(mut at: At<'a>) -> Option<Amount<'a>> {
         if at.nil() {
             None
         } else {
