@@ -1823,21 +1823,24 @@ fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
     }
     let len = usize::from(marker & 0x1f);
     let end = at + 1 + len;
-    let first = word(b, at + 1)?;
-    let high = if len <= 8 {
-        // The bytes past the string masked off; two shifts, as one by 64 would not be.
-        first & !((u64::MAX << (4 * len)) << (4 * len))
+    let chunk = b.get(at + 1..)?.first_chunk::<8>()?;
+    let first = u64::from_le_bytes(*chunk);
+    let (high, text) = if len <= 8 {
+        // The bytes past the string shifted out. Shifts wrap, so an empty string keeps its
+        // neighbours, and one of them not ASCII only sends it to the reader.
+        let shift = (64 - 8 * len) as u32;
+        // Within the word already read: no further bounds check.
+        (first.wrapping_shl(shift), chunk.get(..len)?)
     } else {
         let mut high = first | word(b, end - 8)?;
         if len > 16 {
             high |= word(b, at + 9)? | word(b, end - 16)?;
         }
-        high
+        (high, b.get(at + 1..end)?)
     };
     if high & HIGH_BITS != 0 {
         return None;
     }
-    let text = b.get(at + 1..end)?;
     // SAFETY: every byte of `text` is below 0x80 (checked above): ASCII, which is UTF-8.
     Some((unsafe { core::str::from_utf8_unchecked(text) }, end))
 }
@@ -2419,4 +2422,27 @@ pub(crate) fn encode_input(input: &rlplugin_types::PluginInput) -> Vec<u8> {
 /// [`super::encode_plugin_output`] encodes it.
 pub(crate) fn encode_keep_all(len: usize, errors: &[rlplugin_types::PluginError]) -> Vec<u8> {
     write::keep_all(len, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A short string is read the same whatever its neighbours, ASCII or not, and one
+    /// that is not ASCII is still read whole.
+    #[test]
+    fn short_strings_read_the_same_beside_any_bytes() {
+        for text in ["", "1", "USD", "-12.50", "12345678", "é", "1é2", "abcdefé"] {
+            for neighbour in [b'x', 0xc3] {
+                let mut bytes = vec![neighbour, 0xa0 | text.len() as u8];
+                bytes.extend_from_slice(text.as_bytes());
+                bytes.extend_from_slice(&[neighbour; 9]);
+                let sink = ErrorSink::default();
+                let mut at = At::new(&bytes, 1, &sink);
+                assert_eq!(at.str("a string"), text, "beside {neighbour:#x}");
+                assert_eq!(at.pos, 2 + text.len(), "{text:?} beside {neighbour:#x}");
+                assert!(!at.failed(), "{text:?} beside {neighbour:#x}");
+            }
+        }
+    }
 }
