@@ -1810,6 +1810,16 @@ impl At<'_> {
     }
 }
 
+impl<'a> At<'a> {
+    /// Its input, position and sink, which [`At::new`] puts back together: what an
+    /// out-of-line call takes as plain arguments, so the caller's reader is not passed by
+    /// its address and kept in memory.
+    #[inline(always)]
+    pub(crate) const fn parts(self) -> (&'a [u8], usize, &'a ErrorSink) {
+        (self.bytes, self.pos, self.sink)
+    }
+}
+
 /// The fixstr at `at` and the position after it, when it is ASCII and the input has eight
 /// bytes after its marker: its bytes checked a word or two at a time (overlapping words, or
 /// one masked word for a string of at most eight bytes), with no call. `None` for anything

@@ -840,10 +840,24 @@ pub struct PostingView<'a> {
 
 impl<'a> PostingView<'a> {
     /// At the posting's field `field` (0 is the account).
-    // By value: a view whose address reaches this out-of-line call is kept in memory on
-    // every path, the units' fast one included.
+    // In parts: a view whose address reaches an out-of-line call is kept in memory on every
+    // path, the units' fast one included.
+    #[inline(always)]
     fn field(self, field: usize) -> At<'a> {
-        if let Some(mut at) = lazy::posting_fields(self.at) {
+        let (bytes, pos, sink) = self.at.parts();
+        Self::field_of(bytes, pos, sink, field)
+    }
+
+    /// At field `field` of the posting at `pos`.
+    #[inline(never)]
+    fn field_of(
+        bytes: &'a [u8],
+        pos: usize,
+        sink: &'a Cell<Option<DecodeError>>,
+        field: usize,
+    ) -> At<'a> {
+        let start = At::new(bytes, pos, sink);
+        if let Some(mut at) = lazy::posting_fields(start) {
             if field == 0 {
                 return at;
             }
@@ -851,7 +865,7 @@ impl<'a> PostingView<'a> {
                 return at;
             }
         }
-        let mut at = self.at;
+        let mut at = start;
         at.struct_len(lazy::POSTING_LABEL, lazy::POSTING_MIN);
         at.skip(field);
         at
@@ -937,16 +951,24 @@ impl<'a> PostingView<'a> {
     pub fn units(&self) -> Option<Amount<'a>> {
         match self.units_at() {
             Some(at) => Self::amount(at),
-            None => self.units_of_any_layout(),
+            None => {
+                let (bytes, pos, sink) = self.at.parts();
+                Self::units_of_any_layout(bytes, pos, sink)
+            }
         }
     }
 
-    /// The units of a posting not laid out as the host writes one. Out of line and by
-    /// value, so the fast path's reader is never merged with this one through memory.
+    /// The units of the posting at `pos` when it is not laid out as the host writes one.
+    /// Out of line and in parts, so the fast path's reader is never merged with this one
+    /// through memory.
     #[cold]
     #[inline(never)]
-    fn units_of_any_layout(self) -> Option<Amount<'a>> {
-        Self::amount(self.field(1))
+    fn units_of_any_layout(
+        bytes: &'a [u8],
+        pos: usize,
+        sink: &'a Cell<Option<DecodeError>>,
+    ) -> Option<Amount<'a>> {
+        Self::amount(Self::field_of(bytes, pos, sink, 1))
     }
 
     /// The units at `at`: nil or an amount.
