@@ -1855,6 +1855,27 @@ fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
     Some((unsafe { core::str::from_utf8_unchecked(text) }, end))
 }
 
+/// The fixstr of at most eight bytes whose marker starts `window`, when it is ASCII: its
+/// bytes checked as one word, with no bounds check past the window's.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_ascii(window: &[u8; 9]) -> Option<&str> {
+    let len = usize::from(window[0].wrapping_sub(0xa0));
+    let bytes = window[1..].first_chunk::<8>()?;
+    if len > 8 {
+        return None;
+    }
+    // The bytes past the string shifted out; an empty string, whose shift wraps to none,
+    // is checked with its neighbours and at worst left to the reader.
+    let shift = (64 - 8 * len) as u32;
+    if u64::from_le_bytes(*bytes).wrapping_shl(shift) & HIGH_BITS != 0 {
+        return None;
+    }
+    let text = bytes.get(..len)?;
+    // SAFETY: every byte of `text` is below 0x80 (checked above): ASCII, which is UTF-8.
+    Some(unsafe { core::str::from_utf8_unchecked(text) })
+}
+
 /// The str8 at `at` and the position after it, when it is ASCII and ends inside the input:
 /// its bytes checked a word at a time, with no call. `None` for anything else, which the
 /// reader then reads (and checks as UTF-8).
@@ -1917,6 +1938,27 @@ impl<'a> At<'a> {
             return text;
         }
         self.with(|r| r.str(label))
+    }
+
+    /// An amount as the host writes one, an array of two strings, when both are ASCII
+    /// fixstrs of at most eight bytes (most numbers and currencies) and the input holds the
+    /// longest such amount from here: both read in one window with one bounds check. `None`
+    /// otherwise, and the position is not moved.
+    #[cfg(not(rlplugin_small))]
+    #[inline(always)]
+    pub(crate) fn short_amount(&mut self) -> Option<(&'a str, &'a str)> {
+        // The array's marker, two markers and two words.
+        let window = self.bytes.get(self.pos..)?.first_chunk::<19>()?;
+        if window[0] != 0x92 {
+            return None;
+        }
+        let rest = &window[1..];
+        let number = short_ascii(rest.first_chunk::<9>()?)?;
+        let after = 1 + number.len();
+        let currency = short_ascii(rest.get(after..)?.first_chunk::<9>()?)?;
+        // The array's marker, the number, the currency's marker and the currency.
+        self.pos += 1 + after + 1 + currency.len();
+        Some((number, currency))
     }
 
     /// A string or nil.
@@ -2452,6 +2494,39 @@ mod tests {
                 assert_eq!(at.str("a string"), text, "beside {neighbour:#x}");
                 assert_eq!(at.pos, 2 + text.len(), "{text:?} beside {neighbour:#x}");
                 assert!(!at.failed(), "{text:?} beside {neighbour:#x}");
+            }
+        }
+    }
+
+    /// An amount of two short ASCII strings is read in one window; anything else, or an
+    /// amount the input ends too soon after, is left to the reader, the position unmoved.
+    #[cfg(not(rlplugin_small))]
+    #[test]
+    fn short_amounts_are_read_whole_or_left_to_the_reader() {
+        let fixstr = |text: &str| {
+            let mut bytes = vec![0xa0 | text.len() as u8];
+            bytes.extend_from_slice(text.as_bytes());
+            bytes
+        };
+        let texts = ["", "1", "-12.50", "12345678", "123456789", "1é"];
+        for number in texts {
+            for currency in texts {
+                for tail in [0, 19] {
+                    let mut bytes = vec![0x92];
+                    bytes.extend(fixstr(number));
+                    bytes.extend(fixstr(currency));
+                    let end = bytes.len();
+                    bytes.extend(core::iter::repeat_n(0xc3, tail));
+                    let sink = ErrorSink::default();
+                    let mut at = At::new(&bytes, 0, &sink);
+                    let short = |text: &str| (1..=8).contains(&text.len()) && text.is_ascii();
+                    let expected = (short(number) && short(currency) && bytes.len() >= 19)
+                        .then_some((number, currency));
+                    let case = format!("{number:?} {currency:?} with {tail} bytes after");
+                    assert_eq!(at.short_amount(), expected, "{case}");
+                    let pos = if expected.is_some() { end } else { 0 };
+                    assert_eq!(at.pos, pos, "{case}");
+                }
             }
         }
     }

@@ -645,6 +645,10 @@ pub struct Amount<'a> {
 impl<'a> Amount<'a> {
     #[cfg_attr(not(rlplugin_small), inline(always))]
     fn read(mut at: At<'a>) -> Self {
+        #[cfg(not(rlplugin_small))]
+        if let Some((number, currency)) = at.short_amount() {
+            return Self { number, currency };
+        }
         if !at.marker(AMOUNT_HEADER) {
             at.struct_len(At::label(lazy::AMOUNT), 2);
         }
