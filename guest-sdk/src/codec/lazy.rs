@@ -1876,6 +1876,24 @@ fn short_ascii(window: &[u8; 9]) -> Option<&str> {
     Some(unsafe { core::str::from_utf8_unchecked(text) })
 }
 
+/// The bytes the longest short amount spans: its array's marker, two markers and two words.
+#[cfg(not(rlplugin_small))]
+const SHORT_AMOUNT: usize = 19;
+
+/// The amount that starts `window`, when it is an array of two ASCII fixstrs of at most
+/// eight bytes.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_amount_in(window: &[u8; SHORT_AMOUNT]) -> Option<(&str, &str)> {
+    if window[0] != 0x92 {
+        return None;
+    }
+    let rest = &window[1..];
+    let number = short_ascii(rest.first_chunk::<9>()?)?;
+    let currency = short_ascii(rest.get(1 + number.len()..)?.first_chunk::<9>()?)?;
+    Some((number, currency))
+}
+
 /// The str8 at `at` and the position after it, when it is ASCII and ends inside the input:
 /// its bytes checked a word at a time, with no call. `None` for anything else, which the
 /// reader then reads (and checks as UTF-8).
@@ -1947,18 +1965,37 @@ impl<'a> At<'a> {
     #[cfg(not(rlplugin_small))]
     #[inline(always)]
     pub(crate) fn short_amount(&mut self) -> Option<(&'a str, &'a str)> {
-        // The array's marker, two markers and two words.
-        let window = self.bytes.get(self.pos..)?.first_chunk::<19>()?;
-        if window[0] != 0x92 {
+        let window = self.bytes.get(self.pos..)?.first_chunk::<SHORT_AMOUNT>()?;
+        let (number, currency) = short_amount_in(window)?;
+        // The array's marker, the number, the currency's marker and the currency.
+        self.pos += 3 + number.len() + currency.len();
+        Some((number, currency))
+    }
+
+    /// The units of the posting here when it is laid out as the host writes one, its
+    /// account a fixstr and its units nil or a short amount (see
+    /// [`short_amount`](Self::short_amount)): read in one window with one bounds check,
+    /// from the posting's start. `None` otherwise.
+    #[cfg(not(rlplugin_small))]
+    #[inline(always)]
+    pub(crate) fn short_posting_units(self) -> Option<Option<(&'a str, &'a str)>> {
+        // The posting's marker, the longest fixstr account, then the units.
+        let window = self
+            .bytes
+            .get(self.pos..)?
+            .first_chunk::<{ 2 + 31 + SHORT_AMOUNT }>()?;
+        if window[0] != 0x97 {
             return None;
         }
-        let rest = &window[1..];
-        let number = short_ascii(rest.first_chunk::<9>()?)?;
-        let after = 1 + number.len();
-        let currency = short_ascii(rest.get(after..)?.first_chunk::<9>()?)?;
-        // The array's marker, the number, the currency's marker and the currency.
-        self.pos += 1 + after + 1 + currency.len();
-        Some((number, currency))
+        let account = usize::from(window[1].wrapping_sub(0xa0));
+        if account > 31 {
+            return None;
+        }
+        let units = window[2 + account..].first_chunk::<SHORT_AMOUNT>()?;
+        if units[0] == 0xc0 {
+            return Some(None);
+        }
+        short_amount_in(units).map(Some)
     }
 
     /// A string or nil.
@@ -2526,6 +2563,38 @@ mod tests {
                     assert_eq!(at.short_amount(), expected, "{case}");
                     let pos = if expected.is_some() { end } else { 0 };
                     assert_eq!(at.pos, pos, "{case}");
+                }
+            }
+        }
+    }
+
+    /// A posting's units are read from its start past an account of any fixstr length, as
+    /// nil or as a short amount; an account of another kind, or too little input after the
+    /// units, leaves them to the reader.
+    #[cfg(not(rlplugin_small))]
+    #[test]
+    fn short_posting_units_are_found_past_the_account() {
+        let amount = b"\x92\xa3-12\xa3USD";
+        for account_len in [0, 1, 8, 31, 32] {
+            for units in [&b"\xc0"[..], amount] {
+                for tail in [0, 40] {
+                    let mut bytes = vec![0x97];
+                    if account_len < 32 {
+                        bytes.push(0xa0 | account_len as u8);
+                    } else {
+                        bytes.extend([0xd9, account_len as u8]);
+                    }
+                    bytes.extend(core::iter::repeat_n(b'A', account_len));
+                    bytes.extend_from_slice(units);
+                    bytes.extend(core::iter::repeat_n(0xc0, tail));
+                    let sink = ErrorSink::default();
+                    let found = At::new(&bytes, 0, &sink).short_posting_units();
+                    let fits = account_len < 32 && bytes.len() >= 2 + 31 + SHORT_AMOUNT;
+                    let expected = fits.then_some((units == amount).then_some(("-12", "USD")));
+                    assert_eq!(
+                        found, expected,
+                        "account of {account_len}, {tail} bytes after"
+                    );
                 }
             }
         }

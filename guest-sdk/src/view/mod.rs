@@ -953,6 +953,13 @@ impl<'a> PostingView<'a> {
     /// ```
     #[must_use]
     pub fn units(&self) -> Option<Amount<'a>> {
+        #[cfg(not(rlplugin_small))]
+        // A posting the walk stepped over has its units noted: read from there.
+        if self.units == 0
+            && let Some(units) = self.at.short_posting_units()
+        {
+            return units.map(|(number, currency)| Amount { number, currency });
+        }
         match self.units_at() {
             Some(at) => Self::amount(at),
             None => {
