@@ -568,7 +568,11 @@ impl<'a> DirectiveView<'a> {
                 } else {
                     &[]
                 };
-                Postings { at, left, starts }
+                Postings {
+                    at,
+                    left: left - starts.len(),
+                    starts,
+                }
             }
             None => Postings {
                 at: self.at(),
@@ -792,6 +796,7 @@ impl<'a> Iterator for Strings<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Postings<'a> {
     at: At<'a>,
+    /// The postings left to step over past the noted ones.
     left: usize,
     /// Where each posting left starts, as the frame noted them; empty when it did not, and
     /// the iterator then steps over each posting.
@@ -805,7 +810,6 @@ impl<'a> Iterator for Postings<'a> {
     fn next(&mut self) -> Option<PostingView<'a>> {
         if let Some((&start, rest)) = self.starts.split_first() {
             self.starts = rest;
-            self.left -= 1;
             return Some(PostingView {
                 at: self.at.at(start),
                 units: 0,
@@ -821,7 +825,7 @@ impl<'a> Iterator for Postings<'a> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.left))
+        (0, Some(self.starts.len() + self.left))
     }
 }
 
