@@ -964,26 +964,24 @@ impl<'a> PostingView<'a> {
         {
             return units.map(|(number, currency)| Amount { number, currency });
         }
-        match self.units_at() {
-            Some(at) => Self::amount(at),
-            None => {
-                let (bytes, pos, sink) = self.at.parts();
-                Self::units_of_any_layout(bytes, pos, sink)
-            }
-        }
+        let at = self.units_at().unwrap_or_else(|| {
+            let (bytes, pos, sink) = self.at.parts();
+            At::new(bytes, Self::units_of_any_layout(bytes, pos, sink), sink)
+        });
+        Self::amount(at)
     }
 
-    /// The units of the posting at `pos` when it is not laid out as the host writes one.
-    /// Out of line and in parts, so the fast path's reader is never merged with this one
-    /// through memory.
+    /// Where the units of the posting at `pos` start when it is not laid out as the host
+    /// writes one. Out of line, in parts and answering a position, so no reader or amount
+    /// of the fast path is merged with this one through memory.
     #[cold]
     #[inline(never)]
     fn units_of_any_layout(
         bytes: &'a [u8],
         pos: usize,
         sink: &'a Cell<Option<DecodeError>>,
-    ) -> Option<Amount<'a>> {
-        Self::amount(Self::field_of(bytes, pos, sink, 1))
+    ) -> usize {
+        Self::field_of(bytes, pos, sink, 1).parts().1
     }
 
     /// The units at `at`: nil or an amount.
