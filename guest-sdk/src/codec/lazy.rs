@@ -1755,7 +1755,9 @@ impl At<'_> {
         }
         match posting(self.bytes, self.pos) {
             Some(next) if next <= self.bytes.len() => self.pos = next,
-            _ => self.skip(1),
+            // On a copy: a reader whose address reaches the general skip is kept in memory,
+            // and the caller's (a `Postings` iterator) would be read from there on every step.
+            _ => *self = self.skipped(1),
         }
         0
     }
@@ -1815,6 +1817,16 @@ impl At<'_> {
     }
 }
 
+impl<'a> At<'a> {
+    /// Its input, position and sink, which [`At::new`] puts back together: what an
+    /// out-of-line call takes as plain arguments, so the caller's reader is not passed by
+    /// its address and kept in memory.
+    #[inline(always)]
+    pub(crate) const fn parts(self) -> (&'a [u8], usize, &'a ErrorSink) {
+        (self.bytes, self.pos, self.sink)
+    }
+}
+
 /// The fixstr at `at` and the position after it, when it is ASCII and the input has eight
 /// bytes after its marker: its bytes checked a word or two at a time (overlapping words, or
 /// one masked word for a string of at most eight bytes), with no call. `None` for anything
@@ -1828,23 +1840,65 @@ fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
     }
     let len = usize::from(marker & 0x1f);
     let end = at + 1 + len;
-    let first = word(b, at + 1)?;
-    let high = if len <= 8 {
-        // The bytes past the string masked off; two shifts, as one by 64 would not be.
-        first & !((u64::MAX << (4 * len)) << (4 * len))
+    let chunk = b.get(at + 1..)?.first_chunk::<8>()?;
+    let first = u64::from_le_bytes(*chunk);
+    let (high, text) = if len <= 8 {
+        // The bytes past the string shifted out. Shifts wrap, so an empty string keeps its
+        // neighbours, and one of them not ASCII only sends it to the reader.
+        let shift = (64 - 8 * len) as u32;
+        // Within the word already read: no further bounds check.
+        (first.wrapping_shl(shift), chunk.get(..len)?)
     } else {
         let mut high = first | word(b, end - 8)?;
         if len > 16 {
             high |= word(b, at + 9)? | word(b, end - 16)?;
         }
-        high
+        (high, b.get(at + 1..end)?)
     };
     if high & HIGH_BITS != 0 {
         return None;
     }
-    let text = b.get(at + 1..end)?;
     // SAFETY: every byte of `text` is below 0x80 (checked above): ASCII, which is UTF-8.
     Some((unsafe { core::str::from_utf8_unchecked(text) }, end))
+}
+
+/// The fixstr of at most eight bytes whose marker starts `window`, when it is ASCII: its
+/// bytes checked as one word, with no bounds check past the window's.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_ascii(window: &[u8; 9]) -> Option<&str> {
+    let len = usize::from(window[0].wrapping_sub(0xa0));
+    let bytes = window[1..].first_chunk::<8>()?;
+    if len > 8 {
+        return None;
+    }
+    // The bytes past the string shifted out; an empty string, whose shift wraps to none,
+    // is checked with its neighbours and at worst left to the reader.
+    let shift = (64 - 8 * len) as u32;
+    if u64::from_le_bytes(*bytes).wrapping_shl(shift) & HIGH_BITS != 0 {
+        return None;
+    }
+    let text = bytes.get(..len)?;
+    // SAFETY: every byte of `text` is below 0x80 (checked above): ASCII, which is UTF-8.
+    Some(unsafe { core::str::from_utf8_unchecked(text) })
+}
+
+/// The bytes the longest short amount spans: its array's marker, two markers and two words.
+#[cfg(not(rlplugin_small))]
+const SHORT_AMOUNT: usize = 19;
+
+/// The amount that starts `window`, when it is an array of two ASCII fixstrs of at most
+/// eight bytes.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_amount_in(window: &[u8; SHORT_AMOUNT]) -> Option<(&str, &str)> {
+    if window[0] != 0x92 {
+        return None;
+    }
+    let rest = &window[1..];
+    let number = short_ascii(rest.first_chunk::<9>()?)?;
+    let currency = short_ascii(rest.get(1 + number.len()..)?.first_chunk::<9>()?)?;
+    Some((number, currency))
 }
 
 /// The str8 at `at` and the position after it, when it is ASCII and ends inside the input:
@@ -1925,6 +1979,46 @@ impl<'a> At<'a> {
         self.with(|r| r.str(label))
     }
 
+    /// An amount as the host writes one, an array of two strings, when both are ASCII
+    /// fixstrs of at most eight bytes (most numbers and currencies) and the input holds the
+    /// longest such amount from here: both read in one window with one bounds check. `None`
+    /// otherwise, and the position is not moved.
+    #[cfg(not(rlplugin_small))]
+    #[inline(always)]
+    pub(crate) fn short_amount(&mut self) -> Option<(&'a str, &'a str)> {
+        let window = self.bytes.get(self.pos..)?.first_chunk::<SHORT_AMOUNT>()?;
+        let (number, currency) = short_amount_in(window)?;
+        // The array's marker, the number, the currency's marker and the currency.
+        self.pos += 3 + number.len() + currency.len();
+        Some((number, currency))
+    }
+
+    /// The units of the posting here when it is laid out as the host writes one, its
+    /// account a fixstr and its units nil or a short amount (see
+    /// [`short_amount`](Self::short_amount)): read in one window with one bounds check,
+    /// from the posting's start. `None` otherwise.
+    #[cfg(not(rlplugin_small))]
+    #[inline(always)]
+    pub(crate) fn short_posting_units(self) -> Option<Option<(&'a str, &'a str)>> {
+        // The posting's marker, the longest fixstr account, then the units.
+        let window = self
+            .bytes
+            .get(self.pos..)?
+            .first_chunk::<{ 2 + 31 + SHORT_AMOUNT }>()?;
+        if window[0] != 0x97 {
+            return None;
+        }
+        let account = usize::from(window[1].wrapping_sub(0xa0));
+        if account > 31 {
+            return None;
+        }
+        let units = window[2 + account..].first_chunk::<SHORT_AMOUNT>()?;
+        if units[0] == 0xc0 {
+            return Some(None);
+        }
+        short_amount_in(units).map(Some)
+    }
+
     /// A string or nil.
     pub(crate) fn opt_str(&mut self, label: &'static str) -> Option<&'a str> {
         if self.nil() {
@@ -1991,6 +2085,14 @@ impl<'a> At<'a> {
             Some(next) if next <= self.bytes.len() => self.pos = next,
             _ => self.skip(1),
         }
+    }
+
+    /// The reader after `count` values, taken by value so the caller's own reader stays out
+    /// of memory.
+    #[inline(never)]
+    pub(crate) fn skipped(mut self, count: usize) -> Self {
+        self.skip(count);
+        self
     }
 
     /// Skips `count` values.
@@ -2430,4 +2532,92 @@ pub(crate) fn encode_input(input: &rlplugin_types::PluginInput) -> Vec<u8> {
 /// [`super::encode_plugin_output`] encodes it.
 pub(crate) fn encode_keep_all(len: usize, errors: &[rlplugin_types::PluginError]) -> Vec<u8> {
     write::keep_all(len, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A short string is read the same whatever its neighbours, ASCII or not, and one
+    /// that is not ASCII is still read whole.
+    #[test]
+    fn short_strings_read_the_same_beside_any_bytes() {
+        for text in ["", "1", "USD", "-12.50", "12345678", "é", "1é2", "abcdefé"] {
+            for neighbour in [b'x', 0xc3] {
+                let mut bytes = vec![neighbour, 0xa0 | text.len() as u8];
+                bytes.extend_from_slice(text.as_bytes());
+                bytes.extend_from_slice(&[neighbour; 9]);
+                let sink = ErrorSink::default();
+                let mut at = At::new(&bytes, 1, &sink);
+                assert_eq!(at.str("a string"), text, "beside {neighbour:#x}");
+                assert_eq!(at.pos, 2 + text.len(), "{text:?} beside {neighbour:#x}");
+                assert!(!at.failed(), "{text:?} beside {neighbour:#x}");
+            }
+        }
+    }
+
+    /// An amount of two short ASCII strings is read in one window; anything else, or an
+    /// amount the input ends too soon after, is left to the reader, the position unmoved.
+    #[cfg(not(rlplugin_small))]
+    #[test]
+    fn short_amounts_are_read_whole_or_left_to_the_reader() {
+        let fixstr = |text: &str| {
+            let mut bytes = vec![0xa0 | text.len() as u8];
+            bytes.extend_from_slice(text.as_bytes());
+            bytes
+        };
+        let texts = ["", "1", "-12.50", "12345678", "123456789", "1é"];
+        for number in texts {
+            for currency in texts {
+                for tail in [0, 19] {
+                    let mut bytes = vec![0x92];
+                    bytes.extend(fixstr(number));
+                    bytes.extend(fixstr(currency));
+                    let end = bytes.len();
+                    bytes.extend(core::iter::repeat_n(0xc3, tail));
+                    let sink = ErrorSink::default();
+                    let mut at = At::new(&bytes, 0, &sink);
+                    let short = |text: &str| (1..=8).contains(&text.len()) && text.is_ascii();
+                    let expected = (short(number) && short(currency) && bytes.len() >= 19)
+                        .then_some((number, currency));
+                    let case = format!("{number:?} {currency:?} with {tail} bytes after");
+                    assert_eq!(at.short_amount(), expected, "{case}");
+                    let pos = if expected.is_some() { end } else { 0 };
+                    assert_eq!(at.pos, pos, "{case}");
+                }
+            }
+        }
+    }
+
+    /// A posting's units are read from its start past an account of any fixstr length, as
+    /// nil or as a short amount; an account of another kind, or too little input after the
+    /// units, leaves them to the reader.
+    #[cfg(not(rlplugin_small))]
+    #[test]
+    fn short_posting_units_are_found_past_the_account() {
+        let amount = b"\x92\xa3-12\xa3USD";
+        for account_len in [0, 1, 8, 31, 32] {
+            for units in [&b"\xc0"[..], amount] {
+                for tail in [0, 40] {
+                    let mut bytes = vec![0x97];
+                    if account_len < 32 {
+                        bytes.push(0xa0 | account_len as u8);
+                    } else {
+                        bytes.extend([0xd9, account_len as u8]);
+                    }
+                    bytes.extend(core::iter::repeat_n(b'A', account_len));
+                    bytes.extend_from_slice(units);
+                    bytes.extend(core::iter::repeat_n(0xc0, tail));
+                    let sink = ErrorSink::default();
+                    let found = At::new(&bytes, 0, &sink).short_posting_units();
+                    let fits = account_len < 32 && bytes.len() >= 2 + 31 + SHORT_AMOUNT;
+                    let expected = fits.then_some((units == amount).then_some(("-12", "USD")));
+                    assert_eq!(
+                        found, expected,
+                        "account of {account_len}, {tail} bytes after"
+                    );
+                }
+            }
+        }
+    }
 }

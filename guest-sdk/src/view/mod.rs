@@ -568,7 +568,11 @@ impl<'a> DirectiveView<'a> {
                 } else {
                     &[]
                 };
-                Postings { at, left, starts }
+                Postings {
+                    at,
+                    left: left - starts.len(),
+                    starts,
+                }
             }
             None => Postings {
                 at: self.at(),
@@ -645,6 +649,10 @@ pub struct Amount<'a> {
 impl<'a> Amount<'a> {
     #[cfg_attr(not(rlplugin_small), inline(always))]
     fn read(mut at: At<'a>) -> Self {
+        #[cfg(not(rlplugin_small))]
+        if let Some((number, currency)) = at.short_amount() {
+            return Self { number, currency };
+        }
         if !at.marker(AMOUNT_HEADER) {
             at.struct_len(At::label(lazy::AMOUNT), 2);
         }
@@ -790,6 +798,7 @@ impl<'a> Iterator for Strings<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Postings<'a> {
     at: At<'a>,
+    /// The postings left to step over past the noted ones.
     left: usize,
     /// Where each posting left starts, as the frame noted them; empty when it did not, and
     /// the iterator then steps over each posting.
@@ -803,7 +812,6 @@ impl<'a> Iterator for Postings<'a> {
     fn next(&mut self) -> Option<PostingView<'a>> {
         if let Some((&start, rest)) = self.starts.split_first() {
             self.starts = rest;
-            self.left -= 1;
             return Some(PostingView {
                 at: self.at.at(start),
                 units: 0,
@@ -819,7 +827,7 @@ impl<'a> Iterator for Postings<'a> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.left))
+        (0, Some(self.starts.len() + self.left))
     }
 }
 
@@ -842,8 +850,24 @@ pub struct PostingView<'a> {
 
 impl<'a> PostingView<'a> {
     /// At the posting's field `field` (0 is the account).
-    fn field(&self, field: usize) -> At<'a> {
-        if let Some(mut at) = lazy::posting_fields(self.at) {
+    // In parts: a view whose address reaches an out-of-line call is kept in memory on every
+    // path, the units' fast one included.
+    #[inline(always)]
+    fn field(self, field: usize) -> At<'a> {
+        let (bytes, pos, sink) = self.at.parts();
+        Self::field_of(bytes, pos, sink, field)
+    }
+
+    /// At field `field` of the posting at `pos`.
+    #[inline(never)]
+    fn field_of(
+        bytes: &'a [u8],
+        pos: usize,
+        sink: &'a Cell<Option<DecodeError>>,
+        field: usize,
+    ) -> At<'a> {
+        let start = At::new(bytes, pos, sink);
+        if let Some(mut at) = lazy::posting_fields(start) {
             if field == 0 {
                 return at;
             }
@@ -851,7 +875,7 @@ impl<'a> PostingView<'a> {
                 return at;
             }
         }
-        let mut at = self.at;
+        let mut at = start;
         at.struct_len(lazy::POSTING_LABEL, lazy::POSTING_MIN);
         at.skip(field);
         at
@@ -964,7 +988,36 @@ impl<'a> PostingView<'a> {
     #[must_use]
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn units(&self) -> Option<Amount<'a>> {
-        let mut at = self.units_at().unwrap_or_else(|| self.field(1));
+        #[cfg(not(rlplugin_small))]
+        // A posting the walk stepped over has its units noted: read from there.
+        if self.units == 0
+            && let Some(units) = self.at.short_posting_units()
+        {
+            return units.map(|(number, currency)| Amount { number, currency });
+        }
+        let at = self.units_at().unwrap_or_else(|| {
+            let (bytes, pos, sink) = self.at.parts();
+            At::new(bytes, Self::units_of_any_layout(bytes, pos, sink), sink)
+        });
+        Self::amount(at)
+    }
+
+    /// Where the units of the posting at `pos` start when it is not laid out as the host
+    /// writes one. Out of line, in parts and answering a position, so no reader or amount
+    /// of the fast path is merged with this one through memory.
+    #[cold]
+    #[inline(never)]
+    fn units_of_any_layout(
+        bytes: &'a [u8],
+        pos: usize,
+        sink: &'a Cell<Option<DecodeError>>,
+    ) -> usize {
+        Self::field_of(bytes, pos, sink, 1).parts().1
+    }
+
+    /// The units at `at`: nil or an amount.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    fn amount(mut at: At<'a>) -> Option<Amount<'a>> {
         if at.nil() {
             None
         } else {
