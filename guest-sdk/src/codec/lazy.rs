@@ -2181,10 +2181,10 @@ pub(crate) fn edit(
 }
 
 /// [`edit`] of a directive the frame found in exactly the host's layout ([`Loc::exact`]):
-/// its own keys are stepped over only up to the last one changed, the last key's value
-/// (which ends where the directive does) is not stepped over, a transaction's postings are
-/// found where the frame noted them (`postings` is [`Frame::postings`]), and the rest is
-/// copied up to its end.
+/// its own keys are stepped over only up to the last one changed before its last key, whose
+/// value (which ends where the directive does) is found where the frame noted it
+/// ([`Loc::tail`]), a transaction's postings are found where the frame noted them
+/// (`postings` is [`Frame::postings`]), and the rest is copied up to its end.
 fn edit_exact(
     b: &[u8],
     loc: &Loc,
@@ -2195,6 +2195,19 @@ fn edit_exact(
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;
     let last = codes.len.checked_sub(1)?;
+    let tail = loc.tail();
+    let last_code = codes.keys.get(last)?.code;
+    // A change of the last key is written at the noted tail once the others are: the keys
+    // between are copied, never stepped over.
+    let at_tail = if tail == 0 {
+        None
+    } else {
+        changes
+            .iter()
+            .find(|(changed, _)| changed.code == last_code)
+            .map(|(_, change)| *change)
+    };
+    let before_tail = changes.len() - usize::from(at_tail.is_some());
     let mut pos = loc.own();
     let mut copy_from = loc.start;
     let mut applied = 0;
@@ -2205,7 +2218,7 @@ fn edit_exact(
         .take(codes.len)
         .enumerate()
     {
-        if applied == changes.len() {
+        if applied == before_tail || (index == last && at_tail.is_some()) {
             break;
         }
         pos += key.len;
@@ -2227,8 +2240,17 @@ fn edit_exact(
         }
         pos = end;
     }
-    if applied != changes.len() {
+    if applied != before_tail {
         return None;
+    }
+    if let Some(change) = at_tail {
+        if tail < copy_from {
+            return None;
+        }
+        out.extend_from_slice(b.get(copy_from..tail)?);
+        let starts = postings.get(loc.postings..).unwrap_or_default();
+        write_change(b, tail, loc.end(), change, starts, out)?;
+        copy_from = loc.end();
     }
     out.extend_from_slice(b.get(copy_from..loc.end())?);
     Some(())
