@@ -1293,6 +1293,11 @@ impl Edit<'_> {
     /// ```
     pub fn set_posting_account(mut self, posting: usize, account: impl Into<String>) -> Self {
         let account = account.into();
+        if self.accounts.is_empty() {
+            // Most edits change one posting: one allocation of its size, not a growth.
+            self.accounts = vec![(posting, account)];
+            return self;
+        }
         match self.accounts.binary_search_by_key(&posting, |(at, _)| *at) {
             Ok(found) => self.accounts[found].1 = account,
             Err(slot) => self.accounts.insert(slot, (posting, account)),
