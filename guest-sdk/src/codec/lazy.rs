@@ -2159,17 +2159,20 @@ pub(crate) enum Change<'e> {
 /// input a span at a time. `false`, with `out` as it was, when the directive is not laid
 /// out as the host writes it (keys in the schema's order, each once, no others), or a
 /// change names a key the kind does not have; the caller then decodes and re-encodes it.
+/// `postings_alone` says the only change is of a transaction's postings, which an exact
+/// layout then has written where the frame noted them.
 pub(crate) fn edit(
     at: At<'_>,
     loc: &Loc,
     kind: Kind,
     changes: &[(&'static Key, Change<'_>)],
     postings: &[usize],
+    postings_alone: bool,
     out: &mut Vec<u8>,
 ) -> bool {
     let mark = out.len();
     let edited = if loc.exact() {
-        edit_exact(at.bytes, loc, kind, changes, postings, out)
+        edit_exact(at.bytes, loc, kind, changes, postings, postings_alone, out)
     } else {
         edit_in(at.bytes, at.pos, kind, changes, out)
     };
@@ -2181,33 +2184,33 @@ pub(crate) fn edit(
 }
 
 /// [`edit`] of a directive the frame found in exactly the host's layout ([`Loc::exact`]):
-/// its own keys are stepped over only up to the last one changed before its last key, whose
-/// value (which ends where the directive does) is found where the frame noted it
-/// ([`Loc::tail`]), a transaction's postings are found where the frame noted them
-/// (`postings` is [`Frame::postings`]), and the rest is copied up to its end.
+/// its own keys are stepped over only up to the last one changed, the last key's value
+/// (which ends where the directive does) is not stepped over, a transaction's postings are
+/// found where the frame noted them (`postings` is [`Frame::postings`]), and the rest is
+/// copied up to its end. A transaction's postings changed alone are written at the value
+/// the frame noted ([`Loc::tail`]): the keys before them are copied, never stepped over.
 fn edit_exact(
     b: &[u8],
     loc: &Loc,
     kind: Kind,
     changes: &[(&'static Key, Change<'_>)],
     postings: &[usize],
+    postings_alone: bool,
     out: &mut Vec<u8>,
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;
     let last = codes.len.checked_sub(1)?;
-    let tail = loc.tail();
-    let last_code = codes.keys.get(last)?.code;
-    // A change of the last key is written at the noted tail once the others are: the keys
-    // between are copied, never stepped over.
-    let at_tail = if tail == 0 {
-        None
-    } else {
-        changes
-            .iter()
-            .find(|(changed, _)| changed.code == last_code)
-            .map(|(_, change)| *change)
-    };
-    let before_tail = changes.len() - usize::from(at_tail.is_some());
+    // A transaction's postings are its last key ([`postings_at`] holds it).
+    if postings_alone
+        && let [(_, change)] = changes
+        && kind == Kind::Transaction
+        && loc.tail_offset != 0
+    {
+        let tail = loc.tail();
+        out.extend_from_slice(b.get(loc.start..tail)?);
+        let starts = postings.get(loc.postings..).unwrap_or_default();
+        return write_change(b, tail, loc.end(), *change, starts, out);
+    }
     let mut pos = loc.own();
     let mut copy_from = loc.start;
     let mut applied = 0;
@@ -2218,7 +2221,7 @@ fn edit_exact(
         .take(codes.len)
         .enumerate()
     {
-        if applied == before_tail || (index == last && at_tail.is_some()) {
+        if applied == changes.len() {
             break;
         }
         pos += key.len;
@@ -2240,17 +2243,8 @@ fn edit_exact(
         }
         pos = end;
     }
-    if applied != before_tail {
+    if applied != changes.len() {
         return None;
-    }
-    if let Some(change) = at_tail {
-        if tail < copy_from {
-            return None;
-        }
-        out.extend_from_slice(b.get(copy_from..tail)?);
-        let starts = postings.get(loc.postings..).unwrap_or_default();
-        write_change(b, tail, loc.end(), change, starts, out)?;
-        copy_from = loc.end();
     }
     out.extend_from_slice(b.get(copy_from..loc.end())?);
     Some(())

@@ -1632,7 +1632,10 @@ impl ViewOps {
             changes[count] = (&lazy::PAYEE, Change::OptText(payee.as_deref()));
             count += 1;
         }
+        // Told apart here, where it costs an edit that changes other keys nothing.
+        let mut postings_alone = false;
         if !edit.accounts.is_empty() {
+            postings_alone = count == 0;
             changes[count] = (&lazy::POSTINGS, Change::Accounts(&edit.accounts));
             count += 1;
         }
@@ -1671,6 +1674,7 @@ impl ViewOps {
             kind,
             changes,
             &directive.frame.postings,
+            postings_alone,
             &mut self.edited,
         ) {
             if !streaming && let Err(error) = self.may_edit(index) {
