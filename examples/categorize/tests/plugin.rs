@@ -197,7 +197,6 @@ fn fuel_on_the_heavy_ledger_holds_at_the_committed_figure() {
 }
 
 #[test]
-#[ignore = "over the 50% budget today; what it uses is in host-testkit/bench/figures.json"]
 fn view_stays_within_budget_on_bean_example() {
     budget::check(
         "categorize/view",

@@ -2261,17 +2261,20 @@ pub(crate) enum Change<'e> {
 /// input a span at a time. `false`, with `out` as it was, when the directive is not laid
 /// out as the host writes it (keys in the schema's order, each once, no others), or a
 /// change names a key the kind does not have; the caller then decodes and re-encodes it.
+/// `postings_alone` says the only change is of a transaction's postings, which an exact
+/// layout then has written where the frame noted them.
 pub(crate) fn edit(
     at: At<'_>,
     loc: &Loc,
     kind: Kind,
     changes: &[(&'static Key, Change<'_>)],
     postings: &[usize],
+    postings_alone: bool,
     out: &mut Vec<u8>,
 ) -> bool {
     let mark = out.len();
     let edited = if loc.exact() {
-        edit_exact(at.bytes, loc, kind, changes, postings, out)
+        edit_exact(at.bytes, loc, kind, changes, postings, postings_alone, out)
     } else {
         edit_in(at.bytes, at.pos, kind, changes, out)
     };
@@ -2286,17 +2289,30 @@ pub(crate) fn edit(
 /// its own keys are stepped over only up to the last one changed, the last key's value
 /// (which ends where the directive does) is not stepped over, a transaction's postings are
 /// found where the frame noted them (`postings` is [`Frame::postings`]), and the rest is
-/// copied up to its end.
+/// copied up to its end. A transaction's postings changed alone are written at the value
+/// the frame noted ([`Loc::tail`]): the keys before them are copied, never stepped over.
 fn edit_exact(
     b: &[u8],
     loc: &Loc,
     kind: Kind,
     changes: &[(&'static Key, Change<'_>)],
     postings: &[usize],
+    postings_alone: bool,
     out: &mut Vec<u8>,
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;
     let last = codes.len.checked_sub(1)?;
+    // A transaction's postings are its last key ([`postings_at`] holds it).
+    if postings_alone
+        && let [(_, change)] = changes
+        && kind == Kind::Transaction
+        && loc.tail_offset != 0
+    {
+        let tail = loc.tail();
+        out.extend_from_slice(b.get(loc.start..tail)?);
+        let starts = postings.get(loc.postings..).unwrap_or_default();
+        return write_change(b, tail, loc.end(), *change, starts, out);
+    }
     let mut pos = loc.own();
     let mut copy_from = loc.start;
     let mut applied = 0;

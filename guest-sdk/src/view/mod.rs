@@ -1346,6 +1346,11 @@ impl Edit<'_> {
     /// ```
     pub fn set_posting_account(mut self, posting: usize, account: impl Into<String>) -> Self {
         let account = account.into();
+        if self.accounts.is_empty() {
+            // Most edits change one posting: one allocation of its size, not a growth.
+            self.accounts = vec![(posting, account)];
+            return self;
+        }
         match self.accounts.binary_search_by_key(&posting, |(at, _)| *at) {
             Ok(found) => self.accounts[found].1 = account,
             Err(slot) => self.accounts.insert(slot, (posting, account)),
@@ -1680,7 +1685,10 @@ impl ViewOps {
             changes[count] = (&lazy::PAYEE, Change::OptText(payee.as_deref()));
             count += 1;
         }
+        // Told apart here, where it costs an edit that changes other keys nothing.
+        let mut postings_alone = false;
         if !edit.accounts.is_empty() {
+            postings_alone = count == 0;
             changes[count] = (&lazy::POSTINGS, Change::Accounts(&edit.accounts));
             count += 1;
         }
@@ -1719,6 +1727,7 @@ impl ViewOps {
             kind,
             changes,
             &directive.frame.postings,
+            postings_alone,
             &mut self.edited,
         ) {
             if !streaming && let Err(error) = self.may_edit(index) {
