@@ -989,7 +989,8 @@ impl<'a> PostingView<'a> {
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn units(&self) -> Option<Amount<'a>> {
         #[cfg(not(rlplugin_small))]
-        // A posting the walk stepped over has its units noted: read from there.
+        // Units the walk did not note (it noted where the posting starts): read past a
+        // short account in one window, when the posting is laid out as the host writes one.
         if self.units == 0
             && let Some(units) = self.at.short_posting_units()
         {
