@@ -282,17 +282,68 @@ fn show(line: &str) {
 }
 
 /// `<target>/rlplugin-guests`, where `<target>` is the directory cargo built the
-/// running test binary in (found by its `CACHEDIR.TAG`), so every guest of every
-/// test in a workspace shares one dependency cache.
+/// running test binary in, so every guest of every test in a workspace shares one
+/// dependency cache.
 fn guest_target_dir(crate_dir: &Path) -> PathBuf {
-    let from_exe = std::env::current_exe().ok().and_then(|exe| {
-        exe.ancestors()
-            .skip(1)
-            .find(|dir| dir.join("CACHEDIR.TAG").is_file())
-            .map(Path::to_path_buf)
-    });
-    let target = from_exe
+    let target = std::env::current_exe()
+        .ok()
+        .and_then(|exe| target_dir_of(&exe))
         .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
         .unwrap_or_else(|| crate_dir.join("target"));
     target.join("rlplugin-guests")
+}
+
+/// Files cargo leaves at the root of a target directory: its cache-directory tag, which it
+/// writes only when it creates the directory itself (not when a script made `target/`
+/// first), and its cache of rustc's version, which it writes on a build.
+const TARGET_ROOT_MARKS: [&str; 2] = ["CACHEDIR.TAG", ".rustc_info.json"];
+
+/// The cargo target directory that holds the binary `exe`, if any.
+fn target_dir_of(exe: &Path) -> Option<PathBuf> {
+    exe.ancestors()
+        .skip(1)
+        .find(|dir| {
+            TARGET_ROOT_MARKS
+                .iter()
+                .any(|mark| dir.join(mark).is_file())
+        })
+        .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::{TARGET_ROOT_MARKS, target_dir_of};
+
+    /// A test binary sits at `<target>/debug/deps/`; its target directory is found by
+    /// either of cargo's marks, and a binary outside any target directory has none.
+    #[test]
+    fn a_binary_is_placed_in_its_target_dir_by_either_of_cargos_marks() {
+        let scratch = tempfile::tempdir().unwrap();
+        let target = scratch.path().join("checkout").join("target");
+        let deps = target.join("debug").join("deps");
+        fs::create_dir_all(&deps).unwrap();
+        let exe = deps.join("plugin-0123abcd");
+        assert_eq!(target_dir_of(&exe), None, "no mark yet");
+        for mark in TARGET_ROOT_MARKS {
+            fs::write(target.join(mark), "").unwrap();
+            assert_eq!(target_dir_of(&exe), Some(target.clone()), "{mark} alone");
+            fs::remove_file(target.join(mark)).unwrap();
+        }
+    }
+
+    /// The test binary running this test was built by cargo: its own target directory is
+    /// found, whatever made `target/` first.
+    #[test]
+    fn the_running_test_binary_has_a_target_dir() {
+        let exe = std::env::current_exe().unwrap();
+        let target = target_dir_of(&exe).expect("cargo marks the target directory it builds in");
+        assert!(
+            exe.starts_with(&target),
+            "{} outside {}",
+            exe.display(),
+            target.display()
+        );
+    }
 }
