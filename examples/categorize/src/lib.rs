@@ -349,10 +349,51 @@ fn decide<'t, 'r>(
 
 /// The warning for a transaction no rule matches, without its location.
 fn no_rule(payee: Option<&str>, narration: &str) -> PluginError {
-    PluginError::warning(format!(
-        "no rule matches payee {:?} narration {narration:?}; add a rule or set \"default_account\"",
-        payee.unwrap_or(""),
-    ))
+    const PAYEE: &str = "no rule matches payee ";
+    const NARRATION: &str = " narration ";
+    const ADVICE: &str = "; add a rule or set \"default_account\"";
+    let payee = payee.unwrap_or("");
+    // Each text between two quotes, when it needs no escape.
+    let len = PAYEE.len() + NARRATION.len() + ADVICE.len() + payee.len() + narration.len() + 4;
+    let mut message = String::with_capacity(len);
+    message.push_str(PAYEE);
+    push_quoted(&mut message, payee);
+    message.push_str(NARRATION);
+    push_quoted(&mut message, narration);
+    message.push_str(ADVICE);
+    PluginError::warning(message)
+}
+
+/// Appends `text` quoted as `{:?}` writes it. Books with many unmatched payees warn for each,
+/// and the formatter's escaping, a character at a time, is most of such a warning's cost;
+/// text that needs no escape is copied as it is.
+fn push_quoted(out: &mut String, text: &str) {
+    if is_plain(text.as_bytes()) {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        use core::fmt::Write as _;
+        // Writing to a String does not fail.
+        let _ = write!(out, "{text:?}");
+    }
+}
+
+/// Whether every byte is printable ASCII other than `"` and `\`, the text `{:?}` quotes
+/// unchanged: tested eight bytes per step, the last few padded with spaces.
+fn is_plain(text: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // A byte of `x` below `n` (`x` without high bits), or equal to `n`.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
+    let holds = |x: u64, n: u8| below(x ^ (ONES * u64::from(n)), 1);
+    let plain = |x: u64| {
+        x & HIGH == 0 && !below(x, b' ') && !holds(x, 0x7f) && !holds(x, b'"') && !holds(x, b'\\')
+    };
+    let (words, tail) = text.as_chunks::<8>();
+    let mut last = [b' '; 8];
+    last[..tail.len()].copy_from_slice(tail);
+    words.iter().all(|word| plain(u64::from_le_bytes(*word))) && plain(u64::from_le_bytes(last))
 }
 
 fn apply(
@@ -407,6 +448,36 @@ mod tests {
     use rlplugin::PluginOp;
 
     use super::*;
+
+    #[test]
+    fn the_warning_quotes_texts_as_debug_does() {
+        for text in [
+            "",
+            "Cafe Central",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "Café",
+            "it's",
+            "\u{7f}del",
+            "zero\u{200b}width",
+            "eight by",
+            "sixteen bytes ok",
+            "a longer narration, \"quoted\" midway",
+            "a longer narration ending in a tab\t",
+            "\u{1f} a control byte first, then words",
+            "~ and } and { are printable too",
+        ] {
+            let mut quoted = String::new();
+            push_quoted(&mut quoted, text);
+            assert_eq!(quoted, format!("{text:?}"), "{text}");
+        }
+        assert_eq!(
+            no_rule(None, "Rent").message,
+            "no rule matches payee \"\" narration \"Rent\"; add a rule or set \"default_account\""
+        );
+    }
 
     fn posting(account: &str, number: &str) -> PostingData {
         PostingData {

@@ -51,11 +51,14 @@ pub fn categorize(ledger: LedgerView<'_>, rules: &Rules) -> Result<ViewOps, OpsE
         }
         // Whether a lone posting is plain (no cost or price) needs the whole posting.
         let single = placeholder.is_none() && postings == 1 && lone_posting_is_plain(&directive);
-        let texts = || (directive.payee(), directive.narration().unwrap_or_default());
-        match decide(texts, placeholder, single, rules) {
+        if placeholder.is_none() && !single {
+            continue;
+        }
+        // Read once: a transaction no rule matches quotes them in its warning.
+        let (payee, narration) = (directive.payee(), directive.narration().unwrap_or_default());
+        match decide(|| (payee, narration), placeholder, single, rules) {
             Decision::Untouched => {}
             Decision::NoRule => {
-                let (payee, narration) = texts();
                 let mut warning = no_rule(payee, narration);
                 if let (Some(file), Some(line)) = (directive.filename(), directive.lineno()) {
                     warning = warning.at(file, line);
