@@ -10,6 +10,7 @@
 //! other key steps over the keys before it.
 
 use core::mem::MaybeUninit;
+use std::borrow::Cow;
 
 use rlplugin_types::{DirectiveWrapper, PluginOptions};
 
@@ -2246,14 +2247,14 @@ pub(crate) fn decode_directive(at: At<'_>) -> Result<DirectiveWrapper, DecodeErr
 #[derive(Clone, Copy)]
 pub(crate) enum Change<'e> {
     /// Strings appended to a list of strings.
-    Append(&'e [String]),
+    Append(&'e [Cow<'e, str>]),
     /// A string in place of the old one.
     Text(&'e str),
     /// A string or nil in place of the old one.
     OptText(Option<&'e str>),
     /// New accounts for the postings at these positions (sorted, each once); each posting
     /// is otherwise copied.
-    Accounts(&'e [(usize, String)]),
+    Accounts(&'e [(usize, Cow<'e, str>)]),
 }
 
 /// The directive at `at` (of kind `kind`) with `changes` made, appended to `out` as the
@@ -2312,6 +2313,25 @@ fn edit_exact(
         out.extend_from_slice(b.get(loc.start..tail)?);
         let starts = postings.get(loc.postings..).unwrap_or_default();
         return write_change(b, tail, loc.end(), *change, starts, out);
+    }
+    // One change (a tag, a narration): the keys before it are stepped over without being
+    // compared with it, and the bytes on either side are copied a span each.
+    if let [(key, change)] = changes {
+        let index = usize::from(*key.own.get(kind as usize)?);
+        let mut pos = loc.own();
+        for (before, value) in codes.keys.get(..index)?.iter().zip(codes.values) {
+            pos = skip_shaped(b, pos + before.len, value)?;
+        }
+        pos += key.len;
+        let (end, starts) = if index == last {
+            (loc.end(), postings.get(loc.postings..).unwrap_or_default())
+        } else {
+            (skip_shaped(b, pos, *codes.values.get(index)?)?, &[][..])
+        };
+        out.extend_from_slice(b.get(loc.start..pos)?);
+        write_change(b, pos, end, *change, starts, out)?;
+        out.extend_from_slice(b.get(end..loc.end())?);
+        return Some(());
     }
     let mut pos = loc.own();
     let mut copy_from = loc.start;

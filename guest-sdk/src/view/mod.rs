@@ -69,6 +69,7 @@
 //! as in every rlplugin guest.
 
 use core::cell::Cell;
+use std::borrow::Cow;
 
 use rlplugin_types::{DirectiveWrapper, PluginError, PluginOptions, PluginOutput};
 
@@ -1255,15 +1256,17 @@ pub struct PostingCurrencies<'a> {
 #[must_use = "an edit does nothing until it is given to `ViewOps::edit`"]
 pub struct Edit<'a> {
     directive: DirectiveView<'a>,
-    tags: Added,
-    links: Added,
-    narration: Option<String>,
+    tags: Added<'a>,
+    links: Added<'a>,
+    narration: Option<Cow<'a, str>>,
     payee: Option<Option<String>>,
     /// Postings' new accounts by position, sorted, each position once.
-    accounts: Vec<(usize, String)>,
+    accounts: Vec<(usize, Cow<'a, str>)>,
 }
 
-impl Edit<'_> {
+/// The texts an edit writes are borrowed when the plugin has them (a rule's tag, a
+/// configured account): an edit then allocates nothing for them.
+impl<'a> Edit<'a> {
     /// Appends a tag (without `#`) to a transaction or document.
     ///
     /// ```
@@ -1274,7 +1277,7 @@ impl Edit<'_> {
     /// ops.edit(ledger.get(0).unwrap().edit().push_tag("reviewed")).unwrap();
     /// # ops });
     /// ```
-    pub fn push_tag(mut self, tag: impl Into<String>) -> Self {
+    pub fn push_tag(mut self, tag: impl Into<Cow<'a, str>>) -> Self {
         self.tags.push(tag.into());
         self
     }
@@ -1289,7 +1292,7 @@ impl Edit<'_> {
     /// ops.edit(ledger.get(0).unwrap().edit().push_link("trip-2024")).unwrap();
     /// # ops });
     /// ```
-    pub fn push_link(mut self, link: impl Into<String>) -> Self {
+    pub fn push_link(mut self, link: impl Into<Cow<'a, str>>) -> Self {
         self.links.push(link.into());
         self
     }
@@ -1304,7 +1307,7 @@ impl Edit<'_> {
     /// ops.edit(ledger.get(0).unwrap().edit().set_narration("Espresso")).unwrap();
     /// # ops });
     /// ```
-    pub fn set_narration(mut self, narration: impl Into<String>) -> Self {
+    pub fn set_narration(mut self, narration: impl Into<Cow<'a, str>>) -> Self {
         self.narration = Some(narration.into());
         self
     }
@@ -1345,7 +1348,7 @@ impl Edit<'_> {
     /// # ops });
     /// # assert!(answer.windows(15).any(|w| w == b"Expenses:Coffee"));
     /// ```
-    pub fn set_posting_account(mut self, posting: usize, account: impl Into<String>) -> Self {
+    pub fn set_posting_account(mut self, posting: usize, account: impl Into<Cow<'a, str>>) -> Self {
         let account = account.into();
         if self.accounts.is_empty() {
             // Most edits change one posting: one allocation of its size, not a growth.
@@ -1366,7 +1369,7 @@ impl Edit<'_> {
         let (tags, links) = match &mut directive.data {
             DirectiveData::Transaction(txn) => {
                 if let Some(narration) = &self.narration {
-                    narration.clone_into(&mut txn.narration);
+                    narration.as_ref().clone_into(&mut txn.narration);
                 }
                 if let Some(payee) = &self.payee {
                     payee.clone_into(&mut txn.payee);
@@ -1379,15 +1382,25 @@ impl Edit<'_> {
                             postings,
                         });
                     };
-                    account.clone_into(&mut changed.account);
+                    account.as_ref().clone_into(&mut changed.account);
                 }
                 (&mut txn.tags, &mut txn.links)
             }
             DirectiveData::Document(doc) if self.only_lists() => (&mut doc.tags, &mut doc.links),
             _ => return Err(EditError::NoSuchField(self.missing_field())),
         };
-        tags.extend(self.tags.as_slice().iter().cloned());
-        links.extend(self.links.as_slice().iter().cloned());
+        tags.extend(
+            self.tags
+                .as_slice()
+                .iter()
+                .map(|tag| tag.as_ref().to_owned()),
+        );
+        links.extend(
+            self.links
+                .as_slice()
+                .iter()
+                .map(|link| link.as_ref().to_owned()),
+        );
         Ok(())
     }
 
@@ -1423,15 +1436,15 @@ enum EditError {
 /// The strings an [`Edit`] appends to a list: the one string most edits add is held
 /// without a vector, which would cost an allocation per edit.
 #[derive(Debug, Clone, Default)]
-struct Added {
+struct Added<'a> {
     /// The only string, while there is one.
-    one: Option<String>,
+    one: Option<Cow<'a, str>>,
     /// Every string, once there are more.
-    more: Vec<String>,
+    more: Vec<Cow<'a, str>>,
 }
 
-impl Added {
-    fn push(&mut self, text: String) {
+impl<'a> Added<'a> {
+    fn push(&mut self, text: Cow<'a, str>) {
         match self.one.take() {
             None if self.more.is_empty() => self.one = Some(text),
             None => self.more.push(text),
@@ -1439,7 +1452,7 @@ impl Added {
         }
     }
 
-    fn as_slice(&self) -> &[String] {
+    fn as_slice(&self) -> &[Cow<'a, str>] {
         match &self.one {
             Some(one) => core::slice::from_ref(one),
             None => &self.more,
