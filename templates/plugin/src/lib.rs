@@ -62,9 +62,9 @@ pub fn tag_large_expenses(
                 .any(|posting| is_large_expense(&posting, config.threshold, account_types))
             && !directive.tags().any(|tag| tag == config.tag)
         {
-            // The new tag is written; the rest of the transaction is copied as rustledger
-            // sent it.
-            ops.edit(directive.edit().push_tag(config.tag.clone()))?;
+            // The new tag is written (borrowed from the config, not copied); the rest of the
+            // transaction is copied as rustledger sent it.
+            ops.edit(directive.edit().push_tag(config.tag.as_str()))?;
         }
     }
     Ok(ops)
