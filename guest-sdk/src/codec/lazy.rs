@@ -2262,20 +2262,18 @@ pub(crate) enum Change<'e> {
 /// input a span at a time. `false`, with `out` as it was, when the directive is not laid
 /// out as the host writes it (keys in the schema's order, each once, no others), or a
 /// change names a key the kind does not have; the caller then decodes and re-encodes it.
-/// `postings_alone` says the only change is of a transaction's postings, which an exact
-/// layout then has written where the frame noted them.
+/// Changes in the order of the kind's keys are made without a search.
 pub(crate) fn edit(
     at: At<'_>,
     loc: &Loc,
     kind: Kind,
     changes: &[(&'static Key, Change<'_>)],
     postings: &[usize],
-    postings_alone: bool,
     out: &mut Vec<u8>,
 ) -> bool {
     let mark = out.len();
     let edited = if loc.exact() {
-        edit_exact(at.bytes, loc, kind, changes, postings, postings_alone, out)
+        edit_exact(at.bytes, loc, kind, changes, postings, out)
     } else {
         edit_in(at.bytes, at.pos, kind, changes, out)
     };
@@ -2286,87 +2284,52 @@ pub(crate) fn edit(
     false
 }
 
-/// [`edit`] of a directive the frame found in exactly the host's layout ([`Loc::exact`]):
-/// its own keys are stepped over only up to the last one changed, the last key's value
-/// (which ends where the directive does) is not stepped over, a transaction's postings are
-/// found where the frame noted them (`postings` is [`Frame::postings`]), and the rest is
-/// copied up to its end. A transaction's postings changed alone are written at the value
-/// the frame noted ([`Loc::tail`]): the keys before them are copied, never stepped over.
+/// [`edit`] of a directive the frame found in exactly the host's layout ([`Loc::exact`]),
+/// `changes` in the order of the kind's keys (`None` otherwise): each key before a changed one is
+/// stepped over (never compared with the changes), the last key's value is found where the
+/// frame noted it ([`Loc::tail`]) and ends where the directive does, a transaction's
+/// postings are found where the frame noted them (`postings` is [`Frame::postings`]), and
+/// the bytes between the changed values are copied a span each.
 fn edit_exact(
     b: &[u8],
     loc: &Loc,
     kind: Kind,
     changes: &[(&'static Key, Change<'_>)],
     postings: &[usize],
-    postings_alone: bool,
     out: &mut Vec<u8>,
 ) -> Option<()> {
     let codes = CODES.get(kind as usize)?;
     let last = codes.len.checked_sub(1)?;
-    // A transaction's postings are its last key ([`postings_at`] holds it).
-    if postings_alone
-        && let [(_, change)] = changes
-        && kind == Kind::Transaction
-        && loc.tail_offset != 0
-    {
-        let tail = loc.tail();
-        out.extend_from_slice(b.get(loc.start..tail)?);
-        let starts = postings.get(loc.postings..).unwrap_or_default();
-        return write_change(b, tail, loc.end(), *change, starts, out);
-    }
-    // One change (a tag, a narration): the keys before it are stepped over without being
-    // compared with it, and the bytes on either side are copied a span each.
-    if let [(key, change)] = changes {
-        let index = usize::from(*key.own.get(kind as usize)?);
-        let mut pos = loc.own();
-        for (before, value) in codes.keys.get(..index)?.iter().zip(codes.values) {
-            pos = skip_shaped(b, pos + before.len, value)?;
-        }
-        pos += key.len;
-        let (end, starts) = if index == last {
-            (loc.end(), postings.get(loc.postings..).unwrap_or_default())
-        } else {
-            (skip_shaped(b, pos, *codes.values.get(index)?)?, &[][..])
-        };
-        out.extend_from_slice(b.get(loc.start..pos)?);
-        write_change(b, pos, end, *change, starts, out)?;
-        out.extend_from_slice(b.get(end..loc.end())?);
-        return Some(());
-    }
     let mut pos = loc.own();
+    let mut next = 0;
     let mut copy_from = loc.start;
-    let mut applied = 0;
-    for (index, (key, value)) in codes
-        .keys
-        .iter()
-        .zip(codes.values)
-        .take(codes.len)
-        .enumerate()
-    {
-        if applied == changes.len() {
-            break;
+    for &(key, change) in changes {
+        let index = usize::from(*key.own.get(kind as usize)?);
+        if index < next || index > last {
+            // Out of the kind's order, or a key the kind does not have.
+            return None;
         }
-        pos += key.len;
-        let end = if index == last {
-            loc.end()
+        let (value, end, starts) = if index == last && loc.tail_offset != 0 {
+            let starts = postings.get(loc.postings..).unwrap_or_default();
+            (loc.tail(), loc.end(), starts)
         } else {
-            skip_shaped(b, pos, value)?
-        };
-        if let Some((_, change)) = changes.iter().find(|(changed, _)| changed.code == key.code) {
-            applied += 1;
-            out.extend_from_slice(b.get(copy_from..pos)?);
-            let starts = if index == last {
-                postings.get(loc.postings..).unwrap_or_default()
+            let keys = codes.keys.get(next..index)?;
+            for (key, shape) in keys.iter().zip(codes.values.get(next..index)?) {
+                pos = skip_shaped(b, pos + key.len, *shape)?;
+            }
+            let value = pos + codes.keys.get(index)?.len;
+            let end = if index == last {
+                loc.end()
             } else {
-                &[]
+                skip_shaped(b, value, *codes.values.get(index)?)?
             };
-            write_change(b, pos, end, *change, starts, out)?;
-            copy_from = end;
-        }
+            (value, end, &[][..])
+        };
+        out.extend_from_slice(b.get(copy_from..value)?);
+        write_change(b, value, end, change, starts, out)?;
+        copy_from = end;
         pos = end;
-    }
-    if applied != changes.len() {
-        return None;
+        next = index + 1;
     }
     out.extend_from_slice(b.get(copy_from..loc.end())?);
     Some(())

@@ -1681,8 +1681,18 @@ impl ViewOps {
             // Undecodable: the answer reports it, whatever is decided here.
             return Ok(());
         };
+        // In the order of a transaction's keys (a document's tags and links too), which
+        // an exact layout's edit then makes without a search.
         let mut changes = [(&lazy::TAGS, Change::Append(&[])); 5];
         let mut count = 0;
+        if let Some(payee) = &edit.payee {
+            changes[count] = (&lazy::PAYEE, Change::OptText(payee.as_deref()));
+            count += 1;
+        }
+        if let Some(narration) = &edit.narration {
+            changes[count] = (&lazy::NARRATION, Change::Text(narration));
+            count += 1;
+        }
         if !edit.tags.is_empty() {
             changes[count] = (&lazy::TAGS, Change::Append(edit.tags.as_slice()));
             count += 1;
@@ -1691,18 +1701,7 @@ impl ViewOps {
             changes[count] = (&lazy::LINKS, Change::Append(edit.links.as_slice()));
             count += 1;
         }
-        if let Some(narration) = &edit.narration {
-            changes[count] = (&lazy::NARRATION, Change::Text(narration));
-            count += 1;
-        }
-        if let Some(payee) = &edit.payee {
-            changes[count] = (&lazy::PAYEE, Change::OptText(payee.as_deref()));
-            count += 1;
-        }
-        // Told apart here, where it costs an edit that changes other keys nothing.
-        let mut postings_alone = false;
         if !edit.accounts.is_empty() {
-            postings_alone = count == 0;
             changes[count] = (&lazy::POSTINGS, Change::Accounts(&edit.accounts));
             count += 1;
         }
@@ -1741,7 +1740,6 @@ impl ViewOps {
             kind,
             changes,
             &directive.frame.postings,
-            postings_alone,
             &mut self.edited,
         ) {
             if !streaming && let Err(error) = self.may_edit(index) {
