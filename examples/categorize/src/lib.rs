@@ -220,23 +220,48 @@ impl Pattern {
     }
 }
 
-/// Whether `text` contains `needle` (lowercase) ignoring ASCII case: the needle's first
-/// letter in either case is found eight bytes at a time, and only there is the rest
-/// compared.
+/// Whether `text` contains `needle` (lowercase) ignoring ASCII case: the places where the
+/// needle's first letter stands in either case are found eight bytes at a time (a letter's
+/// two cases differ in one bit, which is set in both before comparing), and only there is
+/// the rest compared. The last few bytes are read as a word padded with zeros.
 fn contains_folded(text: &[u8], needle: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
     let Some((&first, rest)) = needle.split_first() else {
         return true;
     };
-    let mut from = 0;
-    while let Some(found) =
-        rlplugin::text::find_any(&text[from..], [first, first.to_ascii_uppercase()])
-    {
-        let after = from + found + 1;
-        match text.get(after..after + rest.len()) {
-            Some(candidate) if candidate.eq_ignore_ascii_case(rest) => return true,
-            Some(_) => from = after,
-            None => return false,
+    let Some(last_start) = text.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let case: u8 = if first.is_ascii_lowercase() { 0x20 } else { 0 };
+    let (set, wanted) = (ONES * u64::from(case), ONES * u64::from(first));
+    let mut at = 0;
+    while at <= last_start {
+        let word = match text.get(at..at + 8) {
+            Some(word) => u64::from_le_bytes(word.try_into().unwrap_or_default()),
+            None => {
+                let mut padded = [0; 8];
+                padded[..text.len() - at].copy_from_slice(&text[at..]);
+                u64::from_le_bytes(padded)
+            }
+        };
+        let x = (word | set) ^ wanted;
+        // The high bit of each byte that may be the first letter: every one that is, and
+        // perhaps some after one (a borrow), which the compare below turns away.
+        let mut found = x.wrapping_sub(ONES) & !x & HIGH;
+        while found != 0 {
+            let start = at + (found.trailing_zeros() / 8) as usize;
+            if start > last_start {
+                return false;
+            }
+            if (text[start] | case) == first
+                && text[start + 1..start + needle.len()].eq_ignore_ascii_case(rest)
+            {
+                return true;
+            }
+            found &= found - 1;
         }
+        at += 8;
     }
     false
 }
@@ -605,6 +630,19 @@ mod tests {
         assert!(!Pattern::new("9a0").unwrap().matches(text));
         assert!(Pattern::new("xyz").unwrap().matches("aaaaaaaaaaaaaaaaXYZ"));
         assert!(!Pattern::new("xyz").unwrap().matches("aaaaaaaaaaaaaaaaXY"));
+    }
+
+    #[test]
+    fn only_letters_match_in_either_case() {
+        // Bytes one bit apart from the pattern's first, as a letter's two cases are.
+        assert!(!Pattern::new("`x").unwrap().matches("@x"));
+        assert!(!Pattern::new("{a").unwrap().matches("[a"));
+        assert!(!Pattern::new("a").unwrap().matches("\u{1}\u{1}"));
+        assert!(Pattern::new("{a").unwrap().matches("x{A"));
+        // A match right after a byte that is one less than the first letter.
+        assert!(Pattern::new("bc").unwrap().matches("aaaaaaaaAbC"));
+        assert!(Pattern::new("café").unwrap().matches("Le CAFé"));
+        assert!(!Pattern::new("café").unwrap().matches("Le CAFÉ"));
     }
 
     #[test]
