@@ -254,8 +254,12 @@ fn contains_folded(text: &[u8], needle: &[u8]) -> bool {
             if start > last_start {
                 return false;
             }
+            // The needle is lowercase already: only the text's bytes are folded.
             if (text[start] | case) == first
-                && text[start + 1..start + needle.len()].eq_ignore_ascii_case(rest)
+                && text[start + 1..start + needle.len()]
+                    .iter()
+                    .zip(rest)
+                    .all(|(byte, wanted)| byte.to_ascii_lowercase() == *wanted)
             {
                 return true;
             }
