@@ -408,21 +408,25 @@ fn push_quoted(out: &mut String, text: &str) {
     }
 }
 
-/// Whether every byte is printable ASCII other than `"` and `\`, the text `{:?}` quotes
-/// unchanged: tested eight bytes per step, the last few padded with spaces.
+/// Whether every byte is printable ASCII other than `"` and `\\`, the text `{:?}` quotes
+/// unchanged: tested eight bytes per step, the last step over the last eight bytes (which
+/// may overlap the step before), so no byte is tested alone unless the text is shorter.
 fn is_plain(text: &[u8]) -> bool {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = ONES << 7;
     // A byte of `x` below `n` (`x` without high bits), or equal to `n`.
     let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
     let holds = |x: u64, n: u8| below(x ^ (ONES * u64::from(n)), 1);
-    let plain = |x: u64| {
+    let plain = |word: &[u8; 8]| {
+        let x = u64::from_le_bytes(*word);
         x & HIGH == 0 && !below(x, b' ') && !holds(x, 0x7f) && !holds(x, b'"') && !holds(x, b'\\')
     };
-    let (words, tail) = text.as_chunks::<8>();
-    let mut last = [b' '; 8];
-    last[..tail.len()].copy_from_slice(tail);
-    words.iter().all(|word| plain(u64::from_le_bytes(*word))) && plain(u64::from_le_bytes(last))
+    let Some(last) = text.last_chunk::<8>() else {
+        return text
+            .iter()
+            .all(|&byte| (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\');
+    };
+    text.as_chunks::<8>().0.iter().all(plain) && plain(last)
 }
 
 fn apply(
