@@ -2362,10 +2362,14 @@ fn write_change(
     match change {
         Change::Append(extra) => {
             let (count, items) = list_header(b, pos)?;
-            write::array_header(out, count + extra.len());
-            out.extend_from_slice(b.get(items..end)?);
+            let (items, len) = (b.get(items..end)?, count + extra.len());
+            match u8::try_from(len) {
+                Ok(len) if len < 16 => out.push(0x90 | len),
+                _ => write::array_header(out, len),
+            }
+            out.extend_from_slice(items);
             for text in extra {
-                write::string(out, text);
+                push_text(out, text);
             }
         }
         Change::Text(text) => write::string(out, text),
@@ -2399,13 +2403,25 @@ fn write_change(
                 }
                 let after = text(b, at + 1)?;
                 out.extend_from_slice(b.get(copy_from..=at)?);
-                write::string(out, account);
+                push_text(out, account);
                 copy_from = after;
             }
             out.extend_from_slice(b.get(copy_from..end)?);
         }
     }
     Some(())
+}
+
+/// Appends `text` as the encoder writes a string: one shorter than 32 bytes (most tags
+/// and accounts) as its one-byte header and its bytes, without setting up the encoder.
+fn push_text(out: &mut Vec<u8>, text: &str) {
+    match u8::try_from(text.len()) {
+        Ok(len) if len < 32 => {
+            out.push(0xa0 | len);
+            out.extend_from_slice(text.as_bytes());
+        }
+        _ => write::string(out, text),
+    }
 }
 
 /// [`edit`], `None` where it answers `false`.
