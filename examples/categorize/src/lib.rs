@@ -156,12 +156,21 @@ impl Rules {
         })
     }
 
-    fn find(&self, payee: Option<&str>, narration: &str) -> Option<&CompiledRule> {
+    /// The first rule that matches; `narration` is asked for only by a rule with a
+    /// narration pattern whose payee pattern (if any) matched.
+    fn find<'t>(
+        &self,
+        payee: Option<&str>,
+        mut narration: impl FnMut() -> &'t str,
+    ) -> Option<&CompiledRule> {
         self.rules.iter().find(|rule| {
             rule.payee
                 .as_ref()
                 .is_none_or(|p| payee.is_some_and(|payee| p.matches(payee)))
-                && rule.narration.as_ref().is_none_or(|p| p.matches(narration))
+                && rule
+                    .narration
+                    .as_ref()
+                    .is_none_or(|p| p.matches(narration()))
         })
     }
 }
@@ -313,7 +322,8 @@ pub fn categorize(
             .position(|posting| posting.account == rules.placeholder);
         let single = txn.postings.len() == 1 && opposite_units(&txn.postings[0]).is_some();
         match decide(
-            || (txn.payee.as_deref(), txn.narration.as_str()),
+            txn.payee.as_deref(),
+            || txn.narration.as_str(),
             placeholder,
             single,
             rules,
@@ -348,11 +358,12 @@ enum Decision<'r> {
 }
 
 /// What to do with a transaction: `placeholder` is its placeholder posting, `single` whether
-/// it is a lone plain posting, `texts` its payee and narration, read only for a transaction
-/// that may change (through the view API, reading them is most of what a transaction
-/// costs).
+/// it is a lone plain posting, `payee` its payee and `narration` its narration, asked for
+/// only when a rule needs it (through the view API, reading the texts is most of what a
+/// transaction costs).
 fn decide<'t, 'r>(
-    texts: impl FnOnce() -> (Option<&'t str>, &'t str),
+    payee: Option<&str>,
+    narration: impl FnMut() -> &'t str,
     placeholder: Option<usize>,
     single: bool,
     rules: &'r Rules,
@@ -360,7 +371,6 @@ fn decide<'t, 'r>(
     if placeholder.is_none() && !single {
         return Decision::Untouched;
     }
-    let (payee, narration) = texts();
     let rule = rules.find(payee, narration);
     let account = rule
         .and_then(|rule| rule.account.as_deref())

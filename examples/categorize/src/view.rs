@@ -54,12 +54,16 @@ pub fn categorize(ledger: LedgerView<'_>, rules: &Rules) -> Result<ViewOps, OpsE
         if placeholder.is_none() && !single {
             continue;
         }
-        // Read once: a transaction no rule matches quotes them in its warning.
-        let (payee, narration) = (directive.payee(), directive.narration().unwrap_or_default());
-        match decide(|| (payee, narration), placeholder, single, rules) {
+        let payee = directive.payee();
+        // Read at most once, and only when a rule's narration pattern or the warning of a
+        // transaction no rule matches needs it.
+        let mut read = None;
+        let mut narration =
+            || *read.get_or_insert_with(|| directive.narration().unwrap_or_default());
+        match decide(payee, &mut narration, placeholder, single, rules) {
             Decision::Untouched => {}
             Decision::NoRule => {
-                let mut warning = no_rule(payee, narration);
+                let mut warning = no_rule(payee, narration());
                 if let (Some(file), Some(line)) = (directive.filename(), directive.lineno()) {
                     warning = warning.at(file, line);
                 }
