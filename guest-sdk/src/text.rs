@@ -78,6 +78,115 @@ pub fn find_any<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usi
         .map(|at| start + at)
 }
 
+/// Whether `haystack` contains `needle`, ASCII letters matching in either case, like
+/// `haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))`: the places
+/// where the needle's first byte stands (in either case) are found eight bytes per step, and
+/// only there is the rest compared. The search a rule matching payees or narrations needs.
+///
+/// ```
+/// use rlplugin::text::contains_ignore_ascii_case;
+///
+/// assert!(contains_ignore_ascii_case(b"Monthly RENT payment", b"rent"));
+/// assert!(contains_ignore_ascii_case(b"Le CAFE", b"Caf"));
+/// assert!(!contains_ignore_ascii_case(b"Le CAF\xc3\x89", "caf\u{e9}".as_bytes()));
+/// assert!(contains_ignore_ascii_case(b"anything", b""));
+/// ```
+#[must_use]
+pub fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let first = first.to_ascii_lowercase();
+    // A letter's two cases differ in one bit: set it in the text's bytes, and a lowercase
+    // first letter then finds both. Any other byte is found as it is.
+    let case: u8 = if first.is_ascii_lowercase() { 0x20 } else { 0 };
+    let (set, wanted) = (ONES * u64::from(case), ONES * u64::from(first));
+    let mut at = 0;
+    while at <= last_start {
+        let word = match haystack.get(at..at + 8) {
+            Some(word) => u64::from_le_bytes(word.try_into().unwrap_or_default()),
+            None => {
+                // The last bytes, padded with zeros: a position found in the padding lies
+                // past `last_start` and ends the search.
+                let mut padded = [0; 8];
+                padded[..haystack.len() - at].copy_from_slice(&haystack[at..]);
+                u64::from_le_bytes(padded)
+            }
+        };
+        let x = (word | set) ^ wanted;
+        // The high bit of each byte that may hold the first letter: every one that does,
+        // and perhaps some after one (a borrow), which the compare below turns away.
+        let mut found = x.wrapping_sub(ONES) & !x & HIGH;
+        while found != 0 {
+            let start = at + (found.trailing_zeros() / 8) as usize;
+            if start > last_start {
+                return false;
+            }
+            if (haystack[start] | case) == first
+                && haystack[start + 1..start + needle.len()].eq_ignore_ascii_case(rest)
+            {
+                return true;
+            }
+            found &= found - 1;
+        }
+        at += 8;
+    }
+    false
+}
+
+/// Appends `text` in double quotes, escaped exactly as `format!("{text:?}")` writes it: the
+/// way a message names a payee, a narration or an account. Text that needs no escape
+/// (printable ASCII other than `"` and `\`, tested eight bytes per step) is copied as it is;
+/// the formatter, which escapes a character at a time, writes only the rest. A plugin that
+/// warns once per transaction of a large ledger spends most of each warning in that
+/// formatter otherwise.
+///
+/// ```
+/// use rlplugin::text::push_quoted;
+///
+/// let mut message = String::from("no rule matches payee ");
+/// push_quoted(&mut message, "Cafe \"Central\"");
+/// assert_eq!(message, r#"no rule matches payee "Cafe \"Central\"""#);
+/// for text in ["Rent", "tab\there", "Caf\u{e9}"] {
+///     let mut quoted = String::new();
+///     push_quoted(&mut quoted, text);
+///     assert_eq!(quoted, format!("{text:?}"));
+/// }
+/// ```
+pub fn push_quoted(out: &mut String, text: &str) {
+    if is_plain(text.as_bytes()) {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        use core::fmt::Write as _;
+        // Writing to a String does not fail.
+        let _ = write!(out, "{text:?}");
+    }
+}
+
+/// Whether every byte is printable ASCII other than `"` and `\`, the text `{:?}` quotes
+/// unchanged: tested eight bytes per step, the last step over the last eight bytes (which
+/// may overlap the step before), so no byte is tested alone unless the text is shorter.
+fn is_plain(text: &[u8]) -> bool {
+    // A byte of `x` below `n` (`x` without high bits), or equal to `n`.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
+    let holds = |x: u64, n: u8| below(x ^ (ONES * u64::from(n)), 1);
+    let plain = |word: &[u8; 8]| {
+        let x = u64::from_le_bytes(*word);
+        x & HIGH == 0 && !below(x, b' ') && !holds(x, 0x7f) && !holds(x, b'"') && !holds(x, b'\\')
+    };
+    let Some(last) = text.last_chunk::<8>() else {
+        return text
+            .iter()
+            .all(|&byte| (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\');
+    };
+    text.as_chunks::<8>().0.iter().all(plain) && plain(last)
+}
+
 /// The lines of `bytes`, like [`str::lines`] for bytes that need not be UTF-8: split at
 /// each `\n`, one `\r` just before a `\n` removed (so `\r\n` files read like `\n` files),
 /// and no empty last line after a final line ending. A `\r` anywhere else stays in the line.
@@ -220,6 +329,25 @@ mod tests {
         )
     }
 
+    /// Letters in both cases, the bytes one bit away from a letter's case bit, and anything.
+    fn tricky_text() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                Just(b'a'),
+                Just(b'A'),
+                Just(b'b'),
+                Just(b'@'),
+                Just(b'`'),
+                Just(b'{'),
+                Just(b'['),
+                Just(0),
+                Just(0xc3),
+                any::<u8>(),
+            ],
+            0..40,
+        )
+    }
+
     proptest! {
         #[test]
         fn find_byte_matches_position(haystack in tricky_bytes(), needle in prop_oneof![Just(b'\n'), Just(b','), Just(0u8), Just(0xffu8), any::<u8>()]) {
@@ -229,6 +357,21 @@ mod tests {
         #[test]
         fn find_any_matches_position(haystack in tricky_bytes(), needles in prop::array::uniform3(prop_oneof![Just(b'\n'), Just(b'\r'), Just(b','), Just(0u8), any::<u8>()])) {
             prop_assert_eq!(find_any(&haystack, needles), haystack.iter().position(|b| needles.contains(b)));
+        }
+
+        #[test]
+        fn contains_ignore_ascii_case_matches_windows(haystack in tricky_text(), needle in tricky_text()) {
+            let needle = &needle[..needle.len().min(4)];
+            let expected = needle.is_empty()
+                || haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+            prop_assert_eq!(contains_ignore_ascii_case(&haystack, needle), expected);
+        }
+
+        #[test]
+        fn push_quoted_matches_debug(text in "[a-zA-Z \"\\\\\t\n\u{7f}\u{1f}~{}\u{e9}\u{200b}]{0,40}") {
+            let mut quoted = String::from("<");
+            push_quoted(&mut quoted, &text);
+            prop_assert_eq!(quoted, format!("<{text:?}"));
         }
 
         #[test]
@@ -263,6 +406,49 @@ mod tests {
         assert_eq!(find_byte(b"abc\n\x8a\n\n\nxyz", b'\n'), Some(3));
         assert_eq!(find_byte(b"01234567\x01\x00", 0), Some(9));
         assert_eq!(find_byte(&[0xff; 17], 0xff), Some(0));
+    }
+
+    #[test]
+    fn only_letters_match_in_either_case() {
+        let contains = |haystack: &str, needle: &str| {
+            contains_ignore_ascii_case(haystack.as_bytes(), needle.as_bytes())
+        };
+        // Bytes one bit apart from the needle's first, as a letter's two cases are.
+        assert!(!contains("@x", "`x"));
+        assert!(!contains("[a", "{a"));
+        assert!(!contains("\u{1}\u{1}", "a"));
+        assert!(contains("x{A", "{a"));
+        assert!(contains("aaaaaaaaAbC", "bc"));
+        assert!(contains("aaaaaaaaAbC", "BC"));
+        assert!(contains("Le CAFé", "café"));
+        assert!(!contains("Le CAFÉ", "café"));
+        assert!(!contains("short", "longer needle"));
+    }
+
+    #[test]
+    fn quoted_texts_read_as_debug_writes_them() {
+        for text in [
+            "",
+            "Cafe Central",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "Café",
+            "it's",
+            "\u{7f}del",
+            "zero\u{200b}width",
+            "eight by",
+            "sixteen bytes ok",
+            "a longer narration, \"quoted\" midway",
+            "a longer narration ending in a tab\t",
+            "\u{1f} a control byte first, then words",
+            "~ and } and { are printable too",
+        ] {
+            let mut quoted = String::new();
+            push_quoted(&mut quoted, text);
+            assert_eq!(quoted, format!("{text:?}"), "{text}");
+        }
     }
 
     #[test]

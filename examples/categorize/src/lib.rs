@@ -224,59 +224,9 @@ impl Pattern {
         if self.glob {
             glob_match(&self.lowered, text)
         } else {
-            contains_folded(text, &self.lowered)
+            rlplugin::text::contains_ignore_ascii_case(text, &self.lowered)
         }
     }
-}
-
-/// Whether `text` contains `needle` (lowercase) ignoring ASCII case: the places where the
-/// needle's first letter stands in either case are found eight bytes at a time (a letter's
-/// two cases differ in one bit, which is set in both before comparing), and only there is
-/// the rest compared. The last few bytes are read as a word padded with zeros.
-fn contains_folded(text: &[u8], needle: &[u8]) -> bool {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    let Some(last_start) = text.len().checked_sub(needle.len()) else {
-        return false;
-    };
-    let case: u8 = if first.is_ascii_lowercase() { 0x20 } else { 0 };
-    let (set, wanted) = (ONES * u64::from(case), ONES * u64::from(first));
-    let mut at = 0;
-    while at <= last_start {
-        let word = match text.get(at..at + 8) {
-            Some(word) => u64::from_le_bytes(word.try_into().unwrap_or_default()),
-            None => {
-                let mut padded = [0; 8];
-                padded[..text.len() - at].copy_from_slice(&text[at..]);
-                u64::from_le_bytes(padded)
-            }
-        };
-        let x = (word | set) ^ wanted;
-        // The high bit of each byte that may be the first letter: every one that is, and
-        // perhaps some after one (a borrow), which the compare below turns away.
-        let mut found = x.wrapping_sub(ONES) & !x & HIGH;
-        while found != 0 {
-            let start = at + (found.trailing_zeros() / 8) as usize;
-            if start > last_start {
-                return false;
-            }
-            // The needle is lowercase already: only the text's bytes are folded.
-            if (text[start] | case) == first
-                && text[start + 1..start + needle.len()]
-                    .iter()
-                    .zip(rest)
-                    .all(|(byte, wanted)| byte.to_ascii_lowercase() == *wanted)
-            {
-                return true;
-            }
-            found &= found - 1;
-        }
-        at += 8;
-    }
-    false
 }
 
 /// Iterative glob match with single-star backtracking: linear in practice, no recursion.
@@ -396,47 +346,11 @@ fn no_rule(payee: Option<&str>, narration: &str) -> PluginError {
     let len = PAYEE.len() + NARRATION.len() + ADVICE.len() + payee.len() + narration.len() + 4;
     let mut message = String::with_capacity(len);
     message.push_str(PAYEE);
-    push_quoted(&mut message, payee);
+    rlplugin::text::push_quoted(&mut message, payee);
     message.push_str(NARRATION);
-    push_quoted(&mut message, narration);
+    rlplugin::text::push_quoted(&mut message, narration);
     message.push_str(ADVICE);
     PluginError::warning(message)
-}
-
-/// Appends `text` quoted as `{:?}` writes it. Books with many unmatched payees warn for each,
-/// and the formatter's escaping, a character at a time, is most of such a warning's cost;
-/// text that needs no escape is copied as it is.
-fn push_quoted(out: &mut String, text: &str) {
-    if is_plain(text.as_bytes()) {
-        out.push('"');
-        out.push_str(text);
-        out.push('"');
-    } else {
-        use core::fmt::Write as _;
-        // Writing to a String does not fail.
-        let _ = write!(out, "{text:?}");
-    }
-}
-
-/// Whether every byte is printable ASCII other than `"` and `\\`, the text `{:?}` quotes
-/// unchanged: tested eight bytes per step, the last step over the last eight bytes (which
-/// may overlap the step before), so no byte is tested alone unless the text is shorter.
-fn is_plain(text: &[u8]) -> bool {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    // A byte of `x` below `n` (`x` without high bits), or equal to `n`.
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0;
-    let holds = |x: u64, n: u8| below(x ^ (ONES * u64::from(n)), 1);
-    let plain = |word: &[u8; 8]| {
-        let x = u64::from_le_bytes(*word);
-        x & HIGH == 0 && !below(x, b' ') && !holds(x, 0x7f) && !holds(x, b'"') && !holds(x, b'\\')
-    };
-    let Some(last) = text.last_chunk::<8>() else {
-        return text
-            .iter()
-            .all(|&byte| (b' '..=b'~').contains(&byte) && byte != b'"' && byte != b'\\');
-    };
-    text.as_chunks::<8>().0.iter().all(plain) && plain(last)
 }
 
 fn apply(
@@ -493,32 +407,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_warning_quotes_texts_as_debug_does() {
-        for text in [
-            "",
-            "Cafe Central",
-            "say \"hi\"",
-            "back\\slash",
-            "tab\there",
-            "line\nbreak",
-            "Café",
-            "it's",
-            "\u{7f}del",
-            "zero\u{200b}width",
-            "eight by",
-            "sixteen bytes ok",
-            "a longer narration, \"quoted\" midway",
-            "a longer narration ending in a tab\t",
-            "\u{1f} a control byte first, then words",
-            "~ and } and { are printable too",
-        ] {
-            let mut quoted = String::new();
-            push_quoted(&mut quoted, text);
-            assert_eq!(quoted, format!("{text:?}"), "{text}");
-        }
+    fn the_warning_quotes_payee_and_narration() {
         assert_eq!(
             no_rule(None, "Rent").message,
             "no rule matches payee \"\" narration \"Rent\"; add a rule or set \"default_account\""
+        );
+        assert_eq!(
+            no_rule(Some("Bob's \"Diner\""), "tab\there").message,
+            "no rule matches payee \"Bob's \\\"Diner\\\"\" narration \"tab\\there\"; add a rule or set \"default_account\""
         );
     }
 
