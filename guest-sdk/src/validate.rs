@@ -677,25 +677,15 @@ pub fn check_plugin_output(output: &mut PluginOutput) {
     for (position, op) in output.ops.iter_mut().enumerate() {
         match op {
             PluginOp::Modify(index, directive) => {
-                if let Err(invalid) = validate_directive(directive) {
-                    output.errors.push(rejection(
-                        "invalid modification of ",
-                        directive,
-                        &invalid,
-                        "; the original directive was kept",
-                    ));
+                if let Some(error) = modification_rejected(directive) {
+                    output.errors.push(error);
                     let keep = PluginOp::Keep(*index);
                     discard(core::mem::replace(op, keep));
                 }
             }
             PluginOp::Insert(directive) => {
-                if let Err(invalid) = validate_directive(directive) {
-                    output.errors.push(rejection(
-                        "invalid inserted ",
-                        directive,
-                        &invalid,
-                        "; it was not inserted",
-                    ));
+                if let Some(error) = insert_rejected(directive) {
+                    output.errors.push(error);
                     rejected_inserts.push(position);
                 }
             }
@@ -705,6 +695,30 @@ pub fn check_plugin_output(output: &mut PluginOutput) {
     if !rejected_inserts.is_empty() {
         remove_ops(&mut output.ops, &rejected_inserts);
     }
+}
+
+/// The error [`check_plugin_output`] reports for `directive` as a modification the host
+/// would reject, which then keeps the original; `None` when the host accepts it.
+pub(crate) fn modification_rejected(directive: &DirectiveWrapper) -> Option<PluginError> {
+    let invalid = validate_directive(directive).err()?;
+    Some(rejection(
+        "invalid modification of ",
+        directive,
+        &invalid,
+        "; the original directive was kept",
+    ))
+}
+
+/// The error [`check_plugin_output`] reports for `directive` as an insert the host would
+/// reject, which is then left out; `None` when the host accepts it.
+pub(crate) fn insert_rejected(directive: &DirectiveWrapper) -> Option<PluginError> {
+    let invalid = validate_directive(directive).err()?;
+    Some(rejection(
+        "invalid inserted ",
+        directive,
+        &invalid,
+        "; it was not inserted",
+    ))
 }
 
 /// Removes the ops at `positions` (ascending). Rare, so it moves every op once rather than
