@@ -54,18 +54,19 @@ pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, Box<dyn std::error::Er
 /// None in practice: each input index is decided at most once.
 pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsError> {
     let mut ops = ledger.ops();
-    // Transactions kept so far, by date: only those can be duplicates of a later one, which
-    // has its original's date. Most dates have one transaction, so a transaction's postings
-    // are read only when another kept one shares its date. FxHash reads a word per step,
-    // where std's SipHash spends several fuel per byte. Sized for every directive up front:
-    // growing rehashes every date kept so far, which costs more than the table's memory.
-    let mut kept: FxHashMap<&str, Day<'_>> =
+    // Transactions kept so far, by date ([`date_key`]): only those can be duplicates of a
+    // later one, which has its original's date. Most dates have one transaction, so a
+    // transaction's postings are read only when another kept one shares its date. FxHash
+    // reads a word per step, where std's SipHash spends several fuel per byte. Sized for
+    // every directive up front: growing rehashes every date kept so far, which costs more
+    // than the table's memory.
+    let mut kept: FxHashMap<u128, Day<'_>> =
         FxHashMap::with_capacity_and_hasher(ledger.len(), rustc_hash::FxBuildHasher);
     for directive in ledger.directives() {
         if directive.kind() != Some(Kind::Transaction) {
             continue;
         }
-        let day = match kept.entry(directive.date()) {
+        let day = match kept.entry(date_key(directive.date())) {
             Entry::Vacant(vacant) => {
                 vacant.insert(Day {
                     first: Kept::new(directive),
@@ -89,6 +90,17 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     Ok(ops)
 }
 
+/// A date as the key of the table of kept transactions: its bytes as one number, which a
+/// table compares in a step where comparing strings calls `memcmp`. Rustledger writes
+/// dates as `YYYY-MM-DD`; a date longer than sixteen bytes is cut short, so two of them
+/// may share a key, and [`Day::original_of`] compares the dates themselves.
+fn date_key(date: &str) -> u128 {
+    let mut bytes = [0; 16];
+    let len = date.len().min(bytes.len());
+    bytes[..len].copy_from_slice(&date.as_bytes()[..len]);
+    u128::from_le_bytes(bytes)
+}
+
 /// The transactions kept for one date. The first is held inline, so a date that only one
 /// transaction has, as most have, allocates nothing.
 struct Day<'a> {
@@ -96,10 +108,10 @@ struct Day<'a> {
     more: Vec<Kept<'a>>,
 }
 
-/// A kept transaction, with its [`Signature`] once a transaction of its date needed it.
+/// A kept transaction, with its [`signature`] once a transaction of its date needed it.
 struct Kept<'a> {
     txn: DirectiveView<'a>,
-    signature: Option<Signature<'a>>,
+    signature: Option<u64>,
 }
 
 impl<'a> Kept<'a> {
@@ -110,34 +122,35 @@ impl<'a> Kept<'a> {
         }
     }
 
-    fn signature(&mut self) -> Signature<'a> {
+    fn signature(&mut self) -> u64 {
         *self.signature.get_or_insert_with(|| signature(&self.txn))
     }
 }
 
 impl<'a> Day<'a> {
     /// The transaction of this date that `txn` duplicates. Signatures are compared first;
-    /// accounts and names only when they agree.
+    /// dates, accounts and names only when they agree.
     fn original_of(&mut self, txn: &mut Kept<'a>) -> Option<DirectiveView<'a>> {
         let own = txn.signature();
         let mut compared = None;
         core::iter::once(&mut self.first)
             .chain(&mut self.more)
             .find_map(|candidate| {
-                let same = candidate.signature() == own && {
-                    let (legs, name) = compared
-                        .get_or_insert_with(|| (legs(&txn.txn), normalize(txn_name(&txn.txn))));
-                    *legs == self::legs(&candidate.txn)
-                        && similar(name, &normalize(txn_name(&candidate.txn)))
-                };
+                let same =
+                    candidate.signature() == own && candidate.txn.date() == txn.txn.date() && {
+                        let (legs, name) = compared
+                            .get_or_insert_with(|| (legs(&txn.txn), normalize(txn_name(&txn.txn))));
+                        *legs == self::legs(&candidate.txn)
+                            && similar(name, &normalize(txn_name(&candidate.txn)))
+                    };
                 same.then_some(candidate.txn)
             })
     }
 }
 
-/// A transaction's date and a digest of the numbers of its postings, normalized so `12.5`
-/// and `12.50` agree: what duplicates have in common, and what transactions of one date
-/// are told apart by.
+/// A digest of the numbers of a transaction's postings, normalized so `12.5` and `12.50`
+/// agree: what duplicates have in common besides their date, and what transactions of one
+/// date are told apart by.
 ///
 /// The digest adds the postings' hashes, so posting order does not matter without sorting
 /// them or collecting them into a vector per transaction. Two transactions can share a
@@ -146,29 +159,18 @@ impl<'a> Day<'a> {
 ///
 /// Accounts and currencies are left out: hashing them would cost fuel for every
 /// transaction, and they rarely tell apart transactions of the same date and numbers;
-/// [`legs`] compares them only for transactions that share a signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Signature<'a> {
-    date: &'a str,
-    amounts: u64,
-}
-
-/// The [`Signature`] of a transaction.
+/// [`legs`] compares them only for transactions that share a signature. So is the date:
+/// only transactions of one date are compared.
 #[must_use]
-pub fn signature<'a>(txn: &DirectiveView<'a>) -> Signature<'a> {
-    let amounts = txn
-        .postings()
+pub fn signature(txn: &DirectiveView<'_>) -> u64 {
+    txn.postings()
         .map(|posting| {
             let number = posting
                 .units()
                 .map_or("", |units| normalize_number(units.number));
             rustc_hash::FxBuildHasher.hash_one(number)
         })
-        .fold(0, u64::wrapping_add);
-    Signature {
-        date: txn.date(),
-        amounts,
-    }
+        .fold(0, u64::wrapping_add)
 }
 
 /// A transaction's postings as `(account, number, currency)`, numbers normalized as in
