@@ -22,9 +22,7 @@ use core::hash::BuildHasher;
 
 use rlplugin::view::{DirectiveView, Kind, LedgerView, ViewOps};
 use rlplugin::{OpsError, PluginError};
-use rustc_hash::FxHashMap;
 use serde::Deserialize;
-use std::collections::hash_map::Entry;
 
 rlplugin::wasm_plugin_main! { view: process }
 
@@ -54,35 +52,31 @@ pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, Box<dyn std::error::Er
 /// None in practice: each input index is decided at most once.
 pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsError> {
     let mut ops = ledger.ops();
-    // Transactions kept so far, by date ([`date_key`]): only those can be duplicates of a
-    // later one, which has its original's date. Most dates have one transaction, so a
-    // transaction's postings are read only when another kept one shares its date. FxHash
-    // reads a word per step, where std's SipHash spends several fuel per byte. Sized for
-    // every directive up front: growing rehashes every date kept so far, which costs more
-    // than the table's memory.
-    let mut kept: FxHashMap<u128, Day<'_>> =
-        FxHashMap::with_capacity_and_hasher(ledger.len(), rustc_hash::FxBuildHasher);
-    for directive in ledger.directives() {
-        if directive.kind() != Some(Kind::Transaction) {
-            continue;
-        }
-        let day = match kept.entry(date_key(directive.date())) {
-            Entry::Vacant(vacant) => {
-                vacant.insert(Day {
-                    first: Kept::new(directive),
-                    more: Vec::new(),
-                });
-                continue;
-            }
-            Entry::Occupied(occupied) => occupied.into_mut(),
-        };
-        let mut kept = Kept::new(directive);
-        match day.original_of(&mut kept) {
-            None => day.more.push(kept),
-            Some(original) => {
-                ops.error(duplicate_warning(&original, &directive, config.dry_run));
-                if !config.dry_run {
-                    ops.delete(directive.index())?;
+    // The transactions by date: only those of one date can be duplicates. Stable, so the
+    // transactions of a date stay in input order and the first of duplicates is kept. The
+    // host sends its ledger sorted by date, which makes this one pass over the dates, where
+    // a table of dates hashes and looks up each of them. Most dates have one transaction,
+    // so a transaction's postings are read only when another one shares its date.
+    let mut by_date: Vec<(u128, DirectiveView<'_>)> = ledger
+        .directives()
+        .filter(|directive| directive.kind() == Some(Kind::Transaction))
+        .map(|txn| (date_key(txn.date()), txn))
+        .collect();
+    by_date.sort_by_key(|&(date, _)| date);
+    let mut kept: Vec<Kept<'_>> = Vec::new();
+    let days = by_date.chunk_by(|(a, _), (b, _)| a == b);
+    // A date of one transaction, as most are, has nothing to compare.
+    for day in days.filter(|day| day.len() > 1) {
+        kept.clear();
+        for &(_, directive) in day {
+            let mut txn = Kept::new(directive);
+            match original_of(&mut kept, &mut txn) {
+                None => kept.push(txn),
+                Some(original) => {
+                    ops.error(duplicate_warning(&original, &directive, config.dry_run));
+                    if !config.dry_run {
+                        ops.delete(directive.index())?;
+                    }
                 }
             }
         }
@@ -90,22 +84,16 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     Ok(ops)
 }
 
-/// A date as the key of the table of kept transactions: its bytes as one number, which a
-/// table compares in a step where comparing strings calls `memcmp`. Rustledger writes
-/// dates as `YYYY-MM-DD`; a date longer than sixteen bytes is cut short, so two of them
-/// may share a key, and [`Day::original_of`] compares the dates themselves.
+/// A date as a number, to sort transactions by: its bytes, first byte highest, so dates
+/// in order are numbers in order, and two compare in a step where strings call `memcmp`.
+/// Rustledger writes dates as `YYYY-MM-DD`; a date longer than sixteen bytes is cut
+/// short, so two of them may share a number, and [`original_of`] compares the dates
+/// themselves.
 fn date_key(date: &str) -> u128 {
     let mut bytes = [0; 16];
     let len = date.len().min(bytes.len());
     bytes[..len].copy_from_slice(&date.as_bytes()[..len]);
-    u128::from_le_bytes(bytes)
-}
-
-/// The transactions kept for one date. The first is held inline, so a date that only one
-/// transaction has, as most have, allocates nothing.
-struct Day<'a> {
-    first: Kept<'a>,
-    more: Vec<Kept<'a>>,
+    u128::from_be_bytes(bytes)
 }
 
 /// A kept transaction, with its [`signature`] once a transaction of its date needed it.
@@ -127,25 +115,20 @@ impl<'a> Kept<'a> {
     }
 }
 
-impl<'a> Day<'a> {
-    /// The transaction of this date that `txn` duplicates. Signatures are compared first;
-    /// dates, accounts and names only when they agree.
-    fn original_of(&mut self, txn: &mut Kept<'a>) -> Option<DirectiveView<'a>> {
-        let own = txn.signature();
-        let mut compared = None;
-        core::iter::once(&mut self.first)
-            .chain(&mut self.more)
-            .find_map(|candidate| {
-                let same =
-                    candidate.signature() == own && candidate.txn.date() == txn.txn.date() && {
-                        let (legs, name) = compared
-                            .get_or_insert_with(|| (legs(&txn.txn), normalize(txn_name(&txn.txn))));
-                        *legs == self::legs(&candidate.txn)
-                            && similar(name, &normalize(txn_name(&candidate.txn)))
-                    };
-                same.then_some(candidate.txn)
-            })
-    }
+/// The transaction of `kept` (of `txn`'s date) that `txn` duplicates. Signatures are
+/// compared first; dates, accounts and names only when they agree.
+fn original_of<'a>(kept: &mut [Kept<'a>], txn: &mut Kept<'a>) -> Option<DirectiveView<'a>> {
+    let own = txn.signature();
+    let mut compared = None;
+    kept.iter_mut().find_map(|candidate| {
+        let same = candidate.signature() == own && candidate.txn.date() == txn.txn.date() && {
+            let (legs, name) =
+                compared.get_or_insert_with(|| (legs(&txn.txn), normalize(txn_name(&txn.txn))));
+            *legs == self::legs(&candidate.txn)
+                && similar(name, &normalize(txn_name(&candidate.txn)))
+        };
+        same.then_some(candidate.txn)
+    })
 }
 
 /// A digest of the numbers of a transaction's postings, normalized so `12.5` and `12.50`
@@ -421,6 +404,30 @@ mod tests {
                 .message
                 .starts_with("duplicate of the transaction at /books/card.beancount:10 (")
         );
+    }
+
+    #[test]
+    fn duplicates_apart_in_input_out_of_date_order_are_found() {
+        let input = [
+            txn(1, "2024-05-03", Some("Shop"), "10"),
+            txn(2, "2024-05-01", Some("Shop"), "10"),
+            txn(3, "2024-05-02", Some("Shop"), "10"),
+            txn(4, "2024-05-01", Some("SHOP"), "10.00"),
+            txn(5, "2024-05-03", Some("shop"), "10.0"),
+        ];
+        let output = run(&input, Config::default());
+        assert_eq!(
+            output.ops,
+            [
+                PluginOp::Keep(0),
+                PluginOp::Keep(1),
+                PluginOp::Keep(2),
+                PluginOp::Delete(3),
+                PluginOp::Delete(4),
+            ]
+        );
+        assert!(output.errors[0].message.contains(" at line 2 ("));
+        assert!(output.errors[1].message.contains(" at line 1 ("));
     }
 
     #[test]
