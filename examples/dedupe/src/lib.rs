@@ -131,27 +131,28 @@ fn original_of<'a>(kept: &mut [Kept<'a>], txn: &mut Kept<'a>) -> Option<Directiv
     })
 }
 
-/// A digest of the numbers of a transaction's postings, normalized so `12.5` and `12.50`
-/// agree: what duplicates have in common besides their date, and what transactions of one
-/// date are told apart by.
+/// A digest of the numbers of a transaction's postings that are not negative, normalized
+/// so `12.5` and `12.50` agree: what duplicates have in common besides their date, and what
+/// transactions of one date are told apart by.
 ///
 /// The digest adds the postings' hashes, so posting order does not matter without sorting
 /// them or collecting them into a vector per transaction. Two transactions can share a
 /// signature without being duplicates (the digests of different amounts can collide);
 /// [`legs`] compares the postings themselves before anything is deleted.
 ///
-/// Accounts and currencies are left out: hashing them would cost fuel for every
+/// Negative numbers are left out: a transaction balances, so they mirror its positive
+/// ones, which tell transactions apart as well at half the normalizing and hashing.
+/// Accounts and currencies are left out too: hashing them would cost fuel for every
 /// transaction, and they rarely tell apart transactions of the same date and numbers;
 /// [`legs`] compares them only for transactions that share a signature. So is the date:
 /// only transactions of one date are compared.
 #[must_use]
 pub fn signature(txn: &DirectiveView<'_>) -> u64 {
     txn.postings()
-        .map(|posting| {
-            let number = posting
-                .units()
-                .map_or("", |units| normalize_number(units.number));
-            rustc_hash::FxBuildHasher.hash_one(number)
+        .filter_map(|posting| {
+            let number = posting.units().map_or("", |units| units.number);
+            (!number.starts_with('-'))
+                .then(|| rustc_hash::FxBuildHasher.hash_one(normalize_number(number)))
         })
         .fold(0, u64::wrapping_add)
 }
@@ -477,6 +478,19 @@ mod tests {
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
         );
         assert!(output.errors[0].message.contains(" at line 1 ("));
+    }
+
+    #[test]
+    fn the_same_positive_amounts_paid_from_elsewhere_are_not_duplicates() {
+        let whole = txn(1, "2024-05-01", Some("Shop"), "10");
+        let mut split = txn(2, "2024-05-01", Some("Shop"), "10");
+        if let DirectiveData::Transaction(t) = &mut split.data {
+            t.postings[0] = posting("Assets:Bank", "-4");
+            t.postings.push(posting("Liabilities:Card", "-6"));
+        }
+        let output = run(&[whole, split], Config::default());
+        assert!(output.errors.is_empty());
+        assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
     }
 
     #[test]
