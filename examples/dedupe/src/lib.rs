@@ -57,7 +57,7 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     // host sends its ledger sorted by date, which makes this one pass over the dates, where
     // a table of dates hashes and looks up each of them. Most dates have one transaction,
     // so a transaction's postings are read only when another one shares its date.
-    let mut by_date: Vec<(u128, DirectiveView<'_>)> = ledger
+    let mut by_date: Vec<(u32, DirectiveView<'_>)> = ledger
         .directives()
         .filter(|directive| directive.kind() == Some(Kind::Transaction))
         .map(|txn| (date_key(txn.date()), txn))
@@ -84,16 +84,17 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     Ok(ops)
 }
 
-/// A date as a number, to sort transactions by: its bytes, first byte highest, so dates
-/// in order are numbers in order, and two compare in a step where strings call `memcmp`.
-/// Rustledger writes dates as `YYYY-MM-DD`; a date longer than sixteen bytes is cut
-/// short, so two of them may share a number, and [`original_of`] compares the dates
-/// themselves.
-fn date_key(date: &str) -> u128 {
-    let mut bytes = [0; 16];
-    let len = date.len().min(bytes.len());
-    bytes[..len].copy_from_slice(&date.as_bytes()[..len]);
-    u128::from_be_bytes(bytes)
+/// A date as a number, to sort transactions by: the digits of `YYYY-MM-DD`, four bits
+/// each, so dates in order are numbers in order, and two compare in a step where strings
+/// call `memcmp`. Rustledger writes every date so; any other text reads as 0, and
+/// [`original_of`] compares the dates themselves.
+fn date_key(date: &str) -> u32 {
+    match *date.as_bytes() {
+        [y0, y1, y2, y3, _, m0, m1, _, d0, d1] => [y0, y1, y2, y3, m0, m1, d0, d1]
+            .into_iter()
+            .fold(0, |key, digit| key << 4 | u32::from(digit & 0x0f)),
+        _ => 0,
+    }
 }
 
 /// A kept transaction, with its [`signature`] once a transaction of its date needed it.
