@@ -53,8 +53,12 @@
 //! [`DirectiveView::to_owned`] on most directives pays for the walk and the decoding both,
 //! and is better written against the drop-in API. An answer whose only decisions are edits
 //! made in input order (a tagger's) is written as the plugin edits: each edited directive
-//! is copied once. The SDK's README has the benchmark's figures for both APIs, each on the
-//! ledger it names; `rlplugin bench` measures a plugin on ledgers of any size.
+//! is copied once. Any other answer is written from the decisions made, not from a list of
+//! every input's op: the inputs between two decisions are kept as one run, and only the
+//! directives the plugin built (modified or inserted) are validated, so an answer that
+//! deletes a few directives of many costs little more than one that keeps them all. The
+//! SDK's README has the benchmark's figures for both APIs, each on the ledger it names;
+//! `rlplugin bench` measures a plugin on ledgers of any size.
 //!
 //! # Guarantees
 //!
@@ -1453,9 +1457,9 @@ impl Added {
     }
 }
 
-/// A plugin's answer built over a [`LedgerView`]: the decisions of [`Ops`](crate::Ops) (each input
-/// kept, modified or deleted at most once, inserts anywhere, undecided inputs kept), with
-/// [`edit`](Self::edit) beside [`modify`](Self::modify).
+/// A plugin's answer built over a [`LedgerView`]: the decisions of [`Ops`](crate::Ops)
+/// (each input kept, modified or deleted at most once, inserts anywhere, undecided inputs
+/// kept), with [`edit`](Self::edit) beside [`modify`](Self::modify).
 ///
 /// ```
 /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
@@ -1619,8 +1623,8 @@ impl ViewOps {
         self.ops().delete(index).map_err(|e| self.refusal(e))
     }
 
-    /// As [`Ops::modify`](crate::Ops::modify): replaces input `index` with a whole directive, encoded and
-    /// validated as the drop-in API does.
+    /// As [`Ops::modify`](crate::Ops::modify): replaces input `index` with a whole
+    /// directive, encoded and validated as the drop-in API does.
     ///
     /// ```
     /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
