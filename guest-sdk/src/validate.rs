@@ -677,15 +677,17 @@ pub fn check_plugin_output(output: &mut PluginOutput) {
     for (position, op) in output.ops.iter_mut().enumerate() {
         match op {
             PluginOp::Modify(index, directive) => {
-                if let Some(error) = modification_rejected(directive) {
-                    output.errors.push(error);
+                if let Err(invalid) = validate_directive(directive) {
+                    output
+                        .errors
+                        .push(modification_rejected(directive, &invalid));
                     let keep = PluginOp::Keep(*index);
                     discard(core::mem::replace(op, keep));
                 }
             }
             PluginOp::Insert(directive) => {
-                if let Some(error) = insert_rejected(directive) {
-                    output.errors.push(error);
+                if let Err(invalid) = validate_directive(directive) {
+                    output.errors.push(insert_rejected(directive, &invalid));
                     rejected_inserts.push(position);
                 }
             }
@@ -697,28 +699,29 @@ pub fn check_plugin_output(output: &mut PluginOutput) {
     }
 }
 
-/// The error [`check_plugin_output`] reports for `directive` as a modification the host
-/// would reject, which then keeps the original; `None` when the host accepts it.
-pub(crate) fn modification_rejected(directive: &DirectiveWrapper) -> Option<PluginError> {
-    let invalid = validate_directive(directive).err()?;
-    Some(rejection(
+/// The error [`check_plugin_output`] reports for `directive`, a modification the host
+/// would reject as `invalid`, which then keeps the original.
+pub(crate) fn modification_rejected(
+    directive: &DirectiveWrapper,
+    invalid: &InvalidField,
+) -> PluginError {
+    rejection(
         "invalid modification of ",
         directive,
-        &invalid,
+        invalid,
         "; the original directive was kept",
-    ))
+    )
 }
 
-/// The error [`check_plugin_output`] reports for `directive` as an insert the host would
-/// reject, which is then left out; `None` when the host accepts it.
-pub(crate) fn insert_rejected(directive: &DirectiveWrapper) -> Option<PluginError> {
-    let invalid = validate_directive(directive).err()?;
-    Some(rejection(
+/// The error [`check_plugin_output`] reports for `directive`, an insert the host would
+/// reject as `invalid`, which is then left out.
+pub(crate) fn insert_rejected(directive: &DirectiveWrapper, invalid: &InvalidField) -> PluginError {
+    rejection(
         "invalid inserted ",
         directive,
-        &invalid,
+        invalid,
         "; it was not inserted",
-    ))
+    )
 }
 
 /// Removes the ops at `positions` (ascending). Rare, so it moves every op once rather than

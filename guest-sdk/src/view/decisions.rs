@@ -6,7 +6,9 @@ use rlplugin_types::{DirectiveWrapper, PluginError, PluginOp, PluginOutput};
 use super::Errors;
 use crate::codec::lazy::{self, At};
 use crate::ops::OpsError;
-use crate::validate::{check_plugin_output, insert_rejected, modification_rejected};
+use crate::validate::{
+    check_plugin_output, insert_rejected, modification_rejected, validate_directive,
+};
 
 /// One decision on one input directive.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,8 +211,12 @@ impl Decisions {
         let mut changes = Vec::with_capacity(self.decided.len() + edits.len() + self.inserts.len());
         for (_, op) in self.in_order(edits, edited) {
             let rejected = match op {
-                lazy::Op::Modify(_, directive) => modification_rejected(directive),
-                lazy::Op::Insert(_, directive) => insert_rejected(directive),
+                lazy::Op::Modify(_, directive) => validate_directive(directive)
+                    .err()
+                    .map(|invalid| modification_rejected(directive, &invalid)),
+                lazy::Op::Insert(_, directive) => validate_directive(directive)
+                    .err()
+                    .map(|invalid| insert_rejected(directive, &invalid)),
                 lazy::Op::Delete(_) | lazy::Op::Edited(..) => None,
             };
             match rejected {
