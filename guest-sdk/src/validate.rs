@@ -678,24 +678,16 @@ pub fn check_plugin_output(output: &mut PluginOutput) {
         match op {
             PluginOp::Modify(index, directive) => {
                 if let Err(invalid) = validate_directive(directive) {
-                    output.errors.push(rejection(
-                        "invalid modification of ",
-                        directive,
-                        &invalid,
-                        "; the original directive was kept",
-                    ));
+                    output
+                        .errors
+                        .push(modification_rejected(directive, &invalid));
                     let keep = PluginOp::Keep(*index);
                     discard(core::mem::replace(op, keep));
                 }
             }
             PluginOp::Insert(directive) => {
                 if let Err(invalid) = validate_directive(directive) {
-                    output.errors.push(rejection(
-                        "invalid inserted ",
-                        directive,
-                        &invalid,
-                        "; it was not inserted",
-                    ));
+                    output.errors.push(insert_rejected(directive, &invalid));
                     rejected_inserts.push(position);
                 }
             }
@@ -705,6 +697,31 @@ pub fn check_plugin_output(output: &mut PluginOutput) {
     if !rejected_inserts.is_empty() {
         remove_ops(&mut output.ops, &rejected_inserts);
     }
+}
+
+/// The error [`check_plugin_output`] reports for `directive`, a modification the host
+/// would reject as `invalid`, which then keeps the original.
+pub(crate) fn modification_rejected(
+    directive: &DirectiveWrapper,
+    invalid: &InvalidField,
+) -> PluginError {
+    rejection(
+        "invalid modification of ",
+        directive,
+        invalid,
+        "; the original directive was kept",
+    )
+}
+
+/// The error [`check_plugin_output`] reports for `directive`, an insert the host would
+/// reject as `invalid`, which is then left out.
+pub(crate) fn insert_rejected(directive: &DirectiveWrapper, invalid: &InvalidField) -> PluginError {
+    rejection(
+        "invalid inserted ",
+        directive,
+        invalid,
+        "; it was not inserted",
+    )
 }
 
 /// Removes the ops at `positions` (ascending). Rare, so it moves every op once rather than

@@ -22,9 +22,7 @@ use core::hash::BuildHasher;
 
 use rlplugin::view::{DirectiveView, Kind, LedgerView, ViewOps};
 use rlplugin::{OpsError, PluginError};
-use rustc_hash::FxHashMap;
 use serde::Deserialize;
-use std::collections::hash_map::Entry;
 
 rlplugin::wasm_plugin_main! { view: process }
 
@@ -54,34 +52,31 @@ pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, Box<dyn std::error::Er
 /// None in practice: each input index is decided at most once.
 pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsError> {
     let mut ops = ledger.ops();
-    // Transactions kept so far, by date: only those can be duplicates of a later one, which
-    // has its original's date. Most dates have one transaction, so a transaction's postings
-    // are read only when another kept one shares its date. FxHash reads a word per step,
-    // where std's SipHash spends several fuel per byte. Sized for every directive up front:
-    // growing rehashes every date kept so far, which costs more than the table's memory.
-    let mut kept: FxHashMap<&str, Day<'_>> =
-        FxHashMap::with_capacity_and_hasher(ledger.len(), rustc_hash::FxBuildHasher);
-    for directive in ledger.directives() {
-        if directive.kind() != Some(Kind::Transaction) {
-            continue;
-        }
-        let day = match kept.entry(directive.date()) {
-            Entry::Vacant(vacant) => {
-                vacant.insert(Day {
-                    first: Kept::new(directive),
-                    more: Vec::new(),
-                });
-                continue;
-            }
-            Entry::Occupied(occupied) => occupied.into_mut(),
-        };
-        let mut kept = Kept::new(directive);
-        match day.original_of(&mut kept) {
-            None => day.more.push(kept),
-            Some(original) => {
-                ops.error(duplicate_warning(&original, &directive, config.dry_run));
-                if !config.dry_run {
-                    ops.delete(directive.index())?;
+    // The transactions by date: only those of one date can be duplicates. Stable, so the
+    // transactions of a date stay in input order and the first of duplicates is kept. The
+    // host sends its ledger sorted by date, which makes this one pass over the dates, where
+    // a table of dates hashes and looks up each of them. Most dates have one transaction,
+    // so a transaction's postings are read only when another one shares its date.
+    let mut by_date: Vec<(u32, DirectiveView<'_>)> = ledger
+        .directives()
+        .filter(|directive| directive.kind() == Some(Kind::Transaction))
+        .map(|txn| (date_key(txn.date()), txn))
+        .collect();
+    by_date.sort_by_key(|&(date, _)| date);
+    let mut kept: Vec<Kept<'_>> = Vec::new();
+    let days = by_date.chunk_by(|(a, _), (b, _)| a == b);
+    // A date of one transaction, as most are, has nothing to compare.
+    for day in days.filter(|day| day.len() > 1) {
+        kept.clear();
+        for &(_, directive) in day {
+            let mut txn = Kept::new(directive);
+            match original_of(&mut kept, &mut txn) {
+                None => kept.push(txn),
+                Some(original) => {
+                    ops.error(duplicate_warning(&original, &directive, config.dry_run));
+                    if !config.dry_run {
+                        ops.delete(directive.index())?;
+                    }
                 }
             }
         }
@@ -89,17 +84,23 @@ pub fn dedupe(ledger: LedgerView<'_>, config: Config) -> Result<ViewOps, OpsErro
     Ok(ops)
 }
 
-/// The transactions kept for one date. The first is held inline, so a date that only one
-/// transaction has, as most have, allocates nothing.
-struct Day<'a> {
-    first: Kept<'a>,
-    more: Vec<Kept<'a>>,
+/// A date as a number, to sort transactions by: the digits of `YYYY-MM-DD`, four bits
+/// each, so dates in order are numbers in order, and two compare in a step where strings
+/// call `memcmp`. Rustledger writes every date so; any other text reads as 0, and
+/// [`original_of`] compares the dates themselves.
+fn date_key(date: &str) -> u32 {
+    match *date.as_bytes() {
+        [y0, y1, y2, y3, _, m0, m1, _, d0, d1] => [y0, y1, y2, y3, m0, m1, d0, d1]
+            .into_iter()
+            .fold(0, |key, digit| key << 4 | u32::from(digit & 0x0f)),
+        _ => 0,
+    }
 }
 
-/// A kept transaction, with its [`Signature`] once a transaction of its date needed it.
+/// A kept transaction, with its [`signature`] once a transaction of its date needed it.
 struct Kept<'a> {
     txn: DirectiveView<'a>,
-    signature: Option<Signature<'a>>,
+    signature: Option<u64>,
 }
 
 impl<'a> Kept<'a> {
@@ -110,65 +111,51 @@ impl<'a> Kept<'a> {
         }
     }
 
-    fn signature(&mut self) -> Signature<'a> {
+    fn signature(&mut self) -> u64 {
         *self.signature.get_or_insert_with(|| signature(&self.txn))
     }
 }
 
-impl<'a> Day<'a> {
-    /// The transaction of this date that `txn` duplicates. Signatures are compared first;
-    /// accounts and names only when they agree.
-    fn original_of(&mut self, txn: &mut Kept<'a>) -> Option<DirectiveView<'a>> {
-        let own = txn.signature();
-        let mut compared = None;
-        core::iter::once(&mut self.first)
-            .chain(&mut self.more)
-            .find_map(|candidate| {
-                let same = candidate.signature() == own && {
-                    let (legs, name) = compared
-                        .get_or_insert_with(|| (legs(&txn.txn), normalize(txn_name(&txn.txn))));
-                    *legs == self::legs(&candidate.txn)
-                        && similar(name, &normalize(txn_name(&candidate.txn)))
-                };
-                same.then_some(candidate.txn)
-            })
-    }
+/// The transaction of `kept` (of `txn`'s date) that `txn` duplicates. Signatures are
+/// compared first; dates, accounts and names only when they agree.
+fn original_of<'a>(kept: &mut [Kept<'a>], txn: &mut Kept<'a>) -> Option<DirectiveView<'a>> {
+    let own = txn.signature();
+    let mut compared = None;
+    kept.iter_mut().find_map(|candidate| {
+        let same = candidate.signature() == own && candidate.txn.date() == txn.txn.date() && {
+            let (legs, name) =
+                compared.get_or_insert_with(|| (legs(&txn.txn), normalize(txn_name(&txn.txn))));
+            *legs == self::legs(&candidate.txn)
+                && similar(name, &normalize(txn_name(&candidate.txn)))
+        };
+        same.then_some(candidate.txn)
+    })
 }
 
-/// A transaction's date and a digest of the numbers of its postings, normalized so `12.5`
-/// and `12.50` agree: what duplicates have in common, and what transactions of one date
-/// are told apart by.
+/// A digest of the numbers of a transaction's postings that are not negative, normalized
+/// so `12.5` and `12.50` agree: what duplicates have in common besides their date, and what
+/// transactions of one date are told apart by.
 ///
 /// The digest adds the postings' hashes, so posting order does not matter without sorting
 /// them or collecting them into a vector per transaction. Two transactions can share a
 /// signature without being duplicates (the digests of different amounts can collide);
 /// [`legs`] compares the postings themselves before anything is deleted.
 ///
-/// Accounts and currencies are left out: hashing them would cost fuel for every
+/// Negative numbers are left out: a transaction balances, so they mirror its positive
+/// ones, which tell transactions apart as well at half the normalizing and hashing.
+/// Accounts and currencies are left out too: hashing them would cost fuel for every
 /// transaction, and they rarely tell apart transactions of the same date and numbers;
-/// [`legs`] compares them only for transactions that share a signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Signature<'a> {
-    date: &'a str,
-    amounts: u64,
-}
-
-/// The [`Signature`] of a transaction.
+/// [`legs`] compares them only for transactions that share a signature. So is the date:
+/// only transactions of one date are compared.
 #[must_use]
-pub fn signature<'a>(txn: &DirectiveView<'a>) -> Signature<'a> {
-    let amounts = txn
-        .postings()
-        .map(|posting| {
-            let number = posting
-                .units()
-                .map_or("", |units| normalize_number(units.number));
-            rustc_hash::FxBuildHasher.hash_one(number)
+pub fn signature(txn: &DirectiveView<'_>) -> u64 {
+    txn.postings()
+        .filter_map(|posting| {
+            let number = posting.units().map_or("", |units| units.number);
+            (!number.starts_with('-'))
+                .then(|| rustc_hash::FxBuildHasher.hash_one(normalize_number(number)))
         })
-        .fold(0, u64::wrapping_add);
-    Signature {
-        date: txn.date(),
-        amounts,
-    }
+        .fold(0, u64::wrapping_add)
 }
 
 /// A transaction's postings as `(account, number, currency)`, numbers normalized as in
@@ -422,6 +409,30 @@ mod tests {
     }
 
     #[test]
+    fn duplicates_apart_in_input_out_of_date_order_are_found() {
+        let input = [
+            txn(1, "2024-05-03", Some("Shop"), "10"),
+            txn(2, "2024-05-01", Some("Shop"), "10"),
+            txn(3, "2024-05-02", Some("Shop"), "10"),
+            txn(4, "2024-05-01", Some("SHOP"), "10.00"),
+            txn(5, "2024-05-03", Some("shop"), "10.0"),
+        ];
+        let output = run(&input, Config::default());
+        assert_eq!(
+            output.ops,
+            [
+                PluginOp::Keep(0),
+                PluginOp::Keep(1),
+                PluginOp::Keep(2),
+                PluginOp::Delete(3),
+                PluginOp::Delete(4),
+            ]
+        );
+        assert!(output.errors[0].message.contains(" at line 2 ("));
+        assert!(output.errors[1].message.contains(" at line 1 ("));
+    }
+
+    #[test]
     fn different_dates_or_amounts_are_not_duplicates() {
         let input = [
             txn(1, "2024-05-01", Some("Shop"), "10"),
@@ -468,6 +479,19 @@ mod tests {
             [PluginOp::Keep(0), PluginOp::Keep(1), PluginOp::Delete(2)]
         );
         assert!(output.errors[0].message.contains(" at line 1 ("));
+    }
+
+    #[test]
+    fn the_same_positive_amounts_paid_from_elsewhere_are_not_duplicates() {
+        let whole = txn(1, "2024-05-01", Some("Shop"), "10");
+        let mut split = txn(2, "2024-05-01", Some("Shop"), "10");
+        if let DirectiveData::Transaction(t) = &mut split.data {
+            t.postings[0] = posting("Assets:Bank", "-4");
+            t.postings.push(posting("Liabilities:Card", "-6"));
+        }
+        let output = run(&[whole, split], Config::default());
+        assert!(output.errors.is_empty());
+        assert_eq!(output.ops, [PluginOp::Keep(0), PluginOp::Keep(1)]);
     }
 
     #[test]

@@ -2485,25 +2485,27 @@ fn edit_in(
     Some(())
 }
 
-/// One op of the view's answer, in output order.
+/// One op of the view's answer other than a keep, in output order.
 pub(crate) enum Op<'o> {
-    Keep(usize),
     Delete(usize),
     Modify(usize, &'o DirectiveWrapper),
     /// A modified input directive, already encoded ([`edit`]).
     Edited(usize, &'o [u8]),
-    Insert(&'o DirectiveWrapper),
+    /// A new directive, after the ops of the inputs before the index.
+    Insert(usize, &'o DirectiveWrapper),
 }
 
-/// Encodes the view's answer exactly as [`super::encode_plugin_output`] encodes the same
-/// ops with each edited directive decoded.
+/// Encodes the view's answer for `len` inputs, `changes` in output order (each input at
+/// most once, every other input kept), exactly as [`super::encode_plugin_output`] encodes the
+/// same ops listed in full with each edited directive decoded.
 /// `edited_len` is the length of every edited directive together.
 pub(crate) fn encode(
-    ops: &[Op<'_>],
+    len: usize,
+    changes: &[Op<'_>],
     edited_len: usize,
     errors: &[rlplugin_types::PluginError],
 ) -> Vec<u8> {
-    write::view_output(ops, edited_len, errors)
+    write::view_output(len, changes, edited_len, errors)
 }
 
 /// The view's answer when it has no decision but `edits` (sorted by index, each index

@@ -1031,63 +1031,66 @@ pub(super) fn string(buf: &mut Vec<u8>, text: &str) {
     *buf = w.buf;
 }
 
-/// The borrowed view's answer ([`super::lazy::Op`]), written as [`plugin_output`] writes the
-/// same ops: an edited directive's bytes stand where the encoder's would.
+/// The borrowed view's answer for `len` inputs: every input kept, in input order, but those
+/// `changes` ([`super::lazy::Op`], in output order) name, and the inserts where they stand;
+/// written as [`plugin_output`] writes the same ops listed in full, an edited directive's
+/// bytes where the encoder's would be. The kept inputs between two changes are one
+/// [`keep_run`], so only the changes are walked one by one.
 pub(super) fn view_output(
-    ops: &[super::lazy::Op<'_>],
+    len: usize,
+    changes: &[super::lazy::Op<'_>],
     edited_len: usize,
     errors: &[PluginError],
 ) -> Vec<u8> {
     use super::lazy::Op;
-    // Edited directives are copied in whole: room for all of them up front, or the buffer
-    // would grow (and move) again and again.
-    let mut w = Writer::with_capacity(16 + ops.len() * PREFIX_MAX + edited_len + errors.len() * 64);
+    let inserts = changes
+        .iter()
+        .filter(|op| matches!(op, Op::Insert(..)))
+        .count();
+    // Room for every op and edited directive up front, or the buffer would grow (and move)
+    // again and again.
+    let mut w = Writer::with_capacity(
+        16 + len * KEEP_OR_DELETE_MAX + changes.len() * PREFIX_MAX + edited_len + errors.len() * 64,
+    );
     w.byte(0x92);
-    w.array(ops.len());
-    let mut rest = ops;
-    while let Some((op, after)) = rest.split_first() {
-        match op {
+    w.array(len + inserts);
+    let mut kept_from = 0;
+    for change in changes {
+        match *change {
+            Op::Delete(i) => {
+                keep_run(&mut w, kept_from..i);
+                // SAFETY: 8 bytes of header and 9 of index.
+                w.raw(KEEP_OR_DELETE_MAX, |out| unsafe {
+                    out.lit(DELETE).small_uint(i as u64)
+                });
+                kept_from = i + 1;
+            }
             Op::Modify(i, wrapper) => {
+                keep_run(&mut w, kept_from..i);
                 // SAFETY: 9 bytes of header, 9 of index: the prefix `wrapper` allows for.
                 w.wrapper(wrapper, |out| unsafe {
-                    out.lit(MODIFY).small_uint(*i as u64)
+                    out.lit(MODIFY).small_uint(i as u64)
                 });
-                rest = after;
+                kept_from = i + 1;
             }
             Op::Edited(i, bytes) => {
+                keep_run(&mut w, kept_from..i);
                 // SAFETY: as above.
                 w.raw(PREFIX_MAX, |out| unsafe {
-                    out.lit(MODIFY).small_uint(*i as u64)
+                    out.lit(MODIFY).small_uint(i as u64)
                 });
                 w.buf.extend_from_slice(bytes);
-                rest = after;
+                kept_from = i + 1;
             }
-            Op::Insert(wrapper) => {
+            Op::Insert(after, wrapper) => {
+                keep_run(&mut w, kept_from..after);
+                kept_from = kept_from.max(after);
                 // SAFETY: 8 bytes of header, within the prefix `wrapper` allows for.
                 w.wrapper(wrapper, |out| unsafe { out.lit(INSERT) });
-                rest = after;
-            }
-            Op::Keep(_) | Op::Delete(_) => {
-                let run = 1 + after
-                    .iter()
-                    .take_while(|op| matches!(op, Op::Keep(_) | Op::Delete(_)))
-                    .count();
-                let (indices, after) = rest.split_at_checked(run).unwrap_or((rest, &[]));
-                // SAFETY: each op takes at most 8 bytes of header and 9 of index.
-                w.raw(run * KEEP_OR_DELETE_MAX, |mut out| unsafe {
-                    for op in indices {
-                        out = match op {
-                            Op::Keep(i) => out.lit(KEEP).small_uint(*i as u64),
-                            Op::Delete(i) => out.lit(DELETE).small_uint(*i as u64),
-                            Op::Modify(..) | Op::Edited(..) | Op::Insert(_) => out,
-                        };
-                    }
-                    out
-                });
-                rest = after;
             }
         }
     }
+    keep_run(&mut w, kept_from..len);
     w.errors(errors);
     w.buf
 }

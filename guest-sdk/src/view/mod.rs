@@ -53,8 +53,12 @@
 //! [`DirectiveView::to_owned`] on most directives pays for the walk and the decoding both,
 //! and is better written against the drop-in API. An answer whose only decisions are edits
 //! made in input order (a tagger's) is written as the plugin edits: each edited directive
-//! is copied once. The SDK's README has the benchmark's figures for both APIs, each on the
-//! ledger it names; `rlplugin bench` measures a plugin on ledgers of any size.
+//! is copied once. Any other answer is written from the decisions made, not from a list of
+//! every input's op: the inputs between two decisions are kept as one run, and only the
+//! directives the plugin built (modified or inserted) are validated, so an answer that
+//! deletes a few directives of many costs little more than one that keeps them all. The
+//! SDK's README has the benchmark's figures for both APIs, each on the ledger it names;
+//! `rlplugin bench` measures a plugin on ledgers of any size.
 //!
 //! # Guarantees
 //!
@@ -75,7 +79,9 @@ use rlplugin_types::{DirectiveWrapper, PluginError, PluginOptions, PluginOutput}
 
 use crate::codec::DecodeError;
 use crate::codec::lazy::{self, At, Change, Key};
-use crate::ops::{Ops, OpsError};
+use crate::ops::OpsError;
+
+use decisions::Decisions;
 
 /// What a failed read of a field records: the first decode error.
 pub(crate) type Errors = Cell<Option<DecodeError>>;
@@ -1464,9 +1470,9 @@ impl<'a> Added<'a> {
     }
 }
 
-/// A plugin's answer built over a [`LedgerView`]: the decisions of [`Ops`] (each input
-/// kept, modified or deleted at most once, inserts anywhere, undecided inputs kept), with
-/// [`edit`](Self::edit) beside [`modify`](Self::modify).
+/// A plugin's answer built over a [`LedgerView`]: the decisions of [`Ops`](crate::Ops)
+/// (each input kept, modified or deleted at most once, inserts anywhere, undecided inputs
+/// kept), with [`edit`](Self::edit) beside [`modify`](Self::modify).
 ///
 /// ```
 /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
@@ -1480,9 +1486,9 @@ impl<'a> Added<'a> {
 #[derive(Debug, Clone)]
 pub struct ViewOps {
     len: usize,
-    /// The decisions, made on the first one: a plugin that decides nothing (a validator)
-    /// never builds the table.
-    ops: Option<Ops>,
+    /// The decisions other than edits, from the first one on: a plugin that decides
+    /// nothing (a validator) has none.
+    ops: Option<Decisions>,
     errors: Vec<PluginError>,
     /// Each edited input: its index and its bytes' range in `edited`, in call order.
     edits: Vec<(usize, usize, usize)>,
@@ -1516,12 +1522,12 @@ impl ViewOps {
     }
 
     /// The decisions other than edits, made on the first one: a plugin that only edits
-    /// (a tagger) never builds the table. Inputs edited before it are recorded as kept,
-    /// as [`edit`](Self::edit) records them once the table exists.
-    fn ops(&mut self) -> &mut Ops {
+    /// (a tagger) never records any. Inputs edited before it are recorded as kept, as
+    /// [`edit`](Self::edit) records them once there are decisions.
+    fn ops(&mut self) -> &mut Decisions {
         let (len, edits) = (self.len, &self.edits);
         self.ops.get_or_insert_with(|| {
-            let mut ops = Ops::new(len);
+            let mut ops = Decisions::new(len);
             for &(index, ..) in edits {
                 // Edits are refused a second decision on one input, so each keep is the first.
                 let _ = ops.keep(index);
@@ -1593,7 +1599,7 @@ impl ViewOps {
         }
     }
 
-    /// As [`Ops::keep`].
+    /// As [`Ops::keep`](crate::Ops::keep).
     ///
     /// ```
     /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
@@ -1612,7 +1618,7 @@ impl ViewOps {
         self.ops().keep(index).map_err(|e| self.refusal(e))
     }
 
-    /// As [`Ops::delete`].
+    /// As [`Ops::delete`](crate::Ops::delete).
     ///
     /// ```
     /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
@@ -1630,8 +1636,8 @@ impl ViewOps {
         self.ops().delete(index).map_err(|e| self.refusal(e))
     }
 
-    /// As [`Ops::modify`]: replaces input `index` with a whole directive, encoded and
-    /// validated as the drop-in API does.
+    /// As [`Ops::modify`](crate::Ops::modify): replaces input `index` with a whole
+    /// directive, encoded and validated as the drop-in API does.
     ///
     /// ```
     /// # use rlplugin::view::{LedgerView, tests_support::{input, price}};
@@ -1773,7 +1779,7 @@ impl ViewOps {
         }
     }
 
-    /// As [`Ops::insert_before`].
+    /// As [`Ops::insert_before`](crate::Ops::insert_before).
     ///
     /// ```
     /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
@@ -1796,7 +1802,7 @@ impl ViewOps {
         self.ops().insert_before(index, directive)
     }
 
-    /// As [`Ops::insert_after`].
+    /// As [`Ops::insert_after`](crate::Ops::insert_after).
     ///
     /// ```
     /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
@@ -1819,7 +1825,7 @@ impl ViewOps {
         self.ops().insert_after(index, directive)
     }
 
-    /// As [`Ops::push`].
+    /// As [`Ops::push`](crate::Ops::push).
     ///
     /// ```
     /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
@@ -1833,7 +1839,7 @@ impl ViewOps {
         self.ops().push(directive);
     }
 
-    /// As [`Ops::error`].
+    /// As [`Ops::error`](crate::Ops::error).
     ///
     /// ```
     /// # use rlplugin::view::{LedgerView, tests_support::{input, price, transaction}};
@@ -1854,91 +1860,41 @@ impl ViewOps {
         ops
     }
 
-    /// The decisions in output order (edited inputs as kept), the edits and their bytes.
-    fn finish(self) -> (PluginOutput, Vec<(usize, usize, usize)>, Vec<u8>) {
-        let Self {
-            len,
-            ops,
-            errors,
-            edits,
-            edited,
-            ..
-        } = self;
-        let mut ops = ops.unwrap_or_else(|| Ops::new(len));
-        for error in errors {
-            ops.error(error);
-        }
-        (ops.finish(), edits, edited)
-    }
-
     /// The answer as the drop-in API has it, each edited directive decoded: what
     /// [`guest::view_plugin_output`](crate::guest::view_plugin_output) returns.
-    pub(crate) fn output(self) -> PluginOutput {
-        let (mut output, edits, edited) = self.finish();
-        let errors = Errors::default();
-        for (index, from, _) in edits {
-            let directive = lazy::decode_directive(At::new(&edited, from, &errors))
-                .unwrap_or_else(|_| lazy::placeholder());
-            if let Some(op) = output
-                .ops
-                .iter_mut()
-                .find(|op| matches!(op, rlplugin_types::PluginOp::Keep(kept) if *kept == index))
-            {
-                *op = rlplugin_types::PluginOp::Modify(index, directive);
-            }
-        }
-        crate::validate::check_plugin_output(&mut output);
-        output
+    pub(crate) fn output(mut self) -> PluginOutput {
+        self.edits.sort_unstable_by_key(|&(index, ..)| index);
+        self.ops.unwrap_or_else(|| Decisions::new(self.len)).output(
+            &self.edits,
+            &self.edited,
+            self.errors,
+        )
     }
 
     /// The answer encoded for the host: the drop-in API's bytes for the same decisions.
     pub(crate) fn encode(mut self) -> Vec<u8> {
-        if self.ops.is_none() {
-            if self.edits.is_empty() {
-                return lazy::encode_keep_all(self.len, &self.errors);
-            }
-            if self.streaming {
-                let mut answer = self.edited;
-                lazy::stream_finish(&mut answer, self.written..self.len, &self.errors);
-                return answer;
-            }
-            if !self.edits.is_sorted_by_key(|&(index, ..)| index) {
-                self.edits.sort_unstable_by_key(|&(index, ..)| index);
-            }
-            return lazy::encode_edits(self.len, &self.edits, &self.edited, &self.errors);
-        }
-        let (mut output, mut edits, edited) = self.finish();
-        crate::validate::check_plugin_output(&mut output);
-        if edits.is_empty() {
-            let bytes = crate::codec::encode_plugin_output(&output);
-            crate::discard(output);
+        if let Some(decisions) = &self.ops {
+            // Edits usually come in input order; sorting is then one pass.
+            self.edits.sort_unstable_by_key(|&(index, ..)| index);
+            let mut errors = self.errors;
+            let changes = decisions.changes(&self.edits, &self.edited, &mut errors);
+            let bytes = lazy::encode(self.len, &changes, self.edited.len(), &errors);
+            crate::discard(changes);
+            crate::discard(errors);
             return bytes;
         }
-        // Edits usually come in input order; sorting is then one pass.
-        edits.sort_unstable_by_key(|&(index, ..)| index);
-        let mut edits = edits.into_iter().peekable();
-        let mut ops = Vec::with_capacity(output.ops.len());
-        for op in &output.ops {
-            ops.push(match op {
-                rlplugin_types::PluginOp::Keep(index) => {
-                    match edits.next_if(|&(edited, ..)| edited == *index) {
-                        Some((_, from, to)) => {
-                            lazy::Op::Edited(*index, edited.get(from..to).unwrap_or_default())
-                        }
-                        None => lazy::Op::Keep(*index),
-                    }
-                }
-                rlplugin_types::PluginOp::Delete(index) => lazy::Op::Delete(*index),
-                rlplugin_types::PluginOp::Modify(index, directive) => {
-                    lazy::Op::Modify(*index, directive)
-                }
-                rlplugin_types::PluginOp::Insert(directive) => lazy::Op::Insert(directive),
-            });
+        if self.edits.is_empty() {
+            return lazy::encode_keep_all(self.len, &self.errors);
         }
-        let bytes = lazy::encode(&ops, edited.len(), &output.errors);
-        crate::discard(ops);
-        crate::discard(output);
-        bytes
+        if self.streaming {
+            let mut answer = self.edited;
+            lazy::stream_finish(&mut answer, self.written..self.len, &self.errors);
+            return answer;
+        }
+        if !self.edits.is_sorted_by_key(|&(index, ..)| index) {
+            self.edits.sort_unstable_by_key(|&(index, ..)| index);
+        }
+        lazy::encode_edits(self.len, &self.edits, &self.edited, &self.errors)
     }
 }
 
@@ -1990,6 +1946,8 @@ impl<E: core::fmt::Display> IntoViewOps for Result<ViewOps, E> {
 pub fn encode_input(input: &rlplugin_types::PluginInput) -> Vec<u8> {
     lazy::encode_input(input)
 }
+
+mod decisions;
 
 /// Directives and inputs for the examples in this module's docs. Not public API.
 #[doc(hidden)]

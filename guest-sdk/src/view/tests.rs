@@ -7,7 +7,8 @@ use rlplugin_bench::wire as support;
 #[cfg(not(rlplugin_small))]
 use rlplugin_types::PostingData;
 use rlplugin_types::{
-    AmountData, DirectiveData, DirectiveWrapper, PluginInput, PluginOp, PluginOptions, PluginOutput,
+    AmountData, DirectiveData, DirectiveWrapper, PluginError, PluginInput, PluginOp, PluginOptions,
+    PluginOutput,
 };
 
 use super::{Edit, Kind, LedgerView, ViewOps, encode_input};
@@ -197,6 +198,8 @@ fn drop_in(input: PluginInput, changes: &[Change], how: How) -> PluginOutput {
     if how.push {
         ops.push(inserted("2024-12-31"));
     }
+    // Before the errors of rejected changes in the answer, wherever it is reported.
+    ops.error(PluginError::warning("reviewed"));
     ops.finish()
 }
 
@@ -250,6 +253,7 @@ fn view(ledger: LedgerView<'_>, changes: &[Change], how: How) -> ViewOps {
     if how.push {
         ops.push(inserted("2024-12-31"));
     }
+    ops.error(PluginError::warning("reviewed"));
     ops
 }
 
