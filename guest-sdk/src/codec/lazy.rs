@@ -838,8 +838,20 @@ impl<'a> Window<'a> {
     /// After a value the walk does not predict: [`any`]'s table walk through the window.
     /// It stops at the window's end, where the walk has failed: each step moves on, so
     /// it ends whatever headers it reads.
+    #[inline(always)]
+    fn any(&self, at: usize) -> Option<usize> {
+        returned(self.any_out(at))
+    }
+
+    /// [`any`](Self::any) out of line, [`FAILED`] where it answers `None`.
     #[inline(never)]
-    fn any(self, at: usize) -> Option<usize> {
+    fn any_out(self, at: usize) -> usize {
+        self.any_walk(at).unwrap_or(FAILED)
+    }
+
+    /// [`any`](Self::any)'s walk, inlined into the out-of-line step.
+    #[inline(always)]
+    fn any_walk(self, at: usize) -> Option<usize> {
         let mut at = at;
         let mut pending: usize = 1;
         while pending > 0 {
@@ -1013,8 +1025,20 @@ impl<'a> Window<'a> {
 
     /// After a posting's cost, price, flag, metadata and span, when they are not the usual
     /// posting's: out of line, so the usual posting's walk stays short.
+    #[inline(always)]
+    fn posting_rest(&self, at: usize) -> Option<usize> {
+        returned(self.posting_rest_out(at))
+    }
+
+    /// [`posting_rest`](Self::posting_rest) out of line, [`FAILED`] where it answers `None`.
     #[inline(never)]
-    fn posting_rest(self, at: usize) -> Option<usize> {
+    fn posting_rest_out(self, at: usize) -> usize {
+        self.posting_rest_walk(at).unwrap_or(FAILED)
+    }
+
+    /// [`posting_rest`](Self::posting_rest)'s walk, inlined into the out-of-line step.
+    #[inline(always)]
+    fn posting_rest_walk(self, at: usize) -> Option<usize> {
         let mut at = at;
         at = match self.byte(at) {
             0xc0 => at + 1,
@@ -1090,8 +1114,20 @@ impl<'a> Window<'a> {
     /// value is a string, an amount (two strings) or a boolean ([`schema::meta`]); a pair
     /// of any other shape takes the table walk. Out of line: most lists are empty, and
     /// the caller steps over those.
+    #[inline(always)]
+    fn metadata(&self, at: usize) -> Option<usize> {
+        returned(self.metadata_out(at))
+    }
+
+    /// [`metadata`](Self::metadata) out of line, [`FAILED`] where it answers `None`.
     #[inline(never)]
-    fn metadata(self, at: usize) -> Option<usize> {
+    fn metadata_out(self, at: usize) -> usize {
+        self.metadata_walk(at).unwrap_or(FAILED)
+    }
+
+    /// [`metadata`](Self::metadata)'s walk, inlined into the out-of-line step.
+    #[inline(always)]
+    fn metadata_walk(self, at: usize) -> Option<usize> {
         let marker = self.byte(at);
         if marker & 0xf0 != 0x90 {
             return self.any(at);
@@ -1140,6 +1176,18 @@ impl<'a> Window<'a> {
         }
         UNKNOWN_KIND
     }
+}
+
+/// What the window's out-of-line steps answer where they fail: a position past any window,
+/// returned as one word where an `Option` would go through memory.
+#[cfg(not(rlplugin_small))]
+const FAILED: usize = usize::MAX;
+
+/// An out-of-line step's answer as the walk takes it.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn returned(end: usize) -> Option<usize> {
+    (end != FAILED).then_some(end)
 }
 
 /// The eight bytes at `at` of a step's bytes ([`Window::from`]), little-endian.
