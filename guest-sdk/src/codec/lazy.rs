@@ -1479,7 +1479,12 @@ fn own_keys<const KIND: usize>(
     let own = at + head.own;
     let mut at = at + head.len;
     let mut tail = at;
-    if KIND == Kind::Transaction as usize
+    if KIND == Kind::Price as usize
+        && let Some(end) = short_price(w, at)
+    {
+        // The last value is the empty list, one byte.
+        return Some((own, end, end - 1));
+    } else if KIND == Kind::Transaction as usize
         && word_in(w.from(at), 0) & !FLAG_CHAR == FLAG_THEN_PAYEE.first
     {
         // A flag of one character, as the host writes every flag, then the payee's key:
@@ -1555,6 +1560,66 @@ fn text_then_usual<const KIND: usize>(w: Window<'_>, at: usize) -> Option<Option
         };
     }
     Some(Some((tail, end)))
+}
+
+/// A price's own keys after its first key in one pass when its currency and its amount's
+/// number and currency are fixstrs and its metadata is empty, as the host writes most
+/// prices: every marker is in the bytes at hand but the metadata's, whose key and empty
+/// list are two word compares. Where the price ends; `None` for the steps one by one.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_price(w: Window<'_>, at: usize) -> Option<usize> {
+    returned(short_price_out(w, at))
+}
+
+/// [`short_price`] out of line, [`FAILED`] where it answers `None`: inlined, the walk of
+/// every other kind compiled to more instructions.
+#[cfg(not(rlplugin_small))]
+#[inline(never)]
+fn short_price_out(w: Window<'_>, at: usize) -> usize {
+    short_price_walk(w, at).unwrap_or(FAILED)
+}
+
+/// [`short_price`]'s walk, inlined into the out-of-line step.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_price_walk(w: Window<'_>, at: usize) -> Option<usize> {
+    const PRICE: &Codes = &CODES_BY_KIND[Kind::Price as usize];
+    const AMOUNT_THEN_NUMBER: u64 = {
+        let key = &PRICE.keys[1];
+        assert!(
+            PRICE.len == 3
+                && matches!(PRICE.values[0], schema::Value::Text)
+                && matches!(PRICE.values[1], schema::Value::Amount)
+                && matches!(PRICE.values[2], schema::Value::Metadata)
+                && key.len == 7,
+            "a price's own keys: a string, then an amount whose key and header fill a word, \
+             then its metadata"
+        );
+        key.first | 0x92 << 56
+    };
+    const METADATA_THEN_EMPTY: u64 = key_then(&PRICE.keys[2], Some(0x90));
+    let metadata = &PRICE.keys[2];
+    let bytes = w.from(at);
+    let currency = bytes[0];
+    if currency & 0xe0 != 0xa0 {
+        return None;
+    }
+    let at = at + 1 + usize::from(currency & 0x1f);
+    let bytes = w.from(at);
+    let number = bytes[8];
+    if word_in(bytes, 0) != AMOUNT_THEN_NUMBER || number & 0xe0 != 0xa0 {
+        return None;
+    }
+    let unit = 9 + usize::from(number & 0x1f);
+    let currency = bytes[unit];
+    if currency & 0xe0 != 0xa0 {
+        return None;
+    }
+    let at = at + unit + 1 + usize::from(currency & 0x1f);
+    let bytes = w.from(at);
+    (word_in(bytes, 0) == metadata.first && word_in(bytes, metadata.len - 7) == METADATA_THEN_EMPTY)
+        .then_some(at + metadata.len + 1)
 }
 
 /// One step of [`own_keys`]: key `FIELD` of kind `KIND` and its value, if the kind has it.
