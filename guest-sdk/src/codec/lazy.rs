@@ -1280,6 +1280,24 @@ const EMPTY_THEN_POSTINGS: Run = {
     }
 };
 
+/// Where the metadata's key starts in [`EMPTY_THEN_POSTINGS`], past the empty tags and
+/// links, which the run's first two words hold.
+#[cfg(not(rlplugin_small))]
+const METADATA_IN_RUN: usize = {
+    let fields = schema::TRANSACTION.fields;
+    let metadata = fields.len() - 2;
+    assert!(
+        metadata == 5 && schema::same(fields[metadata].key, key::METADATA),
+        "a transaction's metadata is its key 5, the one before its postings"
+    );
+    let at = EMPTY_THEN_POSTINGS.len - POSTINGS.len - 1 - (1 + fields[metadata].key.len());
+    assert!(
+        at <= 16,
+        "the tags and links are in the run's first two words"
+    );
+    at
+};
+
 /// A transaction's flag as a fixstr of one character and its second key, which fill a
 /// word: compared with the flag's character masked off ([`FLAG_CHAR`]).
 #[cfg(not(rlplugin_small))]
@@ -1501,13 +1519,23 @@ fn own_keys<const KIND: usize>(
     if KIND == Kind::Transaction as usize {
         let bytes = w.from(at);
         let run = const { &EMPTY_THEN_POSTINGS.words };
-        if word_in(bytes, 0) == run[0]
-            && word_in(bytes, 8) == run[1]
-            && word_in(bytes, 16) == run[2]
-            && word_in(bytes, 24) == run[3]
-        {
-            tail = at + EMPTY_THEN_POSTINGS.len;
-            at = w.value(tail, schema::Value::Postings, postings)?;
+        // Empty tags and links: the run's first two words.
+        if word_in(bytes, 0) == run[0] && word_in(bytes, 8) == run[1] {
+            if word_in(bytes, 16) == run[2] && word_in(bytes, 24) == run[3] {
+                tail = at + EMPTY_THEN_POSTINGS.len;
+                at = w.value(tail, schema::Value::Postings, postings)?;
+                return Some((own, at, tail));
+            }
+            // Metadata (a receipt's number, say): the steps from the metadata's key on.
+            at += METADATA_IN_RUN;
+            const {
+                assert!(
+                    MAX_FIELDS == 7,
+                    "the metadata and postings are keys 5 and 6"
+                )
+            };
+            own_key::<KIND, 5>(w, &mut at, &mut tail, postings)?;
+            own_key::<KIND, 6>(w, &mut at, &mut tail, postings)?;
             return Some((own, at, tail));
         }
     }
