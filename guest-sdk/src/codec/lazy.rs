@@ -1009,18 +1009,50 @@ impl<'a> Window<'a> {
         // No cost, price or flag, no metadata, and a span: the usual posting's tail.
         let bytes = self.from(at);
         if word_in(bytes, 0) & mask(5) == POSTING_PLAIN_TAIL {
-            // The span's two offsets of the same width and a small file index: one
-            // compare of the bytes already at hand instead of three steps.
-            let span = word_in(bytes, 5);
-            if span & SPAN_16_MASK == SPAN_16 {
-                return Some(at + 5 + SPAN_16_LEN);
-            }
-            if span & SPAN_32_MASK == SPAN_32 && bytes[5 + SPAN_32_LEN - 1] < 0x80 {
-                return Some(at + 5 + SPAN_32_LEN);
-            }
-            return self.uint(self.uint(self.uint(at + 5)?)?);
+            return self.plain_tail(at, bytes);
         }
         self.posting_rest(at)
+    }
+
+    /// After a posting's price and the fields that follow it when the price is given per
+    /// unit as an amount of two short strings, with no flag and no metadata: the price's
+    /// header, the amount's and its number's are in the bytes at hand, and the price's nil
+    /// number and currency, the nil flag, the empty metadata and the span's header are the
+    /// same five bytes as the usual posting's tail ([`POSTING_PLAIN_TAIL`]). `None` for the
+    /// steps one by one.
+    #[inline(always)]
+    fn per_unit_price_then_plain(&self, at: usize) -> Option<usize> {
+        let bytes = self.from(at);
+        if word_in(bytes, 0) & mask(3) != PER_UNIT_PRICE || bytes[3] & 0xe0 != 0xa0 {
+            return None;
+        }
+        let currency = 4 + usize::from(bytes[3] & 0x1f);
+        let marker = bytes[currency];
+        if marker & 0xe0 != 0xa0 {
+            return None;
+        }
+        let tail = at + currency + 1 + usize::from(marker & 0x1f);
+        let bytes = self.from(tail);
+        if word_in(bytes, 0) & mask(5) != POSTING_PLAIN_TAIL {
+            return None;
+        }
+        self.plain_tail(tail, bytes)
+    }
+
+    /// After the usual posting's tail at `at` (no cost, price or flag, no metadata, then a
+    /// span), whose bytes are `bytes`.
+    #[inline(always)]
+    fn plain_tail(&self, at: usize, bytes: &[u8; REACH]) -> Option<usize> {
+        // The span's two offsets of the same width and a small file index: one compare of
+        // the bytes already at hand instead of three steps.
+        let span = word_in(bytes, 5);
+        if span & SPAN_16_MASK == SPAN_16 {
+            return Some(at + 5 + SPAN_16_LEN);
+        }
+        if span & SPAN_32_MASK == SPAN_32 && bytes[5 + SPAN_32_LEN - 1] < 0x80 {
+            return Some(at + 5 + SPAN_32_LEN);
+        }
+        self.uint(self.uint(self.uint(at + 5)?)?)
     }
 
     /// After a posting's cost, price, flag, metadata and span, when they are not the usual
@@ -1046,7 +1078,12 @@ impl<'a> Window<'a> {
         };
         at = match self.byte(at) {
             0xc0 => at + 1,
-            _ => self.price(at).or_else(|| self.any(at))?,
+            _ => {
+                if let Some(end) = self.per_unit_price_then_plain(at) {
+                    return Some(end);
+                }
+                self.price(at).or_else(|| self.any(at))?
+            }
         };
         at = self.opt_text(at)?;
         at = match self.byte(at) {
@@ -1373,6 +1410,11 @@ const HEADS: [Head; 12] = {
     }
     heads
 };
+
+/// The headers of a posting's price not given in total ([`Window::price`]) and of its
+/// amount.
+#[cfg(not(rlplugin_small))]
+const PER_UNIT_PRICE: u64 = 0x92_c2_94;
 
 /// A posting's cost, price and flag all nil, its metadata empty and its span's header.
 #[cfg(not(rlplugin_small))]
