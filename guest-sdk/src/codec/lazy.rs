@@ -1179,6 +1179,17 @@ impl<'a> Window<'a> {
     /// After one metadata pair in the host's shape ([`metadata`](Self::metadata)).
     #[inline(always)]
     fn meta_pair(&self, at: usize) -> Option<usize> {
+        // A key and a string value of short strings, as most are: every marker is in the
+        // bytes at hand, and the value's header and type are one word.
+        let bytes = self.from(at);
+        let key = bytes[1];
+        if bytes[0] == 0x92 && key & 0xe0 == 0xa0 {
+            let value = 2 + usize::from(key & 0x1f);
+            let text = bytes[value + 8];
+            if word_in(bytes, value) == STRING_VALUE && text & 0xe0 == 0xa0 {
+                return Some(at + value + 9 + usize::from(text & 0x1f));
+            }
+        }
         if self.byte(at) != 0x92 {
             return None;
         }
@@ -1415,6 +1426,16 @@ const HEADS: [Head; 12] = {
 /// amount.
 #[cfg(not(rlplugin_small))]
 const PER_UNIT_PRICE: u64 = 0x92_c2_94;
+
+/// A metadata value's header and its type when it is a string, which fill a word.
+#[cfg(not(rlplugin_small))]
+const STRING_VALUE: u64 = {
+    let mut bytes = [0u8; 40];
+    bytes[0] = 0x92;
+    let len = push_fixstr(&mut bytes, 1, schema::meta::STRING);
+    assert!(len == 8, "a string value's header and type fill a word");
+    word_of(&bytes, 0)
+};
 
 /// A posting's cost, price and flag all nil, its metadata empty and its span's header.
 #[cfg(not(rlplugin_small))]
