@@ -1560,6 +1560,7 @@ fn own_keys<const KIND: usize>(
     let own = at + head.own;
     let mut at = at + head.len;
     let mut tail = at;
+    let mut narrated = false;
     if KIND == Kind::Price as usize
         && let Some(end) = short_price(w, at)
     {
@@ -1571,14 +1572,23 @@ fn own_keys<const KIND: usize>(
         // A flag of one character, as the host writes every flag, then the payee's key:
         // one compare for both.
         tail = at + FLAG_THEN_PAYEE.len;
-        at = w.value(tail, FLAG_THEN_PAYEE.value, postings)?;
+        if let Some((narration, end)) = short_payee_then_narration(w, tail) {
+            // Past the third key already.
+            tail = narration;
+            at = end;
+            narrated = true;
+        } else {
+            at = w.value(tail, FLAG_THEN_PAYEE.value, postings)?;
+        }
     } else if let Some(after) = text_then_usual::<KIND>(w, at) {
         (tail, at) = after?;
     } else {
         at = w.value(at, const { CODES_BY_KIND[KIND].values[0] }, postings)?;
         own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
     }
-    own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
+    if !narrated {
+        own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
+    }
     if KIND == Kind::Transaction as usize {
         let bytes = w.from(at);
         let run = const { &EMPTY_THEN_POSTINGS.words };
@@ -1651,6 +1661,43 @@ fn text_then_usual<const KIND: usize>(w: Window<'_>, at: usize) -> Option<Option
         };
     }
     Some(Some((tail, end)))
+}
+
+/// A transaction's payee (nil or a fixstr) at `at`, its narration's key and its narration (a
+/// fixstr), as the host writes most: every marker is in the bytes at hand, and the key is
+/// two word compares. Where the narration starts and where it ends; `None` for the steps
+/// one by one.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_payee_then_narration(w: Window<'_>, at: usize) -> Option<(usize, usize)> {
+    const NARRATION_KEY: &Key = &CODES_BY_KIND[Kind::Transaction as usize].keys[2];
+    const {
+        assert!(
+            schema::same(schema::TRANSACTION.fields[2].key, key::NARRATION)
+                && matches!(schema::TRANSACTION.fields[1].value, schema::Value::OptText)
+                && NARRATION_KEY.len > 8
+                && NARRATION_KEY.len < 16,
+            "a transaction's payee, then its narration's key of two words"
+        );
+    };
+    let bytes = w.from(at);
+    let payee = bytes[0];
+    let key = if payee == 0xc0 {
+        1
+    } else if payee & 0xe0 == 0xa0 {
+        1 + usize::from(payee & 0x1f)
+    } else {
+        return None;
+    };
+    let text = bytes[key + NARRATION_KEY.len];
+    if word_in(bytes, key) != NARRATION_KEY.first
+        || word_in(bytes, key + NARRATION_KEY.len - 8) != NARRATION_KEY.last
+        || text & 0xe0 != 0xa0
+    {
+        return None;
+    }
+    let narration = at + key + NARRATION_KEY.len;
+    Some((narration, narration + 1 + usize::from(text & 0x1f)))
 }
 
 /// A price's own keys after its first key in one pass when its currency and its amount's
