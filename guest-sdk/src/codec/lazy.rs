@@ -1117,12 +1117,21 @@ impl<'a> Window<'a> {
     /// number nil or `[kind, numbers…]` of one or two numbers ([`schema::cost`]).
     #[inline(always)]
     fn cost(&self, at: usize) -> Option<usize> {
-        if self.byte(at) != 0x95 {
+        let bytes = self.from(at);
+        if bytes[0] != 0x95 {
             return None;
         }
         let mut at = at + 1;
-        at = match self.byte(at) {
+        at = match bytes[1] {
             0xc0 => at + 1,
+            // A number's kind and the number as fixstrs, as most are: both headers are in
+            // the bytes at hand.
+            0x92 if bytes[2] & 0xe0 == 0xa0
+                && bytes[3 + usize::from(bytes[2] & 0x1f)] & 0xe0 == 0xa0 =>
+            {
+                let number = 3 + usize::from(bytes[2] & 0x1f);
+                at + number + usize::from(bytes[number] & 0x1f)
+            }
             0x92 => self.text(self.text(at + 1)?)?,
             0x93 => self.text(self.text(self.text(at + 1)?)?)?,
             _ => return None,
