@@ -839,8 +839,20 @@ impl<'a> Window<'a> {
     /// After a value the walk does not predict: [`any`]'s table walk through the window.
     /// It stops at the window's end, where the walk has failed: each step moves on, so
     /// it ends whatever headers it reads.
+    #[inline(always)]
+    fn any(&self, at: usize) -> Option<usize> {
+        returned(self.any_out(at))
+    }
+
+    /// [`any`](Self::any) out of line, [`FAILED`] where it answers `None`.
     #[inline(never)]
-    fn any(self, at: usize) -> Option<usize> {
+    fn any_out(self, at: usize) -> usize {
+        self.any_walk(at).unwrap_or(FAILED)
+    }
+
+    /// [`any`](Self::any)'s walk, inlined into the out-of-line step.
+    #[inline(always)]
+    fn any_walk(self, at: usize) -> Option<usize> {
         let mut at = at;
         let mut pending: usize = 1;
         while pending > 0 {
@@ -998,24 +1010,68 @@ impl<'a> Window<'a> {
         // No cost, price or flag, no metadata, and a span: the usual posting's tail.
         let bytes = self.from(at);
         if word_in(bytes, 0) & mask(5) == POSTING_PLAIN_TAIL {
-            // The span's two offsets of the same width and a small file index: one
-            // compare of the bytes already at hand instead of three steps.
-            let span = word_in(bytes, 5);
-            if span & SPAN_16_MASK == SPAN_16 {
-                return Some(at + 5 + SPAN_16_LEN);
-            }
-            if span & SPAN_32_MASK == SPAN_32 && bytes[5 + SPAN_32_LEN - 1] < 0x80 {
-                return Some(at + 5 + SPAN_32_LEN);
-            }
-            return self.uint(self.uint(self.uint(at + 5)?)?);
+            return self.plain_tail(at, bytes);
         }
         self.posting_rest(at)
     }
 
+    /// After a posting's price and the fields that follow it when the price is given per
+    /// unit as an amount of two short strings, with no flag and no metadata: the price's
+    /// header, the amount's and its number's are in the bytes at hand, and the price's nil
+    /// number and currency, the nil flag, the empty metadata and the span's header are the
+    /// same five bytes as the usual posting's tail ([`POSTING_PLAIN_TAIL`]). `None` for the
+    /// steps one by one.
+    #[inline(always)]
+    fn per_unit_price_then_plain(&self, at: usize) -> Option<usize> {
+        let bytes = self.from(at);
+        if word_in(bytes, 0) & mask(3) != PER_UNIT_PRICE || bytes[3] & 0xe0 != 0xa0 {
+            return None;
+        }
+        let currency = 4 + usize::from(bytes[3] & 0x1f);
+        let marker = bytes[currency];
+        if marker & 0xe0 != 0xa0 {
+            return None;
+        }
+        let tail = at + currency + 1 + usize::from(marker & 0x1f);
+        let bytes = self.from(tail);
+        if word_in(bytes, 0) & mask(5) != POSTING_PLAIN_TAIL {
+            return None;
+        }
+        self.plain_tail(tail, bytes)
+    }
+
+    /// After the usual posting's tail at `at` (no cost, price or flag, no metadata, then a
+    /// span), whose bytes are `bytes`.
+    #[inline(always)]
+    fn plain_tail(&self, at: usize, bytes: &[u8; REACH]) -> Option<usize> {
+        // The span's two offsets of the same width and a small file index: one compare of
+        // the bytes already at hand instead of three steps.
+        let span = word_in(bytes, 5);
+        if span & SPAN_16_MASK == SPAN_16 {
+            return Some(at + 5 + SPAN_16_LEN);
+        }
+        if span & SPAN_32_MASK == SPAN_32 && bytes[5 + SPAN_32_LEN - 1] < 0x80 {
+            return Some(at + 5 + SPAN_32_LEN);
+        }
+        self.uint(self.uint(self.uint(at + 5)?)?)
+    }
+
     /// After a posting's cost, price, flag, metadata and span, when they are not the usual
     /// posting's: out of line, so the usual posting's walk stays short.
+    #[inline(always)]
+    fn posting_rest(&self, at: usize) -> Option<usize> {
+        returned(self.posting_rest_out(at))
+    }
+
+    /// [`posting_rest`](Self::posting_rest) out of line, [`FAILED`] where it answers `None`.
     #[inline(never)]
-    fn posting_rest(self, at: usize) -> Option<usize> {
+    fn posting_rest_out(self, at: usize) -> usize {
+        self.posting_rest_walk(at).unwrap_or(FAILED)
+    }
+
+    /// [`posting_rest`](Self::posting_rest)'s walk, inlined into the out-of-line step.
+    #[inline(always)]
+    fn posting_rest_walk(self, at: usize) -> Option<usize> {
         let mut at = at;
         at = match self.byte(at) {
             0xc0 => at + 1,
@@ -1023,7 +1079,12 @@ impl<'a> Window<'a> {
         };
         at = match self.byte(at) {
             0xc0 => at + 1,
-            _ => self.price(at).or_else(|| self.any(at))?,
+            _ => {
+                if let Some(end) = self.per_unit_price_then_plain(at) {
+                    return Some(end);
+                }
+                self.price(at).or_else(|| self.any(at))?
+            }
         };
         at = self.opt_text(at)?;
         at = match self.byte(at) {
@@ -1057,12 +1118,21 @@ impl<'a> Window<'a> {
     /// number nil or `[kind, numbers…]` of one or two numbers ([`schema::cost`]).
     #[inline(always)]
     fn cost(&self, at: usize) -> Option<usize> {
-        if self.byte(at) != 0x95 {
+        let bytes = self.from(at);
+        if bytes[0] != 0x95 {
             return None;
         }
         let mut at = at + 1;
-        at = match self.byte(at) {
+        at = match bytes[1] {
             0xc0 => at + 1,
+            // A number's kind and the number as fixstrs, as most are: both headers are in
+            // the bytes at hand.
+            0x92 if bytes[2] & 0xe0 == 0xa0
+                && bytes[3 + usize::from(bytes[2] & 0x1f)] & 0xe0 == 0xa0 =>
+            {
+                let number = 3 + usize::from(bytes[2] & 0x1f);
+                at + number + usize::from(bytes[number] & 0x1f)
+            }
             0x92 => self.text(self.text(at + 1)?)?,
             0x93 => self.text(self.text(self.text(at + 1)?)?)?,
             _ => return None,
@@ -1091,8 +1161,20 @@ impl<'a> Window<'a> {
     /// value is a string, an amount (two strings) or a boolean ([`schema::meta`]); a pair
     /// of any other shape takes the table walk. Out of line: most lists are empty, and
     /// the caller steps over those.
+    #[inline(always)]
+    fn metadata(&self, at: usize) -> Option<usize> {
+        returned(self.metadata_out(at))
+    }
+
+    /// [`metadata`](Self::metadata) out of line, [`FAILED`] where it answers `None`.
     #[inline(never)]
-    fn metadata(self, at: usize) -> Option<usize> {
+    fn metadata_out(self, at: usize) -> usize {
+        self.metadata_walk(at).unwrap_or(FAILED)
+    }
+
+    /// [`metadata`](Self::metadata)'s walk, inlined into the out-of-line step.
+    #[inline(always)]
+    fn metadata_walk(self, at: usize) -> Option<usize> {
         let marker = self.byte(at);
         if marker & 0xf0 != 0x90 {
             return self.any(at);
@@ -1107,6 +1189,17 @@ impl<'a> Window<'a> {
     /// After one metadata pair in the host's shape ([`metadata`](Self::metadata)).
     #[inline(always)]
     fn meta_pair(&self, at: usize) -> Option<usize> {
+        // A key and a string value of short strings, as most are: every marker is in the
+        // bytes at hand, and the value's header and type are one word.
+        let bytes = self.from(at);
+        let key = bytes[1];
+        if bytes[0] == 0x92 && key & 0xe0 == 0xa0 {
+            let value = 2 + usize::from(key & 0x1f);
+            let text = bytes[value + 8];
+            if word_in(bytes, value) == STRING_VALUE && text & 0xe0 == 0xa0 {
+                return Some(at + value + 9 + usize::from(text & 0x1f));
+            }
+        }
         if self.byte(at) != 0x92 {
             return None;
         }
@@ -1141,6 +1234,18 @@ impl<'a> Window<'a> {
         }
         UNKNOWN_KIND
     }
+}
+
+/// What the window's out-of-line steps answer where they fail: a position past any window,
+/// returned as one word where an `Option` would go through memory.
+#[cfg(not(rlplugin_small))]
+const FAILED: usize = usize::MAX;
+
+/// An out-of-line step's answer as the walk takes it.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn returned(end: usize) -> Option<usize> {
+    (end != FAILED).then_some(end)
 }
 
 /// The eight bytes at `at` of a step's bytes ([`Window::from`]), little-endian.
@@ -1233,6 +1338,24 @@ const EMPTY_THEN_POSTINGS: Run = {
     }
 };
 
+/// Where the metadata's key starts in [`EMPTY_THEN_POSTINGS`], past the empty tags and
+/// links, which the run's first two words hold.
+#[cfg(not(rlplugin_small))]
+const METADATA_IN_RUN: usize = {
+    let fields = schema::TRANSACTION.fields;
+    let metadata = fields.len() - 2;
+    assert!(
+        metadata == 5 && schema::same(fields[metadata].key, key::METADATA),
+        "a transaction's metadata is its key 5, the one before its postings"
+    );
+    let at = EMPTY_THEN_POSTINGS.len - POSTINGS.len - 1 - (1 + fields[metadata].key.len());
+    assert!(
+        at <= 16,
+        "the tags and links are in the run's first two words"
+    );
+    at
+};
+
 /// A transaction's flag as a fixstr of one character and its second key, which fill a
 /// word: compared with the flag's character masked off ([`FLAG_CHAR`]).
 #[cfg(not(rlplugin_small))]
@@ -1307,6 +1430,21 @@ const HEADS: [Head; 12] = {
         kind += 1;
     }
     heads
+};
+
+/// The headers of a posting's price not given in total ([`Window::price`]) and of its
+/// amount.
+#[cfg(not(rlplugin_small))]
+const PER_UNIT_PRICE: u64 = 0x92_c2_94;
+
+/// A metadata value's header and its type when it is a string, which fill a word.
+#[cfg(not(rlplugin_small))]
+const STRING_VALUE: u64 = {
+    let mut bytes = [0u8; 40];
+    bytes[0] = 0x92;
+    let len = push_fixstr(&mut bytes, 1, schema::meta::STRING);
+    assert!(len == 8, "a string value's header and type fill a word");
+    word_of(&bytes, 0)
 };
 
 /// A posting's cost, price and flag all nil, its metadata empty and its span's header.
@@ -1432,30 +1570,55 @@ fn own_keys<const KIND: usize>(
     let own = at + head.own;
     let mut at = at + head.len;
     let mut tail = at;
-    if KIND == Kind::Transaction as usize
+    let mut narrated = false;
+    if KIND == Kind::Price as usize
+        && let Some(end) = short_price(w, at)
+    {
+        // The last value is the empty list, one byte.
+        return Some((own, end, end - 1));
+    } else if KIND == Kind::Transaction as usize
         && word_in(w.from(at), 0) & !FLAG_CHAR == FLAG_THEN_PAYEE.first
     {
         // A flag of one character, as the host writes every flag, then the payee's key:
         // one compare for both.
         tail = at + FLAG_THEN_PAYEE.len;
-        at = w.value(tail, FLAG_THEN_PAYEE.value, postings)?;
+        if let Some((narration, end)) = short_payee_then_narration(w, tail) {
+            // Past the third key already.
+            tail = narration;
+            at = end;
+            narrated = true;
+        } else {
+            at = w.value(tail, FLAG_THEN_PAYEE.value, postings)?;
+        }
     } else if let Some(after) = text_then_usual::<KIND>(w, at) {
         (tail, at) = after?;
     } else {
         at = w.value(at, const { CODES_BY_KIND[KIND].values[0] }, postings)?;
         own_key::<KIND, 1>(w, &mut at, &mut tail, postings)?;
     }
-    own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
+    if !narrated {
+        own_key::<KIND, 2>(w, &mut at, &mut tail, postings)?;
+    }
     if KIND == Kind::Transaction as usize {
         let bytes = w.from(at);
         let run = const { &EMPTY_THEN_POSTINGS.words };
-        if word_in(bytes, 0) == run[0]
-            && word_in(bytes, 8) == run[1]
-            && word_in(bytes, 16) == run[2]
-            && word_in(bytes, 24) == run[3]
-        {
-            tail = at + EMPTY_THEN_POSTINGS.len;
-            at = w.value(tail, schema::Value::Postings, postings)?;
+        // Empty tags and links: the run's first two words.
+        if word_in(bytes, 0) == run[0] && word_in(bytes, 8) == run[1] {
+            if word_in(bytes, 16) == run[2] && word_in(bytes, 24) == run[3] {
+                tail = at + EMPTY_THEN_POSTINGS.len;
+                at = w.value(tail, schema::Value::Postings, postings)?;
+                return Some((own, at, tail));
+            }
+            // Metadata (a receipt's number, say): the steps from the metadata's key on.
+            at += METADATA_IN_RUN;
+            const {
+                assert!(
+                    MAX_FIELDS == 7,
+                    "the metadata and postings are keys 5 and 6"
+                )
+            };
+            own_key::<KIND, 5>(w, &mut at, &mut tail, postings)?;
+            own_key::<KIND, 6>(w, &mut at, &mut tail, postings)?;
             return Some((own, at, tail));
         }
     }
@@ -1508,6 +1671,103 @@ fn text_then_usual<const KIND: usize>(w: Window<'_>, at: usize) -> Option<Option
         };
     }
     Some(Some((tail, end)))
+}
+
+/// A transaction's payee (nil or a fixstr) at `at`, its narration's key and its narration (a
+/// fixstr), as the host writes most: every marker is in the bytes at hand, and the key is
+/// two word compares. Where the narration starts and where it ends; `None` for the steps
+/// one by one.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_payee_then_narration(w: Window<'_>, at: usize) -> Option<(usize, usize)> {
+    const NARRATION_KEY: &Key = &CODES_BY_KIND[Kind::Transaction as usize].keys[2];
+    const {
+        assert!(
+            schema::same(schema::TRANSACTION.fields[2].key, key::NARRATION)
+                && matches!(schema::TRANSACTION.fields[1].value, schema::Value::OptText)
+                && NARRATION_KEY.len > 8
+                && NARRATION_KEY.len < 16,
+            "a transaction's payee, then its narration's key of two words"
+        );
+    };
+    let bytes = w.from(at);
+    let payee = bytes[0];
+    let key = if payee == 0xc0 {
+        1
+    } else if payee & 0xe0 == 0xa0 {
+        1 + usize::from(payee & 0x1f)
+    } else {
+        return None;
+    };
+    let text = bytes[key + NARRATION_KEY.len];
+    if word_in(bytes, key) != NARRATION_KEY.first
+        || word_in(bytes, key + NARRATION_KEY.len - 8) != NARRATION_KEY.last
+        || text & 0xe0 != 0xa0
+    {
+        return None;
+    }
+    let narration = at + key + NARRATION_KEY.len;
+    Some((narration, narration + 1 + usize::from(text & 0x1f)))
+}
+
+/// A price's own keys after its first key in one pass when its currency and its amount's
+/// number and currency are fixstrs and its metadata is empty, as the host writes most
+/// prices: every marker is in the bytes at hand but the metadata's, whose key and empty
+/// list are two word compares. Where the price ends; `None` for the steps one by one.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_price(w: Window<'_>, at: usize) -> Option<usize> {
+    returned(short_price_out(w, at))
+}
+
+/// [`short_price`] out of line, [`FAILED`] where it answers `None`: inlined, the walk of
+/// every other kind compiled to more instructions.
+#[cfg(not(rlplugin_small))]
+#[inline(never)]
+fn short_price_out(w: Window<'_>, at: usize) -> usize {
+    short_price_walk(w, at).unwrap_or(FAILED)
+}
+
+/// [`short_price`]'s walk, inlined into the out-of-line step.
+#[cfg(not(rlplugin_small))]
+#[inline(always)]
+fn short_price_walk(w: Window<'_>, at: usize) -> Option<usize> {
+    const PRICE: &Codes = &CODES_BY_KIND[Kind::Price as usize];
+    const AMOUNT_THEN_NUMBER: u64 = {
+        let key = &PRICE.keys[1];
+        assert!(
+            PRICE.len == 3
+                && matches!(PRICE.values[0], schema::Value::Text)
+                && matches!(PRICE.values[1], schema::Value::Amount)
+                && matches!(PRICE.values[2], schema::Value::Metadata)
+                && key.len == 7,
+            "a price's own keys: a string, then an amount whose key and header fill a word, \
+             then its metadata"
+        );
+        key.first | 0x92 << 56
+    };
+    const METADATA_THEN_EMPTY: u64 = key_then(&PRICE.keys[2], Some(0x90));
+    let metadata = &PRICE.keys[2];
+    let bytes = w.from(at);
+    let currency = bytes[0];
+    if currency & 0xe0 != 0xa0 {
+        return None;
+    }
+    let at = at + 1 + usize::from(currency & 0x1f);
+    let bytes = w.from(at);
+    let number = bytes[8];
+    if word_in(bytes, 0) != AMOUNT_THEN_NUMBER || number & 0xe0 != 0xa0 {
+        return None;
+    }
+    let unit = 9 + usize::from(number & 0x1f);
+    let currency = bytes[unit];
+    if currency & 0xe0 != 0xa0 {
+        return None;
+    }
+    let at = at + unit + 1 + usize::from(currency & 0x1f);
+    let bytes = w.from(at);
+    (word_in(bytes, 0) == metadata.first && word_in(bytes, metadata.len - 7) == METADATA_THEN_EMPTY)
+        .then_some(at + metadata.len + 1)
 }
 
 /// One step of [`own_keys`]: key `FIELD` of kind `KIND` and its value, if the kind has it.
