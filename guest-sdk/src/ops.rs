@@ -405,12 +405,13 @@ impl Ops {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use rlplugin_types::{CommodityData, DirectiveData, validate_op_coverage};
 
-    fn commodity(currency: &str) -> DirectiveWrapper {
+    /// A directive told apart from others by its currency.
+    pub(crate) fn commodity(currency: &str) -> DirectiveWrapper {
         DirectiveWrapper {
             directive_type: String::new(),
             date: "2024-01-01".into(),
@@ -469,8 +470,9 @@ mod tests {
         assert_eq!(ops.finish().ops, [PluginOp::Keep(0), PluginOp::Delete(1)]);
     }
 
+    /// One call a plugin makes on its decisions, for proptests of any recorder of them.
     #[derive(Debug, Clone)]
-    enum Call {
+    pub(crate) enum Call {
         Keep(usize),
         Modify(usize),
         Delete(usize),
@@ -479,7 +481,7 @@ mod tests {
         Push,
     }
 
-    fn call() -> impl Strategy<Value = Call> {
+    pub(crate) fn call() -> impl Strategy<Value = Call> {
         prop_oneof![
             (0..12usize).prop_map(Call::Keep),
             (0..12usize).prop_map(Call::Modify),

@@ -267,42 +267,8 @@ impl Decisions {
 mod tests {
     use super::*;
     use crate::Ops;
+    use crate::ops::tests::{Call, call, commodity};
     use proptest::prelude::*;
-    use rlplugin_types::{CommodityData, DirectiveData};
-
-    fn commodity(currency: &str) -> DirectiveWrapper {
-        DirectiveWrapper {
-            directive_type: String::new(),
-            date: "2024-01-01".into(),
-            filename: None,
-            lineno: None,
-            data: DirectiveData::Commodity(CommodityData {
-                currency: currency.into(),
-                metadata: vec![],
-            }),
-        }
-    }
-
-    #[derive(Debug, Clone)]
-    enum Call {
-        Keep(usize),
-        Modify(usize),
-        Delete(usize),
-        Before(usize),
-        After(usize),
-        Push,
-    }
-
-    fn call() -> impl Strategy<Value = Call> {
-        prop_oneof![
-            (0..12usize).prop_map(Call::Keep),
-            (0..12usize).prop_map(Call::Modify),
-            (0..12usize).prop_map(Call::Delete),
-            (0..12usize).prop_map(Call::Before),
-            (0..12usize).prop_map(Call::After),
-            Just(Call::Push),
-        ]
-    }
 
     proptest! {
         /// Each call is accepted or refused as `Ops` accepts or refuses it, in input order
