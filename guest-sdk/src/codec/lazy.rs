@@ -1866,7 +1866,7 @@ fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
 /// bytes checked as one word, with no bounds check past the window's.
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-fn short_ascii(window: &[u8; 9]) -> Option<&str> {
+fn short_ascii(window: &[u8; SHORT_TEXT]) -> Option<&str> {
     let len = usize::from(window[0].wrapping_sub(0xa0));
     let bytes = window[1..].first_chunk::<8>()?;
     if len > 8 {
@@ -1883,9 +1883,13 @@ fn short_ascii(window: &[u8; 9]) -> Option<&str> {
     Some(unsafe { core::str::from_utf8_unchecked(text) })
 }
 
-/// The bytes the longest short amount spans: its array's marker, two markers and two words.
+/// The bytes the longest short string spans: its marker and a word.
 #[cfg(not(rlplugin_small))]
-const SHORT_AMOUNT: usize = 19;
+const SHORT_TEXT: usize = 9;
+
+/// The bytes the longest short amount spans: its array's marker and two short strings.
+#[cfg(not(rlplugin_small))]
+const SHORT_AMOUNT: usize = 1 + 2 * SHORT_TEXT;
 
 /// The amount that starts `window`, when it is an array of two ASCII fixstrs of at most
 /// eight bytes.
@@ -1896,9 +1900,65 @@ fn short_amount_in(window: &[u8; SHORT_AMOUNT]) -> Option<(&str, &str)> {
         return None;
     }
     let rest = &window[1..];
-    let number = short_ascii(rest.first_chunk::<9>()?)?;
-    let currency = short_ascii(rest.get(1 + number.len()..)?.first_chunk::<9>()?)?;
+    let number = short_ascii(rest.first_chunk::<SHORT_TEXT>()?)?;
+    let currency = short_ascii(rest.get(1 + number.len()..)?.first_chunk::<SHORT_TEXT>()?)?;
     Some((number, currency))
+}
+
+/// The bytes from a posting's units on that [`PostingHead`] reads: nil or an amount of two
+/// fixstrs, then a word of the markers after them.
+#[cfg(not(rlplugin_small))]
+const UNITS_REACH: usize = 1 + 2 * 32 + 8;
+
+/// The bytes from a posting's start that [`At::posting_head`] takes at once: the posting's
+/// marker, an account's header and up to fifty-two of its bytes, then the units' reach.
+#[cfg(not(rlplugin_small))]
+const POSTING_HEAD: usize = 3 + 52 + UNITS_REACH;
+
+/// A posting laid out as the host writes one, from its units on: what its readers take
+/// from one window, each read at an offset the compiler bounds without a check.
+#[cfg(not(rlplugin_small))]
+#[derive(Clone, Copy)]
+pub(crate) struct PostingHead<'a> {
+    /// The input from the units on.
+    units: &'a [u8; UNITS_REACH],
+    /// Where the units start in the input.
+    pub(crate) units_at: usize,
+}
+
+#[cfg(not(rlplugin_small))]
+impl<'a> PostingHead<'a> {
+    /// The units when they are nil (`Some(None)`) or an amount of two short ASCII strings
+    /// (see [`short_ascii`]); `None` otherwise.
+    #[inline(always)]
+    pub(crate) fn units(self) -> Option<Option<(&'a str, &'a str)>> {
+        if self.units[0] == 0xc0 {
+            return Some(None);
+        }
+        short_amount_in(self.units.first_chunk()?).map(Some)
+    }
+
+    /// Where the units end, counted from their start, and the eight bytes there (the
+    /// markers of the cost, price, flag and metadata, the cost's in the lowest byte), when
+    /// the units are nil or an amount of two fixstrs; `None` otherwise. The strings are not
+    /// read.
+    #[inline(always)]
+    pub(crate) fn tail(self) -> Option<(usize, u64)> {
+        let units = self.units;
+        let end = match units[0] {
+            0xc0 => 1,
+            0x92 if units[1] & 0xe0 == 0xa0 => {
+                let currency = 2 + usize::from(units[1] & 0x1f);
+                let marker = units[currency];
+                if marker & 0xe0 != 0xa0 {
+                    return None;
+                }
+                currency + 1 + usize::from(marker & 0x1f)
+            }
+            _ => return None,
+        };
+        Some((end, u64::from_le_bytes(*units.get(end..)?.first_chunk()?)))
+    }
 }
 
 /// The str8 at `at` and the position after it, when it is ASCII and ends inside the input:
@@ -1993,30 +2053,30 @@ impl<'a> At<'a> {
         Some((number, currency))
     }
 
-    /// The units of the posting here when it is laid out as the host writes one, its
-    /// account a fixstr and its units nil or a short amount (see
-    /// [`short_amount`](Self::short_amount)): read in one window with one bounds check,
-    /// from the posting's start. `None` otherwise.
+    /// The posting here when it is laid out as the host writes one and its account (a
+    /// fixstr or a str8) is short enough for its units to start inside one window from its
+    /// start, read with one bounds check: where its units start. `None` otherwise, and the
+    /// posting's readers find its fields the general way.
     #[cfg(not(rlplugin_small))]
     #[inline(always)]
-    pub(crate) fn short_posting_units(self) -> Option<Option<(&'a str, &'a str)>> {
-        // The posting's marker, the longest fixstr account, then the units.
-        let window = self
-            .bytes
-            .get(self.pos..)?
-            .first_chunk::<{ 2 + 31 + SHORT_AMOUNT }>()?;
+    pub(crate) fn posting_head(self) -> Option<PostingHead<'a>> {
+        let window = self.bytes.get(self.pos..)?.first_chunk::<POSTING_HEAD>()?;
         if window[0] != 0x97 {
             return None;
         }
+        // A fixstr's length, or past a fixstr's if the account is another string.
         let account = usize::from(window[1].wrapping_sub(0xa0));
-        if account > 31 {
+        let units = if account < 32 {
+            2 + account
+        } else if window[1] == 0xd9 {
+            3 + usize::from(window[2])
+        } else {
             return None;
-        }
-        let units = window[2 + account..].first_chunk::<SHORT_AMOUNT>()?;
-        if units[0] == 0xc0 {
-            return Some(None);
-        }
-        short_amount_in(units).map(Some)
+        };
+        Some(PostingHead {
+            units: window.get(units..)?.first_chunk()?,
+            units_at: self.pos + units,
+        })
     }
 
     /// A string or nil.
@@ -2582,10 +2642,21 @@ mod tests {
             bytes.extend_from_slice(text.as_bytes());
             bytes
         };
-        let texts = ["", "1", "-12.50", "12345678", "123456789", "1é"];
+        let texts = [
+            "",
+            "1",
+            "-12.50",
+            "12345678",
+            "123456789",
+            "-1234567890.1234",
+            "-1234567890.12345",
+            "1é",
+            "-1234567.89é",
+            "é-1234567.89",
+        ];
         for number in texts {
             for currency in texts {
-                for tail in [0, 19] {
+                for tail in [0, SHORT_AMOUNT] {
                     let mut bytes = vec![0x92];
                     bytes.extend(fixstr(number));
                     bytes.extend(fixstr(currency));
@@ -2594,8 +2665,9 @@ mod tests {
                     let sink = ErrorSink::default();
                     let mut at = At::new(&bytes, 0, &sink);
                     let short = |text: &str| (1..=8).contains(&text.len()) && text.is_ascii();
-                    let expected = (short(number) && short(currency) && bytes.len() >= 19)
-                        .then_some((number, currency));
+                    let expected =
+                        (short(number) && short(currency) && bytes.len() >= SHORT_AMOUNT)
+                            .then_some((number, currency));
                     let case = format!("{number:?} {currency:?} with {tail} bytes after");
                     assert_eq!(at.short_amount(), expected, "{case}");
                     let pos = if expected.is_some() { end } else { 0 };
@@ -2605,16 +2677,36 @@ mod tests {
         }
     }
 
-    /// A posting's units are read from its start past an account of any fixstr length, as
-    /// nil or as a short amount; an account of another kind, or too little input after the
-    /// units, leaves them to the reader.
+    /// A posting's units are found from its start past a fixstr or str8 account that
+    /// leaves them inside the window, as nil or as an amount, and read when its strings are
+    /// short and ASCII; the markers after them are read whatever the strings hold. Any other
+    /// account, or too little input after the posting's start, leaves them to the reader.
     #[cfg(not(rlplugin_small))]
     #[test]
-    fn short_posting_units_are_found_past_the_account() {
-        let amount = b"\x92\xa3-12\xa3USD";
-        for account_len in [0, 1, 8, 31, 32] {
-            for units in [&b"\xc0"[..], amount] {
-                for tail in [0, 40] {
+    fn posting_heads_are_found_past_the_account() {
+        let fixstr = |text: &str| {
+            let mut bytes = vec![0xa0 | text.len() as u8];
+            bytes.extend_from_slice(text.as_bytes());
+            bytes
+        };
+        let amount = |number: &str, currency: &str| {
+            let mut bytes = vec![0x92];
+            bytes.extend(fixstr(number));
+            bytes.extend(fixstr(currency));
+            bytes
+        };
+        let markers = [0x95, 0xc0, 0xc0, 0x90, 0x93, 0x01, 0x02, 0x03];
+        let units_cases = [
+            (vec![0xc0], Some(None)),
+            (amount("-12", "USD"), Some(Some(("-12", "USD")))),
+            (amount("-1234.56", "EUR"), Some(Some(("-1234.56", "EUR")))),
+            (amount("-123.4é", "EUR"), None),
+            (amount("-12345.67", "EUR"), None),
+            (amount("-1234567890.12345", "EUR"), None),
+        ];
+        for account_len in [0, 1, 31, 32, 52, 53] {
+            for (units, read) in &units_cases {
+                for after in [0, POSTING_HEAD] {
                     let mut bytes = vec![0x97];
                     if account_len < 32 {
                         bytes.push(0xa0 | account_len as u8);
@@ -2622,18 +2714,30 @@ mod tests {
                         bytes.extend([0xd9, account_len as u8]);
                     }
                     bytes.extend(core::iter::repeat_n(b'A', account_len));
+                    let units_at = bytes.len();
                     bytes.extend_from_slice(units);
-                    bytes.extend(core::iter::repeat_n(0xc0, tail));
+                    bytes.extend(markers);
+                    bytes.extend(core::iter::repeat_n(0xc3, after));
                     let sink = ErrorSink::default();
-                    let found = At::new(&bytes, 0, &sink).short_posting_units();
-                    let fits = account_len < 32 && bytes.len() >= 2 + 31 + SHORT_AMOUNT;
-                    let expected = fits.then_some((units == amount).then_some(("-12", "USD")));
-                    assert_eq!(
-                        found, expected,
-                        "account of {account_len}, {tail} bytes after"
-                    );
+                    let head = At::new(&bytes, 0, &sink).posting_head();
+                    let case = format!("account of {account_len}, {units:x?}, {after} after");
+                    let found = account_len <= 52 && bytes.len() >= POSTING_HEAD;
+                    assert_eq!(head.is_some(), found, "{case}");
+                    let Some(head) = head else { continue };
+                    assert_eq!(head.units_at, units_at, "{case}");
+                    assert_eq!(head.units(), *read, "{case}");
+                    let word = u64::from_le_bytes(markers);
+                    assert_eq!(head.tail(), Some((units.len(), word)), "{case}");
                 }
             }
+        }
+        for units in [vec![0x92, 0xd9, 1, b'1', 0xa1, b'X'], vec![0x93, 0xc0]] {
+            let mut bytes = vec![0x97, 0xa1, b'A'];
+            bytes.extend_from_slice(&units);
+            bytes.extend(core::iter::repeat_n(0xc0, POSTING_HEAD));
+            let sink = ErrorSink::default();
+            let head = At::new(&bytes, 0, &sink).posting_head().expect("found");
+            assert_eq!((head.units(), head.tail()), (None, None), "{units:x?}");
         }
     }
 }

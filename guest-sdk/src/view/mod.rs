@@ -733,6 +733,10 @@ const AMOUNT_HEADER: u8 = 0x92;
 /// An absent value's marker: nil.
 const NIL_MARKER: u64 = 0xc0;
 
+/// An empty list's marker: a fixarray of none.
+#[cfg(not(rlplugin_small))]
+const EMPTY_ARRAY_MARKER: u64 = 0x90;
+
 /// A list of strings (tags, links), borrowed from the input.
 ///
 /// ```
@@ -989,10 +993,10 @@ impl<'a> PostingView<'a> {
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn units(&self) -> Option<Amount<'a>> {
         #[cfg(not(rlplugin_small))]
-        // Units the walk did not note (it noted where the posting starts): read past a
-        // short account in one window, when the posting is laid out as the host writes one.
+        // Units the walk did not note (it noted where the posting starts): read past the
+        // account in one window, when the posting is laid out as the host writes one.
         if self.units == 0
-            && let Some(units) = self.at.short_posting_units()
+            && let Some(units) = self.at.posting_head().and_then(lazy::PostingHead::units)
         {
             return units.map(|(number, currency)| Amount { number, currency });
         }
@@ -1142,6 +1146,34 @@ impl<'a> PostingView<'a> {
     #[must_use]
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn currencies(&self) -> PostingCurrencies<'a> {
+        #[cfg(not(rlplugin_small))]
+        if let Some(head) = self.at.posting_head()
+            && let Some(units) = head.units()
+        {
+            let end = units.map_or(1, |(number, currency)| 3 + number.len() + currency.len());
+            let units = units.map(|(_, currency)| currency);
+            let mut at = self.at.at(head.units_at + end);
+            // A nil cost, then a nil price, in the bytes after the units.
+            if at
+                .next_word()
+                .is_some_and(|markers| markers & 0xffff == NIL_MARKER * 0x0101)
+            {
+                return PostingCurrencies {
+                    units,
+                    cost: None,
+                    price: None,
+                };
+            }
+            let cost = Self::cost_currency_at(at);
+            if !at.nil() {
+                at.skip_value();
+            }
+            return PostingCurrencies {
+                units,
+                cost,
+                price: Self::price_currency_at(at),
+            };
+        }
         if let Some(mut at) = self.units_at() {
             let units = if at.nil() {
                 Some(None)
@@ -1199,13 +1231,28 @@ impl<'a> PostingView<'a> {
     #[must_use]
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn has_meta(&self, key: &str) -> bool {
+        #[cfg(not(rlplugin_small))]
+        if let Some(head) = self.at.posting_head()
+            && let Some((end, markers)) = head.tail()
+        {
+            // Cost, price and flag nil: the metadata follows them.
+            if markers & 0x00ff_ffff == NIL_MARKER * 0x0001_0101 {
+                return markers >> 24 & 0xff != EMPTY_ARRAY_MARKER
+                    && Self::meta_has(self.at.at(head.units_at + end + 3), key);
+            }
+            return Self::meta_has(self.field_after_units(5), key);
+        }
         if self
             .units_at()
             .is_some_and(|units| units.posting_tail_is_plain())
         {
             return false;
         }
-        let mut at = self.field_after_units(5);
+        Self::meta_has(self.field_after_units(5), key)
+    }
+
+    /// Whether the posting metadata at `at` has an entry named `key`.
+    fn meta_has(mut at: At<'a>, key: &str) -> bool {
         let entries = at.array_len("posting metadata (an array)");
         for _ in 0..entries {
             if at.failed() {
