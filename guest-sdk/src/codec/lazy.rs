@@ -1961,6 +1961,11 @@ impl<'a> PostingHead<'a> {
     }
 }
 
+/// The bytes [`At::skip_short_values`] reads at once: a cost as the host writes one, its
+/// header and five fields, four of them fixstrs.
+#[cfg(not(rlplugin_small))]
+const SHORT_VALUES: usize = 2 + 4 * 32;
+
 /// The str8 at `at` and the position after it, when it is ASCII and ends inside the input:
 /// its bytes checked a word at a time, with no call. `None` for anything else, which the
 /// reader then reads (and checks as UTF-8).
@@ -2077,6 +2082,32 @@ impl<'a> At<'a> {
             units: window.get(units..)?.first_chunk()?,
             units_at: self.pos + units,
         })
+    }
+
+    /// The position after the `count` values from here, when each is nil, a boolean, a
+    /// fixstr or an array of such values (a cost, a price annotation, an amount, as the host
+    /// writes them with short strings), read in one window with no call; `None` for any other
+    /// value or one that ends past the window, which the caller then steps over the general
+    /// way.
+    #[cfg(not(rlplugin_small))]
+    #[inline(always)]
+    pub(crate) fn skip_short_values(self, count: usize) -> Option<usize> {
+        let window = self.bytes.get(self.pos..)?.first_chunk::<SHORT_VALUES>()?;
+        let (mut at, mut pending) = (0, count);
+        while pending > 0 {
+            let marker = *window.get(at)?;
+            match marker {
+                0xc0 | 0xc2 | 0xc3 => at += 1,
+                0xa0..=0xbf => at += 1 + usize::from(marker & 0x1f),
+                0x90..=0x9f => {
+                    at += 1;
+                    pending += usize::from(marker & 0x0f);
+                }
+                _ => return None,
+            }
+            pending -= 1;
+        }
+        (at <= SHORT_VALUES).then_some(self.pos + at)
     }
 
     /// A string or nil.
@@ -2739,5 +2770,46 @@ mod tests {
             let head = At::new(&bytes, 0, &sink).posting_head().expect("found");
             assert_eq!((head.units(), head.tail()), (None, None), "{units:x?}");
         }
+    }
+
+    /// Nils, booleans, fixstrs and arrays of them, as the host writes a cost or a price, are
+    /// stepped over in one window whatever bytes the strings hold; a value of another kind,
+    /// or one the window or the input ends inside, is left to the general skip.
+    #[cfg(not(rlplugin_small))]
+    #[test]
+    fn short_values_are_stepped_over_in_one_window() {
+        let cost = b"\x95\x92\xa8per_unit\xa5\xc3\xa9.32\xa3USD\xaa2024-01-02\xc0\xc2";
+        let long_label = [&[0x95, 0xc0, 0xc0, 0xc0, 0xbf][..], &[b'L'; 31], b"\xc3"].concat();
+        let cases: [(&[u8], usize, Option<usize>); 8] = [
+            (b"\xc0", 1, Some(1)),
+            (b"\xc3\xa2\xc3\xa9", 2, Some(4)),
+            (cost, 1, Some(cost.len())),
+            (b"\x94\xc2\x92\xa11\xa3EUR\xc0\xc0", 1, Some(11)),
+            (&long_label, 1, Some(long_label.len())),
+            (b"\xd9\x01A", 1, None),
+            (b"\x92\xa11\xcc\x05", 1, None),
+            (b"\x81\xa1k\xc0", 1, None),
+        ];
+        for (value, count, end) in cases {
+            for after in [0, SHORT_VALUES] {
+                let mut bytes = vec![0xc3];
+                bytes.extend_from_slice(value);
+                bytes.extend(core::iter::repeat_n(0xc0, after));
+                let sink = ErrorSink::default();
+                let found = At::new(&bytes, 1, &sink).skip_short_values(count);
+                let expected = end
+                    .filter(|_| bytes.len() > SHORT_VALUES)
+                    .map(|end| 1 + end);
+                assert_eq!(found, expected, "{value:x?}, {after} after");
+            }
+        }
+        // Fixstrs that run past the window: the steps stop at its end.
+        let mut past = vec![0x9f];
+        for _ in 0..15 {
+            past.push(0xbf);
+            past.extend([b'x'; 31]);
+        }
+        let sink = ErrorSink::default();
+        assert_eq!(At::new(&past, 0, &sink).skip_short_values(1), None);
     }
 }

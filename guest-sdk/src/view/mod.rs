@@ -733,6 +733,18 @@ const AMOUNT_HEADER: u8 = 0x92;
 /// An absent value's marker: nil.
 const NIL_MARKER: u64 = 0xc0;
 
+/// A cost's header as the host writes it: an array of five.
+#[cfg(not(rlplugin_small))]
+const COST_HEADER: u8 = 0x95;
+
+/// A price annotation's header as the host writes it: an array of four.
+#[cfg(not(rlplugin_small))]
+const PRICE_HEADER: u8 = 0x94;
+
+const COST_CURRENCY_LABEL: &str = "a cost currency (a string or nil)";
+
+const PRICE_CURRENCY_LABEL: &str = "a price currency (a string or nil)";
+
 /// An empty list's marker: a fixarray of none.
 #[cfg(not(rlplugin_small))]
 const EMPTY_ARRAY_MARKER: u64 = 0x90;
@@ -929,9 +941,7 @@ impl<'a> PostingView<'a> {
             }
         }
         for _ in 2..field {
-            if !at.nil() {
-                at.skip_value();
-            }
+            skip_field(&mut at);
         }
         at
     }
@@ -1076,9 +1086,19 @@ impl<'a> PostingView<'a> {
         if at.nil() {
             return None;
         }
+        // A cost as the host writes one: its currency after its number.
+        #[cfg(not(rlplugin_small))]
+        {
+            let mut fields = at;
+            if fields.marker(COST_HEADER)
+                && let Some(currency) = fields.skip_short_values(1)
+            {
+                return at.at(currency).opt_str(COST_CURRENCY_LABEL);
+            }
+        }
         at.struct_len("a cost (an array of 5)", 5);
         at.skip(1);
-        at.opt_str("a cost currency (a string or nil)")
+        at.opt_str(COST_CURRENCY_LABEL)
     }
 
     /// The currency of the posting's price (`@ 1.08 USD`), if it has a price that names
@@ -1114,11 +1134,28 @@ impl<'a> PostingView<'a> {
         if at.nil() {
             return None;
         }
+        // A price as the host writes one: its amount after its `is_total`, else its
+        // currency after a nil amount and its number.
+        #[cfg(not(rlplugin_small))]
+        {
+            let mut fields = at;
+            if fields.marker(PRICE_HEADER)
+                && let Some(amount) = fields.skip_short_values(1)
+            {
+                let mut amount = at.at(amount);
+                if !amount.nil() {
+                    return Some(Amount::read(amount).currency);
+                }
+                if let Some(currency) = amount.skip_short_values(1) {
+                    return at.at(currency).opt_str(PRICE_CURRENCY_LABEL);
+                }
+            }
+        }
         at.struct_len("a price annotation (an array of 4)", 4);
         at.skip(1);
         if at.nil() {
             at.skip(1);
-            at.opt_str("a price currency (a string or nil)")
+            at.opt_str(PRICE_CURRENCY_LABEL)
         } else {
             Some(Amount::read(at).currency)
         }
@@ -1165,9 +1202,7 @@ impl<'a> PostingView<'a> {
                 };
             }
             let cost = Self::cost_currency_at(at);
-            if !at.nil() {
-                at.skip_value();
-            }
+            skip_field(&mut at);
             return PostingCurrencies {
                 units,
                 cost,
@@ -1240,6 +1275,9 @@ impl<'a> PostingView<'a> {
                 return markers >> 24 & 0xff != EMPTY_ARRAY_MARKER
                     && Self::meta_has(self.at.at(head.units_at + end + 3), key);
             }
+            if let Some(metadata) = self.at.at(head.units_at + end).skip_short_values(3) {
+                return Self::meta_has(self.at.at(metadata), key);
+            }
             return Self::meta_has(self.field_after_units(5), key);
         }
         if self
@@ -1270,6 +1308,20 @@ impl<'a> PostingView<'a> {
             }
         }
         false
+    }
+}
+
+/// Steps over the posting field at `at`: in one window when it is made of short values, as
+/// the host writes most costs and prices, else the general way.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn skip_field(at: &mut At<'_>) {
+    #[cfg(not(rlplugin_small))]
+    if let Some(next) = at.skip_short_values(1) {
+        *at = at.at(next);
+        return;
+    }
+    if !at.nil() {
+        at.skip_value();
     }
 }
 
