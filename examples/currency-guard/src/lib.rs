@@ -129,18 +129,19 @@ fn report<'a>(
 }
 
 /// The declared currencies. FxHash reads a word per step, where std's SipHash spends
-/// several fuel per byte; and most postings repeat the currency of the one before, which is
-/// compared first.
+/// several fuel per byte; and most postings name one of the two currencies named last (a
+/// purchase abroad names its own and the one it is paid in), which are compared first.
 struct Declared<'a> {
     set: FxHashSet<&'a str>,
-    last: core::cell::Cell<&'a str>,
+    /// The two declared currencies named last, the latest first.
+    recent: [core::cell::Cell<&'a str>; 2],
 }
 
 impl<'a> Declared<'a> {
     fn new(currencies: impl Iterator<Item = &'a str>) -> Self {
         Self {
             set: currencies.collect(),
-            last: core::cell::Cell::new(""),
+            recent: Default::default(),
         }
     }
 
@@ -162,12 +163,14 @@ impl<'a> Declared<'a> {
     }
 
     fn contains(&self, currency: &'a str) -> bool {
-        if same_name(currency, self.last.get()) && !currency.is_empty() {
+        let [latest, before] = &self.recent;
+        if same_name(currency, latest.get()) && !currency.is_empty() {
             return true;
         }
-        let declared = self.set.contains(currency);
+        let declared = (same_name(currency, before.get()) && !currency.is_empty())
+            || self.set.contains(currency);
         if declared {
-            self.last.set(currency);
+            before.set(latest.replace(currency));
         }
         declared
     }
@@ -366,6 +369,18 @@ mod tests {
         }
         for unknown in ["US", "USDD", "USD\0", "LONGNAME", "LONGNAME2", "", "x"] {
             assert!(!declared.contains(unknown), "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn currencies_named_in_turn_are_looked_up_exactly() {
+        let declared = Declared::new(["USD", "EUR", "BND"].into_iter());
+        let named = [
+            "USD", "EUR", "USD", "EURO", "EUR", "BND", "USD", "BN", "BND", "", "USD",
+        ];
+        for currency in named {
+            let expected = ["USD", "EUR", "BND"].contains(&currency);
+            assert_eq!(declared.contains(currency), expected, "{currency:?}");
         }
     }
 
