@@ -2156,6 +2156,14 @@ impl<'a> At<'a> {
         self.with(|r| r.struct_len(label, min))
     }
 
+    /// The length of the fixarray here (an array of at most fifteen elements), not stepped
+    /// over; `None` for any other value.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn fixarray_len(&self) -> Option<usize> {
+        let marker = *self.bytes.get(self.pos)?;
+        (marker & 0xf0 == 0x90).then_some(usize::from(marker & 0x0f))
+    }
+
     /// Whether an array of at most 65,535 elements is next.
     pub(crate) fn is_array16(&self) -> bool {
         self.bytes

@@ -553,7 +553,29 @@ impl<'a> DirectiveView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn postings(&self) -> Postings<'a> {
+        // A transaction the frame found in the host's layout, its postings a short array
+        // whose starts it noted: answered in the caller, whose loop then keeps the iterator
+        // out of memory.
+        #[cfg(not(rlplugin_small))]
+        if let Some(at) = lazy::postings_at(self.at(), self.loc)
+            && let Some(count) = at.fixarray_len()
+            && let Some(starts) = self.frame.postings.get(self.loc.postings..)
+            && let Some(starts) = starts.get(..count)
+        {
+            return Postings {
+                at: at.at(at.parts().1 + 1),
+                left: 0,
+                starts,
+            };
+        }
+        self.postings_of_any_layout()
+    }
+
+    /// The postings of a directive laid out in any way, or of one without them (none).
+    #[inline(never)]
+    fn postings_of_any_layout(&self) -> Postings<'a> {
         match lazy::postings_at(self.at(), self.loc).or_else(|| self.field(lazy::POSTINGS)) {
             Some(mut at) => {
                 let noted = at.is_array16();
