@@ -1740,26 +1740,23 @@ impl At<'_> {
         }
     }
 
-    /// Steps over the posting at this position, in the host's layout when it has it.
-    /// Where the posting's units start when the walk found it in the host's layout (else
-    /// 0).
-    pub(crate) fn skip_posting(&mut self) -> usize {
+    /// Steps over the posting at this position, in the host's layout when it has it: the
+    /// reader after it, and where the posting's units start when the walk found it in the
+    /// host's layout (else 0). Taken and answered by value, so the caller's reader (a
+    /// [`Postings`](crate::view::Postings) iterator's) stays out of memory.
+    #[inline(never)]
+    pub(crate) fn skip_posting(self) -> (Self, usize) {
         #[cfg(not(rlplugin_small))]
         if let Some(window) = Window::new(self.bytes, self.pos)
             && let Some((end, units)) = window.posting_fields(0)
             && Window::fits(end)
         {
-            let units = self.pos + units;
-            self.pos += end;
-            return units;
+            return (self.at(self.pos + end), self.pos + units);
         }
         match posting(self.bytes, self.pos) {
-            Some(next) if next <= self.bytes.len() => self.pos = next,
-            // On a copy: a reader whose address reaches the general skip is kept in memory,
-            // and the caller's (a `Postings` iterator) would be read from there on every step.
-            _ => *self = self.skipped(1),
+            Some(next) if next <= self.bytes.len() => (self.at(next), 0),
+            _ => (self.skipped(1), 0),
         }
-        0
     }
 
     /// Where the units of the posting at this position start, when it is an array of 7 (as

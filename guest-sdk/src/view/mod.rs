@@ -860,7 +860,8 @@ impl<'a> Iterator for Postings<'a> {
         }
         self.left -= 1;
         let at = self.at;
-        let units = self.at.skip_posting();
+        let units;
+        (self.at, units) = at.skip_posting();
         Some(PostingView { at, units })
     }
 
