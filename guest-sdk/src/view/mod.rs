@@ -1301,15 +1301,32 @@ impl<'a> PostingView<'a> {
             if let Some(metadata) = self.at.at(head.units_at + end).skip_short_values(3) {
                 return Self::meta_has(self.at.at(metadata), key);
             }
-            return Self::meta_has(self.field_after_units(5), key);
         }
-        if self
+        let (bytes, pos, sink) = self.at.parts();
+        Self::has_meta_of_any_layout(bytes, pos, sink, self.units, key)
+    }
+
+    /// [`has_meta`](Self::has_meta) of the posting at `pos` laid out in any way. Out of line
+    /// and in parts, so the caller's view is not written to memory for the fast path's sake.
+    #[inline(never)]
+    fn has_meta_of_any_layout(
+        bytes: &'a [u8],
+        pos: usize,
+        sink: &'a Cell<Option<DecodeError>>,
+        units: usize,
+        key: &str,
+    ) -> bool {
+        let posting = Self {
+            at: At::new(bytes, pos, sink),
+            units,
+        };
+        if posting
             .units_at()
             .is_some_and(|units| units.posting_tail_is_plain())
         {
             return false;
         }
-        Self::meta_has(self.field_after_units(5), key)
+        Self::meta_has(posting.field_after_units(5), key)
     }
 
     /// Whether the posting metadata at `at` has an entry named `key`.
