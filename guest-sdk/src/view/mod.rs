@@ -1232,7 +1232,25 @@ impl<'a> PostingView<'a> {
                 price: Self::price_currency_at(at),
             };
         }
-        if let Some(mut at) = self.units_at() {
+        let (bytes, pos, sink) = self.at.parts();
+        Self::currencies_of_any_layout(bytes, pos, sink, self.units)
+    }
+
+    /// [`currencies`](Self::currencies) of the posting at `pos` laid out in any way. Out of
+    /// line and in parts, so the caller's view is not written to memory for the fast path's
+    /// sake.
+    #[inline(never)]
+    fn currencies_of_any_layout(
+        bytes: &'a [u8],
+        pos: usize,
+        sink: &'a Cell<Option<DecodeError>>,
+        units: usize,
+    ) -> PostingCurrencies<'a> {
+        let posting = Self {
+            at: At::new(bytes, pos, sink),
+            units,
+        };
+        if let Some(mut at) = posting.units_at() {
             let units = if at.nil() {
                 Some(None)
             } else if at.marker(AMOUNT_HEADER) && at.skip_text() {
@@ -1265,9 +1283,9 @@ impl<'a> PostingView<'a> {
             }
         }
         PostingCurrencies {
-            units: self.units().map(|units| units.currency),
-            cost: self.cost_currency(),
-            price: self.price_currency(),
+            units: posting.units().map(|units| units.currency),
+            cost: posting.cost_currency(),
+            price: posting.price_currency(),
         }
     }
 
