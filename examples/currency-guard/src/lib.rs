@@ -162,11 +162,17 @@ impl<'a> Declared<'a> {
         currency.is_none_or(|currency| currency.is_empty() || self.contains(currency))
     }
 
+    /// Whether `currency` is declared: the latest one named is compared in the caller's
+    /// loop, the rest out of it.
+    #[inline(always)]
     fn contains(&self, currency: &'a str) -> bool {
+        (same_name(currency, self.recent[0].get()) && !currency.is_empty())
+            || self.contains_not_latest(currency)
+    }
+
+    #[inline(never)]
+    fn contains_not_latest(&self, currency: &'a str) -> bool {
         let [latest, before] = &self.recent;
-        if same_name(currency, latest.get()) && !currency.is_empty() {
-            return true;
-        }
         let declared = (same_name(currency, before.get()) && !currency.is_empty())
             || self.set.contains(currency);
         if declared {
