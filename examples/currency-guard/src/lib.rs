@@ -17,7 +17,7 @@
 //! sandbox), `cargo build -p currency-guard --release --target wasm32-unknown-unknown` for
 //! the module.
 
-use rlplugin::view::{Kind, LedgerView, PostingCurrencies, ViewOps};
+use rlplugin::view::{DirectiveView, Kind, LedgerView, PostingCurrencies, ViewOps};
 use rlplugin::{DirectiveData, PluginError, PluginErrorSeverity, TransactionData};
 use rustc_hash::FxHashSet;
 use serde::Deserialize;
@@ -57,83 +57,104 @@ pub fn process(ledger: LedgerView<'_>) -> Result<ViewOps, rlplugin::ConfigError>
 /// Checks every posting of every transaction against the declared currencies.
 #[must_use]
 pub fn check(ledger: LedgerView<'_>, config: Config) -> ViewOps {
-    let declared = Declared::new(
+    let mut declared = Declared::new(
         ledger
             .options()
             .operating_currencies
             .iter()
-            .map(String::as_str)
-            .chain(
-                ledger
-                    .directives()
-                    .filter(|directive| directive.kind() == Some(Kind::Commodity))
-                    .filter_map(|commodity| commodity.currency()),
-            ),
+            .map(String::as_str),
     );
     let severity = match config.severity {
         Severity::Error => PluginErrorSeverity::Error,
         Severity::Warning => PluginErrorSeverity::Warning,
     };
-    let mut ops = ledger.ops();
+    // One pass over the ledger: a commodity may be declared after a posting names it, so a
+    // transaction naming a currency not declared so far is checked again at the end, when
+    // every declaration has been read.
+    let mut unsure = Vec::new();
     for directive in ledger.directives() {
-        if directive.kind() != Some(Kind::Transaction) {
-            continue;
-        }
-        // Decoded whole only to place a message: the posting's line counts metadata lines.
-        let mut decoded: Option<TransactionData> = None;
-        for (index, posting) in directive.postings().enumerate() {
-            let named = posting.currencies();
-            if declared.allows(named.units)
-                && declared.allows(named.cost)
-                && declared.allows(named.price)
-            {
-                continue;
+        match directive.kind() {
+            Some(Kind::Commodity) => declared.extend(directive.currency()),
+            Some(Kind::Transaction) if !declared.allows_postings_of(directive) => {
+                unsure.push(directive);
             }
-            let currencies = by_role(named);
-            let mut reported: [Option<&str>; 3] = [None; 3];
-            for (slot, (role, currency)) in currencies.into_iter().enumerate() {
-                let Some(currency) = currency else { continue };
-                if declared.contains(currency) || reported.contains(&Some(currency)) {
-                    continue;
-                }
-                reported[slot] = Some(currency);
-                let mut error = PluginError::error(format!(
-                    "currency {currency} ({role} of the {account} posting) is neither an operating currency nor declared; add \"commodity {currency}\" or fix the typo",
-                    account = posting.account(),
-                ));
-                error.severity = severity;
-                if let (Some(file), Some(line)) = (directive.filename(), directive.lineno()) {
-                    if decoded.is_none()
-                        && let DirectiveData::Transaction(txn) = directive.to_owned().data
-                    {
-                        decoded = Some(txn);
-                    }
-                    let line = decoded
-                        .as_ref()
-                        .map_or(line, |txn| posting_line(line, txn, index));
-                    error = error.at(file, line);
-                }
-                ops.error(error);
-            }
+            _ => {}
         }
+    }
+    let mut ops = ledger.ops();
+    for directive in unsure {
+        report(&mut ops, &declared, severity, directive);
     }
     ops
 }
 
+/// Reports each currency a posting of `directive` names that is not declared, once per
+/// posting, at the posting's line.
+fn report<'a>(
+    ops: &mut ViewOps,
+    declared: &Declared<'a>,
+    severity: PluginErrorSeverity,
+    directive: DirectiveView<'a>,
+) {
+    // Decoded whole only to place a message: the posting's line counts metadata lines.
+    let mut decoded: Option<TransactionData> = None;
+    for (index, posting) in directive.postings().enumerate() {
+        let currencies = by_role(posting.currencies());
+        let mut reported: [Option<&str>; 3] = [None; 3];
+        for (slot, (role, currency)) in currencies.into_iter().enumerate() {
+            let Some(currency) = currency else { continue };
+            if declared.contains(currency) || reported.contains(&Some(currency)) {
+                continue;
+            }
+            reported[slot] = Some(currency);
+            let mut error = PluginError::error(format!(
+                "currency {currency} ({role} of the {account} posting) is neither an operating currency nor declared; add \"commodity {currency}\" or fix the typo",
+                account = posting.account(),
+            ));
+            error.severity = severity;
+            if let (Some(file), Some(line)) = (directive.filename(), directive.lineno()) {
+                if decoded.is_none()
+                    && let DirectiveData::Transaction(txn) = directive.to_owned().data
+                {
+                    decoded = Some(txn);
+                }
+                let line = decoded
+                    .as_ref()
+                    .map_or(line, |txn| posting_line(line, txn, index));
+                error = error.at(file, line);
+            }
+            ops.error(error);
+        }
+    }
+}
+
 /// The declared currencies. FxHash reads a word per step, where std's SipHash spends
-/// several fuel per byte; and most postings repeat the currency of the one before, which is
-/// compared first.
+/// several fuel per byte; and most postings name one of the two currencies named last (a
+/// purchase abroad names its own and the one it is paid in), which are compared first.
 struct Declared<'a> {
     set: FxHashSet<&'a str>,
-    last: core::cell::Cell<&'a str>,
+    /// The two declared currencies named last, the latest first.
+    recent: [core::cell::Cell<&'a str>; 2],
 }
 
 impl<'a> Declared<'a> {
     fn new(currencies: impl Iterator<Item = &'a str>) -> Self {
         Self {
             set: currencies.collect(),
-            last: core::cell::Cell::new(""),
+            recent: Default::default(),
         }
+    }
+
+    fn extend(&mut self, currencies: impl IntoIterator<Item = &'a str>) {
+        self.set.extend(currencies);
+    }
+
+    /// Whether every posting of `transaction` names only declared currencies.
+    fn allows_postings_of(&self, transaction: DirectiveView<'a>) -> bool {
+        transaction.postings().all(|posting| {
+            let named = posting.currencies();
+            self.allows(named.units) && self.allows(named.cost) && self.allows(named.price)
+        })
     }
 
     /// Whether a posting may name `currency`: it is declared, or there is none.
@@ -141,13 +162,21 @@ impl<'a> Declared<'a> {
         currency.is_none_or(|currency| currency.is_empty() || self.contains(currency))
     }
 
+    /// Whether `currency` is declared: the latest one named is compared in the caller's
+    /// loop, the rest out of it.
+    #[inline(always)]
     fn contains(&self, currency: &'a str) -> bool {
-        if same_name(currency, self.last.get()) && !currency.is_empty() {
-            return true;
-        }
-        let declared = self.set.contains(currency);
+        (same_name(currency, self.recent[0].get()) && !currency.is_empty())
+            || self.contains_not_latest(currency)
+    }
+
+    #[inline(never)]
+    fn contains_not_latest(&self, currency: &'a str) -> bool {
+        let [latest, before] = &self.recent;
+        let declared = (same_name(currency, before.get()) && !currency.is_empty())
+            || self.set.contains(currency);
         if declared {
-            self.last.set(currency);
+            before.set(latest.replace(currency));
         }
         declared
     }
@@ -346,6 +375,18 @@ mod tests {
         }
         for unknown in ["US", "USDD", "USD\0", "LONGNAME", "LONGNAME2", "", "x"] {
             assert!(!declared.contains(unknown), "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn currencies_named_in_turn_are_looked_up_exactly() {
+        let declared = Declared::new(["USD", "EUR", "BND"].into_iter());
+        let named = [
+            "USD", "EUR", "USD", "EURO", "EUR", "BND", "USD", "BN", "BND", "", "USD",
+        ];
+        for currency in named {
+            let expected = ["USD", "EUR", "BND"].contains(&currency);
+            assert_eq!(declared.contains(currency), expected, "{currency:?}");
         }
     }
 

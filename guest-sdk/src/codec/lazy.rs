@@ -2001,26 +2001,23 @@ impl At<'_> {
         }
     }
 
-    /// Steps over the posting at this position, in the host's layout when it has it.
-    /// Where the posting's units start when the walk found it in the host's layout (else
-    /// 0).
-    pub(crate) fn skip_posting(&mut self) -> usize {
+    /// Steps over the posting at this position, in the host's layout when it has it: the
+    /// reader after it, and where the posting's units start when the walk found it in the
+    /// host's layout (else 0). Taken and answered by value, so the caller's reader (a
+    /// [`Postings`](crate::view::Postings) iterator's) stays out of memory.
+    #[inline(never)]
+    pub(crate) fn skip_posting(self) -> (Self, usize) {
         #[cfg(not(rlplugin_small))]
         if let Some(window) = Window::new(self.bytes, self.pos)
             && let Some((end, units)) = window.posting_fields(0)
             && Window::fits(end)
         {
-            let units = self.pos + units;
-            self.pos += end;
-            return units;
+            return (self.at(self.pos + end), self.pos + units);
         }
         match posting(self.bytes, self.pos) {
-            Some(next) if next <= self.bytes.len() => self.pos = next,
-            // On a copy: a reader whose address reaches the general skip is kept in memory,
-            // and the caller's (a `Postings` iterator) would be read from there on every step.
-            _ => *self = self.skipped(1),
+            Some(next) if next <= self.bytes.len() => (self.at(next), 0),
+            _ => (self.skipped(1), 0),
         }
-        0
     }
 
     /// Where the units of the posting at this position start, when it is an array of 7 (as
@@ -2127,7 +2124,7 @@ fn ascii_fixstr(b: &[u8], at: usize) -> Option<(&str, usize)> {
 /// bytes checked as one word, with no bounds check past the window's.
 #[cfg(not(rlplugin_small))]
 #[inline(always)]
-fn short_ascii(window: &[u8; 9]) -> Option<&str> {
+fn short_ascii(window: &[u8; SHORT_TEXT]) -> Option<&str> {
     let len = usize::from(window[0].wrapping_sub(0xa0));
     let bytes = window[1..].first_chunk::<8>()?;
     if len > 8 {
@@ -2144,9 +2141,13 @@ fn short_ascii(window: &[u8; 9]) -> Option<&str> {
     Some(unsafe { core::str::from_utf8_unchecked(text) })
 }
 
-/// The bytes the longest short amount spans: its array's marker, two markers and two words.
+/// The bytes the longest short string spans: its marker and a word.
 #[cfg(not(rlplugin_small))]
-const SHORT_AMOUNT: usize = 19;
+const SHORT_TEXT: usize = 9;
+
+/// The bytes the longest short amount spans: its array's marker and two short strings.
+#[cfg(not(rlplugin_small))]
+const SHORT_AMOUNT: usize = 1 + 2 * SHORT_TEXT;
 
 /// The amount that starts `window`, when it is an array of two ASCII fixstrs of at most
 /// eight bytes.
@@ -2157,10 +2158,71 @@ fn short_amount_in(window: &[u8; SHORT_AMOUNT]) -> Option<(&str, &str)> {
         return None;
     }
     let rest = &window[1..];
-    let number = short_ascii(rest.first_chunk::<9>()?)?;
-    let currency = short_ascii(rest.get(1 + number.len()..)?.first_chunk::<9>()?)?;
+    let number = short_ascii(rest.first_chunk::<SHORT_TEXT>()?)?;
+    let currency = short_ascii(rest.get(1 + number.len()..)?.first_chunk::<SHORT_TEXT>()?)?;
     Some((number, currency))
 }
+
+/// The bytes from a posting's units on that [`PostingHead`] reads: nil or an amount of two
+/// fixstrs, then a word of the markers after them.
+#[cfg(not(rlplugin_small))]
+const UNITS_REACH: usize = 1 + 2 * 32 + 8;
+
+/// The bytes from a posting's start that [`At::posting_head`] takes at once: the posting's
+/// marker, an account's header and up to fifty-two of its bytes, then the units' reach.
+#[cfg(not(rlplugin_small))]
+const POSTING_HEAD: usize = 3 + 52 + UNITS_REACH;
+
+/// A posting laid out as the host writes one, from its units on: what its readers take
+/// from one window, each read at an offset the compiler bounds without a check.
+#[cfg(not(rlplugin_small))]
+#[derive(Clone, Copy)]
+pub(crate) struct PostingHead<'a> {
+    /// The input from the units on.
+    units: &'a [u8; UNITS_REACH],
+    /// Where the units start in the input.
+    pub(crate) units_at: usize,
+}
+
+#[cfg(not(rlplugin_small))]
+impl<'a> PostingHead<'a> {
+    /// The units when they are nil (`Some(None)`) or an amount of two short ASCII strings
+    /// (see [`short_ascii`]); `None` otherwise.
+    #[inline(always)]
+    pub(crate) fn units(self) -> Option<Option<(&'a str, &'a str)>> {
+        if self.units[0] == 0xc0 {
+            return Some(None);
+        }
+        short_amount_in(self.units.first_chunk()?).map(Some)
+    }
+
+    /// Where the units end, counted from their start, and the eight bytes there (the
+    /// markers of the cost, price, flag and metadata, the cost's in the lowest byte), when
+    /// the units are nil or an amount of two fixstrs; `None` otherwise. The strings are not
+    /// read.
+    #[inline(always)]
+    pub(crate) fn tail(self) -> Option<(usize, u64)> {
+        let units = self.units;
+        let end = match units[0] {
+            0xc0 => 1,
+            0x92 if units[1] & 0xe0 == 0xa0 => {
+                let currency = 2 + usize::from(units[1] & 0x1f);
+                let marker = units[currency];
+                if marker & 0xe0 != 0xa0 {
+                    return None;
+                }
+                currency + 1 + usize::from(marker & 0x1f)
+            }
+            _ => return None,
+        };
+        Some((end, u64::from_le_bytes(*units.get(end..)?.first_chunk()?)))
+    }
+}
+
+/// The bytes [`At::skip_short_values`] reads at once: a cost as the host writes one, its
+/// header and five fields, four of them fixstrs.
+#[cfg(not(rlplugin_small))]
+const SHORT_VALUES: usize = 2 + 4 * 32;
 
 /// The str8 at `at` and the position after it, when it is ASCII and ends inside the input:
 /// its bytes checked a word at a time, with no call. `None` for anything else, which the
@@ -2254,30 +2316,56 @@ impl<'a> At<'a> {
         Some((number, currency))
     }
 
-    /// The units of the posting here when it is laid out as the host writes one, its
-    /// account a fixstr and its units nil or a short amount (see
-    /// [`short_amount`](Self::short_amount)): read in one window with one bounds check,
-    /// from the posting's start. `None` otherwise.
+    /// The posting here when it is laid out as the host writes one and its account (a
+    /// fixstr or a str8) is short enough for its units to start inside one window from its
+    /// start, read with one bounds check: where its units start. `None` otherwise, and the
+    /// posting's readers find its fields the general way.
     #[cfg(not(rlplugin_small))]
     #[inline(always)]
-    pub(crate) fn short_posting_units(self) -> Option<Option<(&'a str, &'a str)>> {
-        // The posting's marker, the longest fixstr account, then the units.
-        let window = self
-            .bytes
-            .get(self.pos..)?
-            .first_chunk::<{ 2 + 31 + SHORT_AMOUNT }>()?;
+    pub(crate) fn posting_head(self) -> Option<PostingHead<'a>> {
+        let window = self.bytes.get(self.pos..)?.first_chunk::<POSTING_HEAD>()?;
         if window[0] != 0x97 {
             return None;
         }
+        // A fixstr's length, or past a fixstr's if the account is another string.
         let account = usize::from(window[1].wrapping_sub(0xa0));
-        if account > 31 {
+        let units = if account < 32 {
+            2 + account
+        } else if window[1] == 0xd9 {
+            3 + usize::from(window[2])
+        } else {
             return None;
+        };
+        Some(PostingHead {
+            units: window.get(units..)?.first_chunk()?,
+            units_at: self.pos + units,
+        })
+    }
+
+    /// The position after the `count` values from here, when each is nil, a boolean, a
+    /// fixstr or an array of such values (a cost, a price annotation, an amount, as the host
+    /// writes them with short strings), read in one window with no call; `None` for any other
+    /// value or one that ends past the window, which the caller then steps over the general
+    /// way.
+    #[cfg(not(rlplugin_small))]
+    #[inline(always)]
+    pub(crate) fn skip_short_values(self, count: usize) -> Option<usize> {
+        let window = self.bytes.get(self.pos..)?.first_chunk::<SHORT_VALUES>()?;
+        let (mut at, mut pending) = (0, count);
+        while pending > 0 {
+            let marker = *window.get(at)?;
+            match marker {
+                0xc0 | 0xc2 | 0xc3 => at += 1,
+                0xa0..=0xbf => at += 1 + usize::from(marker & 0x1f),
+                0x90..=0x9f => {
+                    at += 1;
+                    pending += usize::from(marker & 0x0f);
+                }
+                _ => return None,
+            }
+            pending -= 1;
         }
-        let units = window[2 + account..].first_chunk::<SHORT_AMOUNT>()?;
-        if units[0] == 0xc0 {
-            return Some(None);
-        }
-        short_amount_in(units).map(Some)
+        (at <= SHORT_VALUES).then_some(self.pos + at)
     }
 
     /// A string or nil.
@@ -2324,6 +2412,14 @@ impl<'a> At<'a> {
     /// A positional struct's header, at least `min` elements: its length.
     pub(crate) fn struct_len(&mut self, label: &'static str, min: usize) -> usize {
         self.with(|r| r.struct_len(label, min))
+    }
+
+    /// The length of the fixarray here (an array of at most fifteen elements), not stepped
+    /// over; `None` for any other value.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    pub(crate) fn fixarray_len(&self) -> Option<usize> {
+        let marker = *self.bytes.get(self.pos)?;
+        (marker & 0xf0 == 0x90).then_some(usize::from(marker & 0x0f))
     }
 
     /// Whether an array of at most 65,535 elements is next.
@@ -2843,10 +2939,21 @@ mod tests {
             bytes.extend_from_slice(text.as_bytes());
             bytes
         };
-        let texts = ["", "1", "-12.50", "12345678", "123456789", "1é"];
+        let texts = [
+            "",
+            "1",
+            "-12.50",
+            "12345678",
+            "123456789",
+            "-1234567890.1234",
+            "-1234567890.12345",
+            "1é",
+            "-1234567.89é",
+            "é-1234567.89",
+        ];
         for number in texts {
             for currency in texts {
-                for tail in [0, 19] {
+                for tail in [0, SHORT_AMOUNT] {
                     let mut bytes = vec![0x92];
                     bytes.extend(fixstr(number));
                     bytes.extend(fixstr(currency));
@@ -2855,8 +2962,9 @@ mod tests {
                     let sink = ErrorSink::default();
                     let mut at = At::new(&bytes, 0, &sink);
                     let short = |text: &str| (1..=8).contains(&text.len()) && text.is_ascii();
-                    let expected = (short(number) && short(currency) && bytes.len() >= 19)
-                        .then_some((number, currency));
+                    let expected =
+                        (short(number) && short(currency) && bytes.len() >= SHORT_AMOUNT)
+                            .then_some((number, currency));
                     let case = format!("{number:?} {currency:?} with {tail} bytes after");
                     assert_eq!(at.short_amount(), expected, "{case}");
                     let pos = if expected.is_some() { end } else { 0 };
@@ -2866,16 +2974,36 @@ mod tests {
         }
     }
 
-    /// A posting's units are read from its start past an account of any fixstr length, as
-    /// nil or as a short amount; an account of another kind, or too little input after the
-    /// units, leaves them to the reader.
+    /// A posting's units are found from its start past a fixstr or str8 account that
+    /// leaves them inside the window, as nil or as an amount, and read when its strings are
+    /// short and ASCII; the markers after them are read whatever the strings hold. Any other
+    /// account, or too little input after the posting's start, leaves them to the reader.
     #[cfg(not(rlplugin_small))]
     #[test]
-    fn short_posting_units_are_found_past_the_account() {
-        let amount = b"\x92\xa3-12\xa3USD";
-        for account_len in [0, 1, 8, 31, 32] {
-            for units in [&b"\xc0"[..], amount] {
-                for tail in [0, 40] {
+    fn posting_heads_are_found_past_the_account() {
+        let fixstr = |text: &str| {
+            let mut bytes = vec![0xa0 | text.len() as u8];
+            bytes.extend_from_slice(text.as_bytes());
+            bytes
+        };
+        let amount = |number: &str, currency: &str| {
+            let mut bytes = vec![0x92];
+            bytes.extend(fixstr(number));
+            bytes.extend(fixstr(currency));
+            bytes
+        };
+        let markers = [0x95, 0xc0, 0xc0, 0x90, 0x93, 0x01, 0x02, 0x03];
+        let units_cases = [
+            (vec![0xc0], Some(None)),
+            (amount("-12", "USD"), Some(Some(("-12", "USD")))),
+            (amount("-1234.56", "EUR"), Some(Some(("-1234.56", "EUR")))),
+            (amount("-123.4é", "EUR"), None),
+            (amount("-12345.67", "EUR"), None),
+            (amount("-1234567890.12345", "EUR"), None),
+        ];
+        for account_len in [0, 1, 31, 32, 52, 53] {
+            for (units, read) in &units_cases {
+                for after in [0, POSTING_HEAD] {
                     let mut bytes = vec![0x97];
                     if account_len < 32 {
                         bytes.push(0xa0 | account_len as u8);
@@ -2883,18 +3011,71 @@ mod tests {
                         bytes.extend([0xd9, account_len as u8]);
                     }
                     bytes.extend(core::iter::repeat_n(b'A', account_len));
+                    let units_at = bytes.len();
                     bytes.extend_from_slice(units);
-                    bytes.extend(core::iter::repeat_n(0xc0, tail));
+                    bytes.extend(markers);
+                    bytes.extend(core::iter::repeat_n(0xc3, after));
                     let sink = ErrorSink::default();
-                    let found = At::new(&bytes, 0, &sink).short_posting_units();
-                    let fits = account_len < 32 && bytes.len() >= 2 + 31 + SHORT_AMOUNT;
-                    let expected = fits.then_some((units == amount).then_some(("-12", "USD")));
-                    assert_eq!(
-                        found, expected,
-                        "account of {account_len}, {tail} bytes after"
-                    );
+                    let head = At::new(&bytes, 0, &sink).posting_head();
+                    let case = format!("account of {account_len}, {units:x?}, {after} after");
+                    let found = account_len <= 52 && bytes.len() >= POSTING_HEAD;
+                    assert_eq!(head.is_some(), found, "{case}");
+                    let Some(head) = head else { continue };
+                    assert_eq!(head.units_at, units_at, "{case}");
+                    assert_eq!(head.units(), *read, "{case}");
+                    let word = u64::from_le_bytes(markers);
+                    assert_eq!(head.tail(), Some((units.len(), word)), "{case}");
                 }
             }
         }
+        for units in [vec![0x92, 0xd9, 1, b'1', 0xa1, b'X'], vec![0x93, 0xc0]] {
+            let mut bytes = vec![0x97, 0xa1, b'A'];
+            bytes.extend_from_slice(&units);
+            bytes.extend(core::iter::repeat_n(0xc0, POSTING_HEAD));
+            let sink = ErrorSink::default();
+            let head = At::new(&bytes, 0, &sink).posting_head().expect("found");
+            assert_eq!((head.units(), head.tail()), (None, None), "{units:x?}");
+        }
+    }
+
+    /// Nils, booleans, fixstrs and arrays of them, as the host writes a cost or a price, are
+    /// stepped over in one window whatever bytes the strings hold; a value of another kind,
+    /// or one the window or the input ends inside, is left to the general skip.
+    #[cfg(not(rlplugin_small))]
+    #[test]
+    fn short_values_are_stepped_over_in_one_window() {
+        let cost = b"\x95\x92\xa8per_unit\xa5\xc3\xa9.32\xa3USD\xaa2024-01-02\xc0\xc2";
+        let long_label = [&[0x95, 0xc0, 0xc0, 0xc0, 0xbf][..], &[b'L'; 31], b"\xc3"].concat();
+        let cases: [(&[u8], usize, Option<usize>); 8] = [
+            (b"\xc0", 1, Some(1)),
+            (b"\xc3\xa2\xc3\xa9", 2, Some(4)),
+            (cost, 1, Some(cost.len())),
+            (b"\x94\xc2\x92\xa11\xa3EUR\xc0\xc0", 1, Some(11)),
+            (&long_label, 1, Some(long_label.len())),
+            (b"\xd9\x01A", 1, None),
+            (b"\x92\xa11\xcc\x05", 1, None),
+            (b"\x81\xa1k\xc0", 1, None),
+        ];
+        for (value, count, end) in cases {
+            for after in [0, SHORT_VALUES] {
+                let mut bytes = vec![0xc3];
+                bytes.extend_from_slice(value);
+                bytes.extend(core::iter::repeat_n(0xc0, after));
+                let sink = ErrorSink::default();
+                let found = At::new(&bytes, 1, &sink).skip_short_values(count);
+                let expected = end
+                    .filter(|_| bytes.len() > SHORT_VALUES)
+                    .map(|end| 1 + end);
+                assert_eq!(found, expected, "{value:x?}, {after} after");
+            }
+        }
+        // Fixstrs that run past the window: the steps stop at its end.
+        let mut past = vec![0x9f];
+        for _ in 0..15 {
+            past.push(0xbf);
+            past.extend([b'x'; 31]);
+        }
+        let sink = ErrorSink::default();
+        assert_eq!(At::new(&past, 0, &sink).skip_short_values(1), None);
     }
 }

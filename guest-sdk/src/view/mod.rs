@@ -560,7 +560,29 @@ impl<'a> DirectiveView<'a> {
     /// # ledger.ops() });
     /// ```
     #[must_use]
+    #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn postings(&self) -> Postings<'a> {
+        // A transaction the frame found in the host's layout, its postings a short array
+        // whose starts it noted: answered in the caller, whose loop then keeps the iterator
+        // out of memory.
+        #[cfg(not(rlplugin_small))]
+        if let Some(at) = lazy::postings_at(self.at(), self.loc)
+            && let Some(count) = at.fixarray_len()
+            && let Some(starts) = self.frame.postings.get(self.loc.postings..)
+            && let Some(starts) = starts.get(..count)
+        {
+            return Postings {
+                at: at.at(at.parts().1 + 1),
+                left: 0,
+                starts,
+            };
+        }
+        self.postings_of_any_layout()
+    }
+
+    /// The postings of a directive laid out in any way, or of one without them (none).
+    #[inline(never)]
+    fn postings_of_any_layout(&self) -> Postings<'a> {
         match lazy::postings_at(self.at(), self.loc).or_else(|| self.field(lazy::POSTINGS)) {
             Some(mut at) => {
                 let noted = at.is_array16();
@@ -740,6 +762,22 @@ const AMOUNT_HEADER: u8 = 0x92;
 /// An absent value's marker: nil.
 const NIL_MARKER: u64 = 0xc0;
 
+/// A cost's header as the host writes it: an array of five.
+#[cfg(not(rlplugin_small))]
+const COST_HEADER: u8 = 0x95;
+
+/// A price annotation's header as the host writes it: an array of four.
+#[cfg(not(rlplugin_small))]
+const PRICE_HEADER: u8 = 0x94;
+
+const COST_CURRENCY_LABEL: &str = "a cost currency (a string or nil)";
+
+const PRICE_CURRENCY_LABEL: &str = "a price currency (a string or nil)";
+
+/// An empty list's marker: a fixarray of none.
+#[cfg(not(rlplugin_small))]
+const EMPTY_ARRAY_MARKER: u64 = 0x90;
+
 /// A list of strings (tags, links), borrowed from the input.
 ///
 /// ```
@@ -829,7 +867,8 @@ impl<'a> Iterator for Postings<'a> {
         }
         self.left -= 1;
         let at = self.at;
-        let units = self.at.skip_posting();
+        let units;
+        (self.at, units) = at.skip_posting();
         Some(PostingView { at, units })
     }
 
@@ -932,9 +971,7 @@ impl<'a> PostingView<'a> {
             }
         }
         for _ in 2..field {
-            if !at.nil() {
-                at.skip_value();
-            }
+            skip_field(&mut at);
         }
         at
     }
@@ -996,10 +1033,10 @@ impl<'a> PostingView<'a> {
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn units(&self) -> Option<Amount<'a>> {
         #[cfg(not(rlplugin_small))]
-        // Units the walk did not note (it noted where the posting starts): read past a
-        // short account in one window, when the posting is laid out as the host writes one.
+        // Units the walk did not note (it noted where the posting starts): read past the
+        // account in one window, when the posting is laid out as the host writes one.
         if self.units == 0
-            && let Some(units) = self.at.short_posting_units()
+            && let Some(units) = self.at.posting_head().and_then(lazy::PostingHead::units)
         {
             return units.map(|(number, currency)| Amount { number, currency });
         }
@@ -1079,9 +1116,19 @@ impl<'a> PostingView<'a> {
         if at.nil() {
             return None;
         }
+        // A cost as the host writes one: its currency after its number.
+        #[cfg(not(rlplugin_small))]
+        {
+            let mut fields = at;
+            if fields.marker(COST_HEADER)
+                && let Some(currency) = fields.skip_short_values(1)
+            {
+                return at.at(currency).opt_str(COST_CURRENCY_LABEL);
+            }
+        }
         at.struct_len("a cost (an array of 5)", 5);
         at.skip(1);
-        at.opt_str("a cost currency (a string or nil)")
+        at.opt_str(COST_CURRENCY_LABEL)
     }
 
     /// The currency of the posting's price (`@ 1.08 USD`), if it has a price that names
@@ -1117,11 +1164,28 @@ impl<'a> PostingView<'a> {
         if at.nil() {
             return None;
         }
+        // A price as the host writes one: its amount after its `is_total`, else its
+        // currency after a nil amount and its number.
+        #[cfg(not(rlplugin_small))]
+        {
+            let mut fields = at;
+            if fields.marker(PRICE_HEADER)
+                && let Some(amount) = fields.skip_short_values(1)
+            {
+                let mut amount = at.at(amount);
+                if !amount.nil() {
+                    return Some(Amount::read(amount).currency);
+                }
+                if let Some(currency) = amount.skip_short_values(1) {
+                    return at.at(currency).opt_str(PRICE_CURRENCY_LABEL);
+                }
+            }
+        }
         at.struct_len("a price annotation (an array of 4)", 4);
         at.skip(1);
         if at.nil() {
             at.skip(1);
-            at.opt_str("a price currency (a string or nil)")
+            at.opt_str(PRICE_CURRENCY_LABEL)
         } else {
             Some(Amount::read(at).currency)
         }
@@ -1149,7 +1213,51 @@ impl<'a> PostingView<'a> {
     #[must_use]
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn currencies(&self) -> PostingCurrencies<'a> {
-        if let Some(mut at) = self.units_at() {
+        #[cfg(not(rlplugin_small))]
+        if let Some(head) = self.at.posting_head()
+            && let Some(units) = head.units()
+        {
+            let end = units.map_or(1, |(number, currency)| 3 + number.len() + currency.len());
+            let units = units.map(|(_, currency)| currency);
+            let mut at = self.at.at(head.units_at + end);
+            // A nil cost, then a nil price, in the bytes after the units.
+            if at
+                .next_word()
+                .is_some_and(|markers| markers & 0xffff == NIL_MARKER * 0x0101)
+            {
+                return PostingCurrencies {
+                    units,
+                    cost: None,
+                    price: None,
+                };
+            }
+            let cost = Self::cost_currency_at(at);
+            skip_field(&mut at);
+            return PostingCurrencies {
+                units,
+                cost,
+                price: Self::price_currency_at(at),
+            };
+        }
+        let (bytes, pos, sink) = self.at.parts();
+        Self::currencies_of_any_layout(bytes, pos, sink, self.units)
+    }
+
+    /// [`currencies`](Self::currencies) of the posting at `pos` laid out in any way. Out of
+    /// line and in parts, so the caller's view is not written to memory for the fast path's
+    /// sake.
+    #[inline(never)]
+    fn currencies_of_any_layout(
+        bytes: &'a [u8],
+        pos: usize,
+        sink: &'a Cell<Option<DecodeError>>,
+        units: usize,
+    ) -> PostingCurrencies<'a> {
+        let posting = Self {
+            at: At::new(bytes, pos, sink),
+            units,
+        };
+        if let Some(mut at) = posting.units_at() {
             let units = if at.nil() {
                 Some(None)
             } else if at.marker(AMOUNT_HEADER) && at.skip_text() {
@@ -1182,9 +1290,9 @@ impl<'a> PostingView<'a> {
             }
         }
         PostingCurrencies {
-            units: self.units().map(|units| units.currency),
-            cost: self.cost_currency(),
-            price: self.price_currency(),
+            units: posting.units().map(|units| units.currency),
+            cost: posting.cost_currency(),
+            price: posting.price_currency(),
         }
     }
 
@@ -1206,13 +1314,48 @@ impl<'a> PostingView<'a> {
     #[must_use]
     #[cfg_attr(not(rlplugin_small), inline(always))]
     pub fn has_meta(&self, key: &str) -> bool {
-        if self
+        #[cfg(not(rlplugin_small))]
+        if let Some(head) = self.at.posting_head()
+            && let Some((end, markers)) = head.tail()
+        {
+            // Cost, price and flag nil: the metadata follows them.
+            if markers & 0x00ff_ffff == NIL_MARKER * 0x0001_0101 {
+                return markers >> 24 & 0xff != EMPTY_ARRAY_MARKER
+                    && Self::meta_has(self.at.at(head.units_at + end + 3), key);
+            }
+            if let Some(metadata) = self.at.at(head.units_at + end).skip_short_values(3) {
+                return Self::meta_has(self.at.at(metadata), key);
+            }
+        }
+        let (bytes, pos, sink) = self.at.parts();
+        Self::has_meta_of_any_layout(bytes, pos, sink, self.units, key)
+    }
+
+    /// [`has_meta`](Self::has_meta) of the posting at `pos` laid out in any way. Out of line
+    /// and in parts, so the caller's view is not written to memory for the fast path's sake.
+    #[inline(never)]
+    fn has_meta_of_any_layout(
+        bytes: &'a [u8],
+        pos: usize,
+        sink: &'a Cell<Option<DecodeError>>,
+        units: usize,
+        key: &str,
+    ) -> bool {
+        let posting = Self {
+            at: At::new(bytes, pos, sink),
+            units,
+        };
+        if posting
             .units_at()
             .is_some_and(|units| units.posting_tail_is_plain())
         {
             return false;
         }
-        let mut at = self.field_after_units(5);
+        Self::meta_has(posting.field_after_units(5), key)
+    }
+
+    /// Whether the posting metadata at `at` has an entry named `key`.
+    fn meta_has(mut at: At<'a>, key: &str) -> bool {
         let entries = at.array_len("posting metadata (an array)");
         for _ in 0..entries {
             if at.failed() {
@@ -1230,6 +1373,20 @@ impl<'a> PostingView<'a> {
             }
         }
         false
+    }
+}
+
+/// Steps over the posting field at `at`: in one window when it is made of short values, as
+/// the host writes most costs and prices, else the general way.
+#[cfg_attr(not(rlplugin_small), inline(always))]
+fn skip_field(at: &mut At<'_>) {
+    #[cfg(not(rlplugin_small))]
+    if let Some(next) = at.skip_short_values(1) {
+        *at = at.at(next);
+        return;
+    }
+    if !at.nil() {
+        at.skip_value();
     }
 }
 

@@ -411,6 +411,11 @@ proptest! {
                             posting.units.as_ref().map(|a| (a.number.as_str(), a.currency.as_str())),
                         );
                         assert_eq!(view.flag(), posting.flag.as_deref());
+                        let keys = posting.metadata.iter().map(|(key, _)| key.as_str());
+                        for key in keys.chain(["balance", ""]) {
+                            let has = posting.metadata.iter().any(|(own, _)| own == key);
+                            assert_eq!(view.has_meta(key), has, "{key:?}");
+                        }
                     }
                     assert_eq!(d.account(), None);
                 }
