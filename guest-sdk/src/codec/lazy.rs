@@ -2416,7 +2416,8 @@ impl<'a> At<'a> {
 
     /// The length of the fixarray here (an array of at most fifteen elements), not stepped
     /// over; `None` for any other value.
-    #[cfg_attr(not(rlplugin_small), inline(always))]
+    #[cfg(not(rlplugin_small))]
+    #[inline(always)]
     pub(crate) fn fixarray_len(&self) -> Option<usize> {
         let marker = *self.bytes.get(self.pos)?;
         (marker & 0xf0 == 0x90).then_some(usize::from(marker & 0x0f))
