@@ -39,17 +39,38 @@ const IMPORT_CAP: usize = 56 << 20;
 const KIT_SMALL: usize = 20;
 const KIT_LARGE: usize = 12_000;
 
+/// What to measure; with no flag, everything.
+#[derive(clap::Parser)]
+#[command(
+    about = "Measure rlplugin's fuel and size against rustledger's SDK in the production \
+             sandbox; write host-testkit/bench/figures.json and the READMEs' figures blocks",
+    group = clap::ArgGroup::new("part").args(["readmes", "examples", "view"])
+)]
+struct Args {
+    /// Measure nothing: only regenerate the READMEs' figures blocks from figures.json.
+    #[arg(long)]
+    readmes: bool,
+    /// Measure only the examples' and the template plugin's budgets (runs their budget
+    /// tests, ignored ones included).
+    #[arg(long)]
+    examples: bool,
+    /// Measure only the view API's figures.
+    #[arg(long)]
+    view: bool,
+}
+
 fn main() -> ExitCode {
-    let result = if std::env::args().nth(1).as_deref() == Some("--readmes") {
+    let args = <Args as clap::Parser>::parse();
+    let result = if args.readmes {
         figures::read().and_then(|f| readmes(&f))
-    } else if std::env::args().nth(1).as_deref() == Some("--examples") {
+    } else if args.examples {
         figures::read().and_then(|mut f| {
             f.example_budget_fuel = example_budgets()?;
             figures::write(&f)?;
             eprintln!("wrote the budget figures to {}", figures::path().display());
             readmes(&f)
         })
-    } else if std::env::args().nth(1).as_deref() == Some("--view") {
+    } else if args.view {
         figures::read().and_then(|mut f| {
             f.view = measure_view()?;
             figures::write(&f)?;
