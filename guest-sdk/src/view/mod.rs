@@ -1219,28 +1219,34 @@ impl<'a> PostingView<'a> {
         {
             let end = units.map_or(1, |(number, currency)| 3 + number.len() + currency.len());
             let units = units.map(|(_, currency)| currency);
-            let mut at = self.at.at(head.units_at + end);
-            // A nil cost, then a nil price, in the bytes after the units.
-            if at
-                .next_word()
-                .is_some_and(|markers| markers & 0xffff == NIL_MARKER * 0x0101)
-            {
-                return PostingCurrencies {
-                    units,
-                    cost: None,
-                    price: None,
-                };
-            }
-            let cost = Self::cost_currency_at(at);
-            skip_field(&mut at);
-            return PostingCurrencies {
-                units,
-                cost,
-                price: Self::price_currency_at(at),
-            };
+            return Self::currencies_after_units(units, self.at.at(head.units_at + end));
         }
         let (bytes, pos, sink) = self.at.parts();
         Self::currencies_of_any_layout(bytes, pos, sink, self.units)
+    }
+
+    /// The currencies of a posting whose units' currency is `units`, its cost and price read
+    /// from `at`, where the units end: not found again by key.
+    #[cfg_attr(not(rlplugin_small), inline(always))]
+    fn currencies_after_units(units: Option<&'a str>, mut at: At<'a>) -> PostingCurrencies<'a> {
+        // A nil cost, then a nil price, in the bytes after the units.
+        if at
+            .next_word()
+            .is_some_and(|markers| markers & 0xffff == NIL_MARKER * 0x0101)
+        {
+            return PostingCurrencies {
+                units,
+                cost: None,
+                price: None,
+            };
+        }
+        let cost = Self::cost_currency_at(at);
+        skip_field(&mut at);
+        PostingCurrencies {
+            units,
+            cost,
+            price: Self::price_currency_at(at),
+        }
     }
 
     /// [`currencies`](Self::currencies) of the posting at `pos` laid out in any way. Out of
@@ -1266,27 +1272,7 @@ impl<'a> PostingView<'a> {
                 None
             };
             if let Some(units) = units {
-                // A nil cost, then a nil price, in the bytes after the units.
-                if at
-                    .next_word()
-                    .is_some_and(|markers| markers & 0xffff == NIL_MARKER * 0x0101)
-                {
-                    return PostingCurrencies {
-                        units,
-                        cost: None,
-                        price: None,
-                    };
-                }
-                // The cost and the price are read from where the units end, not found again.
-                let cost = Self::cost_currency_at(at);
-                if !at.nil() {
-                    at.skip_value();
-                }
-                return PostingCurrencies {
-                    units,
-                    cost,
-                    price: Self::price_currency_at(at),
-                };
+                return Self::currencies_after_units(units, at);
             }
         }
         PostingCurrencies {
